@@ -1,0 +1,117 @@
+package proctor
+
+import "time"
+
+// Frame is one webcam still uploaded during the exam.
+type Frame struct {
+	SessionID  int64
+	Seq        int64     // 0, 1, 2, … without gaps
+	CapturedAt time.Time // client clock
+	BlobKey    string
+	SHA256     string // hex of the JPEG bytes; a retry with the same hash is a duplicate
+	Size       int64
+	Width      int
+	Height     int
+	ReceivedAt time.Time
+}
+
+// VideoChunk is one piece of the MediaRecorder WebM stream. Chunks in
+// sequence order concatenate to one playable file.
+type VideoChunk struct {
+	SessionID  int64
+	Stream     string // "webcam" or "screen"
+	Seq        int64
+	StartedAt  time.Time // client clock, start of the chunk's media
+	DurationMS int64
+	BlobKey    string
+	SHA256     string
+	Size       int64
+	ReceivedAt time.Time
+}
+
+// Video streams.
+const (
+	StreamWebcam = "webcam"
+	StreamScreen = "screen"
+)
+
+// PhotoKind is what a verification or onboarding photo shows.
+type PhotoKind string
+
+// Photo kinds.
+const (
+	PhotoFace PhotoKind = "face"
+	PhotoID   PhotoKind = "id"
+	PhotoRoom PhotoKind = "room"
+)
+
+// Valid reports whether k is a known kind.
+func (k PhotoKind) Valid() bool { return k == PhotoFace || k == PhotoID || k == PhotoRoom }
+
+// Label is the kind as shown.
+func (k PhotoKind) Label() string {
+	switch k {
+	case PhotoFace:
+		return "Face"
+	case PhotoID:
+		return "Photo ID"
+	case PhotoRoom:
+		return "Room"
+	}
+	return string(k)
+}
+
+// PhotoPurpose says whether a photo belongs to the once-per-student
+// onboarding profile or to this exam's verification scans.
+type PhotoPurpose string
+
+// Photo purposes.
+const (
+	PurposeOnboarding   PhotoPurpose = "onboarding"
+	PurposeVerification PhotoPurpose = "verification"
+)
+
+// Valid reports whether p is a known purpose.
+func (p PhotoPurpose) Valid() bool { return p == PurposeOnboarding || p == PurposeVerification }
+
+// Photo is one attempt at an identity photo, kept whether it passed or not.
+type Photo struct {
+	ID        int64
+	SessionID int64
+	StudentID int64
+	Purpose   PhotoPurpose
+	Kind      PhotoKind
+	Attempt   int
+	BlobKey   string
+	SHA256    string
+	Size      int64
+	Passed    bool
+	// Reason says why it failed (or what was found) in words a student
+	// understands: "no face found", "two faces", "too dark".
+	Reason     string
+	Faces      int
+	MeanLuma   float64
+	CapturedAt time.Time
+	ReceivedAt time.Time
+}
+
+// FrameSignal is what the detectors found in one frame. Rules read signals,
+// never pixels, so re-deciding after a settings change needs no detector run.
+type FrameSignal struct {
+	SessionID  int64
+	Seq        int64
+	CapturedAt time.Time
+	// OK is false when the frame could not be analysed; Error says why.
+	OK    bool
+	Error string
+	Faces int
+	// Boxes are the faces found, in frame pixels.
+	Boxes    []FaceBox
+	MeanLuma float64
+}
+
+// FaceBox is one detected face.
+type FaceBox struct {
+	X, Y, W, H float32
+	Score      float32
+}

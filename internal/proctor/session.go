@@ -1,0 +1,160 @@
+package proctor
+
+import (
+	"fmt"
+	"time"
+)
+
+// SessionState is where a proctored attempt stands. The allowed moves are
+// listed in sessionMoves; everything else is refused by Session.MoveTo.
+//
+//	created ──▶ in_progress ──▶ submitted ──▶ analyzed ─┐
+//	   │             │                            ▲     │ (re-decided after a
+//	   └─────────────┴──▶ expired                 └─────┘  settings change)
+type SessionState string
+
+// Session states.
+const (
+	// StateCreated: the student opened the session link; identity scans may be
+	// uploaded, the exam has not begun.
+	StateCreated SessionState = "created"
+	// StateInProgress: exam capture has started (the first frame, chunk or event).
+	StateInProgress SessionState = "in_progress"
+	// StateSubmitted: the client finished and every acknowledged item is
+	// stored; analysis is completing.
+	StateSubmitted SessionState = "submitted"
+	// StateAnalyzed: violations and the automated Pass/Fail are decided.
+	StateAnalyzed SessionState = "analyzed"
+	// StateExpired: never finished within ResumeWindow; what arrived is kept
+	// and analysed, nothing more is accepted.
+	StateExpired SessionState = "expired"
+)
+
+// ResumeWindow is how long a student may keep uploading to one session after
+// it started: a crashed laptop or a lost network can finish later (the seed's
+// product allows 72 hours).
+const ResumeWindow = 72 * time.Hour
+
+var sessionMoves = map[SessionState][]SessionState{
+	StateCreated:    {StateInProgress, StateSubmitted, StateExpired},
+	StateInProgress: {StateSubmitted, StateExpired},
+	StateSubmitted:  {StateAnalyzed},
+	StateAnalyzed:   {StateAnalyzed},
+	StateExpired:    {StateAnalyzed},
+}
+
+// CanMove reports whether a session in state s may move to next.
+func (s SessionState) CanMove(next SessionState) bool {
+	for _, allowed := range sessionMoves[s] {
+		if allowed == next {
+			return true
+		}
+	}
+	return false
+}
+
+// AcceptsUploads reports whether the client may still send data.
+func (s SessionState) AcceptsUploads() bool {
+	return s == StateCreated || s == StateInProgress
+}
+
+// Label is the state as an instructor reads it.
+func (s SessionState) Label() string {
+	switch s {
+	case StateCreated:
+		return "Not started"
+	case StateInProgress:
+		return "In progress"
+	case StateSubmitted:
+		return "Analysing"
+	case StateAnalyzed:
+		return "Ready for review"
+	case StateExpired:
+		return "Never finished"
+	}
+	return string(s)
+}
+
+// Valid reports whether s is a known state.
+func (s SessionState) Valid() bool {
+	_, ok := sessionMoves[s]
+	return ok
+}
+
+// Verdict is the automated (or reviewed) Pass/Fail status. It is computed
+// from violations only and never changes a grade in the LMS.
+type Verdict string
+
+// Verdicts.
+const (
+	VerdictNone Verdict = ""
+	VerdictPass Verdict = "pass"
+	VerdictFail Verdict = "fail"
+)
+
+// Label is the verdict as shown on the badge.
+func (v Verdict) Label() string {
+	switch v {
+	case VerdictPass:
+		return "Pass"
+	case VerdictFail:
+		return "Fail"
+	}
+	return "Pending"
+}
+
+// Session is one attempt of one student at one exam.
+type Session struct {
+	ID        int64
+	ExamID    int64
+	StudentID int64
+	Attempt   int
+	State     SessionState
+	// CreatedAt is the server's clock when the session began; the resume
+	// window counts from it.
+	CreatedAt time.Time
+	// ClientStartedAt is the student's clock at the start. Capture times of
+	// frames and events are on that clock, so the timeline uses it as origin.
+	ClientStartedAt time.Time
+	FinishedAt      time.Time // server clock; zero until finished
+	// LastCaptureAt is the latest capture time seen (client clock).
+	LastCaptureAt time.Time
+	Verdict       Verdict
+	// ReviewedVerdict is the verdict once excused violations are left out;
+	// empty until the session is marked reviewed.
+	ReviewedVerdict Verdict
+	Reviewed        bool
+	ReviewedBy      int64
+	ReviewedAt      time.Time
+	AnalyzedAt      time.Time
+	// Sources lists which capture sources reported (browser, extension, agent).
+	Sources []string
+}
+
+// Duration is the captured span of the session.
+func (s *Session) Duration() time.Duration {
+	if s.LastCaptureAt.IsZero() || s.ClientStartedAt.IsZero() || s.LastCaptureAt.Before(s.ClientStartedAt) {
+		return 0
+	}
+	return s.LastCaptureAt.Sub(s.ClientStartedAt)
+}
+
+// MoveTo changes the state, refusing moves the state machine does not allow.
+func (s *Session) MoveTo(next SessionState) error {
+	if !s.State.CanMove(next) {
+		return E(CodeConflict, "a session that is %s cannot become %s", s.State, next).
+			Wrap(fmt.Errorf("proctor: session %d: %s -> %s", s.ID, s.State, next))
+	}
+	s.State = next
+	return nil
+}
+
+// ResumableAt reports whether uploads are still allowed at server time now.
+func (s *Session) ResumableAt(now time.Time) bool {
+	return s.State.AcceptsUploads() && now.Sub(s.CreatedAt) <= ResumeWindow
+}
+
+// Offset converts a capture time to milliseconds from the session's start.
+func (s *Session) Offset(t time.Time) int64 {
+	return t.Sub(s.ClientStartedAt).Milliseconds()
+}

@@ -1,0 +1,212 @@
+package proctor
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Rule is the instructor's switch and thresholds for one violation type.
+type Rule struct {
+	Enabled bool `json:"enabled"`
+	// MinSeconds is how long a condition must last before it counts.
+	MinSeconds float64 `json:"min_seconds"`
+}
+
+// Policy turns applied violations into the automated Pass/Fail: a session
+// fails when any type in FailAtOnce was applied, or when the weighted count
+// of applied violations reaches FailScore. Excused violations never count.
+type Policy struct {
+	FailAtOnce []ViolationType        `json:"fail_at_once"`
+	Weights    map[ViolationType]float64 `json:"weights"`
+	FailScore  float64                `json:"fail_score"`
+}
+
+// Settings are an exam's proctoring settings. The JSON names are the ones
+// scenarios and the API use; absent fields keep their defaults.
+type Settings struct {
+	Proctoring       bool `json:"proctoring"`
+	OnlineAid        Rule `json:"online_aid"`
+	LeftSession      Rule `json:"left_session"`
+	FacialSuspicion  Rule `json:"facial_suspicion"`
+	MultiplePeople   Rule `json:"multiple_people"`
+	BackgroundMotion Rule `json:"background_motion"`
+	BackgroundAudio  Rule `json:"background_audio"`
+	Keystrokes       Rule `json:"keystrokes"`
+	AppsRule         Rule `json:"apps_rule"`
+
+	// DarkLuma is the mean frame brightness (0–255) under which a missing
+	// face is blamed on the room being too dark.
+	DarkLuma float64 `json:"dark_luma"`
+
+	BlacklistedKeys []string `json:"blacklisted_keys"`
+	BlacklistedApps []string `json:"blacklisted_apps"`
+	WhitelistedApps []string `json:"whitelisted_apps"`
+	WhitelistedURLs []string `json:"whitelisted_urls"`
+	// AllowMultipleScreens switches off the flag for more than one display.
+	AllowMultipleScreens bool `json:"allow_multiple_screens"`
+	RequireScreenShare   bool `json:"require_screen_share"`
+
+	IdentityFace bool `json:"identity_face"`
+	IdentityID   bool `json:"identity_id"`
+	IdentityRoom bool `json:"identity_room"`
+
+	// FrameIntervalSeconds is how often the client sends a webcam frame.
+	FrameIntervalSeconds float64 `json:"frame_interval_seconds"`
+
+	Policy Policy `json:"policy"`
+}
+
+// DefaultBlacklistedKeys: copy, cut, paste, print, print-screen, select-all
+// and the developer tools, on Windows/Linux and macOS keyboards.
+var DefaultBlacklistedKeys = []string{
+	"Ctrl+C", "Ctrl+X", "Ctrl+V", "Ctrl+P", "Ctrl+A", "PrintScreen", "F12", "Ctrl+Shift+I", "Ctrl+Shift+J",
+	"Meta+C", "Meta+X", "Meta+V", "Meta+P", "Meta+A", "Alt+Meta+I", "Alt+Meta+J", "Shift+Meta+3", "Shift+Meta+4",
+}
+
+// DefaultSettings are the defaults of docs/PRODUCT.md.
+func DefaultSettings() Settings {
+	on := func(sec float64) Rule { return Rule{Enabled: true, MinSeconds: sec} }
+	return Settings{
+		Proctoring:       true,
+		OnlineAid:        on(2),
+		LeftSession:      on(5),
+		FacialSuspicion:  on(5),
+		MultiplePeople:   on(2),
+		BackgroundMotion: on(2),
+		BackgroundAudio:  on(1),
+		Keystrokes:       on(0),
+		AppsRule:         on(0),
+		DarkLuma:         40,
+		BlacklistedKeys:  slices.Clone(DefaultBlacklistedKeys),
+		BlacklistedApps:  []string{},
+		WhitelistedApps:  []string{},
+		WhitelistedURLs:  []string{},
+		IdentityFace:     true,
+		IdentityID:       true,
+
+		FrameIntervalSeconds: 1,
+		Policy: Policy{
+			FailAtOnce: []ViolationType{MultiplePeople, BlacklistedApps},
+			Weights:    map[ViolationType]float64{},
+			FailScore:  3,
+		},
+	}
+}
+
+// ParseSettings reads settings JSON over the defaults and validates them.
+// Unknown fields are refused so a typo does not silently keep a default.
+func ParseSettings(data []byte) (Settings, error) {
+	s := DefaultSettings()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return s, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return s, E(CodeInvalid, "exam settings: %s", strings.TrimPrefix(err.Error(), "json: ")).Wrap(err)
+	}
+	return s, s.Validate()
+}
+
+// Rule returns the rule for a violation type.
+func (s *Settings) Rule(t ViolationType) *Rule {
+	switch t {
+	case OnlineAid:
+		return &s.OnlineAid
+	case LeftSession:
+		return &s.LeftSession
+	case FacialSuspicion:
+		return &s.FacialSuspicion
+	case MultiplePeople:
+		return &s.MultiplePeople
+	case BackgroundMotion:
+		return &s.BackgroundMotion
+	case BackgroundAudio:
+		return &s.BackgroundAudio
+	case Keystrokes:
+		return &s.Keystrokes
+	case BlacklistedApps:
+		return &s.AppsRule
+	}
+	return nil
+}
+
+// Validate refuses settings no exam could run with.
+func (s *Settings) Validate() error {
+	for _, t := range ViolationTypes {
+		r := s.Rule(t)
+		if r.MinSeconds < 0 || r.MinSeconds > 3600 {
+			return E(CodeInvalid, "%s: min_seconds must be between 0 and 3600", t)
+		}
+	}
+	if s.DarkLuma < 0 || s.DarkLuma > 255 {
+		return E(CodeInvalid, "dark_luma must be between 0 and 255")
+	}
+	if s.FrameIntervalSeconds < 0.2 || s.FrameIntervalSeconds > 60 {
+		return E(CodeInvalid, "frame_interval_seconds must be between 0.2 and 60")
+	}
+	for _, k := range s.BlacklistedKeys {
+		if NormalizeCombo(k) == "" {
+			return E(CodeInvalid, "blacklisted key %q is not a key combination", k)
+		}
+	}
+	return s.Policy.validate()
+}
+
+func (p *Policy) validate() error {
+	for _, t := range p.FailAtOnce {
+		if !t.Valid() {
+			return E(CodeInvalid, "policy: unknown violation type %q in fail_at_once", t)
+		}
+	}
+	for t, w := range p.Weights {
+		if !t.Valid() || w < 0 {
+			return E(CodeInvalid, "policy: weight for %q must be a known type and not negative", t)
+		}
+	}
+	if p.FailScore <= 0 {
+		return E(CodeInvalid, "policy: fail_score must be above 0")
+	}
+	return nil
+}
+
+// Weight is a type's weight in the policy (1 unless set).
+func (p *Policy) Weight(t ViolationType) float64 {
+	if w, ok := p.Weights[t]; ok {
+		return w
+	}
+	return 1
+}
+
+// KeyBlacklisted reports whether a normalised combination is blacklisted.
+func (s *Settings) KeyBlacklisted(combo string) bool {
+	for _, k := range s.BlacklistedKeys {
+		if NormalizeCombo(k) == combo {
+			return true
+		}
+	}
+	return false
+}
+
+// PasteBlacklisted reports whether paste (by any means) is blacklisted: it is
+// whenever a paste combination is.
+func (s *Settings) PasteBlacklisted() bool {
+	return s.KeyBlacklisted("Ctrl+V") || s.KeyBlacklisted("Meta+V")
+}
+
+// Summary is a one-line description for the course dashboard.
+func (s *Settings) Summary() string {
+	if !s.Proctoring {
+		return "Proctoring off"
+	}
+	var on []string
+	for _, t := range ViolationTypes {
+		if s.Rule(t).Enabled {
+			on = append(on, t.Label())
+		}
+	}
+	return fmt.Sprintf("Proctored: %d of %d checks on", len(on), len(ViolationTypes))
+}

@@ -1,0 +1,168 @@
+package sqlitestore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"vigil/internal/proctor"
+)
+
+func (c *conn) PendingFrames(ctx context.Context, sessionID int64, limit int) ([]proctor.Frame, error) {
+	return c.listFrames(ctx, "pending frames", `SELECT `+frameCols+` FROM frames
+		WHERE session_id = ? AND analyzed = 0 ORDER BY seq LIMIT ?`, sessionID, limit)
+}
+
+func (c *conn) CountPendingFrames(ctx context.Context, sessionID int64) (int64, error) {
+	var n int64
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM frames WHERE session_id = ? AND analyzed = 0`, sessionID).Scan(&n)
+	return n, wrap("count pending frames", err)
+}
+
+func (c *conn) SaveFrameSignals(ctx context.Context, sigs []proctor.FrameSignal) error {
+	for i := range sigs {
+		if err := c.saveFrameSignal(ctx, &sigs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *conn) saveFrameSignal(ctx context.Context, sg *proctor.FrameSignal) error {
+	boxes := ""
+	if len(sg.Boxes) > 0 {
+		b, err := json.Marshal(sg.Boxes)
+		if err != nil {
+			return fmt.Errorf("sqlitestore: face boxes: %w", err)
+		}
+		boxes = string(b)
+	}
+	_, err := c.w.ExecContext(ctx, `INSERT INTO frame_signals
+		(session_id, seq, captured_at, ok, error, faces, boxes, mean_luma) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (session_id, seq) DO UPDATE SET captured_at = excluded.captured_at, ok = excluded.ok,
+		error = excluded.error, faces = excluded.faces, boxes = excluded.boxes, mean_luma = excluded.mean_luma`,
+		sg.SessionID, sg.Seq, ms(sg.CapturedAt), b2i(sg.OK), sg.Error, sg.Faces, boxes, sg.MeanLuma)
+	if err != nil {
+		return wrap("save frame signal", err)
+	}
+	return c.execOne(ctx, "mark frame analyzed",
+		`UPDATE frames SET analyzed = 1 WHERE session_id = ? AND seq = ?`, sg.SessionID, sg.Seq)
+}
+
+func (c *conn) ListFrameSignals(ctx context.Context, sessionID int64) ([]proctor.FrameSignal, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT session_id, seq, captured_at, ok, error, faces, boxes, mean_luma
+		FROM frame_signals WHERE session_id = ? ORDER BY seq`, sessionID)
+	if err != nil {
+		return nil, wrap("list frame signals", err)
+	}
+	defer rows.Close()
+	var out []proctor.FrameSignal
+	for rows.Next() {
+		var sg proctor.FrameSignal
+		var captured int64
+		var boxes string
+		if err := rows.Scan(&sg.SessionID, &sg.Seq, &captured, &sg.OK, &sg.Error, &sg.Faces, &boxes, &sg.MeanLuma); err != nil {
+			return nil, wrap("list frame signals", err)
+		}
+		sg.CapturedAt = fromMS(captured)
+		if boxes != "" {
+			if err := json.Unmarshal([]byte(boxes), &sg.Boxes); err != nil {
+				return nil, fmt.Errorf("sqlitestore: frame %d/%d boxes: %w", sg.SessionID, sg.Seq, err)
+			}
+		}
+		out = append(out, sg)
+	}
+	return out, wrap("list frame signals", rows.Err())
+}
+
+// decisionCarry is what an instructor decided on a violation, kept across
+// a re-decision.
+type decisionCarry struct {
+	decision, note string
+	by, at         int64
+}
+
+func (c *conn) ReplaceViolations(ctx context.Context, sessionID int64, vs []proctor.Violation) error {
+	old, err := c.ListViolations(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	carry := make(map[string]decisionCarry, len(old))
+	for i := range old {
+		if old[i].Decision != proctor.DecisionPending {
+			carry[old[i].Key()] = decisionCarry{string(old[i].Decision), old[i].DecisionNote, old[i].DecidedBy, ms(old[i].DecidedAt)}
+		}
+	}
+	if _, err := c.w.ExecContext(ctx, `DELETE FROM violations WHERE session_id = ?`, sessionID); err != nil {
+		return wrap("replace violations", err)
+	}
+	for i := range vs {
+		if err := c.insertViolation(ctx, sessionID, &vs[i], carry[vs[i].Key()]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *conn) insertViolation(ctx context.Context, sessionID int64, v *proctor.Violation, d decisionCarry) error {
+	ev, err := json.Marshal(v.Evidence)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: violation evidence: %w", err)
+	}
+	v.SessionID = sessionID
+	v.Decision, v.DecisionNote, v.DecidedBy, v.DecidedAt = proctor.Decision(d.decision), d.note, d.by, fromMS(d.at)
+	v.ID, err = c.insertID(ctx, "insert violation", `INSERT INTO violations
+		(session_id, type, start_at, end_at, confidence, applied, rule, reason, cause, evidence,
+		 decision, decision_note, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sessionID, string(v.Type), ms(v.Start), ms(v.End), v.Confidence, b2i(v.Applied), v.Rule, v.Reason,
+		string(v.Cause), string(ev), d.decision, d.note, d.by, d.at)
+	return err
+}
+
+const violationCols = `id, session_id, type, start_at, end_at, confidence, applied, rule, reason, cause, evidence,
+	decision, decision_note, decided_by, decided_at`
+
+func scanViolation(sc interface{ Scan(...any) error }) (*proctor.Violation, error) {
+	var v proctor.Violation
+	var typ, cause, evidence, decision string
+	var start, end, decided int64
+	if err := sc.Scan(&v.ID, &v.SessionID, &typ, &start, &end, &v.Confidence, &v.Applied, &v.Rule, &v.Reason,
+		&cause, &evidence, &decision, &v.DecisionNote, &v.DecidedBy, &decided); err != nil {
+		return nil, err
+	}
+	v.Type, v.Cause, v.Decision = proctor.ViolationType(typ), proctor.Cause(cause), proctor.Decision(decision)
+	v.Start, v.End, v.DecidedAt = fromMS(start), fromMS(end), fromMS(decided)
+	if err := json.Unmarshal([]byte(evidence), &v.Evidence); err != nil {
+		return nil, fmt.Errorf("violation %d evidence: %w", v.ID, err)
+	}
+	return &v, nil
+}
+
+func (c *conn) ListViolations(ctx context.Context, sessionID int64) ([]proctor.Violation, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+violationCols+` FROM violations WHERE session_id = ?
+		ORDER BY start_at, id`, sessionID)
+	if err != nil {
+		return nil, wrap("list violations", err)
+	}
+	defer rows.Close()
+	var out []proctor.Violation
+	for rows.Next() {
+		v, err := scanViolation(rows)
+		if err != nil {
+			return nil, wrap("list violations", err)
+		}
+		out = append(out, *v)
+	}
+	return out, wrap("list violations", rows.Err())
+}
+
+func (c *conn) GetViolation(ctx context.Context, id int64) (*proctor.Violation, error) {
+	v, err := scanViolation(c.r.QueryRowContext(ctx, `SELECT `+violationCols+` FROM violations WHERE id = ?`, id))
+	return v, wrap("get violation", err)
+}
+
+func (c *conn) SetVerdict(ctx context.Context, sessionID int64, automated, reviewed proctor.Verdict, at time.Time) error {
+	return c.execOne(ctx, "set verdict", `UPDATE sessions SET verdict = ?, reviewed_verdict = ?, analyzed_at = ?
+		WHERE id = ?`, string(automated), string(reviewed), ms(at), sessionID)
+}

@@ -1,0 +1,237 @@
+package sqlitestore
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/proctor"
+)
+
+func (c *conn) InsertFrame(ctx context.Context, f *proctor.Frame) error {
+	_, err := c.w.ExecContext(ctx, `INSERT INTO frames
+		(session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.SessionID, f.Seq, ms(f.CapturedAt), f.BlobKey, f.SHA256, f.Size, f.Width, f.Height, ms(f.ReceivedAt))
+	return wrap("insert frame", err)
+}
+
+const frameCols = `session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at`
+
+func scanFrame(sc interface{ Scan(...any) error }) (*proctor.Frame, error) {
+	var f proctor.Frame
+	var captured, received int64
+	if err := sc.Scan(&f.SessionID, &f.Seq, &captured, &f.BlobKey, &f.SHA256, &f.Size, &f.Width, &f.Height, &received); err != nil {
+		return nil, err
+	}
+	f.CapturedAt, f.ReceivedAt = fromMS(captured), fromMS(received)
+	return &f, nil
+}
+
+func (c *conn) GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error) {
+	f, err := scanFrame(c.r.QueryRowContext(ctx, `SELECT `+frameCols+` FROM frames WHERE session_id = ? AND seq = ?`, sessionID, seq))
+	return f, wrap("get frame", err)
+}
+
+func (c *conn) NextFrameSeq(ctx context.Context, sessionID int64) (int64, error) {
+	var next int64
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM frames WHERE session_id = ?`, sessionID).Scan(&next)
+	return next, wrap("next frame seq", err)
+}
+
+func (c *conn) listFrames(ctx context.Context, op, query string, args ...any) ([]proctor.Frame, error) {
+	rows, err := c.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	var out []proctor.Frame
+	for rows.Next() {
+		f, err := scanFrame(rows)
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		out = append(out, *f)
+	}
+	return out, wrap(op, rows.Err())
+}
+
+func (c *conn) ListFrames(ctx context.Context, sessionID, from int64, limit int) ([]proctor.Frame, error) {
+	return c.listFrames(ctx, "list frames", `SELECT `+frameCols+` FROM frames
+		WHERE session_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, sessionID, from, limit)
+}
+
+func (c *conn) CountFrames(ctx context.Context, sessionID int64) (int64, error) {
+	var n int64
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM frames WHERE session_id = ?`, sessionID).Scan(&n)
+	return n, wrap("count frames", err)
+}
+
+func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
+	_, err := c.w.ExecContext(ctx, `INSERT INTO video_chunks
+		(session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt))
+	return wrap("insert chunk", err)
+}
+
+const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at`
+
+func scanChunk(sc interface{ Scan(...any) error }) (*proctor.VideoChunk, error) {
+	var v proctor.VideoChunk
+	var started, received int64
+	if err := sc.Scan(&v.SessionID, &v.Stream, &v.Seq, &started, &v.DurationMS, &v.BlobKey, &v.SHA256, &v.Size, &received); err != nil {
+		return nil, err
+	}
+	v.StartedAt, v.ReceivedAt = fromMS(started), fromMS(received)
+	return &v, nil
+}
+
+func (c *conn) GetChunk(ctx context.Context, sessionID int64, stream string, seq int64) (*proctor.VideoChunk, error) {
+	v, err := scanChunk(c.r.QueryRowContext(ctx, `SELECT `+chunkCols+` FROM video_chunks
+		WHERE session_id = ? AND stream = ? AND seq = ?`, sessionID, stream, seq))
+	return v, wrap("get chunk", err)
+}
+
+func (c *conn) NextChunkSeq(ctx context.Context, sessionID int64, stream string) (int64, error) {
+	var next int64
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM video_chunks
+		WHERE session_id = ? AND stream = ?`, sessionID, stream).Scan(&next)
+	return next, wrap("next chunk seq", err)
+}
+
+func (c *conn) ListChunks(ctx context.Context, sessionID int64, stream string) ([]proctor.VideoChunk, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+chunkCols+` FROM video_chunks
+		WHERE session_id = ? AND stream = ? ORDER BY seq`, sessionID, stream)
+	if err != nil {
+		return nil, wrap("list chunks", err)
+	}
+	defer rows.Close()
+	var out []proctor.VideoChunk
+	for rows.Next() {
+		v, err := scanChunk(rows)
+		if err != nil {
+			return nil, wrap("list chunks", err)
+		}
+		out = append(out, *v)
+	}
+	return out, wrap("list chunks", rows.Err())
+}
+
+func (c *conn) InsertEventBatch(ctx context.Context, sessionID, batch int64, sha string, events []proctor.Event, at time.Time) error {
+	if _, err := c.w.ExecContext(ctx, `INSERT INTO event_batches (session_id, batch, sha256, received_at)
+		VALUES (?, ?, ?, ?)`, sessionID, batch, sha, ms(at)); err != nil {
+		return wrap("insert event batch", err)
+	}
+	for i := range events {
+		e := &events[i]
+		id, err := c.insertID(ctx, "insert event", `INSERT INTO events
+			(session_id, batch, kind, at, combo, surface, count, name, app_state, url, source, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sessionID, batch, string(e.Kind), ms(e.At), e.Combo, e.Surface, e.Count, e.Name, e.AppState, e.URL, e.Source, ms(at))
+		if err != nil {
+			return err
+		}
+		e.ID, e.SessionID, e.Batch, e.ReceivedAt = id, sessionID, batch, at
+	}
+	return nil
+}
+
+func (c *conn) EventBatchSHA(ctx context.Context, sessionID, batch int64) (string, error) {
+	var sha string
+	err := c.r.QueryRowContext(ctx, `SELECT sha256 FROM event_batches WHERE session_id = ? AND batch = ?`,
+		sessionID, batch).Scan(&sha)
+	return sha, wrap("event batch", err)
+}
+
+func (c *conn) NextEventBatch(ctx context.Context, sessionID int64) (int64, error) {
+	var next int64
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = ?`,
+		sessionID).Scan(&next)
+	return next, wrap("next event batch", err)
+}
+
+func (c *conn) ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT id, session_id, batch, kind, at, combo, surface, count, name,
+		app_state, url, source, received_at FROM events WHERE session_id = ? ORDER BY at, id`, sessionID)
+	if err != nil {
+		return nil, wrap("list events", err)
+	}
+	defer rows.Close()
+	var out []proctor.Event
+	for rows.Next() {
+		var e proctor.Event
+		var kind string
+		var at, received int64
+		if err := rows.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name,
+			&e.AppState, &e.URL, &e.Source, &received); err != nil {
+			return nil, wrap("list events", err)
+		}
+		e.Kind, e.At, e.ReceivedAt = proctor.EventKind(kind), fromMS(at), fromMS(received)
+		out = append(out, e)
+	}
+	return out, wrap("list events", rows.Err())
+}
+
+func (c *conn) InsertPhoto(ctx context.Context, p *proctor.Photo) error {
+	id, err := c.insertID(ctx, "insert photo", `INSERT INTO photos
+		(session_id, student_id, purpose, kind, attempt, blob_key, sha256, size, passed, reason, faces,
+		 mean_luma, captured_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.SessionID, p.StudentID, string(p.Purpose), string(p.Kind), p.Attempt, p.BlobKey, p.SHA256, p.Size,
+		b2i(p.Passed), p.Reason, p.Faces, p.MeanLuma, ms(p.CapturedAt), ms(p.ReceivedAt))
+	p.ID = id
+	return err
+}
+
+const photoCols = `id, session_id, student_id, purpose, kind, attempt, blob_key, sha256, size, passed, reason,
+	faces, mean_luma, captured_at, received_at`
+
+func scanPhoto(sc interface{ Scan(...any) error }) (*proctor.Photo, error) {
+	var p proctor.Photo
+	var purpose, kind string
+	var captured, received int64
+	if err := sc.Scan(&p.ID, &p.SessionID, &p.StudentID, &purpose, &kind, &p.Attempt, &p.BlobKey, &p.SHA256,
+		&p.Size, &p.Passed, &p.Reason, &p.Faces, &p.MeanLuma, &captured, &received); err != nil {
+		return nil, err
+	}
+	p.Purpose, p.Kind = proctor.PhotoPurpose(purpose), proctor.PhotoKind(kind)
+	p.CapturedAt, p.ReceivedAt = fromMS(captured), fromMS(received)
+	return &p, nil
+}
+
+func (c *conn) GetPhoto(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose, kind proctor.PhotoKind, attempt int) (*proctor.Photo, error) {
+	p, err := scanPhoto(c.r.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos
+		WHERE session_id = ? AND purpose = ? AND kind = ? AND attempt = ?`, sessionID, string(purpose), string(kind), attempt))
+	return p, wrap("get photo", err)
+}
+
+func (c *conn) GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, error) {
+	p, err := scanPhoto(c.r.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id = ?`, id))
+	return p, wrap("get photo", err)
+}
+
+func (c *conn) listPhotos(ctx context.Context, query string, args ...any) ([]proctor.Photo, error) {
+	rows, err := c.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap("list photos", err)
+	}
+	defer rows.Close()
+	var out []proctor.Photo
+	for rows.Next() {
+		p, err := scanPhoto(rows)
+		if err != nil {
+			return nil, wrap("list photos", err)
+		}
+		out = append(out, *p)
+	}
+	return out, wrap("list photos", rows.Err())
+}
+
+func (c *conn) ListPhotos(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error) {
+	return c.listPhotos(ctx, `SELECT `+photoCols+` FROM photos WHERE session_id = ? AND purpose = ?
+		ORDER BY kind, attempt`, sessionID, string(purpose))
+}
+
+func (c *conn) ListStudentPhotos(ctx context.Context, studentID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error) {
+	return c.listPhotos(ctx, `SELECT `+photoCols+` FROM photos WHERE student_id = ? AND purpose = ?
+		ORDER BY received_at, kind, attempt`, studentID, string(purpose))
+}

@@ -1,0 +1,222 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+func (c *conn) CreateCourse(ctx context.Context, co *proctor.Course) error {
+	if co.CreatedAt.IsZero() {
+		co.CreatedAt = time.Now().UTC()
+	}
+	id, err := c.insertID(ctx, "create course",
+		`INSERT INTO courses (code, title, created_at) VALUES (?, ?, ?)`, co.Code, co.Title, ms(co.CreatedAt))
+	co.ID = id
+	return err
+}
+
+const courseCols = `id, code, title, created_at`
+
+func scanCourse(sc interface{ Scan(...any) error }) (*proctor.Course, error) {
+	var co proctor.Course
+	var created int64
+	if err := sc.Scan(&co.ID, &co.Code, &co.Title, &created); err != nil {
+		return nil, err
+	}
+	co.CreatedAt = fromMS(created)
+	return &co, nil
+}
+
+func (c *conn) GetCourse(ctx context.Context, id int64) (*proctor.Course, error) {
+	co, err := scanCourse(c.r.QueryRowContext(ctx, `SELECT `+courseCols+` FROM courses WHERE id = ?`, id))
+	return co, wrap("get course", err)
+}
+
+func (c *conn) GetCourseByCode(ctx context.Context, code string) (*proctor.Course, error) {
+	co, err := scanCourse(c.r.QueryRowContext(ctx, `SELECT `+courseCols+` FROM courses WHERE code = ?`, code))
+	return co, wrap("get course by code", err)
+}
+
+func (c *conn) ListCoursesForUser(ctx context.Context, userID int64) ([]proctor.Course, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+courseCols+` FROM courses
+		WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'admin')
+		   OR id IN (SELECT course_id FROM course_members WHERE user_id = ?1)
+		ORDER BY code`, userID)
+	if err != nil {
+		return nil, wrap("list courses", err)
+	}
+	defer rows.Close()
+	var out []proctor.Course
+	for rows.Next() {
+		co, err := scanCourse(rows)
+		if err != nil {
+			return nil, wrap("list courses", err)
+		}
+		out = append(out, *co)
+	}
+	return out, wrap("list courses", rows.Err())
+}
+
+func (c *conn) AddCourseMember(ctx context.Context, courseID, userID int64) error {
+	_, err := c.w.ExecContext(ctx,
+		`INSERT INTO course_members (course_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, courseID, userID)
+	return wrap("add course member", err)
+}
+
+func (c *conn) IsCourseMember(ctx context.Context, courseID, userID int64) (bool, error) {
+	var n int
+	err := c.r.QueryRowContext(ctx,
+		`SELECT count(*) FROM course_members WHERE course_id = ? AND user_id = ?`, courseID, userID).Scan(&n)
+	return n > 0, wrap("is course member", err)
+}
+
+func (c *conn) CreateExam(ctx context.Context, e *proctor.Exam) error {
+	now := time.Now().UTC()
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = now
+	}
+	e.UpdatedAt = e.CreatedAt
+	settings, err := json.Marshal(e.Settings)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: exam settings: %w", err)
+	}
+	e.ID, err = c.insertID(ctx, "create exam", `INSERT INTO exams
+		(course_id, title, opens_at, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.CourseID, e.Title, ms(e.OpensAt), string(settings), ms(e.CreatedAt), ms(e.UpdatedAt))
+	return err
+}
+
+const examCols = `e.id, e.course_id, e.title, e.opens_at, e.settings, e.created_at, e.updated_at`
+
+func scanExam(sc interface{ Scan(...any) error }, extra ...any) (*proctor.Exam, error) {
+	var e proctor.Exam
+	var opens, created, updated int64
+	var settings string
+	dest := append([]any{&e.ID, &e.CourseID, &e.Title, &opens, &settings, &created, &updated}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	e.OpensAt, e.CreatedAt, e.UpdatedAt = fromMS(opens), fromMS(created), fromMS(updated)
+	s, err := proctor.ParseSettings([]byte(settings))
+	if err != nil {
+		return nil, fmt.Errorf("exam %d has unreadable settings: %w", e.ID, err)
+	}
+	e.Settings = s
+	return &e, nil
+}
+
+func (c *conn) GetExam(ctx context.Context, id int64) (*proctor.Exam, error) {
+	e, err := scanExam(c.r.QueryRowContext(ctx, `SELECT `+examCols+` FROM exams e WHERE e.id = ?`, id))
+	return e, wrap("get exam", err)
+}
+
+func (c *conn) ListExams(ctx context.Context, courseID int64) ([]store.ExamSummary, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+examCols+`,
+		count(s.id),
+		count(s.id) FILTER (WHERE s.state IN ('submitted', 'analyzed', 'expired')),
+		count(s.id) FILTER (WHERE s.reviewed = 1),
+		count(s.id) FILTER (WHERE s.verdict = 'fail'),
+		count(s.id) FILTER (WHERE s.state IN ('created', 'in_progress'))
+		FROM exams e LEFT JOIN sessions s ON s.exam_id = e.id
+		WHERE e.course_id = ? GROUP BY e.id ORDER BY e.opens_at, e.id`, courseID)
+	if err != nil {
+		return nil, wrap("list exams", err)
+	}
+	defer rows.Close()
+	var out []store.ExamSummary
+	for rows.Next() {
+		var sum store.ExamSummary
+		e, err := scanExam(rows, &sum.Sessions, &sum.Finished, &sum.Reviewed, &sum.Failed, &sum.InProcess)
+		if err != nil {
+			return nil, wrap("list exams", err)
+		}
+		sum.Exam = *e
+		out = append(out, sum)
+	}
+	return out, wrap("list exams", rows.Err())
+}
+
+func (c *conn) UpdateExamSettings(ctx context.Context, examID int64, s proctor.Settings, at time.Time) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: exam settings: %w", err)
+	}
+	return c.execOne(ctx, "update exam settings",
+		`UPDATE exams SET settings = ?, updated_at = ? WHERE id = ?`, string(b), ms(at), examID)
+}
+
+func (c *conn) CreateStudent(ctx context.Context, s *proctor.Student) error {
+	id, err := c.insertID(ctx, "create student", `INSERT INTO students
+		(course_id, first_name, last_name, email, external_id) VALUES (?, ?, ?, ?, ?)`,
+		s.CourseID, s.FirstName, s.LastName, strings.TrimSpace(s.Email), s.ExternalID)
+	s.ID = id
+	return err
+}
+
+const studentCols = `st.id, st.course_id, st.first_name, st.last_name, st.email, st.external_id`
+
+func studentDest(s *proctor.Student) []any {
+	return []any{&s.ID, &s.CourseID, &s.FirstName, &s.LastName, &s.Email, &s.ExternalID}
+}
+
+func (c *conn) GetStudent(ctx context.Context, id int64) (*proctor.Student, error) {
+	var s proctor.Student
+	err := c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st WHERE st.id = ?`, id).Scan(studentDest(&s)...)
+	if err != nil {
+		return nil, wrap("get student", err)
+	}
+	return &s, nil
+}
+
+func (c *conn) FindStudentByEmail(ctx context.Context, courseID int64, email string) (*proctor.Student, error) {
+	var s proctor.Student
+	err := c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st
+		WHERE st.course_id = ? AND st.email = ? AND st.email != '' ORDER BY st.id LIMIT 1`,
+		courseID, strings.TrimSpace(email)).Scan(studentDest(&s)...)
+	if err != nil {
+		return nil, wrap("find student", err)
+	}
+	return &s, nil
+}
+
+func (c *conn) CreateUser(ctx context.Context, u *proctor.User, passwordHash string) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now().UTC()
+	}
+	id, err := c.insertID(ctx, "create user",
+		`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		strings.TrimSpace(u.Email), u.Name, string(u.Role), passwordHash, ms(u.CreatedAt))
+	u.ID = id
+	return err
+}
+
+func scanUser(row *sql.Row) (*proctor.User, string, error) {
+	var u proctor.User
+	var role, hash string
+	var created int64
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &hash, &created); err != nil {
+		return nil, "", err
+	}
+	u.Role, u.CreatedAt = proctor.Role(role), fromMS(created)
+	return &u, hash, nil
+}
+
+const userCols = `id, email, name, role, password_hash, created_at`
+
+func (c *conn) GetUser(ctx context.Context, id int64) (*proctor.User, error) {
+	u, _, err := scanUser(c.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	return u, wrap("get user", err)
+}
+
+func (c *conn) GetUserByEmail(ctx context.Context, email string) (*proctor.User, string, error) {
+	u, hash, err := scanUser(c.r.QueryRowContext(ctx,
+		`SELECT `+userCols+` FROM users WHERE email = ?`, strings.TrimSpace(email)))
+	return u, hash, wrap("get user by email", err)
+}

@@ -1,0 +1,151 @@
+package sqlitestore
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+func (c *conn) DecideViolation(ctx context.Context, id int64, d proctor.Decision, note string, by int64, at time.Time) error {
+	return c.execOne(ctx, "decide violation", `UPDATE violations
+		SET decision = ?, decision_note = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
+		string(d), note, by, ms(at), id)
+}
+
+func (c *conn) AddNote(ctx context.Context, n *proctor.Note) error {
+	id, err := c.insertID(ctx, "add note", `INSERT INTO notes (session_id, author_id, body, created_at)
+		VALUES (?, ?, ?, ?)`, n.SessionID, n.AuthorID, n.Body, ms(n.CreatedAt))
+	n.ID = id
+	return err
+}
+
+func (c *conn) ListNotes(ctx context.Context, sessionID int64) ([]proctor.Note, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT n.id, n.session_id, n.author_id, u.name, n.body, n.created_at
+		FROM notes n JOIN users u ON u.id = n.author_id WHERE n.session_id = ? ORDER BY n.created_at, n.id`, sessionID)
+	if err != nil {
+		return nil, wrap("list notes", err)
+	}
+	defer rows.Close()
+	var out []proctor.Note
+	for rows.Next() {
+		var n proctor.Note
+		var created int64
+		if err := rows.Scan(&n.ID, &n.SessionID, &n.AuthorID, &n.Author, &n.Body, &created); err != nil {
+			return nil, wrap("list notes", err)
+		}
+		n.CreatedAt = fromMS(created)
+		out = append(out, n)
+	}
+	return out, wrap("list notes", rows.Err())
+}
+
+func (c *conn) SetReviewed(ctx context.Context, sessionID int64, reviewed bool, by int64, at time.Time) error {
+	if !reviewed {
+		by, at = 0, time.Time{}
+	}
+	return c.execOne(ctx, "set reviewed", `UPDATE sessions SET reviewed = ?, reviewed_by = ?, reviewed_at = ?
+		WHERE id = ?`, b2i(reviewed), by, ms(at), sessionID)
+}
+
+func (c *conn) ListExamSessions(ctx context.Context, examID int64) ([]store.SessionRow, error) {
+	rows, err := c.r.QueryContext(ctx, `SELECT `+sessionCols+`, `+studentCols+`
+		FROM sessions s JOIN students st ON st.id = s.student_id
+		WHERE s.exam_id = ? ORDER BY s.id`, examID)
+	if err != nil {
+		return nil, wrap("list exam sessions", err)
+	}
+	defer rows.Close()
+	var out []store.SessionRow
+	index := map[int64]int{}
+	for rows.Next() {
+		var r store.SessionRow
+		var t sessionTimes
+		if err := rows.Scan(append(sessionDest(&r.Session, &t), studentDest(&r.Student)...)...); err != nil {
+			return nil, wrap("list exam sessions", err)
+		}
+		t.fill(&r.Session)
+		r.Counts = map[proctor.ViolationType]int{}
+		index[r.Session.ID] = len(out)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list exam sessions", err)
+	}
+	return out, c.addViolationCounts(ctx, examID, out, index)
+}
+
+func (c *conn) addViolationCounts(ctx context.Context, examID int64, out []store.SessionRow, index map[int64]int) error {
+	rows, err := c.r.QueryContext(ctx, `SELECT v.session_id, v.type, count(*) FROM violations v
+		JOIN sessions s ON s.id = v.session_id WHERE s.exam_id = ? AND v.applied = 1
+		GROUP BY v.session_id, v.type`, examID)
+	if err != nil {
+		return wrap("count violations", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sid int64
+		var typ string
+		var n int
+		if err := rows.Scan(&sid, &typ, &n); err != nil {
+			return wrap("count violations", err)
+		}
+		if i, ok := index[sid]; ok {
+			out[i].Counts[proctor.ViolationType(typ)] = n
+		}
+	}
+	return wrap("count violations", rows.Err())
+}
+
+func (c *conn) AppendAudit(ctx context.Context, e *proctor.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now().UTC()
+	}
+	id, err := c.insertID(ctx, "append audit", `INSERT INTO audit_log
+		(at, user_id, actor, action, course_id, subject, detail, remote) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		ms(e.At), e.UserID, e.Actor, e.Action, e.CourseID, e.Subject, e.Detail, e.Remote)
+	e.ID = id
+	return err
+}
+
+func (c *conn) ListAudit(ctx context.Context, f store.AuditFilter) ([]proctor.AuditEntry, error) {
+	q := `SELECT id, at, user_id, actor, action, course_id, subject, detail, remote FROM audit_log WHERE 1 = 1`
+	var args []any
+	add := func(cond string, v any) { q += " AND " + cond; args = append(args, v) }
+	if f.CourseID != 0 {
+		add("course_id = ?", f.CourseID)
+	}
+	if f.UserID != 0 {
+		add("user_id = ?", f.UserID)
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if !f.Since.IsZero() {
+		add("at >= ?", ms(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("at < ?", ms(f.Until))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 10000 {
+		limit = 1000
+	}
+	rows, err := c.r.QueryContext(ctx, q+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, wrap("list audit", err)
+	}
+	defer rows.Close()
+	var out []proctor.AuditEntry
+	for rows.Next() {
+		var e proctor.AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Actor, &e.Action, &e.CourseID, &e.Subject, &e.Detail, &e.Remote); err != nil {
+			return nil, wrap("list audit", err)
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, wrap("list audit", rows.Err())
+}

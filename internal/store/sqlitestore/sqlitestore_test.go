@@ -1,0 +1,46 @@
+package sqlitestore_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"vigil/internal/store"
+	"vigil/internal/store/sqlitestore"
+	"vigil/internal/store/storetest"
+)
+
+// newStore opens a fresh database file in the test's temp dir and migrates it.
+func newStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "vigil.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestStoreSuite(t *testing.T) { storetest.Run(t, newStore) }
+
+func TestSchemaVersionBeforeAndAfterMigrate(t *testing.T) {
+	st, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	have, want, err := st.SchemaVersion(t.Context())
+	if err != nil || have != 0 || want < 1 {
+		t.Fatalf("fresh database: have %d want %d err %v", have, want, err)
+	}
+	applied, err := st.Migrate(t.Context())
+	if err != nil || len(applied) != want {
+		t.Fatalf("Migrate applied %v, err %v", applied, err)
+	}
+	again, err := st.Migrate(t.Context())
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second Migrate applied %v, err %v", again, err)
+	}
+}

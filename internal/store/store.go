@@ -1,0 +1,237 @@
+// Package store defines how Vigil keeps its data, without saying in what:
+// the interfaces here have no SQL. Each implementation (sqlitestore; pgstore
+// later) passes the shared suite in storetest.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
+
+	"vigil/internal/proctor"
+)
+
+// Errors every implementation returns (wrapped, test with errors.Is).
+var (
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: a unique key is taken or an expected state did not hold.
+	ErrConflict = errors.New("store: conflict")
+	// ErrSchemaOutdated: the database needs `vigil migrate`.
+	ErrSchemaOutdated = errors.New("store: database schema is older than this version of vigil")
+)
+
+// Store is the whole of Vigil's data. Reads may come from a reader pool;
+// writes outside InTx are each their own transaction.
+type Store interface {
+	Queries
+	// InTx runs fn in one write transaction: all of fn's writes and the jobs
+	// it enqueues commit together, or none do.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// RiverDriver is the job queue's driver on the same database, so that
+	// jobs enqueued in InTx commit with their data.
+	RiverDriver() riverdriver.Driver[*sql.Tx]
+	// SchemaVersion returns the applied and the wanted migration numbers.
+	SchemaVersion(ctx context.Context) (have, want int, err error)
+	Close() error
+}
+
+// Tx is a write transaction.
+type Tx interface {
+	Queries
+	// Enqueue adds a background job that commits with the transaction.
+	Enqueue(ctx context.Context, job JobArgs) error
+	// CompleteJob marks the running job complete inside this transaction,
+	// so a worker's results and its completion commit together.
+	CompleteJob(ctx context.Context, job *rivertype.JobRow) error
+}
+
+// JobArgs is a background job's arguments (the same shape as river.JobArgs).
+type JobArgs interface{ Kind() string }
+
+// Queries are the reads and writes, available on a Store and inside a Tx.
+type Queries interface {
+	Directory
+	Sessions
+	Capture
+	Analysis
+	Review
+	Access
+}
+
+// Directory holds courses, exams, students and dashboard users.
+type Directory interface {
+	CreateCourse(ctx context.Context, c *proctor.Course) error
+	GetCourse(ctx context.Context, id int64) (*proctor.Course, error)
+	GetCourseByCode(ctx context.Context, code string) (*proctor.Course, error)
+	// ListCoursesForUser lists the courses a user may see (all, for an admin).
+	ListCoursesForUser(ctx context.Context, userID int64) ([]proctor.Course, error)
+	AddCourseMember(ctx context.Context, courseID, userID int64) error
+	IsCourseMember(ctx context.Context, courseID, userID int64) (bool, error)
+
+	CreateExam(ctx context.Context, e *proctor.Exam) error
+	GetExam(ctx context.Context, id int64) (*proctor.Exam, error)
+	ListExams(ctx context.Context, courseID int64) ([]ExamSummary, error)
+	UpdateExamSettings(ctx context.Context, examID int64, s proctor.Settings, at time.Time) error
+
+	CreateStudent(ctx context.Context, s *proctor.Student) error
+	GetStudent(ctx context.Context, id int64) (*proctor.Student, error)
+	FindStudentByEmail(ctx context.Context, courseID int64, email string) (*proctor.Student, error)
+
+	CreateUser(ctx context.Context, u *proctor.User, passwordHash string) error
+	GetUser(ctx context.Context, id int64) (*proctor.User, error)
+	// GetUserByEmail returns the user and the stored password hash.
+	GetUserByEmail(ctx context.Context, email string) (*proctor.User, string, error)
+}
+
+// ExamSummary is an exam with its session counts, for the course dashboard.
+type ExamSummary struct {
+	proctor.Exam
+	Sessions  int
+	Finished  int
+	Reviewed  int
+	Failed    int
+	InProcess int
+}
+
+// Sessions holds proctored attempts and the tokens that reach them.
+type Sessions interface {
+	// CreateSession assigns the next attempt number for the student and exam.
+	CreateSession(ctx context.Context, s *proctor.Session) error
+	GetSession(ctx context.Context, id int64) (*proctor.Session, error)
+	// LatestSession is the student's newest attempt at the exam.
+	LatestSession(ctx context.Context, examID, studentID int64) (*proctor.Session, error)
+	// SetSessionState moves a session from one state to another; ErrConflict
+	// when it was no longer in from.
+	SetSessionState(ctx context.Context, id int64, from, to proctor.SessionState, at time.Time) error
+	// TouchCapture raises the session's last capture time to at, never lowers it.
+	TouchCapture(ctx context.Context, id int64, at time.Time) error
+	AddSessionSource(ctx context.Context, id int64, source string) error
+	// ExpireSessions moves open sessions created before cutoff to expired and
+	// returns their ids.
+	ExpireSessions(ctx context.Context, cutoff, at time.Time) ([]int64, error)
+
+	AddSessionToken(ctx context.Context, sessionID int64, tokenHash string, expires time.Time) error
+	// SessionForToken returns the session a token hash belongs to.
+	SessionForToken(ctx context.Context, tokenHash string, now time.Time) (int64, error)
+
+	CreateSessionLink(ctx context.Context, l *SessionLink) error
+	GetSessionLink(ctx context.Context, tokenHash string) (*SessionLink, error)
+}
+
+// SessionLink lets one student start (or resume) sessions of one exam.
+type SessionLink struct {
+	TokenHash string
+	ExamID    int64
+	StudentID int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Capture holds what the client uploads. Inserts of an existing key return
+// ErrConflict; callers look the existing row up to tell a retry from a clash.
+type Capture interface {
+	InsertFrame(ctx context.Context, f *proctor.Frame) error
+	GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error)
+	// NextFrameSeq is one past the highest stored sequence number (0 if none).
+	NextFrameSeq(ctx context.Context, sessionID int64) (int64, error)
+	// ListFrames lists frames in sequence order from seq from, at most limit.
+	ListFrames(ctx context.Context, sessionID, from int64, limit int) ([]proctor.Frame, error)
+	CountFrames(ctx context.Context, sessionID int64) (int64, error)
+
+	InsertChunk(ctx context.Context, c *proctor.VideoChunk) error
+	GetChunk(ctx context.Context, sessionID int64, stream string, seq int64) (*proctor.VideoChunk, error)
+	NextChunkSeq(ctx context.Context, sessionID int64, stream string) (int64, error)
+	ListChunks(ctx context.Context, sessionID int64, stream string) ([]proctor.VideoChunk, error)
+
+	// InsertEventBatch stores a batch's events under its number; the batch's
+	// SHA-256 tells a retry from a clash.
+	InsertEventBatch(ctx context.Context, sessionID, batch int64, sha string, events []proctor.Event, at time.Time) error
+	// EventBatchSHA returns a stored batch's hash.
+	EventBatchSHA(ctx context.Context, sessionID, batch int64) (string, error)
+	NextEventBatch(ctx context.Context, sessionID int64) (int64, error)
+	ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error)
+
+	InsertPhoto(ctx context.Context, p *proctor.Photo) error
+	GetPhoto(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose, kind proctor.PhotoKind, attempt int) (*proctor.Photo, error)
+	GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, error)
+	// ListPhotos lists a session's photos of one purpose by kind and attempt.
+	ListPhotos(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error)
+	// ListStudentPhotos lists all of a student's photos of one purpose.
+	ListStudentPhotos(ctx context.Context, studentID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error)
+}
+
+// Analysis holds detector signals and the violations decided from them.
+type Analysis interface {
+	// PendingFrames lists frames without a signal, in sequence order.
+	PendingFrames(ctx context.Context, sessionID int64, limit int) ([]proctor.Frame, error)
+	CountPendingFrames(ctx context.Context, sessionID int64) (int64, error)
+	// SaveFrameSignals stores signals; a signal for a frame that has one
+	// replaces it (analysis is idempotent).
+	SaveFrameSignals(ctx context.Context, sigs []proctor.FrameSignal) error
+	ListFrameSignals(ctx context.Context, sessionID int64) ([]proctor.FrameSignal, error)
+
+	// ReplaceViolations swaps a session's violations for a fresh decision,
+	// carrying instructors' decisions over to violations with the same Key.
+	ReplaceViolations(ctx context.Context, sessionID int64, vs []proctor.Violation) error
+	ListViolations(ctx context.Context, sessionID int64) ([]proctor.Violation, error)
+	GetViolation(ctx context.Context, id int64) (*proctor.Violation, error)
+	SetVerdict(ctx context.Context, sessionID int64, automated, reviewed proctor.Verdict, at time.Time) error
+}
+
+// Review holds instructors' decisions, notes and the audit log.
+type Review interface {
+	DecideViolation(ctx context.Context, id int64, d proctor.Decision, note string, by int64, at time.Time) error
+	AddNote(ctx context.Context, n *proctor.Note) error
+	ListNotes(ctx context.Context, sessionID int64) ([]proctor.Note, error)
+	SetReviewed(ctx context.Context, sessionID int64, reviewed bool, by int64, at time.Time) error
+	// ListExamSessions is the Student List: every attempt at an exam with
+	// its student and its applied violation counts.
+	ListExamSessions(ctx context.Context, examID int64) ([]SessionRow, error)
+
+	// AppendAudit adds an entry; there is no way to change or remove one.
+	AppendAudit(ctx context.Context, e *proctor.AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]proctor.AuditEntry, error)
+}
+
+// SessionRow is one line of the Student List.
+type SessionRow struct {
+	Session proctor.Session
+	Student proctor.Student
+	// Counts are applied violations by type.
+	Counts map[proctor.ViolationType]int
+}
+
+// AuditFilter selects audit entries; zero fields match everything.
+type AuditFilter struct {
+	CourseID int64
+	UserID   int64
+	Action   string
+	Since    time.Time
+	Until    time.Time
+	Limit    int
+}
+
+// Access holds dashboard sign-in state: browser sessions and one-time links.
+type Access interface {
+	CreateWebSession(ctx context.Context, w *WebSession) error
+	GetWebSession(ctx context.Context, tokenHash string, now time.Time) (*WebSession, error)
+	DeleteWebSession(ctx context.Context, tokenHash string) error
+
+	CreateSignInLink(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
+	// UseSignInLink consumes a one-time link and returns its user; a used or
+	// expired link is ErrNotFound.
+	UseSignInLink(ctx context.Context, tokenHash string, now time.Time) (int64, error)
+}
+
+// WebSession is a signed-in dashboard browser.
+type WebSession struct {
+	TokenHash string
+	UserID    int64
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}

@@ -1,0 +1,136 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+func frame(sid, seq int64) *proctor.Frame {
+	return &proctor.Frame{SessionID: sid, Seq: seq, CapturedAt: t0.Add(time.Duration(seq) * time.Second),
+		BlobKey: "k", SHA256: "h", Size: 10, Width: 320, Height: 240, ReceivedAt: t0}
+}
+
+func testFrames(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s := f.session(t, st)
+	next, err := st.NextFrameSeq(ctx(t), s.ID)
+	must(t, err)
+	if next != 0 {
+		t.Fatalf("NextFrameSeq of an empty session = %d", next)
+	}
+	for seq := range int64(5) {
+		must(t, st.InsertFrame(ctx(t), frame(s.ID, seq)))
+	}
+	wantErr(t, st.InsertFrame(ctx(t), frame(s.ID, 3)), store.ErrConflict)
+	next, err = st.NextFrameSeq(ctx(t), s.ID)
+	must(t, err)
+	n, err := st.CountFrames(ctx(t), s.ID)
+	must(t, err)
+	if next != 5 || n != 5 {
+		t.Fatalf("next %d, count %d; want 5, 5", next, n)
+	}
+	got, err := st.GetFrame(ctx(t), s.ID, 2)
+	must(t, err)
+	if !got.CapturedAt.Equal(t0.Add(2*time.Second)) || got.Width != 320 || got.SHA256 != "h" {
+		t.Fatalf("GetFrame = %+v", got)
+	}
+	page, err := st.ListFrames(ctx(t), s.ID, 3, 10)
+	must(t, err)
+	if len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 4 {
+		t.Fatalf("ListFrames from 3 = %+v", page)
+	}
+	_, err = st.GetFrame(ctx(t), s.ID, 99)
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testChunks(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s := f.session(t, st)
+	for seq := range int64(3) {
+		must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamWebcam, Seq: seq,
+			StartedAt: t0.Add(time.Duration(seq) * 10 * time.Second), DurationMS: 10000, BlobKey: "v", SHA256: "x", Size: 100}))
+	}
+	must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamScreen, Seq: 0, StartedAt: t0, BlobKey: "s", SHA256: "y"}))
+	wantErr(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamWebcam, Seq: 1, BlobKey: "v", SHA256: "z"}), store.ErrConflict)
+	next, err := st.NextChunkSeq(ctx(t), s.ID, proctor.StreamWebcam)
+	must(t, err)
+	if next != 3 {
+		t.Fatalf("NextChunkSeq = %d", next)
+	}
+	list, err := st.ListChunks(ctx(t), s.ID, proctor.StreamWebcam)
+	must(t, err)
+	if len(list) != 3 || list[2].Seq != 2 || list[2].DurationMS != 10000 {
+		t.Fatalf("ListChunks = %+v", list)
+	}
+	c, err := st.GetChunk(ctx(t), s.ID, proctor.StreamScreen, 0)
+	must(t, err)
+	if c.SHA256 != "y" {
+		t.Fatalf("GetChunk = %+v", c)
+	}
+}
+
+func testEvents(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s := f.session(t, st)
+	batch0 := []proctor.Event{
+		{Kind: proctor.EventFocusLost, At: t0.Add(10 * time.Second), Source: "browser"},
+		{Kind: proctor.EventKey, At: t0.Add(5 * time.Second), Combo: "Ctrl+C", Source: "browser"},
+	}
+	must(t, st.InsertEventBatch(ctx(t), s.ID, 0, "sha0", batch0, t0))
+	if batch0[0].ID == 0 || batch0[0].SessionID != s.ID {
+		t.Fatal("InsertEventBatch did not fill ids")
+	}
+	must(t, st.InsertEventBatch(ctx(t), s.ID, 1, "sha1", []proctor.Event{
+		{Kind: proctor.EventApp, At: t0.Add(7 * time.Second), Name: "zoom", AppState: "running", Source: "agent"},
+	}, t0))
+	wantErr(t, st.InsertEventBatch(ctx(t), s.ID, 1, "other", nil, t0), store.ErrConflict)
+	sha, err := st.EventBatchSHA(ctx(t), s.ID, 1)
+	must(t, err)
+	next, err := st.NextEventBatch(ctx(t), s.ID)
+	must(t, err)
+	if sha != "sha1" || next != 2 {
+		t.Fatalf("batch sha %q, next %d", sha, next)
+	}
+	events, err := st.ListEvents(ctx(t), s.ID)
+	must(t, err)
+	if len(events) != 3 || events[0].Combo != "Ctrl+C" || events[1].Name != "zoom" || events[1].AppState != "running" || events[2].Kind != proctor.EventFocusLost {
+		t.Fatalf("ListEvents (by time) = %+v", events)
+	}
+}
+
+func testPhotos(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s := f.session(t, st)
+	p := &proctor.Photo{SessionID: s.ID, StudentID: f.student.ID, Purpose: proctor.PurposeVerification, Kind: proctor.PhotoFace,
+		Attempt: 1, BlobKey: "p1", SHA256: "a", Size: 5, Passed: false, Reason: "too dark", MeanLuma: 9, CapturedAt: t0, ReceivedAt: t0}
+	must(t, st.InsertPhoto(ctx(t), p))
+	wantErr(t, st.InsertPhoto(ctx(t), &proctor.Photo{SessionID: s.ID, StudentID: f.student.ID, Purpose: proctor.PurposeVerification,
+		Kind: proctor.PhotoFace, Attempt: 1, BlobKey: "p", SHA256: "b"}), store.ErrConflict)
+	must(t, st.InsertPhoto(ctx(t), &proctor.Photo{SessionID: s.ID, StudentID: f.student.ID, Purpose: proctor.PurposeVerification,
+		Kind: proctor.PhotoFace, Attempt: 2, BlobKey: "p2", SHA256: "c", Passed: true, Faces: 1, Reason: "one face"}))
+	must(t, st.InsertPhoto(ctx(t), &proctor.Photo{SessionID: s.ID, StudentID: f.student.ID, Purpose: proctor.PurposeOnboarding,
+		Kind: proctor.PhotoID, Attempt: 1, BlobKey: "p3", SHA256: "d", Passed: true}))
+	got, err := st.GetPhoto(ctx(t), s.ID, proctor.PurposeVerification, proctor.PhotoFace, 1)
+	must(t, err)
+	if got.Passed || got.Reason != "too dark" || got.MeanLuma != 9 || got.ID != p.ID {
+		t.Fatalf("GetPhoto = %+v", got)
+	}
+	scans, err := st.ListPhotos(ctx(t), s.ID, proctor.PurposeVerification)
+	must(t, err)
+	if len(scans) != 2 || scans[0].Attempt != 1 || scans[1].Attempt != 2 {
+		t.Fatalf("ListPhotos = %+v", scans)
+	}
+	onboarding, err := st.ListStudentPhotos(ctx(t), f.student.ID, proctor.PurposeOnboarding)
+	must(t, err)
+	if len(onboarding) != 1 || onboarding[0].Kind != proctor.PhotoID {
+		t.Fatalf("ListStudentPhotos = %+v", onboarding)
+	}
+	byID, err := st.GetPhotoByID(ctx(t), p.ID)
+	must(t, err)
+	if byID.BlobKey != "p1" {
+		t.Fatalf("GetPhotoByID = %+v", byID)
+	}
+}

@@ -1,0 +1,146 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+func testNotes(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s := f.session(t, st)
+	must(t, st.AddNote(ctx(t), &proctor.Note{SessionID: s.ID, AuthorID: f.teacher.ID, Body: "spoke to student", CreatedAt: t0}))
+	must(t, st.AddNote(ctx(t), &proctor.Note{SessionID: s.ID, AuthorID: f.teacher.ID, Body: "second", CreatedAt: t0.Add(time.Minute)}))
+	notes, err := st.ListNotes(ctx(t), s.ID)
+	must(t, err)
+	if len(notes) != 2 || notes[0].Body != "spoke to student" || notes[0].Author != "Ada Teacher" {
+		t.Fatalf("ListNotes = %+v", notes)
+	}
+	must(t, st.SetReviewed(ctx(t), s.ID, true, f.teacher.ID, t0))
+	got, err := st.GetSession(ctx(t), s.ID)
+	must(t, err)
+	if !got.Reviewed || got.ReviewedBy != f.teacher.ID || !got.ReviewedAt.Equal(t0) {
+		t.Fatalf("reviewed = %+v", got)
+	}
+	must(t, st.SetReviewed(ctx(t), s.ID, false, f.teacher.ID, t0))
+	got, err = st.GetSession(ctx(t), s.ID)
+	must(t, err)
+	if got.Reviewed || got.ReviewedBy != 0 {
+		t.Fatalf("unreviewed = %+v", got)
+	}
+}
+
+func testAudit(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	entries := []proctor.AuditEntry{
+		{At: t0, UserID: f.teacher.ID, Actor: "ada", Action: proctor.AuditSessionView, CourseID: f.course.ID, Subject: "session:1", Remote: "127.0.0.1"},
+		{At: t0.Add(time.Minute), UserID: f.teacher.ID, Action: proctor.AuditViolationDecide, CourseID: f.course.ID, Subject: "violation:3", Detail: "excused"},
+		{At: t0.Add(2 * time.Minute), UserID: 0, Action: proctor.AuditSessionView, CourseID: 77},
+	}
+	for i := range entries {
+		must(t, st.AppendAudit(ctx(t), &entries[i]))
+	}
+	all, err := st.ListAudit(ctx(t), store.AuditFilter{})
+	must(t, err)
+	if len(all) != 3 || all[0].CourseID != 77 {
+		t.Fatalf("ListAudit newest first = %+v", all)
+	}
+	course, err := st.ListAudit(ctx(t), store.AuditFilter{CourseID: f.course.ID, Action: proctor.AuditSessionView})
+	must(t, err)
+	if len(course) != 1 || course[0].Remote != "127.0.0.1" || course[0].Subject != "session:1" {
+		t.Fatalf("filtered = %+v", course)
+	}
+	window, err := st.ListAudit(ctx(t), store.AuditFilter{Since: t0.Add(30 * time.Second), Until: t0.Add(90 * time.Second), UserID: f.teacher.ID})
+	must(t, err)
+	if len(window) != 1 || window[0].Action != proctor.AuditViolationDecide {
+		t.Fatalf("time window = %+v", window)
+	}
+}
+
+func testAccess(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	w := &store.WebSession{TokenHash: "wh", UserID: f.teacher.ID, CSRFToken: "csrf", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	must(t, st.CreateWebSession(ctx(t), w))
+	got, err := st.GetWebSession(ctx(t), "wh", t0)
+	must(t, err)
+	if got.UserID != f.teacher.ID || got.CSRFToken != "csrf" {
+		t.Fatalf("GetWebSession = %+v", got)
+	}
+	_, err = st.GetWebSession(ctx(t), "wh", t0.Add(2*time.Hour))
+	wantErr(t, err, store.ErrNotFound)
+	must(t, st.DeleteWebSession(ctx(t), "wh"))
+	_, err = st.GetWebSession(ctx(t), "wh", t0)
+	wantErr(t, err, store.ErrNotFound)
+
+	must(t, st.CreateSignInLink(ctx(t), "lh", f.teacher.ID, t0.Add(time.Hour)))
+	must(t, st.CreateSignInLink(ctx(t), "old", f.teacher.ID, t0.Add(-time.Hour)))
+	uid, err := st.UseSignInLink(ctx(t), "lh", t0)
+	must(t, err)
+	if uid != f.teacher.ID {
+		t.Fatalf("UseSignInLink = %d", uid)
+	}
+	_, err = st.UseSignInLink(ctx(t), "lh", t0)
+	wantErr(t, err, store.ErrNotFound) // single use
+	_, err = st.UseSignInLink(ctx(t), "old", t0)
+	wantErr(t, err, store.ErrNotFound) // expired
+}
+
+type testJob struct {
+	SessionID int64 `json:"session_id"`
+}
+
+func (testJob) Kind() string { return "storetest_job" }
+
+func testTx(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s := f.session(t, st)
+	boom := errors.New("boom")
+	err := st.InTx(ctx(t), func(tx store.Tx) error {
+		must(t, tx.InsertFrame(ctx(t), frame(s.ID, 0)))
+		must(t, tx.Enqueue(ctx(t), testJob{SessionID: s.ID}))
+		// The transaction reads its own write.
+		if _, err := tx.GetFrame(ctx(t), s.ID, 0); err != nil {
+			t.Errorf("tx does not see its own insert: %v", err)
+		}
+		return boom
+	})
+	wantErr(t, err, boom)
+	if n, _ := st.CountFrames(ctx(t), s.ID); n != 0 {
+		t.Fatal("a rolled-back frame was stored")
+	}
+	if n := countJobs(t, st); n != 0 {
+		t.Fatalf("a rolled-back job was enqueued (%d jobs)", n)
+	}
+	must(t, st.InTx(ctx(t), func(tx store.Tx) error {
+		if err := tx.InsertFrame(ctx(t), frame(s.ID, 0)); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx(t), testJob{SessionID: s.ID})
+	}))
+	if n, _ := st.CountFrames(ctx(t), s.ID); n != 1 {
+		t.Fatal("a committed frame is missing")
+	}
+	if n := countJobs(t, st); n != 1 {
+		t.Fatalf("committed job count = %d, want 1", n)
+	}
+	have, want, err := st.SchemaVersion(ctx(t))
+	must(t, err)
+	if have != want || want < 1 {
+		t.Fatalf("schema version %d of %d", have, want)
+	}
+}
+
+func countJobs(t *testing.T, st store.Store) int {
+	t.Helper()
+	client, err := river.NewClient(st.RiverDriver(), &river.Config{})
+	must(t, err)
+	res, err := client.JobList(context.Background(), river.NewJobListParams().Kinds("storetest_job"))
+	must(t, err)
+	return len(res.Jobs)
+}
