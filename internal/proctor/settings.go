@@ -19,9 +19,9 @@ type Rule struct {
 // fails when any type in FailAtOnce was applied, or when the weighted count
 // of applied violations reaches FailScore. Excused violations never count.
 type Policy struct {
-	FailAtOnce []ViolationType        `json:"fail_at_once"`
+	FailAtOnce []ViolationType           `json:"fail_at_once"`
 	Weights    map[ViolationType]float64 `json:"weights"`
-	FailScore  float64                `json:"fail_score"`
+	FailScore  float64                   `json:"fail_score"`
 }
 
 // Settings are an exam's proctoring settings. The JSON names are the ones
@@ -79,7 +79,7 @@ func DefaultSettings() Settings {
 		BackgroundAudio:  on(1),
 		Keystrokes:       on(0),
 		AppsRule:         on(0),
-		DarkLuma:         40,
+		DarkLuma:         20,
 		BlacklistedKeys:  slices.Clone(DefaultBlacklistedKeys),
 		BlacklistedApps:  []string{},
 		WhitelistedApps:  []string{},

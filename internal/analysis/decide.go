@@ -1,0 +1,69 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"vigil/internal/proctor"
+)
+
+// Input is everything the rules read for one session.
+type Input struct {
+	Settings proctor.Settings
+	// Start and End bound the session's timeline (client clock); End is the
+	// latest capture time. Open conditions (focus never regained) end there.
+	Start, End time.Time
+	Frames     []proctor.FrameSignal // in sequence order
+	Events     []proctor.Event       // in time order
+}
+
+// Decide applies the exam's rules to a session's signals and returns every
+// incident found, applied or not, with the rule and the reason, in time order.
+func Decide(in Input) []proctor.Violation {
+	var out []proctor.Violation
+	out = append(out, faceRules(in)...)
+	out = append(out, focusRule(in)...)
+	out = append(out, keyRule(in)...)
+	out = append(out, appRules(in)...)
+	for i := range out {
+		disableIfOff(&out[i], in.Settings)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+// disableIfOff keeps incidents of switched-off types on record, not applied.
+func disableIfOff(v *proctor.Violation, s proctor.Settings) {
+	if v.Applied && !s.Rule(v.Type).Enabled {
+		v.Applied = false
+		v.Reason = "this check is switched off for the exam; " + v.Reason
+	}
+}
+
+// judgeDuration applies a rule's minimum duration to an incident.
+func judgeDuration(v *proctor.Violation, r *proctor.Rule, what string) {
+	d := v.Duration().Seconds()
+	v.Applied = d >= r.MinSeconds
+	if v.Applied {
+		v.Reason = fmt.Sprintf("%s for %s (the rule applies from %s)", what, secs(d), secs(r.MinSeconds))
+	} else {
+		v.Reason = fmt.Sprintf("%s for %s, under the %s the rule needs", what, secs(d), secs(r.MinSeconds))
+	}
+}
+
+// secs writes a number of seconds as a person would say it.
+func secs(s float64) string {
+	if s == float64(int64(s)) {
+		return fmt.Sprintf("%d s", int64(s))
+	}
+	return fmt.Sprintf("%.1f s", s)
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

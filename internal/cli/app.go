@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"vigil/internal/analysis/face"
+	"vigil/internal/blob/fileblob"
+	"vigil/internal/config"
+	"vigil/internal/ingest"
+	"vigil/internal/onnxrt"
+	"vigil/internal/review"
+	"vigil/internal/store"
+	"vigil/internal/store/sqlitestore"
+	"vigil/internal/web"
+)
+
+// app is an opened Vigil: storage, the face detector and the services.
+type app struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	store  *sqlitestore.Store
+	blobs  *fileblob.Bucket
+	faces  *face.Pool
+	ingest *ingest.Service
+	review *review.Service
+	web    *web.Server
+	now    func() time.Time
+}
+
+// openStore opens the configured database (without migrating).
+func openStore(ctx context.Context, cfg *config.Config) (*sqlitestore.Store, error) {
+	path, err := cfg.SQLitePath()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create the data folder: %w", err)
+	}
+	return sqlitestore.Open(ctx, path)
+}
+
+// checkSchema refuses to run on a database older than this binary.
+func checkSchema(ctx context.Context, st store.Store) error {
+	have, want, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case have < want:
+		return fmt.Errorf("%w: it is at version %d, this vigil needs %d; run `vigil migrate` first", store.ErrSchemaOutdated, have, want)
+	case have > want:
+		return fmt.Errorf("the database schema (version %d) is newer than this vigil (version %d): run the newer vigil", have, want)
+	}
+	return nil
+}
+
+// openApp opens everything a server needs. The face detector needs the ONNX
+// Runtime library; without it Vigil stops here and says how to get it.
+func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app, err error) {
+	a := &app{cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC() }}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if err := onnxrt.Init(cfg.ONNXRuntimeLib); err != nil {
+		return nil, fmt.Errorf("face detection is not available: %w", err)
+	}
+	if a.store, err = openStore(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if err := checkSchema(ctx, a.store); err != nil {
+		return nil, err
+	}
+	dir, err := cfg.BlobDir()
+	if err != nil {
+		return nil, err
+	}
+	if a.blobs, err = fileblob.Open(dir); err != nil {
+		return nil, err
+	}
+	if a.faces, err = face.NewPool(cfg.Workers, face.Options{}); err != nil {
+		return nil, fmt.Errorf("face detector: %w", err)
+	}
+	a.ingest = ingest.New(a.store, a.blobs, a.faces, ingest.DefaultLimits(), a.now, log)
+	a.review = review.New(a.store, a.now)
+	a.web, err = web.New(web.Deps{Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
+		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL})
+	return a, err
+}
+
+// Close releases what openApp opened.
+func (a *app) Close() error {
+	var errs []error
+	if a.faces != nil {
+		errs = append(errs, a.faces.Close())
+	}
+	if a.blobs != nil {
+		errs = append(errs, a.blobs.Close())
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	return errors.Join(errs...)
+}

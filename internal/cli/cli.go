@@ -1,0 +1,96 @@
+// Package cli holds Vigil's subcommands. It is the one place that wires
+// concrete types together (SQLite store, file blobs, the face detector).
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+)
+
+// env is what a command sees of the outside world.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the server (HTTP, and analysis in the same process)", runServe},
+		{"migrate", "create or upgrade the database schema", runMigrate},
+		{"demo", "start a demo course filled with simulated sessions", runDemo},
+		{"admin", "manage users, courses, exams, students and links", runAdmin},
+	}
+}
+
+// Run runs the subcommand named by args[0] and returns the exit status.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitCode(e, c.run(ctx, e, args[1:]))
+		}
+	}
+	fmt.Fprintf(stderr, "vigil: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Vigil: self-hostable online exam proctoring.\n\nUsage: vigil <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `vigil <command> --help` for a command's flags. Every flag can also be set")
+	fmt.Fprintln(w, "with its VIGIL_* environment variable; a flag wins over the variable.")
+}
+
+// errUsage marks an error already explained by the flag package.
+var errUsage = errors.New("usage")
+
+func exitCode(e env, err error) int {
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(e.stderr, "vigil: %v\n", err)
+	return 1
+}
+
+// parse parses a command's flags, printing usage to stderr on error.
+func parse(e env, fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(e.stderr)
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(e.stdout) // asked for: help is the output
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "unexpected arguments: %v\n", fs.Args())
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"vigil/internal/config"
+	"vigil/internal/jobs"
+)
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg config.Config
+	cfg.Bind(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: vigil serve [flags]\n\nRuns the HTTP server and the analysis workers in one process, on the\nembedded default (SQLite + local disk). Run `vigil migrate` first.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := cfg.Finish(); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := cfg.Logger()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := openApp(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.serve(ctx, nil)
+}
+
+// serve listens, runs the workers, calls ready (if set) once the server
+// accepts requests, and shuts down gracefully when ctx ends: requests in
+// flight — uploads above all — finish before the process stops.
+func (a *app) serve(ctx context.Context, ready func(baseURL string) error) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	workers, err := jobs.Start(context.WithoutCancel(ctx), jobs.Deps{Store: a.store, Blobs: a.blobs, Faces: a.faces,
+		Log: a.log, Now: a.now, Workers: a.cfg.Workers})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{Handler: a.web.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	a.log.Info("vigil is serving", "url", a.cfg.BaseURL, "addr", ln.Addr().String(), "workers", a.cfg.Workers)
+	if ready != nil {
+		if err := ready(a.cfg.BaseURL); err != nil {
+			a.log.Error("start-up task failed", "err", err)
+		}
+	}
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+	}
+	return errors.Join(err, a.shutdown(srv, workers))
+}
+
+type stopper interface{ Stop(context.Context) error }
+
+func (a *app) shutdown(srv *http.Server, workers stopper) error {
+	a.log.Info("shutting down: finishing requests in flight", "timeout", a.cfg.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	herr := srv.Shutdown(ctx)
+	if herr != nil {
+		herr = fmt.Errorf("http shutdown: %w", herr)
+	}
+	werr := workers.Stop(ctx)
+	if werr != nil {
+		werr = fmt.Errorf("workers shutdown: %w", werr)
+	}
+	a.log.Info("stopped")
+	return errors.Join(herr, werr)
+}

@@ -1,0 +1,196 @@
+// Package config reads Vigil's settings from flags and VIGIL_* environment
+// variables (a flag wins over its variable) and validates them at start, so
+// a mistake is reported in one clear message instead of surfacing later.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigil/internal/onnxrt"
+)
+
+// Config is everything a Vigil process is told from outside.
+type Config struct {
+	Addr            string        // VIGIL_ADDR: where the HTTP server listens
+	DataDir         string        // VIGIL_DATA_DIR: SQLite file and media folder live here by default
+	DatabaseURL     string        // VIGIL_DATABASE_URL: sqlite:///path/vigil.db
+	BlobURL         string        // VIGIL_BLOB_URL: file:///path/media
+	BaseURL         string        // VIGIL_BASE_URL: how users reach Vigil (links in mail and CLI output)
+	ONNXRuntimeLib  string        // VIGIL_ONNXRUNTIME_LIB
+	HelpURL         string        // VIGIL_HELP_URL: the institution's help desk
+	LogLevel        string        // VIGIL_LOG_LEVEL: debug, info, warn, error
+	LogFormat       string        // VIGIL_LOG_FORMAT: text or json
+	Workers         int           // VIGIL_WORKERS: analysis jobs at once
+	ShutdownTimeout time.Duration // VIGIL_SHUTDOWN_TIMEOUT: how long in-flight uploads may take to finish
+
+	envErrs []error // environment values that could not be read, reported by Finish
+}
+
+// Bind registers the settings as flags on fs, with defaults taken from the
+// environment (or built in). Call Finish after fs.Parse.
+func (c *Config) Bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", env("VIGIL_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (VIGIL_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("VIGIL_DATA_DIR", "vigil-data"), "data `folder` for the default database and media (VIGIL_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("VIGIL_DATABASE_URL", ""), "database `URL`, default sqlite:///<data>/vigil.db (VIGIL_DATABASE_URL)")
+	fs.StringVar(&c.BlobURL, "blob-url", env("VIGIL_BLOB_URL", ""), "media storage `URL`, default file:///<data>/media (VIGIL_BLOB_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", env("VIGIL_BASE_URL", ""), "public `URL` of this server, default http://<addr> (VIGIL_BASE_URL)")
+	fs.StringVar(&c.ONNXRuntimeLib, "onnxruntime-lib", env(onnxrt.EnvVar, ""), "`path` of libonnxruntime.so (VIGIL_ONNXRUNTIME_LIB)")
+	fs.StringVar(&c.HelpURL, "help-url", env("VIGIL_HELP_URL", ""), "the institution's help desk `URL`, linked on every page (VIGIL_HELP_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", env("VIGIL_LOG_LEVEL", "info"), "debug, info, warn or error (VIGIL_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("VIGIL_LOG_FORMAT", "text"), "text or json (VIGIL_LOG_FORMAT)")
+	fs.IntVar(&c.Workers, "workers", c.envInt("VIGIL_WORKERS", runtime.NumCPU()), "analysis jobs run at once (VIGIL_WORKERS)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.envDuration("VIGIL_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests may take at shutdown (VIGIL_SHUTDOWN_TIMEOUT)")
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func (c *Config) envInt(name string, def int) int {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a whole number", name, v))
+		return def
+	}
+	return n
+}
+
+func (c *Config) envDuration(name string, def time.Duration) time.Duration {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a duration such as 30s or 2m", name, v))
+		return def
+	}
+	return d
+}
+
+// Finish fills the defaults that depend on other settings and validates.
+// The error lists every problem found, one per line.
+func (c *Config) Finish() error {
+	errs := append([]error(nil), c.envErrs...)
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + filepath.ToSlash(filepath.Join(absOrSame(c.DataDir), "vigil.db"))
+	}
+	if c.BlobURL == "" {
+		c.BlobURL = "file://" + filepath.ToSlash(filepath.Join(absOrSame(c.DataDir), "media"))
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if c.ONNXRuntimeLib == "" {
+		c.ONNXRuntimeLib = onnxrt.DefaultLibPath()
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	errs = append(errs, c.validate()...)
+	return errors.Join(errs...)
+}
+
+func absOrSame(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func (c *Config) validate() []error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q is not host:port (for example 127.0.0.1:8080)", c.Addr))
+	}
+	if _, err := c.SQLitePath(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := c.BlobDir(); err != nil {
+		errs = append(errs, err)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base-url %q must be an http:// or https:// URL", c.BaseURL))
+	}
+	if c.HelpURL != "" {
+		if u, err := url.Parse(c.HelpURL); err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
+			errs = append(errs, fmt.Errorf("help-url %q must be an http(s):// or mailto: URL", c.HelpURL))
+		}
+	}
+	if _, err := c.SlogLevel(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
+	}
+	if c.Workers < 1 || c.Workers > 256 {
+		errs = append(errs, fmt.Errorf("workers %d must be between 1 and 256", c.Workers))
+	}
+	if c.ShutdownTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("shutdown-timeout %s must be at least 1s", c.ShutdownTimeout))
+	}
+	return errs
+}
+
+// SQLitePath returns the database file of a sqlite:// URL.
+func (c *Config) SQLitePath() (string, error) {
+	u, err := url.Parse(c.DatabaseURL)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("database-url %q is not a URL", c.DatabaseURL)
+	case u.Scheme == "postgres" || u.Scheme == "postgresql":
+		return "", fmt.Errorf("database-url: PostgreSQL is not supported by this version yet; use sqlite:///path/vigil.db")
+	case u.Scheme != "sqlite" || u.Path == "":
+		return "", fmt.Errorf("database-url %q must look like sqlite:///path/to/vigil.db", c.DatabaseURL)
+	}
+	return filepath.FromSlash(u.Path), nil
+}
+
+// BlobDir returns the folder of a file:// media URL.
+func (c *Config) BlobDir() (string, error) {
+	u, err := url.Parse(c.BlobURL)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("blob-url %q is not a URL", c.BlobURL)
+	case u.Scheme == "s3":
+		return "", fmt.Errorf("blob-url: S3 storage is not supported by this version yet; use file:///path/to/media")
+	case u.Scheme != "file" || u.Path == "":
+		return "", fmt.Errorf("blob-url %q must look like file:///path/to/media", c.BlobURL)
+	}
+	return filepath.FromSlash(u.Path), nil
+}
+
+// SlogLevel parses LogLevel.
+func (c *Config) SlogLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("log-level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// Logger builds the process logger.
+func (c *Config) Logger() *slog.Logger {
+	level, _ := c.SlogLevel()
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,88 @@
+package demo
+
+import (
+	"vigil/internal/proctor"
+	"vigil/internal/scenario"
+)
+
+type behaviour func(name, face string) *scenario.Scenario
+
+// The behaviours of the demo students. Each is a realistic kind of session:
+// most are clean or nearly so; some show one clear kind of incident.
+var (
+	clean = func(n int) behaviour {
+		return func(name, face string) *scenario.Scenario {
+			return newScript(name, n, face).photos(face).key(40, "Ctrl+Z").build()
+		}
+	}
+	leftAndCopied behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3.5), face).photos(face).show(80, 105, deskEmpty).
+			key(130, "Ctrl+C").key(131.5, "Ctrl+C").build()
+	}
+	companion behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3), face).photos(face).show(95, 107, twoPeople).build()
+	}
+	darkRoomSession behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3), face).photos(face).show(60, 100, darkRoom).build()
+	}
+	onlineAid behaviour = func(name, face string) *scenario.Scenario {
+		s := newScript(name, minutes(3.5), face).photos(face).away(45, 54).away(150, 165)
+		return s.event(170, proctor.EventPaste, nil).build()
+	}
+	glances behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3), face).photos(face).away(30, 31).away(88, 89.2).away(140, 141).build()
+	}
+	zoom behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3), face).photos(face).share(2, "monitor").app(70, 110, "Zoom").app(20, 150, "Calculator").build()
+	}
+	sharedWindow behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(2.5), face).photos(face).share(2, "window").share(60, "monitor").build()
+	}
+	retakes behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3), face).photos(face, darkRoom, twoPeople).build()
+	}
+	nearMisses behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3), face).photos(face).show(50, 53, deskEmpty).show(120, 121, twoPeople).
+			key(70, "Ctrl+Z").build()
+	}
+	fullscreen behaviour = func(name, face string) *scenario.Scenario {
+		s := newScript(name, minutes(3), face).photos(face).key(66, "PrintScreen")
+		return s.event(100, proctor.EventFullscreenExit, nil).event(106, proctor.EventFullscreenEnter, nil).build()
+	}
+	everything behaviour = func(name, face string) *scenario.Scenario {
+		s := newScript(name, minutes(4), face).photos(face, deskStill).show(40, 52, deskEmpty).show(90, 98, darkRoom).
+			show(150, 155, twoPeople).away(180, 192)
+		return s.app(200, 230, "Discord").key(210, "Ctrl+V").build()
+	}
+	quizClean = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(2), face).photo(proctor.PurposeVerification, proctor.PhotoFace, faceStill(face)).build()
+	}
+	quizCopy = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(2), face).photo(proctor.PurposeVerification, proctor.PhotoFace, faceStill(face)).
+			key(30, "Ctrl+C").key(35, "Ctrl+V").away(60, 64).build()
+	}
+	quizLeft = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(2), face).photo(proctor.PurposeVerification, proctor.PhotoFace, faceStill(face)).
+			show(40, 58, deskEmpty).build()
+	}
+)
+
+// roster is the demo course's students and what each does in the two
+// exams (nil: did not take it).
+var roster = []struct {
+	first, last, face string
+	midterm, quiz     behaviour
+}{
+	{"Amara", "Okafor", faceEyes, clean(minutes(3)), quizClean},
+	{"Ben", "Carter", faceObama, leftAndCopied, quizLeft},
+	{"Chen", "Wei", faceBiden, companion, nil},
+	{"Diego", "Ramirez", faceBiden, darkRoomSession, quizClean},
+	{"Elif", "Yilmaz", faceBlueroom, onlineAid, quizCopy},
+	{"Fatima", "Hassan", facePigo, glances, nil},
+	{"George", "Miller", faceObama, zoom, quizClean},
+	{"Hana", "Sato", facePortrait, sharedWindow, nil},
+	{"Isaac", "Cohen", faceEyes, retakes, nil},
+	{"Julia", "Novak", faceBlueroom, nearMisses, quizCopy},
+	{"Kofi", "Mensah", facePigo, fullscreen, nil},
+	{"Lena", "Fischer", faceObama, everything, nil},
+}

@@ -1,0 +1,85 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// webmMagic starts every WebM (EBML) file: MediaRecorder's first chunk
+// carries it, later chunks continue the same stream.
+var webmMagic = []byte{0x1A, 0x45, 0xDF, 0xA3}
+
+// ChunkInput describes one uploaded video chunk.
+type ChunkInput struct {
+	Stream     string
+	Seq        int64
+	StartedAt  time.Time
+	DurationMS int64
+	Data       []byte
+}
+
+// PutChunk stores a WebM chunk of the webcam or screen recording. Chunks of
+// one stream arrive in order, so that concatenated they play.
+func (s *Service) PutChunk(ctx context.Context, sess *proctor.Session, in ChunkInput) (Ack, error) {
+	if in.Stream != proctor.StreamWebcam && in.Stream != proctor.StreamScreen {
+		return Ack{}, proctor.E(proctor.CodeInvalid, "video stream must be %q or %q", proctor.StreamWebcam, proctor.StreamScreen)
+	}
+	sha := sha256Hex(in.Data)
+	if dup, err := chunkSeen(ctx, s.store, sess.ID, in, sha); dup || err != nil {
+		return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+	}
+	if err := s.checkChunk(sess, in); err != nil {
+		return Ack{}, err
+	}
+	c := &proctor.VideoChunk{SessionID: sess.ID, Stream: in.Stream, Seq: in.Seq, StartedAt: in.StartedAt,
+		DurationMS: in.DurationMS, SHA256: sha, Size: int64(len(in.Data)), BlobKey: blobKey(sess.ID, "video-"+in.Stream, in.Seq, sha, "webm")}
+	if _, err := s.blobs.Put(ctx, c.BlobKey, bytes.NewReader(in.Data)); err != nil {
+		return Ack{}, err
+	}
+	c.ReceivedAt = s.now()
+	var dup bool
+	err := s.commitCapture(ctx, sess, in.StartedAt, func(tx store.Tx) error {
+		var err error
+		if dup, err = chunkSeen(ctx, tx, sess.ID, in, sha); dup || err != nil {
+			return err
+		}
+		return tx.InsertChunk(ctx, c)
+	})
+	return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+}
+
+// maxChunkDuration bounds one chunk's claimed length.
+const maxChunkDuration = 10 * time.Minute
+
+func (s *Service) checkChunk(sess *proctor.Session, in ChunkInput) error {
+	if err := s.checkOpen(sess); err != nil {
+		return err
+	}
+	if err := s.checkCaptureTime(sess, in.StartedAt); err != nil {
+		return err
+	}
+	if in.DurationMS < 0 || in.DurationMS > maxChunkDuration.Milliseconds() {
+		return proctor.E(proctor.CodeInvalid, "chunk duration must be between 0 and %d ms", maxChunkDuration.Milliseconds())
+	}
+	if len(in.Data) == 0 {
+		return proctor.E(proctor.CodeNotWebM, "video chunk %d is empty", in.Seq)
+	}
+	if in.Seq == 0 && !bytes.HasPrefix(in.Data, webmMagic) {
+		return proctor.E(proctor.CodeNotWebM, "the first video chunk must start with a WebM header")
+	}
+	return nil
+}
+
+func chunkSeen(ctx context.Context, q store.Queries, sid int64, in ChunkInput, sha string) (bool, error) {
+	return seen(ctx, q, "video chunk", in.Seq, sha, func(q store.Queries) (string, error) {
+		c, err := q.GetChunk(ctx, sid, in.Stream, in.Seq)
+		if err != nil {
+			return "", err
+		}
+		return c.SHA256, nil
+	}, func(q store.Queries) (int64, error) { return q.NextChunkSeq(ctx, sid, in.Stream) })
+}

@@ -1,0 +1,200 @@
+// Package ingest accepts what a capture client uploads: it checks limits and
+// content, writes media to blob storage, and stores rows together with the
+// analysis job in one transaction. An upload is acknowledged only once all of
+// that is durable; a retried upload is acknowledged again and never stored
+// twice; a clash or a gap is refused without touching what is stored.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"vigil/internal/analysis"
+	"vigil/internal/auth"
+	"vigil/internal/blob"
+	"vigil/internal/jobs"
+	"vigil/internal/proctor"
+	"vigil/internal/ratelimit"
+	"vigil/internal/store"
+)
+
+// Limits bound what one client may send.
+type Limits struct {
+	MaxFrameBytes  int64 // one webcam JPEG
+	MaxPhotoBytes  int64 // one identity photo
+	MaxChunkBytes  int64 // one WebM chunk
+	MaxEventsBytes int64 // one event batch (JSON)
+	MaxBatchEvents int   // events in one batch
+	MaxAttempt     int   // photo attempts per kind
+	// Requests per second per session, and the burst a client may use to
+	// catch up after being offline.
+	RatePerSecond float64
+	RateBurst     int
+}
+
+// DefaultLimits fit a 640x480 webcam at 1 frame/s, 10-second WebM chunks at
+// a few hundred kbit/s, and a client catching up after a long network drop.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFrameBytes: 1 << 20, MaxPhotoBytes: 8 << 20, MaxChunkBytes: 16 << 20,
+		MaxEventsBytes: 256 << 10, MaxBatchEvents: 1000, MaxAttempt: 50,
+		RatePerSecond: 20, RateBurst: 200,
+	}
+}
+
+// Service is the ingest API's logic, independent of HTTP.
+type Service struct {
+	store   store.Store
+	blobs   blob.Bucket
+	faces   analysis.Detector
+	limits  Limits
+	now     func() time.Time
+	log     *slog.Logger
+	limiter *ratelimit.Limiter[int64]
+}
+
+// New returns a Service. faces checks identity photos as they arrive.
+func New(st store.Store, blobs blob.Bucket, faces analysis.Detector, limits Limits, now func() time.Time, log *slog.Logger) *Service {
+	return &Service{store: st, blobs: blobs, faces: faces, limits: limits, now: now, log: log,
+		limiter: ratelimit.New[int64](limits.RatePerSecond, limits.RateBurst, now)}
+}
+
+// Limits returns the limits in force.
+func (s *Service) Limits() Limits { return s.limits }
+
+// Ack acknowledges a durable upload.
+type Ack struct {
+	Seq       int64 `json:"seq"`
+	Next      int64 `json:"next"`      // the next sequence number expected
+	Duplicate bool  `json:"duplicate"` // true when this was a retry of a stored upload
+}
+
+// Authenticate finds the session a bearer token opens and checks it is the
+// session the URL names. It also applies the per-session rate limit.
+func (s *Service) Authenticate(ctx context.Context, sessionID int64, token string) (*proctor.Session, error) {
+	if token == "" {
+		return nil, proctor.E(proctor.CodeUnauthenticated, "send the session token as \"Authorization: Bearer <token>\"")
+	}
+	owner, err := s.store.SessionForToken(ctx, auth.HashToken(token), s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, proctor.E(proctor.CodeUnauthenticated, "the session token is not valid or has expired")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if owner != sessionID {
+		return nil, proctor.E(proctor.CodeForbidden, "this token belongs to another session")
+	}
+	if wait, ok := s.limiter.Allow(sessionID); !ok {
+		return nil, proctor.E(proctor.CodeRateLimited, "too many requests; retry in %s", wait.Round(time.Millisecond)).
+			With("retry_after_ms", wait.Milliseconds())
+	}
+	return s.store.GetSession(ctx, sessionID)
+}
+
+// checkOpen refuses uploads to a finished or expired session.
+func (s *Service) checkOpen(sess *proctor.Session) error {
+	if !sess.ResumableAt(s.now()) {
+		return proctor.E(proctor.CodeSessionClosed, "this session is %s and accepts no more uploads", sess.State.Label())
+	}
+	return nil
+}
+
+// Capture times must lie between a minute before the session's start and
+// a few minutes into the server's future (clocks drift), and within the
+// resume window.
+const (
+	clockSkewBefore = time.Minute
+	clockSkewAfter  = 5 * time.Minute
+)
+
+func (s *Service) checkCaptureTime(sess *proctor.Session, at time.Time) error {
+	if at.IsZero() {
+		return proctor.E(proctor.CodeBadTimestamp, "a capture time is required (RFC 3339)")
+	}
+	switch {
+	case at.Before(sess.ClientStartedAt.Add(-clockSkewBefore)):
+		return proctor.E(proctor.CodeBadTimestamp, "capture time %s is before the session started", at.Format(time.RFC3339))
+	case at.After(s.now().Add(clockSkewAfter)):
+		return proctor.E(proctor.CodeBadTimestamp, "capture time %s is in the future", at.Format(time.RFC3339))
+	case at.After(sess.ClientStartedAt.Add(proctor.ResumeWindow)):
+		return proctor.E(proctor.CodeBadTimestamp, "capture time %s is after the session's %s window", at.Format(time.RFC3339), proctor.ResumeWindow)
+	}
+	return nil
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// checkSeq decides what an upload numbered seq is, given the next number
+// expected and the hash stored under seq (if any): a retry, a clash, a gap,
+// or new.
+func checkSeq(what string, seq, next int64, storedSHA, sha string) (dup bool, err error) {
+	switch {
+	case seq < 0:
+		return false, proctor.E(proctor.CodeInvalid, "%s sequence numbers start at 0", what)
+	case storedSHA == sha && storedSHA != "":
+		return true, nil
+	case storedSHA != "":
+		return false, proctor.E(proctor.CodeSequenceConflict, "%s %d was already received with different content", what, seq).With("next", next)
+	case seq > next:
+		return false, proctor.E(proctor.CodeSequenceGap, "%s %d skips ahead: the next expected is %d", what, seq, next).With("next", next)
+	}
+	return false, nil
+}
+
+// seen tells a retry (true) from a clash or a gap (error) for the upload
+// numbered seq with hash sha: stored reads the hash kept under seq and next
+// the number expected next. It runs once before any work is done and again
+// inside the transaction, where it is authoritative.
+func seen(ctx context.Context, q store.Queries, what string, seq int64, sha string,
+	stored func(store.Queries) (string, error), next func(store.Queries) (int64, error)) (bool, error) {
+	have, err := stored(q)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	n, err := next(q)
+	if err != nil {
+		return false, err
+	}
+	return checkSeq(what, seq, n, have, sha)
+}
+
+// markStarted moves a created session to in_progress on its first capture.
+func markStarted(ctx context.Context, tx store.Tx, sess *proctor.Session, now time.Time) error {
+	if sess.State != proctor.StateCreated {
+		return nil
+	}
+	err := tx.SetSessionState(ctx, sess.ID, proctor.StateCreated, proctor.StateInProgress, now)
+	if errors.Is(err, store.ErrConflict) {
+		return nil // a concurrent upload got there first
+	}
+	return err
+}
+
+// commitCapture stores a capture row with its bookkeeping and analysis job.
+func (s *Service) commitCapture(ctx context.Context, sess *proctor.Session, at time.Time, insert func(store.Tx) error) error {
+	return s.store.InTx(ctx, func(tx store.Tx) error {
+		if err := insert(tx); err != nil {
+			return err
+		}
+		if err := markStarted(ctx, tx, sess, s.now()); err != nil {
+			return err
+		}
+		if err := tx.TouchCapture(ctx, sess.ID, at); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.AnalyzeSession{SessionID: sess.ID})
+	})
+}
+
+func blobKey(sessionID int64, kind string, seq int64, sha, ext string) string {
+	return fmt.Sprintf("sessions/%d/%s/%08d-%s.%s", sessionID, kind, seq, sha[:16], ext)
+}

@@ -1,0 +1,48 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"vigil/internal/auth"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// LinkRequest asks for a session link: one student, one exam.
+type LinkRequest struct {
+	ExamID, StudentID int64
+	TTL               time.Duration // how long the link may start sessions
+	Actor, Remote     string        // for the audit log
+}
+
+// IssueLink stores a new session link and returns its token, which is shown
+// once and kept only as a hash. The student must be in the exam's course.
+func IssueLink(ctx context.Context, st store.Store, req LinkRequest) (string, error) {
+	ex, err := st.GetExam(ctx, req.ExamID)
+	if err != nil {
+		return "", fmt.Errorf("exam %d: %w", req.ExamID, err)
+	}
+	s, err := st.GetStudent(ctx, req.StudentID)
+	if err != nil {
+		return "", fmt.Errorf("student %d: %w", req.StudentID, err)
+	}
+	if s.CourseID != ex.CourseID {
+		return "", proctor.E(proctor.CodeInvalid, "student %d is not in the course of exam %d", req.StudentID, req.ExamID)
+	}
+	if req.TTL <= 0 {
+		return "", proctor.E(proctor.CodeInvalid, "a session link needs a positive lifetime")
+	}
+	tok, hash := auth.NewToken()
+	now := time.Now().UTC()
+	link := &store.SessionLink{TokenHash: hash, ExamID: req.ExamID, StudentID: req.StudentID, CreatedAt: now, ExpiresAt: now.Add(req.TTL)}
+	err = st.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateSessionLink(ctx, link); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &proctor.AuditEntry{At: now, Actor: req.Actor, Action: proctor.AuditSessionLink,
+			CourseID: ex.CourseID, Subject: fmt.Sprintf("exam:%d student:%d", req.ExamID, req.StudentID), Remote: req.Remote})
+	})
+	return tok, err
+}

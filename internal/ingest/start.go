@@ -1,0 +1,144 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"vigil/internal/auth"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// Started is what a client learns when it starts or resumes a session.
+type Started struct {
+	Session *proctor.Session
+	Exam    *proctor.Exam
+	Student *proctor.Student
+	// Token authenticates uploads to this session; it is shown only here.
+	Token   string
+	Resumed bool
+	Status  Status
+}
+
+// tokenLife: a session token works for the resume window plus a margin.
+const tokenLife = proctor.ResumeWindow + time.Hour
+
+// Start opens a session for the student and exam of a session link, or
+// resumes the student's open session (same attempt, within the resume
+// window). clientStartedAt is the student's clock; zero means "now".
+func (s *Service) Start(ctx context.Context, linkToken string, clientStartedAt time.Time) (*Started, error) {
+	now := s.now()
+	link, err := s.store.GetSessionLink(ctx, auth.HashToken(linkToken))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, proctor.E(proctor.CodeUnauthenticated, "this session link is not valid: ask your instructor for the exam's link")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if now.After(link.ExpiresAt) {
+		return nil, proctor.E(proctor.CodeUnauthenticated, "this session link expired on %s: ask your instructor for a new one", link.ExpiresAt.Format("2 Jan 2006 15:04 MST"))
+	}
+	if clientStartedAt.IsZero() {
+		clientStartedAt = now
+	}
+	if clientStartedAt.Before(now.Add(-proctor.ResumeWindow)) || clientStartedAt.After(now.Add(clockSkewAfter)) {
+		return nil, proctor.E(proctor.CodeBadTimestamp, "the start time %s is too far from the server's clock", clientStartedAt.Format(time.RFC3339))
+	}
+	st := &Started{}
+	err = s.store.InTx(ctx, func(tx store.Tx) error {
+		return s.startTx(ctx, tx, link, clientStartedAt, st)
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.Status, err = s.status(ctx, st.Session)
+	return st, err
+}
+
+func (s *Service) startTx(ctx context.Context, tx store.Tx, link *store.SessionLink, clientStartedAt time.Time, st *Started) error {
+	now := s.now()
+	var err error
+	if st.Exam, err = tx.GetExam(ctx, link.ExamID); err != nil {
+		return err
+	}
+	if st.Student, err = tx.GetStudent(ctx, link.StudentID); err != nil {
+		return err
+	}
+	latest, err := tx.LatestSession(ctx, link.ExamID, link.StudentID)
+	switch {
+	case err == nil && latest.ResumableAt(now):
+		st.Session, st.Resumed = latest, true
+	case err == nil || errors.Is(err, store.ErrNotFound):
+		st.Session = &proctor.Session{ExamID: link.ExamID, StudentID: link.StudentID, CreatedAt: now, ClientStartedAt: clientStartedAt}
+		if err := tx.CreateSession(ctx, st.Session); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	token, hash := auth.NewToken()
+	st.Token = token
+	return tx.AddSessionToken(ctx, st.Session.ID, hash, st.Session.CreatedAt.Add(tokenLife))
+}
+
+// Status is what a resuming client needs: where each upload stream stands.
+type Status struct {
+	State          proctor.SessionState `json:"state"`
+	NextFrame      int64                `json:"next_frame"`
+	NextEventBatch int64                `json:"next_event_batch"`
+	NextChunk      map[string]int64     `json:"next_chunk"`
+	// Photos lists the next attempt number per purpose and kind,
+	// e.g. {"verification/face": 3}.
+	NextPhotoAttempt map[string]int `json:"next_photo_attempt"`
+	FrameInterval    float64        `json:"frame_interval_seconds"`
+	ResumableUntil   time.Time      `json:"resumable_until"`
+}
+
+// Status reports a session's upload positions.
+func (s *Service) Status(ctx context.Context, sess *proctor.Session) (Status, error) {
+	return s.status(ctx, sess)
+}
+
+func (s *Service) status(ctx context.Context, sess *proctor.Session) (Status, error) {
+	st := Status{State: sess.State, NextChunk: map[string]int64{}, NextPhotoAttempt: map[string]int{},
+		ResumableUntil: sess.CreatedAt.Add(proctor.ResumeWindow)}
+	var err error
+	if st.NextFrame, err = s.store.NextFrameSeq(ctx, sess.ID); err != nil {
+		return st, err
+	}
+	if st.NextEventBatch, err = s.store.NextEventBatch(ctx, sess.ID); err != nil {
+		return st, err
+	}
+	for _, stream := range []string{proctor.StreamWebcam, proctor.StreamScreen} {
+		if st.NextChunk[stream], err = s.store.NextChunkSeq(ctx, sess.ID, stream); err != nil {
+			return st, err
+		}
+	}
+	if err := s.photoAttempts(ctx, sess.ID, st.NextPhotoAttempt); err != nil {
+		return st, err
+	}
+	exam, err := s.store.GetExam(ctx, sess.ExamID)
+	if err != nil {
+		return st, err
+	}
+	st.FrameInterval = exam.Settings.FrameIntervalSeconds
+	return st, nil
+}
+
+func (s *Service) photoAttempts(ctx context.Context, sessionID int64, next map[string]int) error {
+	for _, purpose := range []proctor.PhotoPurpose{proctor.PurposeOnboarding, proctor.PurposeVerification} {
+		photos, err := s.store.ListPhotos(ctx, sessionID, purpose)
+		if err != nil {
+			return err
+		}
+		for _, kind := range []proctor.PhotoKind{proctor.PhotoFace, proctor.PhotoID, proctor.PhotoRoom} {
+			next[string(purpose)+"/"+string(kind)] = 1
+		}
+		for _, p := range photos {
+			k := string(purpose) + "/" + string(p.Kind)
+			next[k] = max(next[k], p.Attempt+1)
+		}
+	}
+	return nil
+}

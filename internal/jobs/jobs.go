@@ -1,0 +1,109 @@
+// Package jobs runs Vigil's background work on River: analysing sessions as
+// their uploads arrive, and expiring sessions never finished. Jobs are
+// enqueued by store.Tx.Enqueue in the same transaction as their data.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"vigil/internal/analysis"
+	"vigil/internal/blob"
+	"vigil/internal/store"
+)
+
+// AnalyzeSession analyses a session's new uploads and, once the session is
+// finished, decides its violations. One is pending per session at a time:
+// uploads arriving meanwhile are picked up by the same job.
+type AnalyzeSession struct {
+	SessionID int64 `json:"session_id"`
+}
+
+// Kind is River's name for the job.
+func (AnalyzeSession) Kind() string { return "analyze_session" }
+
+// InsertOpts makes the job unique per session while it waits or runs.
+// "completed" is left out so that the next upload after a run enqueues anew;
+// the worker completes its job in the same transaction as its last check
+// for new work, so no upload can slip between the two.
+func (AnalyzeSession) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}
+
+// Deps are what the workers need.
+type Deps struct {
+	Store store.Store
+	Blobs blob.Bucket
+	Faces analysis.Detector
+	Log   *slog.Logger
+	Now   func() time.Time
+	// Workers is how many jobs run at once (one per core is right: the
+	// work is face detection).
+	Workers int
+}
+
+// Timing of job runs. A run stops taking new frames after runBudget and
+// continues in a fresh run, so a job never nears jobTimeout; after a crash a
+// job left "running" is rescued after rescueAfter.
+const (
+	runBudget   = 30 * time.Second
+	jobTimeout  = 2 * time.Minute
+	rescueAfter = 3 * time.Minute
+)
+
+// Start starts a River client that works jobs until ctx ends or Stop is
+// called on the returned client.
+func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &analyzeWorker{deps: d})
+	river.AddWorker(workers, &expireWorker{deps: d})
+	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)}},
+		Workers:              workers,
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: rescueAfter,
+		FetchPollInterval:    250 * time.Millisecond,
+		Logger:               quiet(d.Log),
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireSessions{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	if err := client.Start(ctx); err != nil {
+		return nil, fmt.Errorf("jobs: start: %w", err)
+	}
+	return client, nil
+}
+
+// quiet passes River's warnings and errors on, not its routine chatter.
+func quiet(l *slog.Logger) *slog.Logger {
+	return slog.New(levelFloor{l.Handler(), slog.LevelWarn}).With("component", "river")
+}
+
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h levelFloor) WithGroup(name string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(name), h.min}
+}

@@ -1,0 +1,194 @@
+// Package onnxrt loads the ONNX Runtime shared library once per process and
+// builds session options tuned for Vigil's small per-frame models.
+//
+// ONNX Runtime is a C++ library reached through cgo
+// (github.com/yalue/onnxruntime_go). Its environment is process-global and
+// can only be created once, so every package that runs a model calls Init
+// with the same path and then creates its own sessions.
+package onnxrt
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// EnvVar names the environment variable that overrides where the library is.
+const EnvVar = "VIGIL_ONNXRUNTIME_LIB"
+
+// RelLibPath is where scripts/setup-onnxruntime puts the library, relative to
+// the repository root.
+const RelLibPath = "third_party/onnxruntime/libonnxruntime.so.1"
+
+// NotFoundError reports a missing library file. It unwraps to fs.ErrNotExist
+// so callers can test for it with errors.Is.
+type NotFoundError struct {
+	Path string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("ONNX Runtime library not found at %s: run `make setup` "+
+		"(it fetches onnxruntime-node@1.30.0 from npm) or set %s", e.Path, EnvVar)
+}
+
+func (e *NotFoundError) Unwrap() error { return fs.ErrNotExist }
+
+var (
+	initMu     sync.Mutex
+	loadedPath string // absolute path of the loaded library; "" until Init succeeds
+)
+
+// Init loads the ONNX Runtime library at libPath and creates the process-wide
+// environment. Calling it again with the same path is a cheap no-op, so every
+// model package may call it; calling it with a different path after a
+// successful load is an error, because the runtime cannot be swapped inside a
+// process. A failed Init (for example a missing file) may be retried.
+func Init(libPath string) error {
+	abs, err := filepath.Abs(libPath)
+	if err != nil {
+		return fmt.Errorf("onnxrt: resolve library path %q: %w", libPath, err)
+	}
+
+	initMu.Lock()
+	defer initMu.Unlock()
+	if loadedPath != "" {
+		if loadedPath != abs {
+			return fmt.Errorf("onnxrt: ONNX Runtime already loaded from %s; "+
+				"cannot load a second copy from %s", loadedPath, abs)
+		}
+		return nil
+	}
+
+	if err := checkLibFile(abs); err != nil {
+		return err
+	}
+	ort.SetSharedLibraryPath(abs)
+	if err := ort.InitializeEnvironment(ort.WithLogLevelWarning()); err != nil {
+		return fmt.Errorf("onnxrt: load ONNX Runtime from %s: %w", abs, err)
+	}
+	loadedPath = abs
+	return nil
+}
+
+// checkLibFile turns the common set-up mistakes into a message that says
+// how to fix them, instead of a raw dlopen error.
+func checkLibFile(path string) error {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &NotFoundError{Path: path}
+	}
+	if err != nil {
+		return fmt.Errorf("onnxrt: ONNX Runtime library at %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("onnxrt: ONNX Runtime library at %s is not a regular file", path)
+	}
+	return nil
+}
+
+// LoadedPath returns the absolute path of the loaded library, or "" before a
+// successful Init. Useful for start-up logs.
+func LoadedPath() string {
+	initMu.Lock()
+	defer initMu.Unlock()
+	return loadedPath
+}
+
+// DefaultLibPath returns where the library most likely is, trying in order:
+// $VIGIL_ONNXRUNTIME_LIB; RelLibPath under the working directory; RelLibPath
+// under the nearest enclosing Go module root (so `go test` inside a package
+// directory finds the repository's copy); RelLibPath beside the running
+// executable and in its parent directory (an installed bin/ layout).
+// It returns the first that exists. If none does, it returns the path the
+// user asked for in $VIGIL_ONNXRUNTIME_LIB, or else the working-directory
+// one, so that Init's error names a useful path.
+func DefaultLibPath() string {
+	candidates := libCandidates()
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
+			return c
+		}
+	}
+	if env := os.Getenv(EnvVar); env != "" {
+		return env
+	}
+	if wd, err := os.Getwd(); err == nil {
+		return filepath.Join(wd, RelLibPath)
+	}
+	return RelLibPath
+}
+
+func libCandidates() []string {
+	var out []string
+	if env := os.Getenv(EnvVar); env != "" {
+		out = append(out, env)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		out = append(out, filepath.Join(wd, RelLibPath))
+		if root := moduleRoot(wd); root != "" && root != wd {
+			out = append(out, filepath.Join(root, RelLibPath))
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		dir := filepath.Dir(exe)
+		out = append(out,
+			filepath.Join(dir, RelLibPath),
+			filepath.Join(filepath.Dir(dir), RelLibPath))
+	}
+	return out
+}
+
+// moduleRoot returns the nearest directory at or above dir holding a go.mod,
+// or "" if there is none. Stopping at the module root keeps the search from
+// picking up an unrelated library higher up the file system.
+func moduleRoot(dir string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// NewSessionOptions returns session options for Vigil's models: one
+// intra-op thread, sequential execution and no spinning. The models are
+// small (a few ms per frame), so extra threads mostly add hand-off cost, and
+// spinning worker threads would burn a core each while idle between frames.
+// Parallelism comes from running several sessions, one per goroutine.
+// The caller must Destroy the options after creating its sessions.
+func NewSessionOptions() (*ort.SessionOptions, error) {
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("onnxrt: new session options: %w", err)
+	}
+	if err := configure(opts); err != nil {
+		_ = opts.Destroy()
+		return nil, err
+	}
+	return opts, nil
+}
+
+func configure(opts *ort.SessionOptions) error {
+	if err := opts.SetIntraOpNumThreads(1); err != nil {
+		return fmt.Errorf("onnxrt: set intra-op threads: %w", err)
+	}
+	if err := opts.SetInterOpNumThreads(1); err != nil {
+		return fmt.Errorf("onnxrt: set inter-op threads: %w", err)
+	}
+	if err := opts.SetExecutionMode(ort.ExecutionModeSequential); err != nil {
+		return fmt.Errorf("onnxrt: set sequential execution: %w", err)
+	}
+	if err := opts.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
+		return fmt.Errorf("onnxrt: disable intra-op spinning: %w", err)
+	}
+	return nil
+}

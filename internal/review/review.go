@@ -1,0 +1,205 @@
+// Package review is the instructor's side: read models for the dashboard
+// pages, decisions on violations, notes, the reviewed mark, and the audit
+// entries all of these leave. Every read checks that the user may see the
+// course; a course the user may not see is reported as not found.
+package review
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"vigil/internal/analysis"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// Service serves the dashboard.
+type Service struct {
+	store store.Store
+	now   func() time.Time
+}
+
+// New returns a Service.
+func New(st store.Store, now func() time.Time) *Service { return &Service{store: st, now: now} }
+
+// Actor is who is asking, and from where (for the audit log).
+type Actor struct {
+	User   *proctor.User
+	Remote string
+}
+
+var errNotFound = proctor.E(proctor.CodeNotFound, "not found, or not in one of your courses")
+
+// canSee reports whether the actor may see a course.
+func (s *Service) canSee(ctx context.Context, a Actor, courseID int64) error {
+	if a.User == nil {
+		return errNotFound
+	}
+	if a.User.Role == proctor.RoleAdmin {
+		return nil
+	}
+	ok, err := s.store.IsCourseMember(ctx, courseID, a.User.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errNotFound
+	}
+	return nil
+}
+
+// notFound maps store.ErrNotFound to the user-facing not-found error.
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	return err
+}
+
+// audit appends an entry; the action has already happened, so a failure is
+// returned for the caller to log but is not hidden.
+func (s *Service) audit(ctx context.Context, q store.Queries, a Actor, action string, courseID int64, subject, detail string) error {
+	e := &proctor.AuditEntry{At: s.now(), Action: action, CourseID: courseID, Subject: subject, Detail: detail, Remote: a.Remote}
+	if a.User != nil {
+		e.UserID, e.Actor = a.User.ID, a.User.Email
+	}
+	if err := q.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("review: audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// Courses lists the courses the actor may see.
+func (s *Service) Courses(ctx context.Context, a Actor) ([]proctor.Course, error) {
+	return s.store.ListCoursesForUser(ctx, a.User.ID)
+}
+
+// CoursePage is the course dashboard: every exam with its proctoring state.
+type CoursePage struct {
+	Course *proctor.Course
+	Exams  []store.ExamSummary
+}
+
+// Course returns a course's dashboard.
+func (s *Service) Course(ctx context.Context, a Actor, courseID int64) (*CoursePage, error) {
+	if err := s.canSee(ctx, a, courseID); err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetCourse(ctx, courseID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	exams, err := s.store.ListExams(ctx, courseID)
+	return &CoursePage{Course: c, Exams: exams}, err
+}
+
+// sessionScope loads a session with its exam, checking the actor may see it.
+func (s *Service) sessionScope(ctx context.Context, a Actor, sessionID int64) (*proctor.Session, *proctor.Exam, error) {
+	sess, err := s.store.GetSession(ctx, sessionID)
+	if err != nil {
+		return nil, nil, notFound(err)
+	}
+	exam, err := s.store.GetExam(ctx, sess.ExamID)
+	if err != nil {
+		return nil, nil, notFound(err)
+	}
+	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
+		return nil, nil, err
+	}
+	return sess, exam, nil
+}
+
+// AuthorizeSession checks the actor may see a session (for media reads).
+func (s *Service) AuthorizeSession(ctx context.Context, a Actor, sessionID int64) (*proctor.Session, error) {
+	sess, _, err := s.sessionScope(ctx, a, sessionID)
+	return sess, err
+}
+
+// Decide records an instructor's decision on a violation, and recomputes
+// the reviewed verdict.
+func (s *Service) Decide(ctx context.Context, a Actor, violationID int64, d proctor.Decision, note string) (*proctor.Violation, error) {
+	if !d.Valid() {
+		return nil, proctor.E(proctor.CodeInvalid, "decision must be confirmed, excused or empty")
+	}
+	if len(note) > maxNote {
+		return nil, proctor.E(proctor.CodeInvalid, "the note is longer than %d characters", maxNote)
+	}
+	v, err := s.store.GetViolation(ctx, violationID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	sess, exam, err := s.sessionScope(ctx, a, v.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.DecideViolation(ctx, v.ID, d, note, a.User.ID, s.now()); err != nil {
+			return err
+		}
+		if err := s.refreshVerdict(ctx, tx, sess, exam); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s %s: %s", v.Type, d.Label(), note)
+		return s.audit(ctx, tx, a, proctor.AuditViolationDecide, exam.CourseID, fmt.Sprintf("violation:%d", v.ID), detail)
+	})
+	v.Decision, v.DecisionNote = d, note
+	return v, err
+}
+
+// refreshVerdict recomputes the reviewed verdict after a decision.
+func (s *Service) refreshVerdict(ctx context.Context, tx store.Tx, sess *proctor.Session, exam *proctor.Exam) error {
+	if sess.Verdict == proctor.VerdictNone {
+		return nil // not analysed yet
+	}
+	vs, err := tx.ListViolations(ctx, sess.ID)
+	if err != nil {
+		return err
+	}
+	reviewed := analysis.Verdict(exam.Settings.Policy, vs, true)
+	return tx.SetVerdict(ctx, sess.ID, sess.Verdict, reviewed, sess.AnalyzedAt)
+}
+
+// maxNote bounds a note's length.
+const maxNote = 4000
+
+// AddNote adds a reviewer's note to a session.
+func (s *Service) AddNote(ctx context.Context, a Actor, sessionID int64, body string) error {
+	if body == "" || len(body) > maxNote {
+		return proctor.E(proctor.CodeInvalid, "a note needs 1 to %d characters", maxNote)
+	}
+	_, exam, err := s.sessionScope(ctx, a, sessionID)
+	if err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.AddNote(ctx, &proctor.Note{SessionID: sessionID, AuthorID: a.User.ID, Body: body, CreatedAt: s.now()}); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, proctor.AuditSessionNote, exam.CourseID, fmt.Sprintf("session:%d", sessionID), "")
+	})
+}
+
+// MarkReviewed sets or clears the session's reviewed mark.
+func (s *Service) MarkReviewed(ctx context.Context, a Actor, sessionID int64, reviewed bool) error {
+	_, exam, err := s.sessionScope(ctx, a, sessionID)
+	if err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetReviewed(ctx, sessionID, reviewed, a.User.ID, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, proctor.AuditSessionReviewed, exam.CourseID, fmt.Sprintf("session:%d", sessionID), fmt.Sprintf("reviewed=%v", reviewed))
+	})
+}
+
+// AuditMedia records a download of session media (video files).
+func (s *Service) AuditMedia(ctx context.Context, a Actor, sess *proctor.Session, what string) error {
+	exam, err := s.store.GetExam(ctx, sess.ExamID)
+	if err != nil {
+		return err
+	}
+	return s.audit(ctx, s.store, a, proctor.AuditMediaView, exam.CourseID, fmt.Sprintf("session:%d", sess.ID), what)
+}

@@ -1,0 +1,107 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"vigil/internal/proctor"
+)
+
+// SessionPage is what the session page shows, on every tab.
+type SessionPage struct {
+	Course     *proctor.Course
+	Exam       *proctor.Exam
+	Session    *proctor.Session
+	Student    *proctor.Student
+	Violations []proctor.Violation
+	Notes      []proctor.Note
+	// Applied counts applied violations; Excused those the instructor excused.
+	Applied, Excused int
+	Frames           int64
+	HasVideo         bool
+	Scans            []proctor.Photo // this exam's verification attempts
+	Onboarding       *Profile
+}
+
+// Profile is a student's onboarding profile: every onboarding photo attempt
+// and whether a passing face and ID photo are on file.
+type Profile struct {
+	Photos   []proctor.Photo
+	Complete bool
+	// CompletedAt is when the last photo needed for completion arrived.
+	CompletedAt time.Time
+}
+
+// Session loads a session page and records the view in the audit log.
+func (s *Service) Session(ctx context.Context, a Actor, sessionID int64) (*SessionPage, error) {
+	sess, exam, err := s.sessionScope(ctx, a, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	p := &SessionPage{Exam: exam, Session: sess}
+	if err := s.fillSession(ctx, p); err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, s.store, a, proctor.AuditSessionView, exam.CourseID, fmt.Sprintf("session:%d", sess.ID), ""); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
+	var err error
+	if p.Course, err = s.store.GetCourse(ctx, p.Exam.CourseID); err != nil {
+		return err
+	}
+	if p.Student, err = s.store.GetStudent(ctx, p.Session.StudentID); err != nil {
+		return err
+	}
+	if p.Violations, err = s.store.ListViolations(ctx, p.Session.ID); err != nil {
+		return err
+	}
+	for i := range p.Violations {
+		if p.Violations[i].Applied {
+			p.Applied++
+		}
+		if p.Violations[i].Decision == proctor.DecisionExcused {
+			p.Excused++
+		}
+	}
+	if p.Notes, err = s.store.ListNotes(ctx, p.Session.ID); err != nil {
+		return err
+	}
+	if p.Frames, err = s.store.CountFrames(ctx, p.Session.ID); err != nil {
+		return err
+	}
+	chunks, err := s.store.ListChunks(ctx, p.Session.ID, proctor.StreamWebcam)
+	if err != nil {
+		return err
+	}
+	p.HasVideo = len(chunks) > 0
+	if p.Scans, err = s.store.ListPhotos(ctx, p.Session.ID, proctor.PurposeVerification); err != nil {
+		return err
+	}
+	p.Onboarding, err = s.profile(ctx, p.Student.ID)
+	return err
+}
+
+func (s *Service) profile(ctx context.Context, studentID int64) (*Profile, error) {
+	photos, err := s.store.ListStudentPhotos(ctx, studentID, proctor.PurposeOnboarding)
+	if err != nil {
+		return nil, err
+	}
+	p := &Profile{Photos: photos}
+	var face, id bool
+	for _, ph := range photos {
+		if !ph.Passed {
+			continue
+		}
+		face = face || ph.Kind == proctor.PhotoFace
+		id = id || ph.Kind == proctor.PhotoID
+		if face && id && !p.Complete {
+			p.Complete, p.CompletedAt = true, ph.ReceivedAt
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,78 @@
+package review
+
+import (
+	"context"
+
+	"vigil/internal/proctor"
+)
+
+// Timeline is what the Video Monitoring player needs, as JSON: the frames
+// at their real timing and every violation as a span, all in milliseconds
+// from the session's start.
+type Timeline struct {
+	DurationMS int64           `json:"duration_ms"`
+	Frames     [][2]int64      `json:"frames"` // [seq, offset_ms], in order
+	Violations []TimelineEntry `json:"violations"`
+	// VideoOffsetMS is where the webcam recording starts on the timeline;
+	// absent when there is no recording.
+	VideoOffsetMS *int64 `json:"video_offset_ms,omitempty"`
+}
+
+// TimelineEntry is one violation on the timeline.
+type TimelineEntry struct {
+	ID       int64  `json:"id"`
+	Type     string `json:"type"`
+	Label    string `json:"label"`
+	StartMS  int64  `json:"start_ms"`
+	EndMS    int64  `json:"end_ms"`
+	Applied  bool   `json:"applied"`
+	Cause    string `json:"cause,omitempty"`
+	Decision string `json:"decision,omitempty"`
+}
+
+// maxTimelineFrames bounds the frame index (a 72-hour session at 1 frame/s).
+const maxTimelineFrames = 300000
+
+// Timeline returns a session's timeline.
+func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Timeline, error) {
+	sess, _, err := s.sessionScope(ctx, a, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	frames, err := s.store.ListFrames(ctx, sessionID, 0, maxTimelineFrames)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.store.ListViolations(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	t := &Timeline{DurationMS: max(0, sess.Duration().Milliseconds()), Frames: make([][2]int64, len(frames)), Violations: []TimelineEntry{}}
+	for i, f := range frames {
+		t.Frames[i] = [2]int64{f.Seq, sess.Offset(f.CapturedAt)}
+	}
+	for _, v := range vs {
+		t.Violations = append(t.Violations, entry(sess, &v))
+		t.DurationMS = max(t.DurationMS, sess.Offset(v.End))
+	}
+	return t, s.addVideo(ctx, sess, t)
+}
+
+func entry(sess *proctor.Session, v *proctor.Violation) TimelineEntry {
+	e := TimelineEntry{ID: v.ID, Type: string(v.Type), Label: v.Type.Label(), StartMS: sess.Offset(v.Start),
+		EndMS: sess.Offset(v.End), Applied: v.Applied, Decision: string(v.Decision)}
+	if v.Cause != proctor.CauseNone {
+		e.Cause = v.Cause.Label()
+	}
+	return e
+}
+
+func (s *Service) addVideo(ctx context.Context, sess *proctor.Session, t *Timeline) error {
+	chunks, err := s.store.ListChunks(ctx, sess.ID, proctor.StreamWebcam)
+	if err != nil || len(chunks) == 0 {
+		return err
+	}
+	off := sess.Offset(chunks[0].StartedAt)
+	t.VideoOffsetMS = &off
+	return nil
+}

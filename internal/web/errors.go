@@ -1,0 +1,103 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"vigil/internal/blob"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code proctor.Code) int {
+	switch code {
+	case proctor.CodeInvalid, proctor.CodeMalformedJSON, proctor.CodeBadTimestamp:
+		return http.StatusBadRequest
+	case proctor.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case proctor.CodeForbidden:
+		return http.StatusForbidden
+	case proctor.CodeNotFound:
+		return http.StatusNotFound
+	case proctor.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case proctor.CodeNotJPEG, proctor.CodeNotWebM, proctor.CodeUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case proctor.CodeSequenceGap, proctor.CodeSequenceConflict, proctor.CodeSessionClosed,
+		proctor.CodeIncomplete, proctor.CodeConflict:
+		return http.StatusConflict
+	case proctor.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case proctor.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// appError turns any error into the user-safe *proctor.Error, mapping the
+// store's and blob's not-found errors on the way.
+func appError(err error) *proctor.Error {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, blob.ErrNotFound) {
+		return proctor.E(proctor.CodeNotFound, "not found")
+	}
+	return proctor.AsError(err)
+}
+
+// apiError writes {"error": {"code", "message", "request_id", ...detail}}.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		// The client hung up (or the server is stopping): nobody reads an
+		// answer, and it is not a server fault. 499 marks it in the log.
+		w.WriteHeader(499)
+		return
+	}
+	e := appError(err)
+	status := statusOf(e.Code)
+	if status >= 500 {
+		s.Log.Error("api error", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	body := map[string]any{"code": e.Code, "message": e.Message, "request_id": requestID(r.Context())}
+	for k, v := range e.Detail {
+		body[k] = v
+	}
+	if ms, ok := e.Detail["retry_after_ms"].(int64); ok {
+		w.Header().Set("Retry-After", strconv.FormatInt((ms+999)/1000, 10))
+	}
+	writeJSON(w, status, map[string]any{"error": body})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// pageError shows an error page for a dashboard request.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	e := appError(err)
+	status := statusOf(e.Code)
+	if status >= 500 {
+		s.Log.Error("page error", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	s.render(w, r, status, "error", page{Title: http.StatusText(status), Data: map[string]string{
+		"Message": e.Message, "RequestID": requestID(r.Context())}})
+}
+
+// serverError is for failures of the page machinery itself.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("render", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+	http.Error(w, "internal error (request "+requestID(r.Context())+")", http.StatusInternalServerError)
+}
+
+// pathID reads a numeric path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || v < 0 {
+		return 0, proctor.E(proctor.CodeInvalid, "%s must be a whole number, not %q", name, r.PathValue(name))
+	}
+	return v, nil
+}

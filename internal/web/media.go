@@ -1,0 +1,196 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"vigil/internal/blob"
+	"vigil/internal/proctor"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func sessionURL(id int64, tab, msg string) string {
+	q := url.Values{}
+	if validTab(tab) {
+		q.Set("tab", tab)
+	}
+	if msg != "" {
+		q.Set("done", msg)
+	}
+	u := "/sessions/" + itoa(id)
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// serveBlob streams one stored object. Media is private: never cached by
+// shared caches, always re-authorised.
+func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentType string) {
+	o, err := s.Blobs.Open(r.Context(), key)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	defer o.Close()
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	http.ServeContent(w, r, "", o.Info().ModTime, o)
+}
+
+func (s *Server) frameImage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	var seq int64
+	if err == nil {
+		seq, err = pathSeq(r, "seq")
+	}
+	if err == nil {
+		_, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), id)
+	}
+	var f *proctor.Frame
+	if err == nil {
+		f, err = s.Store.GetFrame(r.Context(), id, seq)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.serveBlob(w, r, f.BlobKey, "image/jpeg")
+}
+
+func (s *Server) photoImage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	var p *proctor.Photo
+	if err == nil {
+		p, err = s.Store.GetPhotoByID(r.Context(), id)
+	}
+	if err == nil {
+		_, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), p.SessionID)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.serveBlob(w, r, p.BlobKey, "image/jpeg")
+}
+
+// videoFile serves a stream's WebM chunks as one file, with range requests
+// so the player can seek.
+func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	stream := r.PathValue("stream")
+	var sess *proctor.Session
+	if err == nil {
+		sess, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), id)
+	}
+	var chunks []proctor.VideoChunk
+	if err == nil {
+		chunks, err = s.Store.ListChunks(r.Context(), id, trimExt(stream))
+	}
+	if err == nil && len(chunks) == 0 {
+		err = proctor.E(proctor.CodeNotFound, "this session has no %s recording", trimExt(stream))
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if r.Header.Get("Range") == "" {
+		if err := s.Review.AuditMedia(r.Context(), v.actor(r), sess, "video "+trimExt(stream)); err != nil {
+			s.Log.Error("audit media", "err", err)
+		}
+	}
+	cat := &concatReader{ctx: r.Context(), blobs: s.Blobs, chunks: chunks}
+	for _, c := range chunks {
+		cat.size += c.Size
+	}
+	defer cat.close()
+	w.Header().Set("Content-Type", "video/webm")
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", chunks[len(chunks)-1].ReceivedAt, cat)
+}
+
+func trimExt(s string) string {
+	if len(s) > 5 && s[len(s)-5:] == ".webm" {
+		return s[:len(s)-5]
+	}
+	return s
+}
+
+// concatReader is an io.ReadSeeker over chunks stored as separate blobs, so
+// the recording streams without being assembled in memory or on disk.
+type concatReader struct {
+	ctx    context.Context
+	blobs  blob.Bucket
+	chunks []proctor.VideoChunk
+	size   int64
+	pos    int64
+	cur    blob.Object
+}
+
+func (c *concatReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += c.pos
+	case io.SeekEnd:
+		offset += c.size
+	}
+	if offset < 0 {
+		return 0, fmt.Errorf("web: seek before start")
+	}
+	c.close()
+	c.pos = offset
+	return offset, nil
+}
+
+func (c *concatReader) Read(p []byte) (int, error) {
+	if c.pos >= c.size {
+		c.close()
+		return 0, io.EOF
+	}
+	if c.cur == nil {
+		if err := c.open(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := c.cur.Read(p)
+	c.pos += int64(n)
+	if err == io.EOF {
+		c.close()
+		err = nil
+	}
+	return n, err
+}
+
+// open opens the chunk holding c.pos, positioned at it.
+func (c *concatReader) open() error {
+	start := int64(0)
+	for _, ch := range c.chunks {
+		if c.pos < start+ch.Size {
+			o, err := c.blobs.Open(c.ctx, ch.BlobKey)
+			if err != nil {
+				return err
+			}
+			if _, err := o.Seek(c.pos-start, io.SeekStart); err != nil {
+				o.Close()
+				return err
+			}
+			c.cur = o
+			return nil
+		}
+		start += ch.Size
+	}
+	return io.EOF
+}
+
+func (c *concatReader) close() {
+	if c.cur != nil {
+		c.cur.Close()
+		c.cur = nil
+	}
+}

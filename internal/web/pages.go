@@ -1,0 +1,190 @@
+package web
+
+import (
+	"net/http"
+
+	"vigil/internal/proctor"
+	"vigil/internal/review"
+)
+
+func (v *viewer) actor(r *http.Request) review.Actor {
+	return review.Actor{User: v.User, Remote: remoteIP(r)}
+}
+
+func (s *Server) coursesPage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	courses, err := s.Review.Courses(r.Context(), v.actor(r))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if len(courses) == 1 && r.URL.Query().Get("all") == "" {
+		http.Redirect(w, r, "/courses/"+itoa(courses[0].ID), http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "courses", page{Title: "Your courses", User: v.User, CSRF: v.CSRF, Data: courses})
+}
+
+func (s *Server) coursePage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	var p *review.CoursePage
+	if err == nil {
+		p, err = s.Review.Course(r.Context(), v.actor(r), id)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "course", page{Title: p.Course.Title, User: v.User, CSRF: v.CSRF, Data: p})
+}
+
+func (s *Server) studentListPage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	var p *review.StudentListPage
+	if err == nil {
+		q := r.URL.Query()
+		p, err = s.Review.StudentList(r.Context(), v.actor(r), id, q.Get("sort"), q.Get("dir") == "desc")
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "students", page{Title: "Student List: " + p.Exam.Title, User: v.User, CSRF: v.CSRF,
+		Data: studentListView{StudentListPage: p, Columns: sortColumns(p)}})
+}
+
+type studentListView struct {
+	*review.StudentListPage
+	Columns []sortColumn
+}
+
+// sortColumn is a sortable header: a link that sorts by it (ascending, or
+// descending when already ascending) and the aria-sort state.
+type sortColumn struct {
+	Key, Label, Href, AriaSort string
+}
+
+func sortColumns(p *review.StudentListPage) []sortColumn {
+	labels := [][2]string{{"first", "First name"}, {"last", "Last name"}, {"attempt", "Attempt"}, {"started", "Started"},
+		{"duration", "Duration"}, {"status", "Status"}}
+	for _, t := range proctor.ViolationTypes {
+		labels = append(labels, [2]string{string(t), t.Label()})
+	}
+	labels = append(labels, [2]string{"reviewed", "Reviewed"})
+	cols := make([]sortColumn, 0, len(labels))
+	for _, l := range labels {
+		c := sortColumn{Key: l[0], Label: l[1], AriaSort: "none"}
+		dir := "asc"
+		if p.Sort == l[0] {
+			c.AriaSort = "ascending"
+			if p.Desc {
+				c.AriaSort = "descending"
+			} else {
+				dir = "desc"
+			}
+		}
+		c.Href = "?sort=" + l[0] + "&dir=" + dir
+		cols = append(cols, c)
+	}
+	return cols
+}
+
+// sessionTabs are the session page's tabs, in order; the first is the default.
+var sessionTabs = []struct{ ID, Label string }{
+	{"video", "Video Monitoring"}, {"violations", "Online Violations"},
+	{"scans", "Verification Scans"}, {"onboarding", "Onboarding"},
+}
+
+type sessionView struct {
+	*review.SessionPage
+	Tab  string
+	Tabs []struct{ ID, Label string }
+}
+
+func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	var p *review.SessionPage
+	if err == nil {
+		p, err = s.Review.Session(r.Context(), v.actor(r), id)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	tab := r.URL.Query().Get("tab")
+	if !validTab(tab) {
+		tab = sessionTabs[0].ID
+	}
+	title := p.Student.FullName() + " — " + p.Exam.Title
+	s.render(w, r, http.StatusOK, "session", page{Title: title, User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"),
+		Data: sessionView{SessionPage: p, Tab: tab, Tabs: sessionTabs}})
+}
+
+func validTab(tab string) bool {
+	for _, t := range sessionTabs {
+		if t.ID == tab {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) timelineJSON(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	var t *review.Timeline
+	if err == nil {
+		t, err = s.Review.Timeline(r.Context(), v.actor(r), id)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) decideViolation(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	var vio *proctor.Violation
+	if err == nil {
+		vio, err = s.Review.Decide(r.Context(), v.actor(r), id, proctor.Decision(r.PostFormValue("decision")), r.PostFormValue("note"))
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	msg := vio.Type.Label() + " at " + vio.Start.Local().Format("15:04:05") + ": " + vio.Decision.Label()
+	http.Redirect(w, r, sessionURL(vio.SessionID, "violations", msg)+"#violation-"+itoa(vio.ID), http.StatusSeeOther)
+}
+
+func (s *Server) addNote(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = s.Review.AddNote(r.Context(), v.actor(r), id, r.PostFormValue("note"))
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, sessionURL(id, r.PostFormValue("tab"), "Note added")+"#notes", http.StatusSeeOther)
+}
+
+func (s *Server) markReviewed(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, err := pathID(r, "id")
+	reviewed := r.PostFormValue("reviewed") == "true"
+	if err == nil {
+		err = s.Review.MarkReviewed(r.Context(), v.actor(r), id, reviewed)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	msg := "Marked as reviewed"
+	if !reviewed {
+		msg = "Marked as not reviewed"
+	}
+	http.Redirect(w, r, sessionURL(id, r.PostFormValue("tab"), msg), http.StatusSeeOther)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	w.Write([]byte("ok\n"))
+}

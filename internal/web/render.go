@@ -1,0 +1,106 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"vigil/internal/proctor"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// page is the data every page template gets.
+type page struct {
+	Title   string
+	User    *proctor.User
+	CSRF    string
+	HelpURL string
+	Flash   string // a one-line message at the top (after a form post)
+	Data    any
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":   s.assets.url,
+		"date":    func(t time.Time) string { return fmtTime(t, "2 Jan 2006 15:04 MST") },
+		"clock":   func(t time.Time) string { return fmtTime(t, "15:04:05") },
+		"dur":     fmtDuration,
+		"offset":  fmtOffset,
+		"types":   func() []proctor.ViolationType { return proctor.ViolationTypes },
+		"countOf": func(m map[proctor.ViolationType]int, t proctor.ViolationType) int { return m[t] },
+		"join":    strings.Join,
+		"pct":     func(f float64) float64 { return f * 100 },
+	}
+}
+
+// parsePages parses layout.html with each page template.
+func (s *Server) parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", base, err)
+		}
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return pages, nil
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("web: no page %q", name))
+		return
+	}
+	p.HelpURL = s.HelpURL
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+func fmtTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format(layout)
+}
+
+// fmtDuration writes 1h02m03s as "1:02:03" and 2m03s as "2:03".
+func fmtDuration(d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	return fmtOffset(d.Milliseconds())
+}
+
+func fmtOffset(ms int64) string {
+	sec := max(ms, 0) / 1000
+	h, m, s := sec/3600, sec/60%60, sec%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}

@@ -1,0 +1,56 @@
+// Package web is Vigil's HTTP face: the ingest API for capture clients and
+// the server-rendered review dashboard. Handlers are thin: they parse the
+// request, make one call into ingest or review, and render the result.
+package web
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"vigil/internal/blob"
+	"vigil/internal/ingest"
+	"vigil/internal/review"
+	"vigil/internal/store"
+)
+
+// Deps are what the HTTP layer is built from.
+type Deps struct {
+	Store   store.Store
+	Blobs   blob.Bucket
+	Ingest  *ingest.Service
+	Review  *review.Service
+	Log     *slog.Logger
+	Now     func() time.Time
+	BaseURL string // how users reach this server
+	HelpURL string // the institution's help desk; "" for none
+}
+
+// Server holds the parsed templates and the asset table.
+type Server struct {
+	Deps
+	pages  map[string]*template.Template
+	assets *assets
+	secure bool // cookies only over HTTPS
+}
+
+// New parses the embedded templates and hashes the static files.
+func New(d Deps) (*Server, error) {
+	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://"}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parsePages(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the whole HTTP handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.recoverPanics(s.logRequests(securityHeaders(mux)))
+}

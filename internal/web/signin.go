@@ -1,0 +1,190 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"vigil/internal/auth"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+const (
+	sessionCookie = "vigil_session"
+	// preCSRFCookie protects the sign-in forms, which have no session yet:
+	// the form must echo the cookie's random value (double submit).
+	preCSRFCookie = "vigil_signin"
+	webSessionTTL = 12 * time.Hour
+)
+
+// viewer is the signed-in dashboard user of a request.
+type viewer struct {
+	User      *proctor.User
+	CSRF      string
+	tokenHash string
+}
+
+// user wraps a dashboard handler: it finds the signed-in user (or sends the
+// browser to sign in) and, on POST, checks the form's CSRF token.
+func (s *Server) user(h func(http.ResponseWriter, *http.Request, *viewer)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.currentViewer(r)
+		if err != nil {
+			if r.Method == http.MethodGet && !strings.HasSuffix(r.URL.Path, ".json") && !strings.HasPrefix(r.URL.Path, "/media/") {
+				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "please sign in again"))
+			return
+		}
+		if r.Method == http.MethodPost && !sameSecret(r.PostFormValue("csrf"), v.CSRF) {
+			s.pageError(w, r, proctor.E(proctor.CodeForbidden, "this form is out of date: go back, reload the page and try again"))
+			return
+		}
+		h(w, r, v)
+	}
+}
+
+func (s *Server) currentViewer(r *http.Request) (*viewer, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, errors.New("no session cookie")
+	}
+	hash := auth.HashToken(c.Value)
+	ws, err := s.Store.GetWebSession(r.Context(), hash, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Store.GetUser(r.Context(), ws.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &viewer{User: u, CSRF: ws.CSRFToken, tokenHash: hash}, nil
+}
+
+func sameSecret(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// preCSRF returns the sign-in form's token, setting its cookie if needed.
+func (s *Server) preCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(preCSRFCookie); err == nil && len(c.Value) > 20 {
+		return c.Value
+	}
+	tok, _ := auth.NewToken()
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/signin", HttpOnly: true,
+		Secure: s.secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	return tok
+}
+
+func (s *Server) checkPreCSRF(r *http.Request) bool {
+	c, err := r.Cookie(preCSRFCookie)
+	return err == nil && sameSecret(r.PostFormValue("csrf"), c.Value)
+}
+
+type signInData struct {
+	Email, Next, Error string
+	Token              string // for the one-time link form
+}
+
+func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "signin", page{Title: "Sign in", CSRF: s.preCSRF(w, r),
+		Data: signInData{Next: safeNext(r.URL.Query().Get("next"))}})
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.PostFormValue("next"))
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	fail := func(msg string) {
+		s.render(w, r, http.StatusUnauthorized, "signin", page{Title: "Sign in", CSRF: s.preCSRF(w, r),
+			Data: signInData{Email: email, Next: next, Error: msg}})
+	}
+	if !s.checkPreCSRF(r) {
+		fail("The sign-in form expired. Please try again.")
+		return
+	}
+	u, hash, err := s.Store.GetUserByEmail(r.Context(), email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.pageError(w, r, err)
+		return
+	}
+	if err != nil || auth.CheckPassword(hash, r.PostFormValue("password")) != nil {
+		s.Log.Info("sign-in refused", "remote", remoteIP(r))
+		fail("The email address or password is not right.")
+		return
+	}
+	s.startWebSession(w, r, u, next)
+}
+
+func (s *Server) signInLinkForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "signin_link", page{Title: "Sign in", CSRF: s.preCSRF(w, r),
+		Data: signInData{Token: r.PathValue("token")}})
+}
+
+// signInLink consumes a one-time link. It is a POST behind a button so that
+// mail scanners and link previews, which only GET, cannot use the link up.
+func (s *Server) signInLink(w http.ResponseWriter, r *http.Request) {
+	if !s.checkPreCSRF(r) {
+		s.signInLinkForm(w, r)
+		return
+	}
+	uid, err := s.Store.UseSignInLink(r.Context(), auth.HashToken(r.PathValue("token")), s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "this sign-in link was already used or has expired: ask for a new one (vigil admin signin-link)"))
+		return
+	}
+	var u *proctor.User
+	if err == nil {
+		u, err = s.Store.GetUser(r.Context(), uid)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.startWebSession(w, r, u, "/")
+}
+
+func (s *Server) startWebSession(w http.ResponseWriter, r *http.Request, u *proctor.User, next string) {
+	tok, hash := auth.NewToken()
+	csrf, _ := auth.NewToken()
+	now := s.Now()
+	ws := &store.WebSession{TokenHash: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(webSessionTTL)}
+	if err := s.Store.CreateWebSession(r.Context(), ws); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.auditSignIn(r.Context(), u, remoteIP(r))
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode, Expires: ws.ExpiresAt})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) auditSignIn(ctx context.Context, u *proctor.User, remote string) {
+	err := s.Store.AppendAudit(ctx, &proctor.AuditEntry{At: s.Now(), UserID: u.ID, Actor: u.Email,
+		Action: proctor.AuditSignIn, Subject: "user:" + u.Email, Remote: remote})
+	if err != nil {
+		s.Log.Error("audit sign-in", "err", err)
+	}
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if err := s.Store.DeleteWebSession(r.Context(), v.tokenHash); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure})
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// safeNext keeps redirects on this site: a local absolute path or "/".
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,12 @@
+// Package media embeds the test and demo media: real photos and webcam
+// frames that nobody on this project made, each with its source and licence
+// in SOURCES.md beside it. The demo plays them through the ingest API.
+package media
+
+import "embed"
+
+// FS holds webcam320/ and frames/ with the same paths as the shared media
+// folder, so scenarios written for one work with the other.
+//
+//go:embed webcam320 frames
+var FS embed.FS
