@@ -98,6 +98,7 @@ type sessionView struct {
 	*review.SessionPage
 	Tab  string
 	Tabs []struct{ ID, Label string }
+	CSRF string // for the tab templates, where $ is this view
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -116,7 +117,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	}
 	title := p.Student.FullName() + " — " + p.Exam.Title
 	s.render(w, r, http.StatusOK, "session", page{Title: title, User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"),
-		Data: sessionView{SessionPage: p, Tab: tab, Tabs: sessionTabs}})
+		Data: sessionView{SessionPage: p, Tab: tab, Tabs: sessionTabs, CSRF: v.CSRF}})
 }
 
 func validTab(tab string) bool {

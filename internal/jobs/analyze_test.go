@@ -1,0 +1,167 @@
+package jobs_test
+
+import (
+	"context"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"vigil/internal/proctor"
+	"vigil/internal/scenario"
+	"vigil/internal/simclient"
+	"vigil/internal/testserver"
+	"vigil/media"
+)
+
+// sharedScenarios is the shared evaluation folder beside the repository.
+const sharedScenarios = "../../../shared/scenarios"
+
+// implemented are the violation types this version decides; the others
+// (facial suspicion, background motion and audio) come with the detection
+// work and are not scored here.
+var implemented = []proctor.ViolationType{proctor.LeftSession, proctor.MultiplePeople, proctor.OnlineAid, proctor.Keystrokes, proctor.BlacklistedApps}
+
+func play(t *testing.T, srv *testserver.Server, f *testserver.Fixture, student int, sc *scenario.Scenario) (*proctor.Session, time.Time) {
+	t.Helper()
+	id, start, err := upload(srv, srv.Link(t, f, student), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.WaitAnalysed(t, id), start
+}
+
+// upload plays a scenario recorded "just now" and returns the session id.
+func upload(srv *testserver.Server, link string, sc *scenario.Scenario) (int64, time.Time, error) {
+	c := &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Media: media.FS, Retries: 3}
+	start := time.Now().UTC().Add(-time.Duration(sc.Duration+60) * time.Second).Truncate(time.Second)
+	res, err := c.Play(context.Background(), link, sc, start)
+	if err != nil {
+		return 0, start, err
+	}
+	return res.Session.ID, start, nil
+}
+
+// TestSharedScenarios plays the shared scenarios whose media is in the
+// repository through the real ingest API and analysis, and scores the
+// violations with the matching of docs/EVAL.md.
+func TestSharedScenarios(t *testing.T) {
+	names := []string{"01-clean-session.json", "02-left-and-company.json", "03-too-dark.json", "05-voices-not-keys.json", "06-browser-and-apps.json"}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			sc, err := scenario.Load(os.DirFS(sharedScenarios), name)
+			if err != nil {
+				t.Fatalf("the shared scenarios must be beside the repository (%s): %v", filepath.Clean(sharedScenarios), err)
+			}
+			srv := testserver.Start(t, testserver.Options{})
+			settings, err := proctor.ParseSettings(sc.Settings)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := srv.NewFixture(t, 1, func(s *proctor.Settings) { *s = settings })
+			sess, start := play(t, srv, f, 0, sc)
+			vs, err := srv.Store.ListViolations(context.Background(), sess.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reported := scenario.FromViolations(vs, start)
+			for typ, score := range scenario.Match(sc.Expect, reported, implemented) {
+				if score.Precision() < 1 || score.Recall() < 1 {
+					t.Errorf("%s: TP %d FP %d FN %d (reported %+v)", typ, score.TP, score.FP, score.FN, reported)
+				}
+			}
+			checkCauses(t, sc.Expect, reported)
+		})
+	}
+}
+
+// checkCauses: where a scenario names a cause ("too_dark"), the matching
+// violation must carry it.
+func checkCauses(t *testing.T, exp []scenario.Expected, rep []scenario.Reported) {
+	t.Helper()
+	for _, e := range exp {
+		if e.Cause == "" {
+			continue
+		}
+		found := false
+		for _, r := range rep {
+			found = found || (r.Type == e.Type && r.Cause == e.Cause)
+		}
+		if !found {
+			t.Errorf("no %s with cause %s among %+v", e.Type, e.Cause, rep)
+		}
+	}
+}
+
+// TestCorruptFrameDoesNotStopAnalysis uploads a JPEG whose header is fine
+// but whose data is cut off: it is accepted, recorded as unanalysable with
+// the reason, and the session is still decided.
+func TestCorruptFrameDoesNotStopAnalysis(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	f := srv.NewFixture(t, 1, nil)
+	good, err := fs.ReadFile(media.FS, "webcam320/obama_480p.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Media: media.FS}
+	start := time.Now().UTC().Add(-time.Minute)
+	sess, err := c.Start(context.Background(), srv.Link(t, f, 0), start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq, data := range [][]byte{good, good[:len(good)/2], good} {
+		if err := c.PutFrame(context.Background(), sess, int64(seq), start.Add(time.Duration(seq)*time.Second), data); err != nil {
+			t.Fatalf("frame %d: %v", seq, err)
+		}
+	}
+	if err := c.Finish(context.Background(), sess, 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitAnalysed(t, sess.ID)
+	sigs, err := srv.Store.ListFrameSignals(context.Background(), sess.ID)
+	if err != nil || len(sigs) != 3 {
+		t.Fatalf("%d signals (err %v), want 3", len(sigs), err)
+	}
+	if !sigs[0].OK || sigs[0].Faces != 1 || sigs[1].OK || sigs[1].Error == "" || !sigs[2].OK {
+		t.Fatalf("signals = %+v", sigs)
+	}
+}
+
+// TestEveryFrameIsAnalysedWhileUploadsStream checks no frame slips between
+// an analysis run and the next upload: after finish, every frame has its
+// signal.
+func TestEveryFrameIsAnalysedWhileUploadsStream(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	f := srv.NewFixture(t, 3, nil)
+	sc := &scenario.Scenario{Name: "stream", Duration: 120, FPS: 1, Video: []scenario.VideoSpan{{From: 0, To: 120, Frames: "frames/eyes_center_10s/*.jpg"}}}
+	type result struct {
+		id  int64
+		err error
+	}
+	done := make(chan result, 3)
+	for i := range 3 {
+		link := srv.Link(t, f, i)
+		go func() {
+			id, _, err := upload(srv, link, sc)
+			done <- result{id, err}
+		}()
+	}
+	for range 3 {
+		r := <-done
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		s := srv.WaitAnalysed(t, r.id)
+		n, _ := srv.Store.CountFrames(context.Background(), s.ID)
+		sigs, _ := srv.Store.ListFrameSignals(context.Background(), s.ID)
+		pending, _ := srv.Store.CountPendingFrames(context.Background(), s.ID)
+		if n != 120 || len(sigs) != 120 || pending != 0 {
+			t.Fatalf("session %d: %d frames, %d signals, %d pending", s.ID, n, len(sigs), pending)
+		}
+		if s.Verdict != proctor.VerdictPass {
+			t.Fatalf("a clean session was judged %q", s.Verdict)
+		}
+	}
+}

@@ -1,0 +1,222 @@
+// Package testserver starts a real Vigil for tests: a fresh SQLite file and
+// media folder in the test's temp dir, the real face detector, River workers,
+// and the HTTP handler on a loopback listener. Nothing is mocked.
+package testserver
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"vigil/internal/analysis/face"
+	"vigil/internal/auth"
+	"vigil/internal/blob/fileblob"
+	"vigil/internal/ingest"
+	"vigil/internal/jobs"
+	"vigil/internal/onnxrt"
+	"vigil/internal/proctor"
+	"vigil/internal/review"
+	"vigil/internal/store"
+	"vigil/internal/store/sqlitestore"
+	"vigil/internal/web"
+)
+
+// Server is a running Vigil.
+type Server struct {
+	URL     string
+	Store   *sqlitestore.Store
+	Blobs   *fileblob.Bucket
+	Ingest  *ingest.Service
+	Review  *review.Service
+	HTTP    *httptest.Server
+	Dir     string
+	workers *river.Client[*sql.Tx]
+}
+
+// Options adjust the server; the zero value is the default.
+type Options struct {
+	Limits   *ingest.Limits
+	NoWorker bool // leave analysis jobs queued
+}
+
+var (
+	facesOnce sync.Once
+	faces     *face.Pool
+	facesErr  error
+)
+
+// Faces returns the process-wide face detector pool, failing the test with
+// a clear message when ONNX Runtime is missing (`make setup` fetches it).
+func Faces(t testing.TB) *face.Pool {
+	t.Helper()
+	facesOnce.Do(func() {
+		if facesErr = onnxrt.Init(onnxrt.DefaultLibPath()); facesErr == nil {
+			faces, facesErr = face.NewPool(2, face.Options{})
+		}
+	})
+	if facesErr != nil {
+		t.Fatalf("face detector unavailable: %v", facesErr)
+	}
+	return faces
+}
+
+// Logger writes to the test log only when VIGIL_TEST_LOG is set, so a
+// passing run stays quiet.
+func Logger() *slog.Logger {
+	if os.Getenv("VIGIL_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// Start starts a server; it is stopped when the test ends.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	s := &Server{Dir: t.TempDir()}
+	ctx := context.Background()
+	var err error
+	if s.Store, err = sqlitestore.Open(ctx, filepath.Join(s.Dir, "vigil.db")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Store.Close() })
+	if _, err := s.Store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.Blobs, err = fileblob.Open(filepath.Join(s.Dir, "media")); err != nil {
+		t.Fatal(err)
+	}
+	limits := ingest.DefaultLimits()
+	if o.Limits != nil {
+		limits = *o.Limits
+	}
+	now := func() time.Time { return time.Now().UTC() }
+	log := Logger()
+	s.Ingest = ingest.New(s.Store, s.Blobs, Faces(t), limits, now, log)
+	s.Review = review.New(s.Store, now)
+	srv, err := web.New(web.Deps{Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: "http://127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.HTTP = httptest.NewServer(srv.Handler())
+	s.URL = s.HTTP.URL
+	t.Cleanup(s.HTTP.Close)
+	if !o.NoWorker {
+		s.startWorkers(t, now, log)
+	}
+	return s
+}
+
+func (s *Server) startWorkers(t testing.TB, now func() time.Time, log *slog.Logger) {
+	var err error
+	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Faces: Faces(t), Log: log, Now: now, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.workers.Stop(ctx)
+	})
+}
+
+// Fixture is a course with an instructor, an exam and students.
+type Fixture struct {
+	Course     proctor.Course
+	Exam       proctor.Exam
+	Instructor proctor.User
+	Students   []proctor.Student
+}
+
+// NewFixture creates a course "TEST-1" with one exam (settings adjusted by
+// tweak when not nil) and n students.
+func (s *Server) NewFixture(t testing.TB, n int, tweak func(*proctor.Settings)) *Fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &Fixture{Course: proctor.Course{Code: "TEST-1", Title: "Testing 101"}}
+	must(t, s.Store.CreateCourse(ctx, &f.Course))
+	f.Instructor = proctor.User{Email: "teacher@example.edu", Name: "Tess Teacher", Role: proctor.RoleInstructor}
+	must(t, s.Store.CreateUser(ctx, &f.Instructor, ""))
+	must(t, s.Store.AddCourseMember(ctx, f.Course.ID, f.Instructor.ID))
+	settings := proctor.DefaultSettings()
+	if tweak != nil {
+		tweak(&settings)
+	}
+	f.Exam = proctor.Exam{CourseID: f.Course.ID, Title: "Midterm", Settings: settings}
+	must(t, s.Store.CreateExam(ctx, &f.Exam))
+	for i := range n {
+		st := proctor.Student{CourseID: f.Course.ID, FirstName: firstNames[i%len(firstNames)], LastName: "Student"}
+		must(t, s.Store.CreateStudent(ctx, &st))
+		f.Students = append(f.Students, st)
+	}
+	return f
+}
+
+var firstNames = []string{"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Niklaus"}
+
+// Link issues a session link for student i of the fixture.
+func (s *Server) Link(t testing.TB, f *Fixture, i int) string {
+	t.Helper()
+	tok, err := ingest.IssueLink(context.Background(), s.Store, ingest.LinkRequest{ExamID: f.Exam.ID, StudentID: f.Students[i].ID, TTL: time.Hour, Actor: "test"})
+	must(t, err)
+	return tok
+}
+
+// SignIn returns an HTTP client signed in as u (a cookie for a fresh web
+// session) and that session's CSRF token.
+func (s *Server) SignIn(t testing.TB, u *proctor.User) (*http.Client, string) {
+	t.Helper()
+	tok, hash := auth.NewToken()
+	csrf, _ := auth.NewToken()
+	now := time.Now().UTC()
+	must(t, s.Store.CreateWebSession(context.Background(), &store.WebSession{TokenHash: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
+	jar := &cookieJar{cookies: []*http.Cookie{{Name: "vigil_session", Value: tok}}}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, csrf
+}
+
+// SignInLink issues a one-time sign-in link (a URL) for u.
+func (s *Server) SignInLink(t testing.TB, u *proctor.User) string {
+	t.Helper()
+	tok, hash := auth.NewToken()
+	must(t, s.Store.CreateSignInLink(context.Background(), hash, u.ID, time.Now().Add(time.Hour)))
+	return s.URL + "/signin/link/" + tok
+}
+
+// WaitAnalysed waits until a session is analysed.
+func (s *Server) WaitAnalysed(t testing.TB, sessionID int64) *proctor.Session {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		sess, err := s.Store.GetSession(context.Background(), sessionID)
+		must(t, err)
+		if sess.State == proctor.StateAnalyzed {
+			return sess
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("session %d still %s after 60 s", sessionID, sess.State)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type cookieJar struct{ cookies []*http.Cookie }
+
+func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {}
+func (j *cookieJar) Cookies(*url.URL) []*http.Cookie          { return j.cookies }
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
