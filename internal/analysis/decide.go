@@ -8,6 +8,14 @@ import (
 	"vigil/internal/proctor"
 )
 
+// Checked lists the violation types this version detects. The others
+// (Facial Suspicion, Background Motion, Background Audio) need detectors not
+// built yet; the dashboard says so instead of showing a reassuring zero.
+var Checked = map[proctor.ViolationType]bool{
+	proctor.OnlineAid: true, proctor.LeftSession: true, proctor.MultiplePeople: true,
+	proctor.Keystrokes: true, proctor.BlacklistedApps: true,
+}
+
 // Input is everything the rules read for one session.
 type Input struct {
 	Settings proctor.Settings

@@ -85,8 +85,12 @@ func TestLeftSession(t *testing.T) {
 	if !strings.Contains(got[1].Reason, "under the 5 s") {
 		t.Errorf("reason does not say why: %q", got[1].Reason)
 	}
-	if ev := got[0].FrameSeqs; len(ev) < 3 || ev[0] != 2 || ev[len(ev)-1] != 8 {
-		t.Errorf("evidence frames %v should run from the frame before to the frame after", ev)
+	ev := got[0].Evidence
+	if len(ev.FrameSeqs) != 5 || ev.FrameSeqs[0] != 3 || ev.FrameSeqs[4] != 7 || *ev.BeforeSeq != 2 || *ev.AfterSeq != 8 {
+		t.Errorf("evidence %+v: want frames 3–7 inside, 2 before and 8 after", ev)
+	}
+	if snaps := ev.Snapshots(); len(snaps) != 7 || snaps[0].Where != "before" || snaps[1].Where != "during" || snaps[6].Where != "after" {
+		t.Errorf("snapshots %+v", snaps)
 	}
 }
 

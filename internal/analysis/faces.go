@@ -140,25 +140,25 @@ func secondBestScore(boxes []proctor.FaceBox) float32 {
 	return second
 }
 
-// maxEvidenceFrames bounds the snapshots kept per violation: the frame
-// before, up to this many inside (evenly spread), and the frame after.
+// maxEvidenceFrames bounds the snapshots kept per violation: up to this
+// many inside the span (evenly spread), plus the frames just before and after.
 const maxEvidenceFrames = 12
 
 func evidence(frames []proctor.FrameSignal, r run) proctor.Evidence {
-	var seqs []int64
+	var ev proctor.Evidence
 	if r.first > 0 {
-		seqs = append(seqs, frames[r.first-1].Seq)
+		ev.BeforeSeq = &frames[r.first-1].Seq
 	}
 	n := r.last - r.first + 1
 	step := max(1, (n+maxEvidenceFrames-1)/maxEvidenceFrames)
 	for i := r.first; i <= r.last; i += step {
-		seqs = append(seqs, frames[i].Seq)
+		ev.FrameSeqs = append(ev.FrameSeqs, frames[i].Seq)
 	}
-	if last := frames[r.last].Seq; seqs[len(seqs)-1] != last {
-		seqs = append(seqs, last)
+	if last := frames[r.last].Seq; ev.FrameSeqs[len(ev.FrameSeqs)-1] != last {
+		ev.FrameSeqs = append(ev.FrameSeqs, last)
 	}
 	if r.last+1 < len(frames) {
-		seqs = append(seqs, frames[r.last+1].Seq)
+		ev.AfterSeq = &frames[r.last+1].Seq
 	}
-	return proctor.Evidence{FrameSeqs: seqs}
+	return ev
 }

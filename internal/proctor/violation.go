@@ -127,9 +127,34 @@ func (d Decision) Label() string {
 
 // Evidence points at what a violation was decided from.
 type Evidence struct {
-	FrameSeqs []int64 `json:"frame_seqs,omitempty"` // webcam frames inside or around the span
+	FrameSeqs []int64 `json:"frame_seqs,omitempty"` // webcam frames inside the span (a sample)
+	// BeforeSeq and AfterSeq are the frames just before and after the span,
+	// shown for context; nil when there is none.
+	BeforeSeq *int64  `json:"before_seq,omitempty"`
+	AfterSeq  *int64  `json:"after_seq,omitempty"`
 	EventIDs  []int64 `json:"event_ids,omitempty"`
 	Detail    string  `json:"detail,omitempty"` // e.g. the key combination or app name
+}
+
+// Snapshot is one frame to show for a violation, with where it lies.
+type Snapshot struct {
+	Seq   int64
+	Where string // "before", "during" or "after"
+}
+
+// Snapshots lists the evidence frames in order: before, during, after.
+func (e *Evidence) Snapshots() []Snapshot {
+	var out []Snapshot
+	if e.BeforeSeq != nil {
+		out = append(out, Snapshot{*e.BeforeSeq, "before"})
+	}
+	for _, s := range e.FrameSeqs {
+		out = append(out, Snapshot{s, "during"})
+	}
+	if e.AfterSeq != nil {
+		out = append(out, Snapshot{*e.AfterSeq, "after"})
+	}
+	return out
 }
 
 // Violation is one incident, decided by the rules from signals. Start and End

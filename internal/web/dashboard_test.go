@@ -73,7 +73,7 @@ func TestDashboardPages(t *testing.T) {
 		{fmt.Sprintf("/exams/%d/sessions", f.Exam.ID), []string{"Student List", `target="_blank"`, "Ada", "Left Session", "Keystrokes", `aria-sort="ascending"`}},
 		{fmt.Sprintf("/exams/%d/sessions?sort=keystrokes&dir=desc", f.Exam.ID), []string{`aria-sort="descending"`}},
 		{fmt.Sprintf("/sessions/%d", sess.ID), []string{"Video Monitoring", `id="timeline"`, "does not change any grade", "Left Session", "player."}},
-		{fmt.Sprintf("/sessions/%d?tab=violations", sess.ID), []string{"no face visible for 10 s", "list of blacklisted keys", `name="decision"`, "snapshots."}},
+		{fmt.Sprintf("/sessions/%d?tab=violations", sess.ID), []string{"No face visible for 10 s", "list of blacklisted keys", `name="decision"`, "snapshots."}},
 		{fmt.Sprintf("/sessions/%d?tab=scans", sess.ID), []string{"too dark", "one face found", "Failed", "Passed"}},
 		{fmt.Sprintf("/sessions/%d?tab=onboarding", sess.ID), []string{"Onboarding profile", "Incomplete"}},
 	}

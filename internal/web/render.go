@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"vigil/internal/analysis"
 	"vigil/internal/proctor"
 )
 
@@ -28,15 +31,19 @@ type page struct {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":   s.assets.url,
-		"date":    func(t time.Time) string { return fmtTime(t, "2 Jan 2006 15:04 MST") },
-		"clock":   func(t time.Time) string { return fmtTime(t, "15:04:05") },
-		"dur":     fmtDuration,
-		"offset":  fmtOffset,
-		"types":   func() []proctor.ViolationType { return proctor.ViolationTypes },
-		"countOf": func(m map[proctor.ViolationType]int, t proctor.ViolationType) int { return m[t] },
-		"join":    strings.Join,
-		"pct":     func(f float64) float64 { return f * 100 },
+		"asset":    s.assets.url,
+		"date":     func(t time.Time) string { return fmtTime(t, "2 Jan 2006 15:04 MST") },
+		"clock":    func(t time.Time) string { return fmtTime(t, "15:04:05") },
+		"dur":      fmtDuration,
+		"offset":   fmtOffset,
+		"types":    func() []proctor.ViolationType { return proctor.ViolationTypes },
+		"countOf":  func(m map[proctor.ViolationType]int, t proctor.ViolationType) int { return m[t] },
+		"join":     strings.Join,
+		"pct":      func(f float64) float64 { return f * 100 },
+		"checked":  func(t proctor.ViolationType) bool { return analysis.Checked[t] },
+		"since":    func(t, origin time.Time) string { return fmtOffset(t.Sub(origin).Milliseconds()) },
+		"sentence": sentence,
+		"short":    func(t time.Time) string { return fmtTime(t, "2 Jan 15:04") },
 	}
 }
 
@@ -103,4 +110,13 @@ func fmtOffset(ms int64) string {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// sentence capitalises the first letter of a reason for display.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -1,0 +1,153 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"vigil/internal/browsertest"
+	"vigil/internal/proctor"
+	"vigil/internal/testserver"
+)
+
+// TestReviewInABrowser walks the seed's path in a real headless Chromium:
+// sign in with a one-time link → course dashboard → View Sessions → Student
+// List → the first name opens the session in a new tab → a click on a
+// timeline span moves the player there → the violation is excused.
+func TestReviewInABrowser(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	f := srv.NewFixture(t, 1, nil)
+	sess := analysedSession(t, srv, f)
+	vs, err := srv.Store.ListViolations(context.Background(), sess.ID)
+	if err != nil || len(vs) != 2 || vs[0].Type != proctor.LeftSession {
+		t.Fatalf("violations %+v (err %v)", vs, err)
+	}
+	left := vs[0]
+	ctx := browsertest.New(t)
+
+	browsertest.Step(t, ctx, "sign in with a one-time link",
+		chromedp.Navigate(srv.SignInLink(t, &f.Instructor)),
+		chromedp.Click(chromedp.CSS("#continue")),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/exams/%d/sessions"]`, f.Exam.ID))))
+	if h := browsertest.Eval[string](t, ctx, `document.querySelector('h1').textContent`); !strings.Contains(h, "TEST-1") {
+		t.Fatalf("course dashboard heading %q", h)
+	}
+	browsertest.Step(t, ctx, "View Sessions",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/exams/%d/sessions"]`, f.Exam.ID))),
+		chromedp.WaitVisible(chromedp.CSS("table.students a.student")))
+
+	tab := openSessionTab(t, ctx)
+	browsertest.Step(t, tab, "the player and its timeline load",
+		chromedp.WaitVisible(chromedp.CSS(".timeline .span.applied")))
+	if n := browsertest.Eval[int](t, tab, `document.querySelectorAll('.timeline .span').length`); n != 2 {
+		t.Fatalf("%d spans on the timeline, want 2", n)
+	}
+
+	startMS := left.Start.Sub(sess.ClientStartedAt).Milliseconds()
+	browsertest.Step(t, tab, "click the Left Session span",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`.timeline .span[data-start="%d"]`, startMS))))
+	if got := playerTime(t, tab); got != startMS {
+		t.Fatalf("after clicking the span the player is at %d ms, want %d", got, startMS)
+	}
+	if cur := browsertest.Eval[string](t, tab, `document.getElementById('current').textContent`); !strings.Contains(cur, "Left Session") {
+		t.Fatalf("current violation shown as %q", cur)
+	}
+	if red := browsertest.Eval[bool](t, tab, `document.querySelector('.timeline .span[data-start="`+strconv.FormatInt(startMS, 10)+`"]').classList.contains('active')`); !red {
+		t.Fatal("the span under the playhead is not marked active (red)")
+	}
+	if src := browsertest.Eval[string](t, tab, `document.getElementById('frame').getAttribute('src')`); !strings.HasSuffix(src, "/frames/15") {
+		t.Fatalf("frame shown at %d ms is %q, want frame 15", startMS, src)
+	}
+	checkSliderAndPlay(t, tab)
+	excuseInBrowser(t, srv, tab, left)
+}
+
+func openSessionTab(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	newTab := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return strings.Contains(i.URL, "/sessions/") })
+	browsertest.Step(t, ctx, "click the first name", chromedp.Click(chromedp.CSS("table.students a.student")))
+	select {
+	case id := <-newTab:
+		tab, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+		t.Cleanup(cancel)
+		// Attach on a context without a deadline: the attachment lives as
+		// long as the context of the first run.
+		if err := chromedp.Do(tab); err != nil {
+			t.Fatalf("attach to the session tab: %v", err)
+		}
+		return tab
+	case <-time.After(20 * time.Second):
+		t.Fatal("the first name did not open the session in a new tab")
+		return nil
+	}
+}
+
+func playerTime(t *testing.T, tab context.Context) int64 {
+	t.Helper()
+	v := browsertest.Eval[string](t, tab, `document.getElementById('player').dataset.time`)
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		t.Fatalf("player time %q", v)
+	}
+	return ms
+}
+
+// checkSliderAndPlay: the keyboard moves the slider (and the player), and
+// Play advances time.
+func checkSliderAndPlay(t *testing.T, tab context.Context) {
+	t.Helper()
+	before := playerTime(t, tab)
+	browsertest.Step(t, tab, "move the slider with the keyboard",
+		chromedp.Focus(chromedp.CSS("#seek")), chromedp.KeyEvent(kb.ArrowRight))
+	if after := playerTime(t, tab); after != before+100 {
+		t.Fatalf("ArrowRight on the slider moved the player from %d to %d ms, want +100", before, after)
+	}
+	browsertest.Step(t, tab, "play", chromedp.Click(chromedp.CSS("#play")), chromedp.Sleep(700*time.Millisecond), chromedp.Click(chromedp.CSS("#play")))
+	if after := playerTime(t, tab); after < before+400 {
+		t.Fatalf("after 0.7 s of playing the player is at %d ms (from %d)", after, before)
+	}
+}
+
+func excuseInBrowser(t *testing.T, srv *testserver.Server, tab context.Context, v proctor.Violation) {
+	t.Helper()
+	art := fmt.Sprintf("#violation-%d", v.ID)
+	browsertest.Step(t, tab, "open Online Violations",
+		chromedp.Click(chromedp.CSS("#tab-violations")),
+		chromedp.WaitVisible(chromedp.CSS(art)))
+	checkSnapshots(t, tab, art)
+	browsertest.Step(t, tab, "excuse the violation",
+		chromedp.Click(chromedp.CSS(art+` input[value="excused"]`)),
+		chromedp.SendKeys(chromedp.CSS(art+" textarea"), "the student's lamp failed"),
+		chromedp.Click(chromedp.CSS(art+` button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	got, err := srv.Store.GetViolation(context.Background(), v.ID)
+	if err != nil || got.Decision != proctor.DecisionExcused || got.DecisionNote != "the student's lamp failed" {
+		t.Fatalf("after excusing in the browser: %+v (err %v)", got, err)
+	}
+	if flash := browsertest.Eval[string](t, tab, `document.querySelector('.flash').textContent`); !strings.Contains(flash, "Excused") {
+		t.Fatalf("confirmation %q", flash)
+	}
+}
+
+// checkSnapshots: the viewer opens on the first frame during the incident
+// and the play control steps through the snapshots.
+func checkSnapshots(t *testing.T, tab context.Context, art string) {
+	t.Helper()
+	pos := `document.querySelector('` + art + ` .snapshots .pos').textContent`
+	src := `document.querySelector('` + art + ` .snapshots img').getAttribute('src')`
+	if p := browsertest.Eval[string](t, tab, pos); !strings.HasPrefix(p, "2 / ") || !strings.Contains(p, "during") {
+		t.Fatalf("snapshot viewer opens at %q, want the first frame during the incident", p)
+	}
+	first := browsertest.Eval[string](t, tab, src)
+	browsertest.Step(t, tab, "play snapshots", chromedp.Click(chromedp.CSS(art+" .snapshots .play")), chromedp.Sleep(1600*time.Millisecond))
+	if now := browsertest.Eval[string](t, tab, src); now == first {
+		t.Fatal("the play control did not step through the snapshots")
+	}
+}
