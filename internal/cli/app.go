@@ -31,6 +31,7 @@ type app struct {
 	review *review.Service
 	web    *web.Server
 	now    func() time.Time
+	unlock func()
 }
 
 // openStore opens the configured database (without migrating).
@@ -72,10 +73,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	if err := onnxrt.Init(cfg.ONNXRuntimeLib); err != nil {
 		return nil, fmt.Errorf("face detection is not available: %w", err)
 	}
-	if a.store, err = openStore(ctx, cfg); err != nil {
-		return nil, err
-	}
-	if err := checkSchema(ctx, a.store); err != nil {
+	if err := a.openDatabase(ctx); err != nil {
 		return nil, err
 	}
 	dir, err := cfg.BlobDir()
@@ -95,6 +93,32 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	return a, err
 }
 
+// openDatabase locks, opens and checks the database, and requeues jobs a
+// killed predecessor left running.
+func (a *app) openDatabase(ctx context.Context) error {
+	path, err := a.cfg.SQLitePath()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("create the data folder: %w", err)
+	}
+	if a.unlock, err = lockDatabase(path); err != nil {
+		return err
+	}
+	if a.store, err = sqlitestore.Open(ctx, path); err != nil {
+		return err
+	}
+	if err := checkSchema(ctx, a.store); err != nil {
+		return err
+	}
+	n, err := a.store.RequeueRunningJobs(ctx)
+	if n > 0 {
+		a.log.Info("resumed jobs interrupted by the last stop", "jobs", n)
+	}
+	return err
+}
+
 // Close releases what openApp opened.
 func (a *app) Close() error {
 	var errs []error
@@ -106,6 +130,9 @@ func (a *app) Close() error {
 	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
+	}
+	if a.unlock != nil {
+		a.unlock()
 	}
 	return errors.Join(errs...)
 }

@@ -1,0 +1,169 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/internal/cli"
+)
+
+// run runs the command line in-process and returns exit code and output.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"demo", "--help"}, {"admin", "--help"}, {"admin", "create-user", "--help"}} {
+		code, out, _ := run(t, "", args...)
+		if code != 0 || !strings.Contains(out, "Usage: vigil") {
+			t.Errorf("%v: exit %d, output %q", args, code, out)
+		}
+	}
+	if code, _, errOut := run(t, "", "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := run(t, ""); code != 2 {
+		t.Errorf("no command: exit %d, want 2", code)
+	}
+}
+
+func TestConfigurationErrorsAreClear(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"migrate", "--addr", "nonsense"}, nil, "addr \"nonsense\" is not host:port"},
+		{[]string{"migrate", "--database-url", "postgres://localhost/vigil"}, nil, "PostgreSQL is not supported by this version yet"},
+		{[]string{"migrate", "--blob-url", "ftp://x"}, nil, "must look like file:///path/to/media"},
+		{[]string{"migrate", "--log-level", "loud"}, nil, "log-level \"loud\""},
+		{[]string{"migrate", "--workers", "0"}, nil, "workers 0 must be between 1 and 256"},
+		{[]string{"migrate"}, map[string]string{"VIGIL_WORKERS": "many"}, "VIGIL_WORKERS=\"many\" is not a whole number"},
+		{[]string{"migrate", "--base-url", "localhost:8080"}, nil, "base-url \"localhost:8080\" must be an http:// or https:// URL"},
+	}
+	for _, c := range cases {
+		for k, v := range c.env {
+			t.Setenv(k, v)
+		}
+		code, _, errOut := run(t, "", append(c.args, "--data", t.TempDir())...)
+		if code != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, %q; want %q", c.args, code, errOut, c.want)
+		}
+		for k := range c.env {
+			os.Unsetenv(k)
+		}
+	}
+}
+
+// child runs vigil in a child process (ONNX Runtime loads once per
+// process, so a test of a missing runtime needs a fresh one).
+func child(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	exe, _ := os.Executable()
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "VIGIL_TEST_CHILD=1")
+	out, _ := cmd.CombinedOutput()
+	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+func TestServeRefusesWhatItCannotRun(t *testing.T) {
+	dir := t.TempDir()
+	code, out := child(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(out, "run `vigil migrate` first") {
+		t.Fatalf("serve on an empty folder: exit %d, %q", code, out)
+	}
+	code, out = child(t, "serve", "--data", dir, "--onnxruntime-lib", filepath.Join(dir, "nope.so"))
+	if code != 1 || !strings.Contains(out, "ONNX Runtime library not found") || !strings.Contains(out, "make setup") {
+		t.Fatalf("serve without the runtime: exit %d, %q", code, out)
+	}
+}
+
+func TestOneServerPerDatabase(t *testing.T) {
+	dir := t.TempDir()
+	setUp(t, dir, 0)
+	first := &server{t: t, dir: dir, addr: freeAddr(t), log: devNull(t)}
+	first.start()
+	defer first.kill()
+	waitUp(t, first.addr)
+	code, out := child(t, "serve", "--data", dir, "--addr", freeAddr(t))
+	if code != 1 || !strings.Contains(out, "another vigil") {
+		t.Fatalf("a second server on the same database: exit %d, output %s", code, out)
+	}
+}
+
+func devNull(t *testing.T) *os.File {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func waitUp(t *testing.T, addr string) {
+	t.Helper()
+	for range 100 {
+		if res, err := httpGet("http://" + addr + "/healthz"); err == nil && res == 200 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("server at %s did not come up", addr)
+}
+
+func TestAdminCommands(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := run(t, "", "migrate", "--data", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	steps := []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"admin", "create-course", "--code", "BIO-1", "--title", "Biology"}, "created course BIO-1"},
+		{"a good long password\n", []string{"admin", "create-user", "--email", "t@example.edu", "--name", "T", "--password-stdin"}, "created instructor t@example.edu"},
+		{"", []string{"admin", "create-user", "--email", "a@example.edu", "--name", "A", "--role", "admin"}, "/signin/link/"},
+		{"", []string{"admin", "add-instructor", "--course", "BIO-1", "--email", "t@example.edu"}, "can now review BIO-1"},
+		{"", []string{"admin", "create-exam", "--course", "BIO-1", "--title", "Quiz"}, "created exam \"Quiz\""},
+		{"", []string{"admin", "add-student", "--course", "BIO-1", "--first", "Sam", "--last", "Lee"}, "added student Sam Lee"},
+		{"", []string{"admin", "session-link", "--exam", "1", "--student", "1"}, "session link token"},
+		{"", []string{"admin", "signin-link", "--email", "t@example.edu"}, "/signin/link/"},
+	}
+	for _, s := range steps {
+		code, out, errOut := run(t, s.stdin, append(s.args, "--data", dir)...)
+		if code != 0 || !strings.Contains(out, s.want) {
+			t.Fatalf("%v: exit %d, out %q, err %q", s.args, code, out, errOut)
+		}
+	}
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"admin", "create-course", "--code", "BIO-1", "--title", "Again"}, "already exists"},
+		{[]string{"admin", "create-user", "--email", "x@example.edu"}, "missing --name"},
+		{[]string{"admin", "create-user", "--email", "x@example.edu", "--name", "X", "--role", "god"}, "--role must be"},
+		{[]string{"admin", "add-instructor", "--course", "NOPE", "--email", "t@example.edu"}, "no course with code NOPE"},
+		{[]string{"admin", "signin-link", "--email", "ghost@example.edu"}, "no user with email"},
+		{[]string{"admin", "session-link", "--exam", "9", "--student", "1"}, "exam 9"},
+		{[]string{"admin", "reboot"}, "unknown admin command"},
+	}
+	for _, b := range bad {
+		code, _, errOut := run(t, "", append(b.args, "--data", dir)...)
+		if code == 0 || !strings.Contains(errOut, b.want) {
+			t.Errorf("%v: exit %d, %q; want %q", b.args, code, errOut, b.want)
+		}
+	}
+	if code, _, errOut := run(t, "short\n", "admin", "create-user", "--email", "s@example.edu", "--name", "S", "--password-stdin", "--data", dir); code == 0 || !strings.Contains(errOut, "at least 10 characters") {
+		t.Errorf("short password: exit %d, %q", code, errOut)
+	}
+}

@@ -1,0 +1,320 @@
+package cli_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"vigil/internal/cli"
+	"vigil/internal/ingest"
+	"vigil/internal/proctor"
+	"vigil/internal/simclient"
+	"vigil/internal/store/sqlitestore"
+	"vigil/media"
+)
+
+// TestMain lets the test binary double as `vigil`: with VIGIL_TEST_CHILD
+// set it runs the command line it was given, so tests can start (and kill)
+// real server processes without building another binary.
+func TestMain(m *testing.M) {
+	if os.Getenv("VIGIL_TEST_CHILD") == "1" {
+		os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// server is a vigil serve child process.
+type server struct {
+	t    *testing.T
+	dir  string
+	addr string
+	cmd  *exec.Cmd
+	log  *os.File
+}
+
+func (s *server) start() {
+	s.t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "serve", "--data", s.dir, "--addr", s.addr, "--workers", "1", "--log-level", "warn")
+	cmd.Env = append(os.Environ(), "VIGIL_TEST_CHILD=1")
+	cmd.Stdout, cmd.Stderr = s.log, s.log
+	if err := cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.cmd = cmd
+}
+
+func (s *server) kill() {
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// setUp migrates a data folder and creates an exam with n students and
+// their session links.
+func setUp(t *testing.T, dir string, n int) []string {
+	t.Helper()
+	if code := cli.Run(context.Background(), []string{"migrate", "--data", dir}, nil, io.Discard, os.Stderr); code != 0 {
+		t.Fatalf("migrate exited %d", code)
+	}
+	ctx := context.Background()
+	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "vigil.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	course := &proctor.Course{Code: "CRASH", Title: "Crash course"}
+	must(t, st.CreateCourse(ctx, course))
+	exam := &proctor.Exam{CourseID: course.ID, Title: "Exam", Settings: proctor.DefaultSettings()}
+	must(t, st.CreateExam(ctx, exam))
+	var links []string
+	for i := range n {
+		s := &proctor.Student{CourseID: course.ID, FirstName: fmt.Sprint("S", i), LastName: "Crash"}
+		must(t, st.CreateStudent(ctx, s))
+		link, err := ingest.IssueLink(ctx, st, ingest.LinkRequest{ExamID: exam.ID, StudentID: s.ID, TTL: time.Hour})
+		must(t, err)
+		links = append(links, link)
+	}
+	return links
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// acked records what the server acknowledged: frame seq → SHA-256.
+type acked struct {
+	mu     sync.Mutex
+	frames map[int64]map[int64][32]byte // session → seq → hash
+}
+
+func (a *acked) add(sid, seq int64, data []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.frames[sid] == nil {
+		a.frames[sid] = map[int64][32]byte{}
+	}
+	a.frames[sid][seq] = sha256.Sum256(data)
+}
+
+// TestKilledServerKeepsEveryAcknowledgedUpload kills the server with
+// SIGKILL again and again while students upload, restarts it, and checks
+// that every frame the server acknowledged is stored, byte for byte, once,
+// and that the sessions are then analysed.
+func TestKilledServerKeepsEveryAcknowledgedUpload(t *testing.T) {
+	dir := t.TempDir()
+	links := setUp(t, dir, 4)
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	must(t, err)
+	defer logf.Close()
+	srv := &server{t: t, dir: dir, addr: freeAddr(t), log: logf}
+	srv.start()
+	defer func() { srv.kill() }()
+
+	const frames = 300
+	ack := &acked{frames: map[int64]map[int64][32]byte{}}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(links))
+	ids := make([]int64, len(links))
+	for i, link := range links {
+		wg.Go(func() {
+			id, err := uploadThroughCrashes(link, srv.addr, frames, ack)
+			ids[i] = id
+			errs <- err
+		})
+	}
+	kills := killRepeatedly(srv, &wg)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("server killed %d times during the uploads", <-kills)
+	checkStored(t, dir, ack, frames)
+	waitAnalysed(t, srv, ids)
+}
+
+// killRepeatedly kills and restarts the server every 0.3–0.8 s until the
+// uploads are done; it sends how many kills it made.
+func killRepeatedly(srv *server, uploads *sync.WaitGroup) <-chan int {
+	done := make(chan struct{})
+	go func() { uploads.Wait(); close(done) }()
+	kills := make(chan int, 1)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-done:
+				kills <- n
+				return
+			case <-time.After(time.Duration(300+rand.IntN(500)) * time.Millisecond):
+			}
+			srv.kill()
+			n++
+			srv.start()
+		}
+	}()
+	return kills
+}
+
+// uploadThroughCrashes is a client that keeps going through server deaths:
+// it starts (or resumes) its session, sends every frame until acknowledged,
+// then finishes.
+func uploadThroughCrashes(link, addr string, frames int, ack *acked) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	c := &simclient.Client{Base: "http://" + addr, HTTP: &http.Client{Timeout: 5 * time.Second}, Media: media.FS, Retries: 1000}
+	start := time.Now().UTC().Add(-10 * time.Minute)
+	sess, err := c.Start(ctx, link, start)
+	if err != nil {
+		return 0, err
+	}
+	files, _ := fs.Glob(media.FS, "frames/eyes_center_10s/*.jpg")
+	for seq := range int64(frames) {
+		data, _ := fs.ReadFile(media.FS, files[seq%int64(len(files))])
+		if err := c.PutFrame(ctx, sess, seq, start.Add(time.Duration(seq)*time.Second), data); err != nil {
+			return sess.ID, fmt.Errorf("frame %d: %w", seq, err)
+		}
+		ack.add(sess.ID, seq, data)
+	}
+	return sess.ID, c.Finish(ctx, sess, int64(frames), 0)
+}
+
+func checkStored(t *testing.T, dir string, ack *acked, frames int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "vigil.db"))
+	must(t, err)
+	defer st.Close()
+	for sid, seqs := range ack.frames {
+		if n, _ := st.CountFrames(ctx, sid); n != int64(frames) || len(seqs) != frames {
+			t.Fatalf("session %d: %d frames stored, %d acknowledged, want %d", sid, n, len(seqs), frames)
+		}
+		for seq, want := range seqs {
+			f, err := st.GetFrame(ctx, sid, seq)
+			if err != nil {
+				t.Fatalf("acknowledged frame %d/%d is missing: %v", sid, seq, err)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "media", filepath.FromSlash(f.BlobKey)))
+			if err != nil || sha256.Sum256(data) != want {
+				t.Fatalf("acknowledged frame %d/%d: file missing or changed (%v)", sid, seq, err)
+			}
+		}
+	}
+}
+
+func waitAnalysed(t *testing.T, srv *server, ids []int64) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		st, err := sqlitestore.Open(ctx, filepath.Join(srv.dir, "vigil.db"))
+		must(t, err)
+		pending := 0
+		for _, id := range ids {
+			s, err := st.GetSession(ctx, id)
+			must(t, err)
+			if s.State != proctor.StateAnalyzed {
+				pending++
+			}
+		}
+		st.Close()
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(srv.dir, "server.log"))
+			t.Fatalf("%d sessions not analysed 60 s after the last restart; server log:\n%s", pending, log)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func httpGet(u string) (int, error) {
+	res, err := http.Get(u)
+	if err != nil {
+		return 0, err
+	}
+	res.Body.Close()
+	return res.StatusCode, nil
+}
+
+// TestGracefulShutdownFinishesUploads sends SIGTERM while a frame upload is
+// half sent: the server waits for it, stores and acknowledges it, then exits.
+func TestGracefulShutdownFinishesUploads(t *testing.T) {
+	dir := t.TempDir()
+	links := setUp(t, dir, 1)
+	srv := &server{t: t, dir: dir, addr: freeAddr(t), log: devNull(t)}
+	srv.start()
+	defer srv.kill()
+	waitUp(t, srv.addr)
+	c := &simclient.Client{Base: "http://" + srv.addr, HTTP: http.DefaultClient, Media: media.FS}
+	start := time.Now().UTC().Add(-time.Minute)
+	sess, err := c.Start(context.Background(), links[0], start)
+	must(t, err)
+	data, _ := fs.ReadFile(media.FS, "webcam320/obama_480p.jpg")
+
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("PUT", fmt.Sprintf("http://%s/api/v1/sessions/%d/frames/0", srv.addr, sess.ID), pr)
+	req.Header.Set("Authorization", "Bearer "+sess.Token)
+	req.Header.Set("Content-Type", "image/jpeg")
+	req.Header.Set("X-Capture-Time", start.Format(time.RFC3339Nano))
+	req.ContentLength = int64(len(data))
+	result := make(chan int, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			result <- -1
+			return
+		}
+		res.Body.Close()
+		result <- res.StatusCode
+	}()
+	pw.Write(data[:len(data)/2])
+	time.Sleep(200 * time.Millisecond) // the request is in the handler, reading
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(300 * time.Millisecond)
+	pw.Write(data[len(data)/2:])
+	pw.Close()
+	if status := <-result; status != 200 {
+		t.Fatalf("the upload in flight at SIGTERM got %d, want 200", status)
+	}
+	if err := srv.cmd.Wait(); err != nil {
+		t.Fatalf("server exit after SIGTERM: %v", err)
+	}
+	st, err := sqlitestore.Open(context.Background(), filepath.Join(dir, "vigil.db"))
+	must(t, err)
+	defer st.Close()
+	if _, err := st.GetFrame(context.Background(), sess.ID, 0); err != nil {
+		t.Fatalf("the acknowledged frame is not stored: %v", err)
+	}
+}
