@@ -26,7 +26,7 @@ type app struct {
 	log    *slog.Logger
 	store  *sqlitestore.Store
 	blobs  *fileblob.Bucket
-	faces  *face.Pool
+	faces  *face.LazyPool
 	ingest *ingest.Service
 	review *review.Service
 	web    *web.Server
@@ -62,7 +62,8 @@ func checkSchema(ctx context.Context, st store.Store) error {
 }
 
 // openApp opens everything a server needs. The face detector needs the ONNX
-// Runtime library; without it Vigil stops here and says how to get it.
+// Runtime library; without it Vigil stops here and says how to get it. The
+// library itself is loaded when the first photo or frame is analysed.
 func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app, err error) {
 	a := &app{cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC() }}
 	defer func() {
@@ -70,7 +71,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 			a.Close()
 		}
 	}()
-	if err := onnxrt.Init(cfg.ONNXRuntimeLib); err != nil {
+	if err := onnxrt.Check(cfg.ONNXRuntimeLib); err != nil {
 		return nil, fmt.Errorf("face detection is not available: %w", err)
 	}
 	if err := a.openDatabase(ctx); err != nil {
@@ -83,9 +84,14 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	if a.blobs, err = fileblob.Open(dir); err != nil {
 		return nil, err
 	}
-	if a.faces, err = face.NewPool(cfg.Workers, face.Options{}); err != nil {
-		return nil, fmt.Errorf("face detector: %w", err)
-	}
+	a.faces = face.NewLazyPool(cfg.Workers, face.Options{}, func() error {
+		if err := onnxrt.Init(cfg.ONNXRuntimeLib); err != nil {
+			log.Error("face detection is not available", "err", err)
+			return err
+		}
+		log.Info("face detector loaded", "lib", cfg.ONNXRuntimeLib, "detectors", cfg.Workers)
+		return nil
+	})
 	a.ingest = ingest.New(a.store, a.blobs, a.faces, ingest.DefaultLimits(), a.now, log)
 	a.review = review.New(a.store, a.now)
 	a.web, err = web.New(web.Deps{Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,

@@ -64,9 +64,11 @@ func (s *server) kill() {
 	s.cmd.Wait()
 }
 
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := netListen()
 	if err != nil {
 		t.Fatal(err)
 	}

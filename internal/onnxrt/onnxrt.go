@@ -64,7 +64,7 @@ func Init(libPath string) error {
 		return nil
 	}
 
-	if err := checkLibFile(abs); err != nil {
+	if err := Check(abs); err != nil {
 		return err
 	}
 	ort.SetSharedLibraryPath(abs)
@@ -75,9 +75,11 @@ func Init(libPath string) error {
 	return nil
 }
 
-// checkLibFile turns the common set-up mistakes into a message that says
-// how to fix them, instead of a raw dlopen error.
-func checkLibFile(path string) error {
+// Check looks at the library file without loading it, turning the common
+// set-up mistakes into a message that says how to fix them instead of a raw
+// dlopen error. A process that loads the runtime later (on first use) calls
+// it at start to fail early.
+func Check(path string) error {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &NotFoundError{Path: path}

@@ -1,0 +1,39 @@
+# Vigil's make targets. `make demo` and `make test` are the two commands of the README.
+GO ?= go
+STATICCHECK_VERSION ?= v0.8.2
+GOBIN := $(shell $(GO) env GOPATH)/bin
+
+.PHONY: setup build demo serve test lint bench clean
+
+# ONNX Runtime (from the npm package onnxruntime-node; never committed).
+setup:
+	@scripts/setup-onnxruntime
+
+build: setup
+	$(GO) build -o bin/vigil ./cmd/vigil
+
+# A demo course in ./vigil-demo, filled through the real ingest API.
+demo: build
+	bin/vigil demo
+
+serve: build
+	bin/vigil migrate
+	bin/vigil serve
+
+# The whole test suite: real SQLite files, real HTTP servers, the real face
+# detector, headless Chromium (apt-get install -y chromium).
+test: setup
+	$(GO) test ./...
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(GOBIN)/staticcheck ./...
+
+# The benchmarks behind docs/BENCHMARKS.md.
+bench: setup
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./internal/web/ ./internal/cli/ ./internal/analysis/face/
+
+clean:
+	rm -rf bin
