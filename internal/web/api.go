@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -134,7 +135,10 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	if trimmed := bytes.TrimSpace(body); len(trimmed) == 0 || trimmed[0] != '{' {
+		return proctor.E(proctor.CodeMalformedJSON, "the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil || dec.More() {
 		return proctor.E(proctor.CodeMalformedJSON, "the body is not the JSON object expected: %v", err)

@@ -196,6 +196,7 @@ func TestIngestRefusesBadInputAndHarmsNothing(t *testing.T) {
 		{"photo: attempt 0", "PUT", fmt.Sprintf("/api/v1/sessions/%d/photos/verification/face/0", s.id), s.token, "image/jpeg", at(0), face, 400, "invalid_request"},
 		{"photo: attempt gap", "PUT", fmt.Sprintf("/api/v1/sessions/%d/photos/verification/face/3", s.id), s.token, "image/jpeg", at(0), face, 409, "sequence_gap"},
 		{"photo: not a JPEG", "PUT", fmt.Sprintf("/api/v1/sessions/%d/photos/verification/face/1", s.id), s.token, "image/jpeg", at(0), []byte{0xFF, 0xD8, 0xFF, 0x00, 1, 2}, 415, "not_jpeg"},
+		{"finish: null", "POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`null`), 400, "malformed_json"},
 		{"finish: malformed", "POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"frames": "many"}`), 400, "malformed_json"},
 		{"finish: frames missing", "POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"frames": 9}`), 409, "incomplete"},
 		{"unknown endpoint", "GET", "/api/v1/nothing", s.token, "", nil, nil, 404, "not_found"},
