@@ -57,21 +57,13 @@ func runAdmin(ctx context.Context, e env, args []string) error {
 }
 
 func runAdminCommand(ctx context.Context, e env, c adminCommand, args []string) error {
-	fs := flag.NewFlagSet("admin "+c.name, flag.ContinueOnError)
-	var cfg config.Config
-	cfg.Bind(fs)
-	run := c.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: vigil admin %s [flags]\n\n%s.\n\nFlags:\n", c.name, strings.ToUpper(c.summary[:1])+c.summary[1:])
-		fs.PrintDefaults()
-	}
-	if err := parse(e, fs, args); err != nil {
+	var run runFunc
+	cfg, err := parseConfig(e, "admin "+c.name, strings.ToUpper(c.summary[:1])+c.summary[1:]+".", args,
+		func(fs *flag.FlagSet) { run = c.flags(fs) })
+	if err != nil {
 		return err
 	}
-	if err := cfg.Finish(); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	st, err := openStore(ctx, &cfg)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -79,7 +71,7 @@ func runAdminCommand(ctx context.Context, e env, c adminCommand, args []string) 
 	if err := checkSchema(ctx, st); err != nil {
 		return err
 	}
-	return run(ctx, e, st, &cfg)
+	return run(ctx, e, st, cfg)
 }
 
 // required reports flags left empty, in one error.

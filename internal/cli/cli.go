@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"vigil/internal/config"
 )
 
 // env is what a command sees of the outside world.
@@ -71,6 +73,29 @@ func exitCode(e env, err error) int {
 	}
 	fmt.Fprintf(e.stderr, "vigil: %v\n", err)
 	return 1
+}
+
+// parseConfig parses a command's flags — the shared settings, plus the
+// command's own that extra adds — and validates the configuration. usage is
+// the help text printed above the flags.
+func parseConfig(e env, name, usage string, args []string, extra func(*flag.FlagSet)) (*config.Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg := &config.Config{}
+	cfg.Bind(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: vigil %s [flags]\n\n%s\n\nFlags:\n", name, usage)
+		fs.PrintDefaults()
+	}
+	if err := parse(e, fs, args); err != nil {
+		return nil, err
+	}
+	if err := cfg.Finish(); err != nil {
+		return nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	return cfg, nil
 }
 
 // parse parses a command's flags, printing usage to stderr on error.

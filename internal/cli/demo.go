@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"vigil/internal/config"
 	"vigil/internal/demo"
 	"vigil/internal/simclient"
 	"vigil/internal/store"
@@ -23,34 +22,33 @@ import (
 // deletes a folder holding real data.
 const demoMarker = ".vigil-demo"
 
+const demoUsage = `Starts Vigil in a demo data folder and fills a demo course (2 exams, 12 students)
+by streaming real photos and frames through the ingest API with a simulated
+capture client. Prints the dashboard's address and a sign-in link, then serves
+until interrupted. Run it again to reuse the demo; --reset starts over.`
+
 func runDemo(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	var cfg config.Config
-	cfg.Bind(fs)
-	if os.Getenv("VIGIL_DATA_DIR") == "" {
-		fs.Set("data", "vigil-demo")
-	}
-	reset := fs.Bool("reset", false, "delete the demo data folder and fill it again")
-	parallel := fs.Int("parallel", 4, "simulated students uploading at once")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: vigil demo [flags]\n\nStarts Vigil in a demo data folder and fills a demo course (2 exams, 12 students)\nby streaming real photos and frames through the ingest API with a simulated\ncapture client. Prints the dashboard's address and a sign-in link, then serves\nuntil interrupted. Run it again to reuse the demo; --reset starts over.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := parse(e, fs, args); err != nil {
+	var reset *bool
+	var parallel *int
+	cfg, err := parseConfig(e, "demo", demoUsage, args, func(fs *flag.FlagSet) {
+		if os.Getenv("VIGIL_DATA_DIR") == "" {
+			fs.Set("data", "vigil-demo")
+		}
+		reset = fs.Bool("reset", false, "delete the demo data folder and fill it again")
+		parallel = fs.Int("parallel", 4, "simulated students uploading at once")
+	})
+	if err != nil {
 		return err
-	}
-	if err := cfg.Finish(); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
 	}
 	if err := prepareDemoDir(cfg.DataDir, *reset); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := migrate(ctx, env{stdout: discard{}}, &cfg); err != nil {
+	if err := migrate(ctx, env{stdout: discard{}}, cfg); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, &cfg, cfg.Logger())
+	a, err := openApp(ctx, cfg, cfg.Logger())
 	if err != nil {
 		return err
 	}

@@ -2,27 +2,17 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"vigil/internal/config"
 )
 
 func runMigrate(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	var cfg config.Config
-	cfg.Bind(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: vigil migrate [flags]\n\nCreates the database, or brings its schema up to this version. Safe to run again.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := parse(e, fs, args); err != nil {
+	cfg, err := parseConfig(e, "migrate", "Creates the database, or brings its schema up to this version. Safe to run again.", args, nil)
+	if err != nil {
 		return err
 	}
-	if err := cfg.Finish(); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	return migrate(ctx, e, &cfg)
+	return migrate(ctx, e, cfg)
 }
 
 func migrate(ctx context.Context, e env, cfg *config.Config) error {

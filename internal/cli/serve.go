@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,28 +12,17 @@ import (
 	"syscall"
 	"time"
 
-	"vigil/internal/config"
 	"vigil/internal/jobs"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var cfg config.Config
-	cfg.Bind(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: vigil serve [flags]\n\nRuns the HTTP server and the analysis workers in one process, on the\nembedded default (SQLite + local disk). Run `vigil migrate` first.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := parse(e, fs, args); err != nil {
+	cfg, err := parseConfig(e, "serve", "Runs the HTTP server and the analysis workers in one process, on the\nembedded default (SQLite + local disk). Run `vigil migrate` first.", args, nil)
+	if err != nil {
 		return err
 	}
-	if err := cfg.Finish(); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	log := cfg.Logger()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := openApp(ctx, &cfg, log)
+	a, err := openApp(ctx, cfg, cfg.Logger())
 	if err != nil {
 		return err
 	}

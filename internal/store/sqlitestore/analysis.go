@@ -10,8 +10,8 @@ import (
 )
 
 func (c *conn) PendingFrames(ctx context.Context, sessionID int64, limit int) ([]proctor.Frame, error) {
-	return c.listFrames(ctx, "pending frames", `SELECT `+frameCols+` FROM frames
-		WHERE session_id = ? AND analyzed = 0 ORDER BY seq LIMIT ?`, sessionID, limit)
+	return queryAll(ctx, c.r, "pending frames", `SELECT `+frameCols+` FROM frames
+		WHERE session_id = ? AND analyzed = 0 ORDER BY seq LIMIT ?`, scanFrame, sessionID, limit)
 }
 
 func (c *conn) CountPendingFrames(ctx context.Context, sessionID int64) (int64, error) {
@@ -51,29 +51,24 @@ func (c *conn) saveFrameSignal(ctx context.Context, sg *proctor.FrameSignal) err
 }
 
 func (c *conn) ListFrameSignals(ctx context.Context, sessionID int64) ([]proctor.FrameSignal, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT session_id, seq, captured_at, ok, error, faces, boxes, mean_luma
-		FROM frame_signals WHERE session_id = ? ORDER BY seq`, sessionID)
-	if err != nil {
-		return nil, wrap("list frame signals", err)
+	return queryAll(ctx, c.r, "list frame signals", `SELECT session_id, seq, captured_at, ok, error, faces, boxes, mean_luma
+		FROM frame_signals WHERE session_id = ? ORDER BY seq`, scanFrameSignal, sessionID)
+}
+
+func scanFrameSignal(sc scanner) (*proctor.FrameSignal, error) {
+	var sg proctor.FrameSignal
+	var captured int64
+	var boxes string
+	if err := sc.Scan(&sg.SessionID, &sg.Seq, &captured, &sg.OK, &sg.Error, &sg.Faces, &boxes, &sg.MeanLuma); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []proctor.FrameSignal
-	for rows.Next() {
-		var sg proctor.FrameSignal
-		var captured int64
-		var boxes string
-		if err := rows.Scan(&sg.SessionID, &sg.Seq, &captured, &sg.OK, &sg.Error, &sg.Faces, &boxes, &sg.MeanLuma); err != nil {
-			return nil, wrap("list frame signals", err)
+	sg.CapturedAt = fromMS(captured)
+	if boxes != "" {
+		if err := json.Unmarshal([]byte(boxes), &sg.Boxes); err != nil {
+			return nil, fmt.Errorf("frame %d/%d boxes: %w", sg.SessionID, sg.Seq, err)
 		}
-		sg.CapturedAt = fromMS(captured)
-		if boxes != "" {
-			if err := json.Unmarshal([]byte(boxes), &sg.Boxes); err != nil {
-				return nil, fmt.Errorf("sqlitestore: frame %d/%d boxes: %w", sg.SessionID, sg.Seq, err)
-			}
-		}
-		out = append(out, sg)
 	}
-	return out, wrap("list frame signals", rows.Err())
+	return &sg, nil
 }
 
 // decisionCarry is what an instructor decided on a violation, kept across
@@ -123,7 +118,7 @@ func (c *conn) insertViolation(ctx context.Context, sessionID int64, v *proctor.
 const violationCols = `id, session_id, type, start_at, end_at, confidence, applied, rule, reason, cause, evidence,
 	decision, decision_note, decided_by, decided_at`
 
-func scanViolation(sc interface{ Scan(...any) error }) (*proctor.Violation, error) {
+func scanViolation(sc scanner) (*proctor.Violation, error) {
 	var v proctor.Violation
 	var typ, cause, evidence, decision string
 	var start, end, decided int64
@@ -140,21 +135,8 @@ func scanViolation(sc interface{ Scan(...any) error }) (*proctor.Violation, erro
 }
 
 func (c *conn) ListViolations(ctx context.Context, sessionID int64) ([]proctor.Violation, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT `+violationCols+` FROM violations WHERE session_id = ?
-		ORDER BY start_at, id`, sessionID)
-	if err != nil {
-		return nil, wrap("list violations", err)
-	}
-	defer rows.Close()
-	var out []proctor.Violation
-	for rows.Next() {
-		v, err := scanViolation(rows)
-		if err != nil {
-			return nil, wrap("list violations", err)
-		}
-		out = append(out, *v)
-	}
-	return out, wrap("list violations", rows.Err())
+	return queryAll(ctx, c.r, "list violations", `SELECT `+violationCols+` FROM violations WHERE session_id = ?
+		ORDER BY start_at, id`, scanViolation, sessionID)
 }
 
 func (c *conn) GetViolation(ctx context.Context, id int64) (*proctor.Violation, error) {

@@ -17,7 +17,7 @@ func (c *conn) InsertFrame(ctx context.Context, f *proctor.Frame) error {
 
 const frameCols = `session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at`
 
-func scanFrame(sc interface{ Scan(...any) error }) (*proctor.Frame, error) {
+func scanFrame(sc scanner) (*proctor.Frame, error) {
 	var f proctor.Frame
 	var captured, received int64
 	if err := sc.Scan(&f.SessionID, &f.Seq, &captured, &f.BlobKey, &f.SHA256, &f.Size, &f.Width, &f.Height, &received); err != nil {
@@ -38,26 +38,9 @@ func (c *conn) NextFrameSeq(ctx context.Context, sessionID int64) (int64, error)
 	return next, wrap("next frame seq", err)
 }
 
-func (c *conn) listFrames(ctx context.Context, op, query string, args ...any) ([]proctor.Frame, error) {
-	rows, err := c.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []proctor.Frame
-	for rows.Next() {
-		f, err := scanFrame(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, *f)
-	}
-	return out, wrap(op, rows.Err())
-}
-
 func (c *conn) ListFrames(ctx context.Context, sessionID, from int64, limit int) ([]proctor.Frame, error) {
-	return c.listFrames(ctx, "list frames", `SELECT `+frameCols+` FROM frames
-		WHERE session_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, sessionID, from, limit)
+	return queryAll(ctx, c.r, "list frames", `SELECT `+frameCols+` FROM frames
+		WHERE session_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, scanFrame, sessionID, from, limit)
 }
 
 func (c *conn) CountFrames(ctx context.Context, sessionID int64) (int64, error) {
@@ -76,7 +59,7 @@ func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
 
 const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at`
 
-func scanChunk(sc interface{ Scan(...any) error }) (*proctor.VideoChunk, error) {
+func scanChunk(sc scanner) (*proctor.VideoChunk, error) {
 	var v proctor.VideoChunk
 	var started, received int64
 	if err := sc.Scan(&v.SessionID, &v.Stream, &v.Seq, &started, &v.DurationMS, &v.BlobKey, &v.SHA256, &v.Size, &received); err != nil {
@@ -100,21 +83,8 @@ func (c *conn) NextChunkSeq(ctx context.Context, sessionID int64, stream string)
 }
 
 func (c *conn) ListChunks(ctx context.Context, sessionID int64, stream string) ([]proctor.VideoChunk, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT `+chunkCols+` FROM video_chunks
-		WHERE session_id = ? AND stream = ? ORDER BY seq`, sessionID, stream)
-	if err != nil {
-		return nil, wrap("list chunks", err)
-	}
-	defer rows.Close()
-	var out []proctor.VideoChunk
-	for rows.Next() {
-		v, err := scanChunk(rows)
-		if err != nil {
-			return nil, wrap("list chunks", err)
-		}
-		out = append(out, *v)
-	}
-	return out, wrap("list chunks", rows.Err())
+	return queryAll(ctx, c.r, "list chunks", `SELECT `+chunkCols+` FROM video_chunks
+		WHERE session_id = ? AND stream = ? ORDER BY seq`, scanChunk, sessionID, stream)
 }
 
 func (c *conn) InsertEventBatch(ctx context.Context, sessionID, batch int64, sha string, events []proctor.Event, at time.Time) error {
@@ -151,25 +121,20 @@ func (c *conn) NextEventBatch(ctx context.Context, sessionID int64) (int64, erro
 }
 
 func (c *conn) ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT id, session_id, batch, kind, at, combo, surface, count, name,
-		app_state, url, source, received_at FROM events WHERE session_id = ? ORDER BY at, id`, sessionID)
-	if err != nil {
-		return nil, wrap("list events", err)
+	return queryAll(ctx, c.r, "list events", `SELECT id, session_id, batch, kind, at, combo, surface, count, name,
+		app_state, url, source, received_at FROM events WHERE session_id = ? ORDER BY at, id`, scanEvent, sessionID)
+}
+
+func scanEvent(sc scanner) (*proctor.Event, error) {
+	var e proctor.Event
+	var kind string
+	var at, received int64
+	if err := sc.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name,
+		&e.AppState, &e.URL, &e.Source, &received); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []proctor.Event
-	for rows.Next() {
-		var e proctor.Event
-		var kind string
-		var at, received int64
-		if err := rows.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name,
-			&e.AppState, &e.URL, &e.Source, &received); err != nil {
-			return nil, wrap("list events", err)
-		}
-		e.Kind, e.At, e.ReceivedAt = proctor.EventKind(kind), fromMS(at), fromMS(received)
-		out = append(out, e)
-	}
-	return out, wrap("list events", rows.Err())
+	e.Kind, e.At, e.ReceivedAt = proctor.EventKind(kind), fromMS(at), fromMS(received)
+	return &e, nil
 }
 
 func (c *conn) InsertPhoto(ctx context.Context, p *proctor.Photo) error {
@@ -185,7 +150,7 @@ func (c *conn) InsertPhoto(ctx context.Context, p *proctor.Photo) error {
 const photoCols = `id, session_id, student_id, purpose, kind, attempt, blob_key, sha256, size, passed, reason,
 	faces, mean_luma, captured_at, received_at`
 
-func scanPhoto(sc interface{ Scan(...any) error }) (*proctor.Photo, error) {
+func scanPhoto(sc scanner) (*proctor.Photo, error) {
 	var p proctor.Photo
 	var purpose, kind string
 	var captured, received int64
@@ -209,29 +174,12 @@ func (c *conn) GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, erro
 	return p, wrap("get photo", err)
 }
 
-func (c *conn) listPhotos(ctx context.Context, query string, args ...any) ([]proctor.Photo, error) {
-	rows, err := c.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, wrap("list photos", err)
-	}
-	defer rows.Close()
-	var out []proctor.Photo
-	for rows.Next() {
-		p, err := scanPhoto(rows)
-		if err != nil {
-			return nil, wrap("list photos", err)
-		}
-		out = append(out, *p)
-	}
-	return out, wrap("list photos", rows.Err())
-}
-
 func (c *conn) ListPhotos(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error) {
-	return c.listPhotos(ctx, `SELECT `+photoCols+` FROM photos WHERE session_id = ? AND purpose = ?
-		ORDER BY kind, attempt`, sessionID, string(purpose))
+	return queryAll(ctx, c.r, "list photos", `SELECT `+photoCols+` FROM photos WHERE session_id = ? AND purpose = ?
+		ORDER BY kind, attempt`, scanPhoto, sessionID, string(purpose))
 }
 
 func (c *conn) ListStudentPhotos(ctx context.Context, studentID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error) {
-	return c.listPhotos(ctx, `SELECT `+photoCols+` FROM photos WHERE student_id = ? AND purpose = ?
-		ORDER BY received_at, kind, attempt`, studentID, string(purpose))
+	return queryAll(ctx, c.r, "list student photos", `SELECT `+photoCols+` FROM photos WHERE student_id = ? AND purpose = ?
+		ORDER BY received_at, kind, attempt`, scanPhoto, studentID, string(purpose))
 }

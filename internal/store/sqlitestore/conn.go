@@ -125,6 +125,27 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("sqlitestore: %s: %w", op, err)
 }
 
+// scanner is a row to scan: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](ctx context.Context, q dbtx, op, query string, scan func(scanner) (*T, error), args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		out = append(out, *v)
+	}
+	return out, wrap(op, rows.Err())
+}
+
 // insertID runs an INSERT on the writer and returns the new row's id.
 func (c *conn) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
 	res, err := c.w.ExecContext(ctx, query, args...)

@@ -24,7 +24,7 @@ func (c *conn) CreateCourse(ctx context.Context, co *proctor.Course) error {
 
 const courseCols = `id, code, title, created_at`
 
-func scanCourse(sc interface{ Scan(...any) error }) (*proctor.Course, error) {
+func scanCourse(sc scanner) (*proctor.Course, error) {
 	var co proctor.Course
 	var created int64
 	if err := sc.Scan(&co.ID, &co.Code, &co.Title, &created); err != nil {
@@ -45,23 +45,10 @@ func (c *conn) GetCourseByCode(ctx context.Context, code string) (*proctor.Cours
 }
 
 func (c *conn) ListCoursesForUser(ctx context.Context, userID int64) ([]proctor.Course, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT `+courseCols+` FROM courses
+	return queryAll(ctx, c.r, "list courses", `SELECT `+courseCols+` FROM courses
 		WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'admin')
 		   OR id IN (SELECT course_id FROM course_members WHERE user_id = ?1)
-		ORDER BY code`, userID)
-	if err != nil {
-		return nil, wrap("list courses", err)
-	}
-	defer rows.Close()
-	var out []proctor.Course
-	for rows.Next() {
-		co, err := scanCourse(rows)
-		if err != nil {
-			return nil, wrap("list courses", err)
-		}
-		out = append(out, *co)
-	}
-	return out, wrap("list courses", rows.Err())
+		ORDER BY code`, scanCourse, userID)
 }
 
 func (c *conn) AddCourseMember(ctx context.Context, courseID, userID int64) error {
@@ -95,7 +82,7 @@ func (c *conn) CreateExam(ctx context.Context, e *proctor.Exam) error {
 
 const examCols = `e.id, e.course_id, e.title, e.opens_at, e.settings, e.created_at, e.updated_at`
 
-func scanExam(sc interface{ Scan(...any) error }, extra ...any) (*proctor.Exam, error) {
+func scanExam(sc scanner, extra ...any) (*proctor.Exam, error) {
 	var e proctor.Exam
 	var opens, created, updated int64
 	var settings string
@@ -118,29 +105,24 @@ func (c *conn) GetExam(ctx context.Context, id int64) (*proctor.Exam, error) {
 }
 
 func (c *conn) ListExams(ctx context.Context, courseID int64) ([]store.ExamSummary, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT `+examCols+`,
+	return queryAll(ctx, c.r, "list exams", `SELECT `+examCols+`,
 		count(s.id),
 		count(s.id) FILTER (WHERE s.state IN ('submitted', 'analyzed', 'expired')),
 		count(s.id) FILTER (WHERE s.reviewed = 1),
 		count(s.id) FILTER (WHERE s.verdict = 'fail'),
 		count(s.id) FILTER (WHERE s.state IN ('created', 'in_progress'))
 		FROM exams e LEFT JOIN sessions s ON s.exam_id = e.id
-		WHERE e.course_id = ? GROUP BY e.id ORDER BY e.opens_at, e.id`, courseID)
+		WHERE e.course_id = ? GROUP BY e.id ORDER BY e.opens_at, e.id`, scanExamSummary, courseID)
+}
+
+func scanExamSummary(sc scanner) (*store.ExamSummary, error) {
+	var sum store.ExamSummary
+	e, err := scanExam(sc, &sum.Sessions, &sum.Finished, &sum.Reviewed, &sum.Failed, &sum.InProcess)
 	if err != nil {
-		return nil, wrap("list exams", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []store.ExamSummary
-	for rows.Next() {
-		var sum store.ExamSummary
-		e, err := scanExam(rows, &sum.Sessions, &sum.Finished, &sum.Reviewed, &sum.Failed, &sum.InProcess)
-		if err != nil {
-			return nil, wrap("list exams", err)
-		}
-		sum.Exam = *e
-		out = append(out, sum)
-	}
-	return out, wrap("list exams", rows.Err())
+	sum.Exam = *e
+	return &sum, nil
 }
 
 func (c *conn) UpdateExamSettings(ctx context.Context, examID int64, s proctor.Settings, at time.Time) error {

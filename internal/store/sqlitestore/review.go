@@ -22,23 +22,18 @@ func (c *conn) AddNote(ctx context.Context, n *proctor.Note) error {
 }
 
 func (c *conn) ListNotes(ctx context.Context, sessionID int64) ([]proctor.Note, error) {
-	rows, err := c.r.QueryContext(ctx, `SELECT n.id, n.session_id, n.author_id, u.name, n.body, n.created_at
-		FROM notes n JOIN users u ON u.id = n.author_id WHERE n.session_id = ? ORDER BY n.created_at, n.id`, sessionID)
-	if err != nil {
-		return nil, wrap("list notes", err)
+	return queryAll(ctx, c.r, "list notes", `SELECT n.id, n.session_id, n.author_id, u.name, n.body, n.created_at
+		FROM notes n JOIN users u ON u.id = n.author_id WHERE n.session_id = ? ORDER BY n.created_at, n.id`, scanNote, sessionID)
+}
+
+func scanNote(sc scanner) (*proctor.Note, error) {
+	var n proctor.Note
+	var created int64
+	if err := sc.Scan(&n.ID, &n.SessionID, &n.AuthorID, &n.Author, &n.Body, &created); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []proctor.Note
-	for rows.Next() {
-		var n proctor.Note
-		var created int64
-		if err := rows.Scan(&n.ID, &n.SessionID, &n.AuthorID, &n.Author, &n.Body, &created); err != nil {
-			return nil, wrap("list notes", err)
-		}
-		n.CreatedAt = fromMS(created)
-		out = append(out, n)
-	}
-	return out, wrap("list notes", rows.Err())
+	n.CreatedAt = fromMS(created)
+	return &n, nil
 }
 
 func (c *conn) SetReviewed(ctx context.Context, sessionID int64, reviewed bool, by int64, at time.Time) error {
@@ -132,20 +127,15 @@ func (c *conn) ListAudit(ctx context.Context, f store.AuditFilter) ([]proctor.Au
 	if limit <= 0 || limit > 10000 {
 		limit = 1000
 	}
-	rows, err := c.r.QueryContext(ctx, q+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, wrap("list audit", err)
+	return queryAll(ctx, c.r, "list audit", q+` ORDER BY at DESC, id DESC LIMIT ?`, scanAudit, append(args, limit)...)
+}
+
+func scanAudit(sc scanner) (*proctor.AuditEntry, error) {
+	var e proctor.AuditEntry
+	var at int64
+	if err := sc.Scan(&e.ID, &at, &e.UserID, &e.Actor, &e.Action, &e.CourseID, &e.Subject, &e.Detail, &e.Remote); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []proctor.AuditEntry
-	for rows.Next() {
-		var e proctor.AuditEntry
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Actor, &e.Action, &e.CourseID, &e.Subject, &e.Detail, &e.Remote); err != nil {
-			return nil, wrap("list audit", err)
-		}
-		e.At = fromMS(at)
-		out = append(out, e)
-	}
-	return out, wrap("list audit", rows.Err())
+	e.At = fromMS(at)
+	return &e, nil
 }

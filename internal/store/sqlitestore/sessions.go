@@ -116,21 +116,13 @@ func (c *conn) AddSessionSource(ctx context.Context, id int64, source string) er
 }
 
 func (c *conn) ExpireSessions(ctx context.Context, cutoff, at time.Time) ([]int64, error) {
-	rows, err := c.w.QueryContext(ctx, `UPDATE sessions SET state = 'expired', finished_at = ?
-		WHERE state IN ('created', 'in_progress') AND created_at < ? RETURNING id`, ms(at), ms(cutoff))
-	if err != nil {
-		return nil, wrap("expire sessions", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrap("expire sessions", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, wrap("expire sessions", rows.Err())
+	return queryAll(ctx, c.w, "expire sessions", `UPDATE sessions SET state = 'expired', finished_at = ?
+		WHERE state IN ('created', 'in_progress') AND created_at < ? RETURNING id`, scanID, ms(at), ms(cutoff))
+}
+
+func scanID(sc scanner) (*int64, error) {
+	var id int64
+	return &id, sc.Scan(&id)
 }
 
 func (c *conn) AddSessionToken(ctx context.Context, sessionID int64, tokenHash string, expires time.Time) error {
