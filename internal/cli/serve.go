@@ -36,7 +36,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 func (a *app) serve(ctx context.Context, ready func(baseURL string) error) error {
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+		return fmt.Errorf("listen on %s: %w (is another program using the port? choose another with --addr)", a.cfg.Addr, err)
 	}
 	workers, err := jobs.Start(context.WithoutCancel(ctx), jobs.Deps{Store: a.store, Blobs: a.blobs, Faces: a.faces,
 		Log: a.log, Now: a.now, Workers: a.cfg.Workers})

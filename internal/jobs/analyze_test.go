@@ -165,3 +165,27 @@ func TestEveryFrameIsAnalysedWhileUploadsStream(t *testing.T) {
 		}
 	}
 }
+
+// TestUnfinishedSessionsExpire: a session never finished within 72 hours is
+// closed by the periodic job and analysed with what arrived.
+func TestUnfinishedSessionsExpire(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 2, nil)
+	ctx := context.Background()
+	old := time.Now().UTC().Add(-80 * time.Hour)
+	stale := &proctor.Session{ExamID: f.Exam.ID, StudentID: f.Students[0].ID, State: proctor.StateInProgress, CreatedAt: old, ClientStartedAt: old}
+	fresh := &proctor.Session{ExamID: f.Exam.ID, StudentID: f.Students[1].ID, State: proctor.StateInProgress, CreatedAt: time.Now().UTC(), ClientStartedAt: time.Now().UTC()}
+	for _, s := range []*proctor.Session{stale, fresh} {
+		if err := srv.Store.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.StartWorkers(t) // the expiry job runs at start, then every 10 minutes
+	got := srv.WaitAnalysed(t, stale.ID)
+	if got.FinishedAt.IsZero() || got.Verdict != proctor.VerdictPass {
+		t.Fatalf("expired session: %+v", got)
+	}
+	if s, _ := srv.Store.GetSession(ctx, fresh.ID); s.State != proctor.StateInProgress {
+		t.Fatalf("a fresh session became %s", s.State)
+	}
+}

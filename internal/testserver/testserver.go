@@ -112,14 +112,17 @@ func Start(t testing.TB, o Options) *Server {
 	s.URL = s.HTTP.URL
 	t.Cleanup(s.HTTP.Close)
 	if !o.NoWorker {
-		s.startWorkers(t, now, log)
+		s.StartWorkers(t)
 	}
 	return s
 }
 
-func (s *Server) startWorkers(t testing.TB, now func() time.Time, log *slog.Logger) {
+// StartWorkers starts the analysis workers (Start does, unless NoWorker).
+func (s *Server) StartWorkers(t testing.TB) {
+	t.Helper()
 	var err error
-	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Faces: Faces(t), Log: log, Now: now, Workers: 2})
+	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Faces: Faces(t), Log: Logger(),
+		Now: func() time.Time { return time.Now().UTC() }, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

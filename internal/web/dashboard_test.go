@@ -215,6 +215,16 @@ func TestSignIn(t *testing.T) {
 		t.Fatalf("open redirect: %s", evil.Header.Get("Location"))
 	}
 
+	for range 12 {
+		post(t, c, srv.URL+"/signin", url.Values{"csrf": {tok}, "email": {"pat@example.edu"}, "password": {"guess guess guess"}})
+	}
+	res, _ := c.PostForm(srv.URL+"/signin", url.Values{"csrf": {tok}, "email": {"pat@example.edu"}, "password": {"a long enough password"}})
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 401 || !strings.Contains(string(b), "Too many sign-in attempts") {
+		t.Fatalf("sign-in after a dozen wrong guesses: %d", res.StatusCode)
+	}
+
 	link := srv.SignInLink(t, &u)
 	lc := formClient()
 	_, body = get(t, lc, link)
@@ -223,8 +233,8 @@ func TestSignIn(t *testing.T) {
 	}
 	lc2 := formClient()
 	_, body = get(t, lc2, link)
-	res, _ := lc2.PostForm(link, url.Values{"csrf": {csrfOf(t, body)}})
-	b, _ := io.ReadAll(res.Body)
+	res, _ = lc2.PostForm(link, url.Values{"csrf": {csrfOf(t, body)}})
+	b, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != 401 || !strings.Contains(string(b), "already used") {
 		t.Fatalf("second use of a one-time link: %d", res.StatusCode)

@@ -11,6 +11,7 @@ import (
 
 	"vigil/internal/blob"
 	"vigil/internal/ingest"
+	"vigil/internal/ratelimit"
 	"vigil/internal/review"
 	"vigil/internal/store"
 )
@@ -33,11 +34,14 @@ type Server struct {
 	pages  map[string]*template.Template
 	assets *assets
 	secure bool // cookies only over HTTPS
+	// signIns limits password attempts per client address, against guessing.
+	signIns *ratelimit.Limiter[string]
 }
 
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://"}
+	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://",
+		signIns: ratelimit.New[string](1.0/6, 10, d.Now)} // 10 at once, then one every 6 s
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

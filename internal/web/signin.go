@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,6 +107,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.checkPreCSRF(r) {
 		fail("The sign-in form expired. Please try again.")
+		return
+	}
+	if wait, ok := s.signIns.Allow(remoteIP(r)); !ok {
+		fail(fmt.Sprintf("Too many sign-in attempts from your address. Try again in %s.", wait.Round(time.Second)))
 		return
 	}
 	u, hash, err := s.Store.GetUserByEmail(r.Context(), email)
