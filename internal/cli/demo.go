@@ -34,6 +34,9 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		if os.Getenv("VIGIL_DATA_DIR") == "" {
 			fs.Set("data", "vigil-demo")
 		}
+		if os.Getenv("VIGIL_LOG_LEVEL") == "" {
+			fs.Set("log-level", "warn") // the demo's own progress lines are the output
+		}
 		reset = fs.Bool("reset", false, "delete the demo data folder and fill it again")
 		parallel = fs.Int("parallel", 4, "simulated students uploading at once")
 	})
