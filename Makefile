@@ -8,6 +8,7 @@ GOBIN := $(shell $(GO) env GOPATH)/bin
 # ONNX Runtime (from the npm package onnxruntime-node; never committed).
 setup:
 	@scripts/setup-onnxruntime
+	@scripts/setup-vad
 
 build: setup
 	$(GO) build -o bin/vigil ./cmd/vigil

@@ -1,20 +1,13 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"time"
 
 	"vigil/internal/proctor"
 )
-
-// Checked lists the violation types this version detects. The others
-// (Facial Suspicion, Background Motion, Background Audio) need detectors not
-// built yet; the dashboard says so instead of showing a reassuring zero.
-var Checked = map[proctor.ViolationType]bool{
-	proctor.OnlineAid: true, proctor.LeftSession: true, proctor.MultiplePeople: true,
-	proctor.Keystrokes: true, proctor.BlacklistedApps: true,
-}
 
 // Input is everything the rules read for one session.
 type Input struct {
@@ -23,7 +16,14 @@ type Input struct {
 	// latest capture time. Open conditions (focus never regained) end there.
 	Start, End time.Time
 	Frames     []proctor.FrameSignal // in sequence order
+	Audio      []proctor.AudioSignal // in time order
 	Events     []proctor.Event       // in time order
+}
+
+// AudioAnalyzer turns one audio chunk into signals (the voice detector
+// behind an adapter).
+type AudioAnalyzer interface {
+	Analyze(ctx context.Context, c *proctor.AudioChunk, data []byte) ([]proctor.AudioSignal, error)
 }
 
 // Decide applies the exam's rules to a session's signals and returns every
@@ -31,7 +31,11 @@ type Input struct {
 func Decide(in Input) []proctor.Violation {
 	var out []proctor.Violation
 	out = append(out, faceRules(in)...)
+	out = append(out, suspicionRule(in)...)
+	out = append(out, motionRule(in)...)
+	out = append(out, audioRule(in)...)
 	out = append(out, focusRule(in)...)
+	out = append(out, navigateRule(in)...)
 	out = append(out, keyRule(in)...)
 	out = append(out, appRules(in)...)
 	for i := range out {

@@ -216,28 +216,41 @@ func TestThresholdsComeFromSettings(t *testing.T) {
 }
 
 func TestVerdict(t *testing.T) {
-	p := proctor.DefaultSettings().Policy
-	v := func(typ proctor.ViolationType, applied bool, cause proctor.Cause, d proctor.Decision) proctor.Violation {
-		return proctor.Violation{Type: typ, Applied: applied, Cause: cause, Decision: d}
+	p := proctor.DefaultSettings().Policy // fail at 15 % of the session; a key press counts 10 s
+	v := func(typ proctor.ViolationType, from, to float64, applied bool, cause proctor.Cause, d proctor.Decision) proctor.Violation {
+		return proctor.Violation{Type: typ, Start: at(from), End: at(to), Applied: applied, Cause: cause, Decision: d}
 	}
+	tenMin := 10 * time.Minute
 	cases := []struct {
 		name     string
 		vs       []proctor.Violation
+		length   time.Duration
 		reviewed bool
 		want     proctor.Verdict
 	}{
-		{"nothing", nil, false, proctor.VerdictPass},
-		{"not applied", []proctor.Violation{v(proctor.MultiplePeople, false, "", "")}, false, proctor.VerdictPass},
-		{"fail at once", []proctor.Violation{v(proctor.MultiplePeople, true, "", "")}, false, proctor.VerdictFail},
-		{"two of weight 1", []proctor.Violation{v(proctor.OnlineAid, true, "", ""), v(proctor.Keystrokes, true, "", "")}, false, proctor.VerdictPass},
-		{"three of weight 1", []proctor.Violation{v(proctor.OnlineAid, true, "", ""), v(proctor.Keystrokes, true, "", ""), v(proctor.LeftSession, true, "", "")}, false, proctor.VerdictFail},
-		{"too dark never counts", []proctor.Violation{v(proctor.OnlineAid, true, "", ""), v(proctor.Keystrokes, true, "", ""), v(proctor.LeftSession, true, proctor.CauseTooDark, "")}, false, proctor.VerdictPass},
-		{"excused counts until reviewed", []proctor.Violation{v(proctor.MultiplePeople, true, "", proctor.DecisionExcused)}, false, proctor.VerdictFail},
-		{"excused after review", []proctor.Violation{v(proctor.MultiplePeople, true, "", proctor.DecisionExcused)}, true, proctor.VerdictPass},
+		{"nothing", nil, tenMin, false, proctor.VerdictPass},
+		{"not applied", []proctor.Violation{v(proctor.MultiplePeople, 0, 60, false, "", "")}, tenMin, false, proctor.VerdictPass},
+		{"fail at once", []proctor.Violation{v(proctor.MultiplePeople, 0, 3, true, "", "")}, tenMin, false, proctor.VerdictFail},
+		{"80 s away of 600 (13 %)", []proctor.Violation{v(proctor.OnlineAid, 0, 80, true, "", "")}, tenMin, false, proctor.VerdictPass},
+		{"80 s away + a copy (15 %)", []proctor.Violation{v(proctor.OnlineAid, 0, 80, true, "", ""), v(proctor.Keystrokes, 100, 100, true, "", "")}, tenMin, false, proctor.VerdictFail},
+		{"overlaps count once", []proctor.Violation{v(proctor.LeftSession, 0, 60, true, "", ""), v(proctor.LeftSession, 30, 85, true, "", "")}, tenMin, false, proctor.VerdictPass},
+		{"too dark never counts", []proctor.Violation{v(proctor.LeftSession, 0, 300, true, proctor.CauseTooDark, "")}, tenMin, false, proctor.VerdictPass},
+		{"excused counts until reviewed", []proctor.Violation{v(proctor.MultiplePeople, 0, 3, true, "", proctor.DecisionExcused)}, tenMin, false, proctor.VerdictFail},
+		{"excused after review", []proctor.Violation{v(proctor.MultiplePeople, 0, 3, true, "", proctor.DecisionExcused)}, tenMin, true, proctor.VerdictPass},
 	}
 	for _, c := range cases {
-		if got := Verdict(p, c.vs, c.reviewed); got != c.want {
+		if got := Verdict(p, c.vs, c.length, c.reviewed); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
 		}
+	}
+	exact := p
+	exact.PointSeconds = 0
+	if got := Verdict(exact, []proctor.Violation{v(proctor.OnlineAid, 0, 5, true, "", "")}, 5*time.Second, false); got != proctor.VerdictPass {
+		t.Errorf("5 s away in a 5 s session (counted as a minute): %s, want pass", got)
+	}
+	heavy := p
+	heavy.Weights = map[proctor.ViolationType]float64{proctor.OnlineAid: 2}
+	if got := Verdict(heavy, []proctor.Violation{v(proctor.OnlineAid, 0, 50, true, "", "")}, tenMin, false); got != proctor.VerdictFail {
+		t.Errorf("weight 2 on 50 s of 600: %s, want fail", got)
 	}
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -173,4 +174,59 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// navigateRule flags browsing to pages that are not allowed: from a
+// navigation to a URL off the exam's whitelist until the next navigation to
+// an allowed one (or the end). Navigation events come from the browser
+// extension; without it there are none.
+func navigateRule(in Input) []proctor.Violation {
+	var out []proctor.Violation
+	var cur *proctor.Violation
+	for _, e := range in.Events {
+		if e.Kind != proctor.EventNavigate {
+			continue
+		}
+		allowed := urlAllowed(in.Settings.WhitelistedURLs, e.URL)
+		if cur != nil && (allowed || e.URL != cur.Detail) {
+			out = append(out, closeAway(in, cur, e.At))
+			cur = nil
+		}
+		if !allowed && cur == nil {
+			cur = &proctor.Violation{Type: proctor.OnlineAid, Start: e.At, Cause: proctor.CauseNavigate, Rule: "online_aid.whitelisted_urls",
+				Confidence: 1, Evidence: proctor.Evidence{EventIDs: []int64{e.ID}, Detail: e.URL}}
+		}
+	}
+	if cur != nil {
+		out = append(out, closeAway(in, cur, later(in.End, cur.Start)))
+	}
+	return out
+}
+
+// urlAllowed matches a URL against whitelist entries: an entry with a
+// scheme is a prefix ("https://lms.example.edu/courses/1/quizzes/"), one
+// without is a host or a host suffix ("docs.python.org", ".example.edu").
+func urlAllowed(list []string, raw string) bool {
+	u, err := url.Parse(raw)
+	host := ""
+	if err == nil {
+		host = strings.ToLower(u.Hostname())
+	}
+	for _, entry := range list {
+		e := strings.ToLower(strings.TrimSpace(entry))
+		switch {
+		case e == "":
+		case strings.Contains(e, "://"):
+			if strings.HasPrefix(strings.ToLower(raw), e) {
+				return true
+			}
+		case strings.HasPrefix(e, "."):
+			if strings.HasSuffix(host, e) || host == e[1:] {
+				return true
+			}
+		case host == e:
+			return true
+		}
+	}
+	return false
 }

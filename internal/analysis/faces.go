@@ -42,13 +42,14 @@ type run struct {
 	start, end time.Time
 }
 
-// runs splits the frames into runs of one state. A run lasts from its first
-// frame until the next frame's capture (the state is assumed to hold until
-// observed otherwise), or one interval past its last frame at a gap or the end.
-func runs(frames []proctor.FrameSignal, interval time.Duration) []run {
+// runs splits the frames into runs of one state (given by state). A run
+// lasts from its first frame until the next frame's capture (the state is
+// assumed to hold until observed otherwise), or one interval past its last
+// frame at a gap or the end.
+func runs(frames []proctor.FrameSignal, interval time.Duration, state func(i int) frameState) []run {
 	var out []run
 	for i := range frames {
-		st := classify(&frames[i])
+		st := state(i)
 		cur := len(out) - 1
 		contiguous := i > 0 && frames[i].CapturedAt.Sub(frames[i-1].CapturedAt) <= maxGapFactor*interval
 		if cur >= 0 && contiguous {
@@ -71,7 +72,7 @@ func runs(frames []proctor.FrameSignal, interval time.Duration) []run {
 func faceRules(in Input) []proctor.Violation {
 	interval := time.Duration(in.Settings.FrameIntervalSeconds * float64(time.Second))
 	var out []proctor.Violation
-	for _, r := range runs(in.Frames, interval) {
+	for _, r := range runs(in.Frames, interval, func(i int) frameState { return classify(&in.Frames[i]) }) {
 		var v proctor.Violation
 		var rule *proctor.Rule
 		switch r.state {

@@ -9,11 +9,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"vigil/internal/analysis/face"
+	"vigil/internal/analysis"
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/config"
 	"vigil/internal/ingest"
-	"vigil/internal/onnxrt"
 	"vigil/internal/review"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlitestore"
@@ -26,7 +25,7 @@ type app struct {
 	log    *slog.Logger
 	store  *sqlitestore.Store
 	blobs  *fileblob.Bucket
-	faces  *face.LazyPool
+	models *analysis.Models
 	ingest *ingest.Service
 	review *review.Service
 	web    *web.Server
@@ -71,8 +70,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 			a.Close()
 		}
 	}()
-	if err := onnxrt.Check(cfg.ONNXRuntimeLib); err != nil {
-		return nil, fmt.Errorf("face detection is not available: %w", err)
+	a.models = analysis.NewModels(cfg.Workers, cfg.ONNXRuntimeLib, cfg.VoiceModel)
+	if err := a.models.Check(); err != nil {
+		return nil, fmt.Errorf("analysis is not available: %w", err)
 	}
 	if err := a.openDatabase(ctx); err != nil {
 		return nil, err
@@ -84,15 +84,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	if a.blobs, err = fileblob.Open(dir); err != nil {
 		return nil, err
 	}
-	a.faces = face.NewLazyPool(cfg.Workers, face.Options{}, func() error {
-		if err := onnxrt.Init(cfg.ONNXRuntimeLib); err != nil {
-			log.Error("face detection is not available", "err", err)
-			return err
-		}
-		log.Info("face detector loaded", "lib", cfg.ONNXRuntimeLib, "detectors", cfg.Workers)
-		return nil
-	})
-	a.ingest = ingest.New(a.store, a.blobs, a.faces, ingest.DefaultLimits(), a.now, log)
+	a.ingest = ingest.New(a.store, a.blobs, a.models.Faces(), ingest.DefaultLimits(), a.now, log)
 	a.review = review.New(a.store, a.now)
 	a.web, err = web.New(web.Deps{Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
 		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL})
@@ -128,8 +120,8 @@ func (a *app) openDatabase(ctx context.Context) error {
 // Close releases what openApp opened.
 func (a *app) Close() error {
 	var errs []error
-	if a.faces != nil {
-		errs = append(errs, a.faces.Close())
+	if a.models != nil {
+		errs = append(errs, a.models.Close())
 	}
 	if a.blobs != nil {
 		errs = append(errs, a.blobs.Close())

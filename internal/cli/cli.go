@@ -29,6 +29,7 @@ func commands() []command {
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "start a demo course filled with simulated sessions", runDemo},
 		{"admin", "manage users, courses, exams, students and links", runAdmin},
+		{"eval", "measure detection on scenarios (precision, recall per type)", runEval},
 	}
 }
 
@@ -77,8 +78,9 @@ func exitCode(e env, err error) int {
 
 // parseConfig parses a command's flags — the shared settings, plus the
 // command's own that extra adds — and validates the configuration. usage is
-// the help text printed above the flags.
-func parseConfig(e env, name, usage string, args []string, extra func(*flag.FlagSet)) (*config.Config, error) {
+// the help text printed above the flags. Arguments after the flags go to
+// positional, or are refused when it is nil.
+func parseConfig(e env, name, usage string, args []string, extra func(*flag.FlagSet), positional ...*[]string) (*config.Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	cfg := &config.Config{}
 	cfg.Bind(fs)
@@ -89,7 +91,11 @@ func parseConfig(e env, name, usage string, args []string, extra func(*flag.Flag
 		fmt.Fprintf(fs.Output(), "Usage: vigil %s [flags]\n\n%s\n\nFlags:\n", name, usage)
 		fs.PrintDefaults()
 	}
-	if err := parse(e, fs, args); err != nil {
+	var rest *[]string
+	if len(positional) > 0 {
+		rest = positional[0]
+	}
+	if err := parse(e, fs, args, rest); err != nil {
 		return nil, err
 	}
 	if err := cfg.Finish(); err != nil {
@@ -99,7 +105,8 @@ func parseConfig(e env, name, usage string, args []string, extra func(*flag.Flag
 }
 
 // parse parses a command's flags, printing usage to stderr on error.
-func parse(e env, fs *flag.FlagSet, args []string) error {
+// Remaining arguments go to rest, or are an error when rest is nil.
+func parse(e env, fs *flag.FlagSet, args []string, rest *[]string) error {
 	fs.SetOutput(e.stderr)
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
@@ -111,6 +118,10 @@ func parse(e env, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		return errUsage
+	}
+	if rest != nil {
+		*rest = fs.Args()
+		return nil
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "unexpected arguments: %v\n", fs.Args())

@@ -96,7 +96,7 @@ func (a *app) fillDemo(ctx context.Context, e env, base string, parallel int) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nVigil demo is ready at %s\nSign in as the demo instructor with this one-time link (valid 24 h):\n  %s\nPress Ctrl-C to stop. Data is kept in %s; `vigil demo` again reuses it.\n", base, link, a.cfg.DataDir)
+	fmt.Fprintf(e.stdout, "\nVigil demo is ready at %s\nSign in as the demo instructor with this one-time link (valid 24 h):\n  %s\nPress Ctrl-C to stop. Data is kept in %s; `vigil demo` again reuses it.\n", a.cfg.BaseURL, link, a.cfg.DataDir)
 	return nil
 }
 

@@ -30,15 +30,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 	return a.serve(ctx, nil)
 }
 
-// serve listens, runs the workers, calls ready (if set) once the server
-// accepts requests, and shuts down gracefully when ctx ends: requests in
-// flight — uploads above all — finish before the process stops.
-func (a *app) serve(ctx context.Context, ready func(baseURL string) error) error {
+// serve listens, runs the workers, calls ready (if set) with the address
+// the server listens on once it accepts requests, and shuts down gracefully
+// when ctx ends: requests in flight — uploads above all — finish before the
+// process stops.
+func (a *app) serve(ctx context.Context, ready func(listenURL string) error) error {
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another program using the port? choose another with --addr)", a.cfg.Addr, err)
 	}
-	workers, err := jobs.Start(context.WithoutCancel(ctx), jobs.Deps{Store: a.store, Blobs: a.blobs, Faces: a.faces,
+	workers, err := jobs.Start(context.WithoutCancel(ctx), jobs.Deps{Store: a.store, Blobs: a.blobs, Frames: a.models.Frames(), Audio: a.models.Audio(),
 		Log: a.log, Now: a.now, Workers: a.cfg.Workers})
 	if err != nil {
 		ln.Close()
@@ -50,8 +51,9 @@ func (a *app) serve(ctx context.Context, ready func(baseURL string) error) error
 	go func() { served <- srv.Serve(ln) }()
 	a.log.Info("vigil is serving", "url", a.cfg.BaseURL, "addr", ln.Addr().String(), "workers", a.cfg.Workers)
 	if ready != nil {
-		if err := ready(a.cfg.BaseURL); err != nil {
+		if err := ready("http://" + ln.Addr().String()); err != nil {
 			a.log.Error("start-up task failed", "err", err)
+			return errors.Join(err, a.shutdown(srv, workers))
 		}
 	}
 	select {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/analysis/voice"
 	"vigil/internal/onnxrt"
 )
 
@@ -28,6 +29,7 @@ type Config struct {
 	BlobURL         string        // VIGIL_BLOB_URL: file:///path/media
 	BaseURL         string        // VIGIL_BASE_URL: how users reach Vigil (links in mail and CLI output)
 	ONNXRuntimeLib  string        // VIGIL_ONNXRUNTIME_LIB
+	VoiceModel      string        // VIGIL_VAD_MODEL: Silero VAD v5
 	HelpURL         string        // VIGIL_HELP_URL: the institution's help desk
 	LogLevel        string        // VIGIL_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string        // VIGIL_LOG_FORMAT: text or json
@@ -46,6 +48,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.BlobURL, "blob-url", env("VIGIL_BLOB_URL", ""), "media storage `URL`, default file:///<data>/media (VIGIL_BLOB_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", env("VIGIL_BASE_URL", ""), "public `URL` of this server, default http://<addr> (VIGIL_BASE_URL)")
 	fs.StringVar(&c.ONNXRuntimeLib, "onnxruntime-lib", env(onnxrt.EnvVar, ""), "`path` of libonnxruntime.so (VIGIL_ONNXRUNTIME_LIB)")
+	fs.StringVar(&c.VoiceModel, "vad-model", env(voice.EnvModel, ""), "`path` of the Silero VAD model (VIGIL_VAD_MODEL)")
 	fs.StringVar(&c.HelpURL, "help-url", env("VIGIL_HELP_URL", ""), "the institution's help desk `URL`, linked on every page (VIGIL_HELP_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", env("VIGIL_LOG_LEVEL", "info"), "debug, info, warn or error (VIGIL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("VIGIL_LOG_FORMAT", "text"), "text or json (VIGIL_LOG_FORMAT)")
@@ -101,6 +104,9 @@ func (c *Config) Finish() error {
 	}
 	if c.ONNXRuntimeLib == "" {
 		c.ONNXRuntimeLib = onnxrt.DefaultLibPath()
+	}
+	if c.VoiceModel == "" {
+		c.VoiceModel = voice.DefaultModelPath()
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	errs = append(errs, c.validate()...)

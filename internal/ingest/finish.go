@@ -14,6 +14,7 @@ import (
 type FinishInput struct {
 	Frames       int64            `json:"frames"`
 	EventBatches int64            `json:"event_batches"`
+	Audio        int64            `json:"audio"`
 	Chunks       map[string]int64 `json:"chunks"`
 }
 
@@ -69,6 +70,9 @@ func (s *Service) checkComplete(ctx context.Context, sess *proctor.Session, in F
 	if in.EventBatches > st.NextEventBatch {
 		missing["event_batches_from"] = st.NextEventBatch
 	}
+	if in.Audio > st.NextAudio {
+		missing["audio_from"] = st.NextAudio
+	}
 	for stream, n := range in.Chunks {
 		if next, ok := st.NextChunk[stream]; !ok {
 			return proctor.E(proctor.CodeInvalid, "unknown video stream %q", stream)
@@ -76,7 +80,7 @@ func (s *Service) checkComplete(ctx context.Context, sess *proctor.Session, in F
 			missing["chunks_"+stream+"_from"] = next
 		}
 	}
-	if in.Frames < 0 || in.EventBatches < 0 {
+	if in.Frames < 0 || in.EventBatches < 0 || in.Audio < 0 {
 		return proctor.E(proctor.CodeInvalid, "counts cannot be negative")
 	}
 	if len(missing) > 0 {

@@ -28,6 +28,7 @@ type Limits struct {
 	MaxFrameBytes  int64 // one webcam JPEG
 	MaxPhotoBytes  int64 // one identity photo
 	MaxChunkBytes  int64 // one WebM chunk
+	MaxAudioBytes  int64 // one audio chunk
 	MaxEventsBytes int64 // one event batch (JSON)
 	MaxBatchEvents int   // events in one batch
 	MaxAttempt     int   // photo attempts per kind
@@ -41,7 +42,7 @@ type Limits struct {
 // a few hundred kbit/s, and a client catching up after a long network drop.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxFrameBytes: 1 << 20, MaxPhotoBytes: 8 << 20, MaxChunkBytes: 16 << 20,
+		MaxFrameBytes: 1 << 20, MaxPhotoBytes: 8 << 20, MaxChunkBytes: 16 << 20, MaxAudioBytes: 4 << 20,
 		MaxEventsBytes: 256 << 10, MaxBatchEvents: 1000, MaxAttempt: 50,
 		RatePerSecond: 20, RateBurst: 200,
 	}

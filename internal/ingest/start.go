@@ -87,6 +87,7 @@ type Status struct {
 	State          proctor.SessionState `json:"state"`
 	NextFrame      int64                `json:"next_frame"`
 	NextEventBatch int64                `json:"next_event_batch"`
+	NextAudio      int64                `json:"next_audio"`
 	NextChunk      map[string]int64     `json:"next_chunk"`
 	// Photos lists the next attempt number per purpose and kind,
 	// e.g. {"verification/face": 3}.
@@ -108,6 +109,9 @@ func (s *Service) status(ctx context.Context, sess *proctor.Session) (Status, er
 		return st, err
 	}
 	if st.NextEventBatch, err = s.store.NextEventBatch(ctx, sess.ID); err != nil {
+		return st, err
+	}
+	if st.NextAudio, err = s.store.NextAudioSeq(ctx, sess.ID); err != nil {
 		return st, err
 	}
 	for _, stream := range []string{proctor.StreamWebcam, proctor.StreamScreen} {

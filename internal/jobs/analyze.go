@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,21 +25,22 @@ type analyzeWorker struct {
 // enough that a crash loses little work, large enough to amortise commits.
 const framesPerBatch = 32
 
-// Work analyses pending frames in batches, then, in one transaction, checks
-// that nothing new arrived, decides the session if it is finished, and
-// completes the job.
+// Work analyses pending frames and audio in batches, then, in one
+// transaction, checks that nothing new arrived, decides the session if it is
+// finished, and completes the job.
 func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[AnalyzeSession]) error {
 	sid := job.Args.SessionID
 	deadline := time.Now().Add(runBudget)
 	for time.Now().Before(deadline) {
-		frames, err := w.deps.Store.PendingFrames(ctx, sid, framesPerBatch)
+		did, err := w.analyzeFrames(ctx, sid)
 		if err != nil {
 			return err
 		}
-		if len(frames) > 0 {
-			if err := w.analyzeFrames(ctx, frames); err != nil {
-				return err
-			}
+		didAudio, err := w.analyzeAudio(ctx, sid)
+		if err != nil {
+			return err
+		}
+		if did || didAudio {
 			continue
 		}
 		done, err := w.finish(ctx, job)
@@ -49,33 +51,82 @@ func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[AnalyzeSession]
 	return river.JobSnooze(0) // more to do: continue in a fresh run
 }
 
-func (w *analyzeWorker) analyzeFrames(ctx context.Context, frames []proctor.Frame) error {
+// analyzeFrames analyses the next batch of frames, in order, carrying the
+// tracker from frame to frame and storing it with the signals.
+func (w *analyzeWorker) analyzeFrames(ctx context.Context, sid int64) (bool, error) {
+	frames, err := w.deps.Store.PendingFrames(ctx, sid, framesPerBatch)
+	if err != nil || len(frames) == 0 {
+		return false, err
+	}
+	state, err := w.deps.Store.AnalysisState(ctx, sid)
+	if err != nil {
+		return false, err
+	}
+	tr, err := analysis.DecodeTracker(state)
+	if err != nil {
+		w.deps.Log.Warn("analysis state unreadable; starting afresh", "session", sid, "err", err)
+	}
 	sigs := make([]proctor.FrameSignal, 0, len(frames))
 	for i := range frames {
-		sig, err := w.analyzeFrame(ctx, &frames[i])
+		sig, err := w.analyzeFrame(ctx, tr, &frames[i])
 		if err != nil {
-			return err
+			return false, err
 		}
 		sigs = append(sigs, sig)
 	}
-	return w.deps.Store.SaveFrameSignals(ctx, sigs)
+	if state, err = tr.Encode(); err != nil {
+		return false, err
+	}
+	return true, w.deps.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SaveFrameSignals(ctx, sigs); err != nil {
+			return err
+		}
+		return tx.SaveAnalysisState(ctx, sid, state)
+	})
 }
 
-func (w *analyzeWorker) analyzeFrame(ctx context.Context, f *proctor.Frame) (proctor.FrameSignal, error) {
+func (w *analyzeWorker) analyzeFrame(ctx context.Context, tr *analysis.Tracker, f *proctor.Frame) (proctor.FrameSignal, error) {
 	data, err := readBlob(ctx, w.deps.Blobs, f.BlobKey)
 	if errors.Is(err, blob.ErrNotFound) {
 		w.deps.Log.Error("frame missing from storage", "session", f.SessionID, "seq", f.Seq, "key", f.BlobKey)
-		return proctor.FrameSignal{SessionID: f.SessionID, Seq: f.Seq, CapturedAt: f.CapturedAt,
+		return proctor.FrameSignal{SessionID: f.SessionID, Seq: f.Seq, CapturedAt: f.CapturedAt, Motion: -1,
 			Error: "the frame's image is missing from storage"}, nil
 	}
 	if err != nil {
 		return proctor.FrameSignal{}, err
 	}
-	return analysis.AnalyzeFrame(ctx, w.deps.Faces, f, data)
+	return w.deps.Frames.Analyze(ctx, tr, f, data)
 }
 
-// maxFrameRead bounds a frame read from storage (ingest limits are lower).
-const maxFrameRead = 16 << 20
+// analyzeAudio analyses the next pending audio chunk.
+func (w *analyzeWorker) analyzeAudio(ctx context.Context, sid int64) (bool, error) {
+	chunks, err := w.deps.Store.PendingAudio(ctx, sid, 1)
+	if err != nil || len(chunks) == 0 {
+		return false, err
+	}
+	c := &chunks[0]
+	data, err := readBlob(ctx, w.deps.Blobs, c.BlobKey)
+	var sigs []proctor.AudioSignal
+	switch {
+	case errors.Is(err, blob.ErrNotFound):
+		w.deps.Log.Error("audio missing from storage", "session", sid, "seq", c.Seq, "key", c.BlobKey)
+	case err != nil:
+		return false, err
+	default:
+		if sigs, err = w.deps.Audio.Analyze(ctx, c, data); err != nil {
+			if ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			// Corrupt or impossible audio: recorded as analysed with no
+			// signal, so the session is still decided; the log says why.
+			w.deps.Log.Warn("audio chunk not analysable", "session", sid, "seq", c.Seq, "err", err)
+		}
+	}
+	return true, w.deps.Store.SaveAudioSignals(ctx, sid, c.Seq, sigs)
+}
+
+// maxFrameRead bounds a media read from storage (ingest limits are lower).
+const maxFrameRead = 32 << 20
 
 func readBlob(ctx context.Context, b blob.Bucket, key string) ([]byte, error) {
 	o, err := b.Open(ctx, key)
@@ -92,12 +143,8 @@ var errMoreWork = errors.New("new uploads arrived")
 // in one transaction; it reports false when new frames arrived meanwhile.
 func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSession]) (bool, error) {
 	err := w.deps.Store.InTx(ctx, func(tx store.Tx) error {
-		n, err := tx.CountPendingFrames(ctx, job.Args.SessionID)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return errMoreWork
+		if pending, err := countPending(ctx, tx, job.Args.SessionID); err != nil || pending > 0 {
+			return cmp.Or(err, errMoreWork)
 		}
 		if err := decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now()); err != nil {
 			return err
@@ -108,6 +155,15 @@ func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSessio
 		return false, nil
 	}
 	return err == nil, err
+}
+
+func countPending(ctx context.Context, q store.Queries, sid int64) (int64, error) {
+	frames, err := q.CountPendingFrames(ctx, sid)
+	if err != nil {
+		return 0, err
+	}
+	audio, err := q.CountPendingAudio(ctx, sid)
+	return frames + audio, err
 }
 
 // decideIfFinished runs the rules over a finished session's signals and
@@ -126,24 +182,16 @@ func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time
 // Decide (re-)decides a session from its stored signals, keeping
 // instructors' decisions on violations that are found again.
 func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time) error {
-	exam, err := tx.GetExam(ctx, s.ExamID)
+	in, err := decisionInput(ctx, tx, s)
 	if err != nil {
 		return err
 	}
-	sigs, err := tx.ListFrameSignals(ctx, s.ID)
-	if err != nil {
-		return err
-	}
-	events, err := tx.ListEvents(ctx, s.ID)
-	if err != nil {
-		return err
-	}
-	vs := analysis.Decide(analysis.Input{Settings: exam.Settings, Start: s.ClientStartedAt, End: s.LastCaptureAt, Frames: sigs, Events: events})
+	vs := analysis.Decide(in)
 	if err := tx.ReplaceViolations(ctx, s.ID, vs); err != nil {
 		return err
 	}
-	auto := analysis.Verdict(exam.Settings.Policy, vs, false)
-	reviewed := analysis.Verdict(exam.Settings.Policy, vs, true)
+	auto := analysis.Verdict(in.Settings.Policy, vs, s.Duration(), false)
+	reviewed := analysis.Verdict(in.Settings.Policy, vs, s.Duration(), true)
 	if err := tx.SetVerdict(ctx, s.ID, auto, reviewed, now); err != nil {
 		return err
 	}
@@ -151,4 +199,26 @@ func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time)
 		return fmt.Errorf("jobs: decide session %d: %w", s.ID, err)
 	}
 	return nil
+}
+
+// decisionInput gathers a session's signals and the settings it is decided
+// with: the exam's, adjusted by the student's accommodation.
+func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session) (analysis.Input, error) {
+	exam, err := q.GetExam(ctx, s.ExamID)
+	if err != nil {
+		return analysis.Input{}, err
+	}
+	acc, err := q.GetAccommodation(ctx, s.ExamID, s.StudentID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return analysis.Input{}, err
+	}
+	in := analysis.Input{Settings: exam.Settings.Apply(acc), Start: s.ClientStartedAt, End: s.LastCaptureAt}
+	if in.Frames, err = q.ListFrameSignals(ctx, s.ID); err != nil {
+		return in, err
+	}
+	if in.Audio, err = q.ListAudioSignals(ctx, s.ID); err != nil {
+		return in, err
+	}
+	in.Events, err = q.ListEvents(ctx, s.ID)
+	return in, err
 }

@@ -41,11 +41,12 @@ func (AnalyzeSession) InsertOpts() river.InsertOpts {
 
 // Deps are what the workers need.
 type Deps struct {
-	Store store.Store
-	Blobs blob.Bucket
-	Faces analysis.Detector
-	Log   *slog.Logger
-	Now   func() time.Time
+	Store  store.Store
+	Blobs  blob.Bucket
+	Frames *analysis.Frames // the frame detectors
+	Audio  analysis.AudioAnalyzer
+	Log    *slog.Logger
+	Now    func() time.Time
 	// Workers is how many jobs run at once (one per core is right: the
 	// work is face detection).
 	Workers int
@@ -66,6 +67,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &analyzeWorker{deps: d})
 	river.AddWorker(workers, &expireWorker{deps: d})
+	river.AddWorker(workers, &redecideWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)}},
 		Workers:              workers,

@@ -108,10 +108,52 @@ type FrameSignal struct {
 	// Boxes are the faces found, in frame pixels.
 	Boxes    []FaceBox
 	MeanLuma float64
+	// Reused is true when the picture had not changed since the previous
+	// frame and its face detection was carried over instead of re-run.
+	Reused bool
+	// Motion is the fraction of the background (outside the student) that
+	// changed since the previous frame, 0–1; -1 when it could not be told
+	// (first frame, covered camera, nothing to compare).
+	Motion float64
+	// Pose of the one face, when there is exactly one and it could be read.
+	PoseOK bool
+	Yaw    float64 // head turn, inter-ocular units; the rules compare it with the student's own baseline
+	GazeX  float64 // pupils' horizontal offset, inter-ocular units
+	GazeY  float64
 }
 
 // FaceBox is one detected face.
 type FaceBox struct {
 	X, Y, W, H float32
 	Score      float32
+}
+
+// AudioChunk is a stretch of microphone audio. Clients may leave out
+// silence, so chunks need not be contiguous in time.
+type AudioChunk struct {
+	SessionID  int64
+	Seq        int64
+	StartedAt  time.Time // client clock
+	DurationMS int64
+	// Format is the content type it was sent as: audio/basic (G.711 μ-law,
+	// 8 kHz) or audio/L16;rate=8000 or 16000 (docs/API.md).
+	Format     string
+	BlobKey    string
+	SHA256     string
+	Size       int64
+	ReceivedAt time.Time
+}
+
+// AudioSignal is what the voice detector found in one window of audio.
+type AudioSignal struct {
+	SessionID int64
+	ChunkSeq  int64
+	Start     time.Time
+	DurMS     int64
+	Speech    float64 // speech probability, 0–1
+	RMSdB     float64 // level of the whole window, dBFS
+	MaxdB     float64 // level of its loudest 16 ms, dBFS
+	// FloordB is the level the window stays above 90 % of the time: near
+	// RMSdB for sustained sound, down at the room tone for typing.
+	FloordB float64
 }

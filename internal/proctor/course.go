@@ -90,4 +90,6 @@ const (
 	AuditSignIn           = "user.sign_in"
 	AuditSignInLinkIssued = "user.sign_in_link"
 	AuditSessionLink      = "session.link_issued"
+	AuditExamSettings     = "exam.settings"
+	AuditAccommodation    = "exam.accommodation"
 )

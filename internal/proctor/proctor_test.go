@@ -52,7 +52,9 @@ func TestParseSettings(t *testing.T) {
 		`{"left_session": {"min_seconds": -1}}`:   "min_seconds must be between",
 		`{"blacklisted_keys": ["Ctrl+"]}`:         "not a key combination",
 		`{"policy": {"fail_at_once": ["crime"]}}`: "unknown violation type",
-		`{"policy": {"fail_score": 0}}`:           "fail_score must be above 0",
+		`{"policy": {"fail_share": 0}}`:           "fail_share must be above 0",
+		`{"policy": {"fail_score": 3}}`:           "unknown field",
+		`{"background_motion": {"threshold": 2}}`: "threshold must be between 0 and 1",
 		`{"frame_interval_seconds": 0}`:           "frame_interval_seconds",
 		`[1]`:                                     "exam settings",
 	} {

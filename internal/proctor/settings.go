@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Rule is the instructor's switch and thresholds for one violation type.
@@ -13,15 +14,41 @@ type Rule struct {
 	Enabled bool `json:"enabled"`
 	// MinSeconds is how long a condition must last before it counts.
 	MinSeconds float64 `json:"min_seconds"`
+	// Threshold is the type's sensitivity, where it has one (lower is more
+	// sensitive): the gaze shift from the student's own baseline for Facial
+	// Suspicion, the moving share of the background for Background Motion,
+	// the speech probability for Background Audio. 0 means the default.
+	Threshold float64 `json:"threshold,omitempty"`
+}
+
+// Default sensitivities (Rule.Threshold), chosen from the measurements in
+// docs/DETECTION.md.
+const (
+	DefaultGazeShift   = 0.07 // inter-ocular units away from the student's baseline
+	DefaultMotionShare = 0.15 // share of the background changing between frames
+	DefaultSpeechProb  = 0.5  // Silero speech probability
+)
+
+// ThresholdOr returns the rule's threshold, or def when it is unset.
+func (r *Rule) ThresholdOr(def float64) float64 {
+	if r.Threshold > 0 {
+		return r.Threshold
+	}
+	return def
 }
 
 // Policy turns applied violations into the automated Pass/Fail: a session
-// fails when any type in FailAtOnce was applied, or when the weighted count
-// of applied violations reaches FailScore. Excused violations never count.
+// fails when any type in FailAtOnce was applied, or when the flagged time —
+// each type's share of the session, weighted — reaches FailShare. Excused
+// violations (after review) and "too dark" absences never count.
 type Policy struct {
 	FailAtOnce []ViolationType           `json:"fail_at_once"`
 	Weights    map[ViolationType]float64 `json:"weights"`
-	FailScore  float64                   `json:"fail_score"`
+	// FailShare is the weighted share of the session's time (0–1) that fails it.
+	FailShare float64 `json:"fail_share"`
+	// PointSeconds is the time a momentary violation (a key press, a paste)
+	// counts for.
+	PointSeconds float64 `json:"point_seconds"`
 }
 
 // Settings are an exam's proctoring settings. The JSON names are the ones
@@ -89,9 +116,10 @@ func DefaultSettings() Settings {
 
 		FrameIntervalSeconds: 1,
 		Policy: Policy{
-			FailAtOnce: []ViolationType{MultiplePeople, BlacklistedApps},
-			Weights:    map[ViolationType]float64{},
-			FailScore:  3,
+			FailAtOnce:   []ViolationType{MultiplePeople, BlacklistedApps},
+			Weights:      map[ViolationType]float64{},
+			FailShare:    0.15,
+			PointSeconds: 10,
 		},
 	}
 }
@@ -141,6 +169,9 @@ func (s *Settings) Validate() error {
 		if r.MinSeconds < 0 || r.MinSeconds > 3600 {
 			return E(CodeInvalid, "%s: min_seconds must be between 0 and 3600", t)
 		}
+		if r.Threshold < 0 || r.Threshold > 1 {
+			return E(CodeInvalid, "%s: threshold must be between 0 and 1", t)
+		}
 	}
 	if s.DarkLuma < 0 || s.DarkLuma > 255 {
 		return E(CodeInvalid, "dark_luma must be between 0 and 255")
@@ -167,8 +198,11 @@ func (p *Policy) validate() error {
 			return E(CodeInvalid, "policy: weight for %q must be a known type and not negative", t)
 		}
 	}
-	if p.FailScore <= 0 {
-		return E(CodeInvalid, "policy: fail_score must be above 0")
+	if p.FailShare <= 0 || p.FailShare > 1 {
+		return E(CodeInvalid, "policy: fail_share must be above 0 and at most 1")
+	}
+	if p.PointSeconds < 0 || p.PointSeconds > 600 {
+		return E(CodeInvalid, "policy: point_seconds must be between 0 and 600")
 	}
 	return nil
 }
@@ -209,4 +243,32 @@ func (s *Settings) Summary() string {
 		}
 	}
 	return fmt.Sprintf("Proctored: %d of %d checks on", len(on), len(ViolationTypes))
+}
+
+// Accommodation adjusts an exam's rules for one student: checks switched
+// off (a student who cannot look at the screen steadily, a noisy shared
+// home) and apps allowed (a screen reader, dictation software).
+type Accommodation struct {
+	ExamID      int64
+	StudentID   int64
+	Off         []ViolationType
+	AllowedApps []string
+	Note        string
+	UpdatedBy   int64
+	UpdatedAt   time.Time
+}
+
+// Apply returns the settings one student's session is decided with. A
+// nil accommodation changes nothing.
+func (s Settings) Apply(a *Accommodation) Settings {
+	if a == nil {
+		return s
+	}
+	for _, t := range a.Off {
+		if r := s.Rule(t); r != nil {
+			r.Enabled = false
+		}
+	}
+	s.WhitelistedApps = append(slices.Clone(s.WhitelistedApps), a.AllowedApps...)
+	return s
 }

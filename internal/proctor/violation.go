@@ -76,6 +76,12 @@ const (
 	CauseFullExit Cause = "fullscreen_exit"
 	CauseKeyCombo Cause = "key_combo"
 	CausePaste    Cause = "paste"
+	CauseGaze     Cause = "eyes_off_screen"
+	CauseHeadTurn Cause = "head_turned"
+	CauseMotion   Cause = "background_motion"
+	CauseVoice    Cause = "voice"
+	CauseNoise    Cause = "loud_noise"
+	CauseNavigate Cause = "navigated_away"
 )
 
 // Label is the cause as shown to a reviewer.
@@ -95,6 +101,18 @@ func (c Cause) Label() string {
 		return "key combination"
 	case CausePaste:
 		return "paste"
+	case CauseGaze:
+		return "eyes turned away from the screen"
+	case CauseHeadTurn:
+		return "head turned away from the screen"
+	case CauseMotion:
+		return "movement behind the student"
+	case CauseVoice:
+		return "a voice"
+	case CauseNoise:
+		return "loud sustained sound (not a voice)"
+	case CauseNavigate:
+		return "browsed to a page that is not allowed"
 	}
 	return string(c)
 }

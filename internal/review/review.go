@@ -157,7 +157,7 @@ func (s *Service) refreshVerdict(ctx context.Context, tx store.Tx, sess *proctor
 	if err != nil {
 		return err
 	}
-	reviewed := analysis.Verdict(exam.Settings.Policy, vs, true)
+	reviewed := analysis.Verdict(exam.Settings.Policy, vs, sess.Duration(), true)
 	return tx.SetVerdict(ctx, sess.ID, sess.Verdict, reviewed, sess.AnalyzedAt)
 }
 

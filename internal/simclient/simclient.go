@@ -43,6 +43,7 @@ type Result struct {
 	Session      Session
 	Frames       int64
 	EventBatches int64
+	Audio        int64
 	Photos       []PhotoResult
 }
 
@@ -82,7 +83,10 @@ func (c *Client) Play(ctx context.Context, link string, sc *scenario.Scenario, s
 	if res.EventBatches, err = c.sendEvents(ctx, sess, sc, start); err != nil {
 		return res, err
 	}
-	return res, c.Finish(ctx, sess, res.Frames, res.EventBatches)
+	if res.Audio, err = c.sendAudio(ctx, sess, sc, start); err != nil {
+		return res, err
+	}
+	return res, c.FinishAll(ctx, sess, res.Frames, res.EventBatches, res.Audio)
 }
 
 // Start starts or resumes a session.
@@ -169,9 +173,14 @@ func (c *Client) sendEvents(ctx context.Context, sess *Session, sc *scenario.Sce
 	return batches, nil
 }
 
-// Finish closes the session, telling the server how much was sent.
+// Finish closes a session that sent frames and events only.
 func (c *Client) Finish(ctx context.Context, sess *Session, frames, batches int64) error {
-	body, _ := json.Marshal(map[string]any{"frames": frames, "event_batches": batches})
+	return c.FinishAll(ctx, sess, frames, batches, 0)
+}
+
+// FinishAll closes the session, telling the server how much was sent.
+func (c *Client) FinishAll(ctx context.Context, sess *Session, frames, batches, audio int64) error {
+	body, _ := json.Marshal(map[string]any{"frames": frames, "event_batches": batches, "audio": audio})
 	return c.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/sessions/%d/finish", sess.ID), sess.Token, "application/json", nil, body, nil)
 }
 

@@ -77,9 +77,18 @@ type Directory interface {
 	ListExams(ctx context.Context, courseID int64) ([]ExamSummary, error)
 	UpdateExamSettings(ctx context.Context, examID int64, s proctor.Settings, at time.Time) error
 
+	// SetAccommodation stores (or replaces) one student's accommodation for an
+	// exam; an accommodation with nothing switched off and no app allowed
+	// removes it.
+	SetAccommodation(ctx context.Context, a *proctor.Accommodation) error
+	GetAccommodation(ctx context.Context, examID, studentID int64) (*proctor.Accommodation, error)
+	ListAccommodations(ctx context.Context, examID int64) ([]proctor.Accommodation, error)
+
 	CreateStudent(ctx context.Context, s *proctor.Student) error
 	GetStudent(ctx context.Context, id int64) (*proctor.Student, error)
 	FindStudentByEmail(ctx context.Context, courseID int64, email string) (*proctor.Student, error)
+	// ListStudents lists a course's students by last and first name.
+	ListStudents(ctx context.Context, courseID int64) ([]proctor.Student, error)
 
 	CreateUser(ctx context.Context, u *proctor.User, passwordHash string) error
 	GetUser(ctx context.Context, id int64) (*proctor.User, error)
@@ -155,6 +164,10 @@ type Capture interface {
 	NextEventBatch(ctx context.Context, sessionID int64) (int64, error)
 	ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error)
 
+	InsertAudio(ctx context.Context, a *proctor.AudioChunk) error
+	GetAudio(ctx context.Context, sessionID, seq int64) (*proctor.AudioChunk, error)
+	NextAudioSeq(ctx context.Context, sessionID int64) (int64, error)
+
 	InsertPhoto(ctx context.Context, p *proctor.Photo) error
 	GetPhoto(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose, kind proctor.PhotoKind, attempt int) (*proctor.Photo, error)
 	GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, error)
@@ -173,6 +186,19 @@ type Analysis interface {
 	// replaces it (analysis is idempotent).
 	SaveFrameSignals(ctx context.Context, sigs []proctor.FrameSignal) error
 	ListFrameSignals(ctx context.Context, sessionID int64) ([]proctor.FrameSignal, error)
+
+	// PendingAudio lists audio chunks without signals, in sequence order.
+	PendingAudio(ctx context.Context, sessionID int64, limit int) ([]proctor.AudioChunk, error)
+	CountPendingAudio(ctx context.Context, sessionID int64) (int64, error)
+	// SaveAudioSignals stores one chunk's signals (replacing any) and marks
+	// the chunk analysed.
+	SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal) error
+	ListAudioSignals(ctx context.Context, sessionID int64) ([]proctor.AudioSignal, error)
+
+	// AnalysisState is what the analysis of a session carries between runs
+	// (opaque to the store); nil when there is none yet.
+	AnalysisState(ctx context.Context, sessionID int64) ([]byte, error)
+	SaveAnalysisState(ctx context.Context, sessionID int64, data []byte) error
 
 	// ReplaceViolations swaps a session's violations for a fresh decision,
 	// carrying instructors' decisions over to violations with the same Key.

@@ -19,7 +19,8 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"vigil/internal/analysis/face"
+	"vigil/internal/analysis"
+	"vigil/internal/analysis/voice"
 	"vigil/internal/auth"
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/ingest"
@@ -51,24 +52,20 @@ type Options struct {
 }
 
 var (
-	facesOnce sync.Once
-	faces     *face.Pool
-	facesErr  error
+	modelsOnce sync.Once
+	models     *analysis.Models
 )
 
-// Faces returns the process-wide face detector pool, failing the test with
-// a clear message when ONNX Runtime is missing (`make setup` fetches it).
-func Faces(t testing.TB) *face.Pool {
+// Models returns the process-wide detectors, failing the test with a clear
+// message when ONNX Runtime or the voice model is missing (`make setup`
+// fetches them).
+func Models(t testing.TB) *analysis.Models {
 	t.Helper()
-	facesOnce.Do(func() {
-		if facesErr = onnxrt.Init(onnxrt.DefaultLibPath()); facesErr == nil {
-			faces, facesErr = face.NewPool(2, face.Options{})
-		}
-	})
-	if facesErr != nil {
-		t.Fatalf("face detector unavailable: %v", facesErr)
+	modelsOnce.Do(func() { models = analysis.NewModels(2, onnxrt.DefaultLibPath(), voice.DefaultModelPath()) })
+	if err := models.Check(); err != nil {
+		t.Fatalf("analysis models unavailable: %v", err)
 	}
-	return faces
+	return models
 }
 
 // Logger writes to the test log only when VIGIL_TEST_LOG is set, so a
@@ -102,7 +99,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	now := func() time.Time { return time.Now().UTC() }
 	log := Logger()
-	s.Ingest = ingest.New(s.Store, s.Blobs, Faces(t), limits, now, log)
+	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
 	s.Review = review.New(s.Store, now)
 	srv, err := web.New(web.Deps{Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: "http://127.0.0.1"})
 	if err != nil {
@@ -121,7 +118,7 @@ func Start(t testing.TB, o Options) *Server {
 func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
-	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Faces: Faces(t), Log: Logger(),
+	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Log: Logger(),
 		Now: func() time.Time { return time.Now().UTC() }, Workers: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -228,6 +228,24 @@ func (s *Server) apiPutEvents(w http.ResponseWriter, r *http.Request, sess *proc
 	s.writeAck(w, r, ack, err)
 }
 
+func (s *Server) apiPutAudio(w http.ResponseWriter, r *http.Request, sess *proctor.Session) {
+	in := ingest.AudioInput{ContentType: r.Header.Get("Content-Type")}
+	var err error
+	in.Seq, err = pathSeq(r, "seq")
+	if err == nil {
+		in.StartedAt, err = captureTime(r)
+	}
+	if err == nil {
+		in.Data, err = readBody(w, r, s.Ingest.Limits().MaxAudioBytes)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	ack, err := s.Ingest.PutAudio(r.Context(), sess, in)
+	s.writeAck(w, r, ack, err)
+}
+
 func (s *Server) apiPutPhoto(w http.ResponseWriter, r *http.Request, sess *proctor.Session) {
 	in := ingest.PhotoInput{Purpose: proctor.PhotoPurpose(r.PathValue("purpose")), Kind: proctor.PhotoKind(r.PathValue("kind"))}
 	attempt, err := strconv.Atoi(r.PathValue("attempt"))

@@ -7,12 +7,12 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"vigil/internal/analysis"
 	"vigil/internal/proctor"
 )
 
@@ -31,16 +31,23 @@ type page struct {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":    s.assets.url,
-		"date":     func(t time.Time) string { return fmtTime(t, "2 Jan 2006 15:04 MST") },
-		"clock":    func(t time.Time) string { return fmtTime(t, "15:04:05") },
-		"dur":      fmtDuration,
-		"offset":   fmtOffset,
-		"types":    func() []proctor.ViolationType { return proctor.ViolationTypes },
-		"countOf":  func(m map[proctor.ViolationType]int, t proctor.ViolationType) int { return m[t] },
-		"join":     strings.Join,
-		"pct":      func(f float64) float64 { return f * 100 },
-		"checked":  func(t proctor.ViolationType) bool { return analysis.Checked[t] },
+		"asset":          s.assets.url,
+		"date":           func(t time.Time) string { return fmtTime(t, "2 Jan 2006 15:04 MST") },
+		"clock":          func(t time.Time) string { return fmtTime(t, "15:04:05") },
+		"dur":            fmtDuration,
+		"offset":         fmtOffset,
+		"types":          func() []proctor.ViolationType { return proctor.ViolationTypes },
+		"countOf":        func(m map[proctor.ViolationType]int, t proctor.ViolationType) int { return m[t] },
+		"join":           strings.Join,
+		"pct":            func(f float64) float64 { return f * 100 },
+		"rule":           func(st proctor.Settings, t proctor.ViolationType) *proctor.Rule { return st.Rule(t) },
+		"thresholdLabel": func(t proctor.ViolationType) string { return thresholdTypes[t] },
+		"weight":         func(p proctor.Policy, t proctor.ViolationType) float64 { return p.Weight(t) },
+		"failsAtOnce":    func(p proctor.Policy, t proctor.ViolationType) bool { return slices.Contains(p.FailAtOnce, t) },
+		"lines":          func(xs []string) string { return strings.Join(xs, "\n") },
+		"isOff": func(a *proctor.Accommodation, t proctor.ViolationType) bool {
+			return a != nil && slices.Contains(a.Off, t)
+		},
 		"since":    func(t, origin time.Time) string { return fmtOffset(t.Sub(origin).Milliseconds()) },
 		"sentence": sentence,
 		"short":    func(t time.Time) string { return fmtTime(t, "2 Jan 15:04") },

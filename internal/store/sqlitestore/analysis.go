@@ -39,10 +39,14 @@ func (c *conn) saveFrameSignal(ctx context.Context, sg *proctor.FrameSignal) err
 		boxes = string(b)
 	}
 	_, err := c.w.ExecContext(ctx, `INSERT INTO frame_signals
-		(session_id, seq, captured_at, ok, error, faces, boxes, mean_luma) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		(session_id, seq, captured_at, ok, error, faces, boxes, mean_luma, reused, motion, pose_ok, yaw, gaze_x, gaze_y)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (session_id, seq) DO UPDATE SET captured_at = excluded.captured_at, ok = excluded.ok,
-		error = excluded.error, faces = excluded.faces, boxes = excluded.boxes, mean_luma = excluded.mean_luma`,
-		sg.SessionID, sg.Seq, ms(sg.CapturedAt), b2i(sg.OK), sg.Error, sg.Faces, boxes, sg.MeanLuma)
+		error = excluded.error, faces = excluded.faces, boxes = excluded.boxes, mean_luma = excluded.mean_luma,
+		reused = excluded.reused, motion = excluded.motion, pose_ok = excluded.pose_ok, yaw = excluded.yaw,
+		gaze_x = excluded.gaze_x, gaze_y = excluded.gaze_y`,
+		sg.SessionID, sg.Seq, ms(sg.CapturedAt), b2i(sg.OK), sg.Error, sg.Faces, boxes, sg.MeanLuma,
+		b2i(sg.Reused), sg.Motion, b2i(sg.PoseOK), sg.Yaw, sg.GazeX, sg.GazeY)
 	if err != nil {
 		return wrap("save frame signal", err)
 	}
@@ -51,15 +55,16 @@ func (c *conn) saveFrameSignal(ctx context.Context, sg *proctor.FrameSignal) err
 }
 
 func (c *conn) ListFrameSignals(ctx context.Context, sessionID int64) ([]proctor.FrameSignal, error) {
-	return queryAll(ctx, c.r, "list frame signals", `SELECT session_id, seq, captured_at, ok, error, faces, boxes, mean_luma
-		FROM frame_signals WHERE session_id = ? ORDER BY seq`, scanFrameSignal, sessionID)
+	return queryAll(ctx, c.r, "list frame signals", `SELECT session_id, seq, captured_at, ok, error, faces, boxes, mean_luma,
+		reused, motion, pose_ok, yaw, gaze_x, gaze_y FROM frame_signals WHERE session_id = ? ORDER BY seq`, scanFrameSignal, sessionID)
 }
 
 func scanFrameSignal(sc scanner) (*proctor.FrameSignal, error) {
 	var sg proctor.FrameSignal
 	var captured int64
 	var boxes string
-	if err := sc.Scan(&sg.SessionID, &sg.Seq, &captured, &sg.OK, &sg.Error, &sg.Faces, &boxes, &sg.MeanLuma); err != nil {
+	if err := sc.Scan(&sg.SessionID, &sg.Seq, &captured, &sg.OK, &sg.Error, &sg.Faces, &boxes, &sg.MeanLuma,
+		&sg.Reused, &sg.Motion, &sg.PoseOK, &sg.Yaw, &sg.GazeX, &sg.GazeY); err != nil {
 		return nil, err
 	}
 	sg.CapturedAt = fromMS(captured)

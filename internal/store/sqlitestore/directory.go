@@ -168,6 +168,14 @@ func (c *conn) FindStudentByEmail(ctx context.Context, courseID int64, email str
 	return &s, nil
 }
 
+func (c *conn) ListStudents(ctx context.Context, courseID int64) ([]proctor.Student, error) {
+	return queryAll(ctx, c.r, "list students", `SELECT `+studentCols+` FROM students st WHERE st.course_id = ?
+		ORDER BY st.last_name COLLATE NOCASE, st.first_name COLLATE NOCASE, st.id`, func(sc scanner) (*proctor.Student, error) {
+		var s proctor.Student
+		return &s, sc.Scan(studentDest(&s)...)
+	}, courseID)
+}
+
 func (c *conn) CreateUser(ctx context.Context, u *proctor.User, passwordHash string) error {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = time.Now().UTC()

@@ -95,6 +95,14 @@ func testStudentsAndUsers(t *testing.T, st store.Store) {
 	_, err = st.FindStudentByEmail(ctx(t), f.course.ID, "")
 	wantErr(t, err, store.ErrNotFound)
 
+	aaron := proctor.Student{CourseID: f.course.ID, FirstName: "Aaron", LastName: "hopper"}
+	must(t, st.CreateStudent(ctx(t), &aaron))
+	all, err := st.ListStudents(ctx(t), f.course.ID)
+	must(t, err)
+	if len(all) != 2 || all[0].FirstName != "Aaron" || all[1].FirstName != "Grace" {
+		t.Fatalf("ListStudents (by last, then first name, any case) = %+v", all)
+	}
+
 	u, hash, err := st.GetUserByEmail(ctx(t), "ADA@example.edu")
 	must(t, err)
 	if u.ID != f.teacher.ID || hash != "hash" || u.Role != proctor.RoleInstructor {

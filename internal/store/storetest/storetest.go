@@ -40,6 +40,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"AuditLog", testAudit},
 		{"WebSessionsAndSignInLinks", testAccess},
 		{"TransactionsAndJobs", testTx},
+		{"Audio", testAudio},
+		{"AnalysisState", testAnalysisState},
+		{"DetectionSignalFields", testSignalFields},
+		{"Accommodations", testAccommodations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

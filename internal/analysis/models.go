@@ -1,0 +1,101 @@
+package analysis
+
+import (
+	"context"
+	"errors"
+	"image"
+	"io/fs"
+	"os"
+
+	"vigil/internal/analysis/face"
+	"vigil/internal/analysis/voice"
+	"vigil/internal/onnxrt"
+)
+
+// Models are the detectors a server runs, each a pool of one per worker
+// created on first use (an idle server does not hold ONNX Runtime): the
+// face detector on whole frames and photos, the same network on face crops
+// for precise landmarks, and the voice detector.
+type Models struct {
+	runtimeLib, voiceModel string
+	faces, landmarks       *onnxrt.Lazy[*face.Pool]
+	voices                 *onnxrt.Lazy[*voice.Pool]
+}
+
+// NewModels prepares the detectors; nothing is loaded yet.
+func NewModels(workers int, runtimeLib, voiceModel string) *Models {
+	m := &Models{runtimeLib: runtimeLib, voiceModel: voiceModel}
+	m.faces = onnxrt.NewLazy(func() (*face.Pool, error) {
+		if err := onnxrt.Init(runtimeLib); err != nil {
+			return nil, err
+		}
+		return face.NewPool(workers, face.Options{})
+	})
+	m.landmarks = onnxrt.NewLazy(func() (*face.Pool, error) {
+		if err := onnxrt.Init(runtimeLib); err != nil {
+			return nil, err
+		}
+		return face.NewPool(workers, face.Options{InputWidth: RefineInput, InputHeight: RefineInput})
+	})
+	m.voices = onnxrt.NewLazy(func() (*voice.Pool, error) {
+		if err := onnxrt.Init(runtimeLib); err != nil {
+			return nil, err
+		}
+		return voice.NewPool(workers, voiceModel)
+	})
+	return m
+}
+
+// Check looks at the runtime library and the voice model without loading
+// them, so a server can refuse to start with a message that says how to
+// fetch what is missing.
+func (m *Models) Check() error {
+	if err := onnxrt.Check(m.runtimeLib); err != nil {
+		return err
+	}
+	if _, err := os.Stat(m.voiceModel); errors.Is(err, fs.ErrNotExist) {
+		return &voice.ModelNotFoundError{Path: m.voiceModel}
+	}
+	return nil
+}
+
+// Loaded reports whether the face detector has been loaded.
+func (m *Models) Loaded() bool { return m.faces.Loaded() }
+
+// Faces is the face detector for whole frames and identity photos.
+func (m *Models) Faces() Detector { return lazyDetector{m.faces} }
+
+// Frames is the frame analysis.
+func (m *Models) Frames() *Frames {
+	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}}
+}
+
+// Audio is the audio analysis.
+func (m *Models) Audio() *Audio { return &Audio{Voice: lazyVoice{m.voices}} }
+
+// Close releases whatever was loaded.
+func (m *Models) Close() error {
+	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.voices.Close())
+}
+
+type lazyDetector struct{ pool *onnxrt.Lazy[*face.Pool] }
+
+func (l lazyDetector) Detect(ctx context.Context, img image.Image) ([]face.Face, error) {
+	p, err := l.pool.Get()
+	if err != nil {
+		return nil, err
+	}
+	return p.Detect(ctx, img)
+}
+
+type lazyVoice struct{ pool *onnxrt.Lazy[*voice.Pool] }
+
+func (l lazyVoice) Analyze(ctx context.Context, samples []float32, rate int) ([]voice.Window, error) {
+	p, err := l.pool.Get()
+	if err != nil {
+		return nil, err
+	}
+	return p.Analyze(ctx, samples, rate)
+}
+
+var _ AudioAnalyzer = (*Audio)(nil)

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"vigil/internal/eval"
+	"vigil/internal/scenario"
+	"vigil/internal/simclient"
+)
+
+const evalUsage = `Measures detection on scenarios (the format of the shared docs/EVAL.md). Each
+scenario is played through the real ingest API and analysis of a Vigil started
+for the purpose in a temporary folder; prints, per violation type, TP, FP, FN,
+precision, recall and the mean start/end error in seconds.
+
+  vigil eval [--media DIR] [--json] [scenario.json ...]
+
+Without scenario files it plays ../shared/scenarios/*.json.`
+
+// sharedRoot is where the project's shared folder sits during development.
+const sharedRoot = "../shared"
+
+func runEval(ctx context.Context, e env, args []string) error {
+	tmp, err := os.MkdirTemp("", "vigil-eval-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	var mediaDir *string
+	var asJSON *bool
+	var files []string
+	cfg, err := parseConfig(e, "eval", evalUsage, args, func(fs *flag.FlagSet) {
+		mediaDir = fs.String("media", filepath.Join(sharedRoot, "media"), "the media `folder` scenario paths are relative to")
+		asJSON = fs.Bool("json", false, `print {"types": [...]} as JSON instead of a table`)
+		fs.Set("data", tmp)
+		fs.Set("addr", "127.0.0.1:0")
+		fs.Set("log-level", "warn")
+	}, &files)
+	if err != nil {
+		return err
+	}
+	scenarios, err := loadScenarios(files)
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(*mediaDir); err != nil || !st.IsDir() {
+		return fmt.Errorf("media folder %s not found: pass --media DIR", *mediaDir)
+	}
+	if err := migrate(ctx, env{stdout: discard{}}, cfg); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, cfg.Logger())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	return a.serve(ctx, func(base string) error {
+		defer stop()
+		return a.evaluate(ctx, e, base, os.DirFS(*mediaDir), scenarios, *asJSON)
+	})
+}
+
+func loadScenarios(files []string) ([]*scenario.Scenario, error) {
+	if len(files) == 0 {
+		files, _ = filepath.Glob(filepath.Join(sharedRoot, "scenarios", "*.json"))
+		if len(files) == 0 {
+			return nil, errors.New("no scenario files given, and none in ../shared/scenarios")
+		}
+	}
+	var out []*scenario.Scenario
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		sc, err := scenario.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+func (a *app) evaluate(ctx context.Context, e env, base string, media fs.FS, scenarios []*scenario.Scenario, asJSON bool) error {
+	r := &eval.Runner{Store: a.store, Now: a.now, Wait: 2 * time.Minute,
+		Client: &simclient.Client{Base: base, HTTP: &http.Client{Timeout: time.Minute}, Media: media, Retries: 5}}
+	rep, outcomes, err := r.Run(ctx, scenarios)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return rep.WriteJSON(e.stdout)
+	}
+	for _, o := range outcomes {
+		fmt.Fprintf(e.stdout, "%s: expected %d, reported %d applied\n", o.Name, len(o.Expected), len(o.Reported))
+	}
+	fmt.Fprintln(e.stdout)
+	return rep.WriteTable(e.stdout)
+}

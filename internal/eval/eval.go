@@ -1,0 +1,207 @@
+// Package eval measures detection on scenarios (the shared docs/EVAL.md
+// format): each is played through a running Vigil's real ingest API by the
+// simulated capture client, analysed like any session, and its applied
+// violations are matched against the expected ones.
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"vigil/internal/ingest"
+	"vigil/internal/proctor"
+	"vigil/internal/scenario"
+	"vigil/internal/simclient"
+	"vigil/internal/store"
+)
+
+// Runner plays scenarios against one server.
+type Runner struct {
+	Store  store.Store // the server's store, to set up exams and read results
+	Client *simclient.Client
+	Now    func() time.Time
+	// Wait bounds how long one session's analysis may take.
+	Wait time.Duration
+}
+
+// Outcome is one scenario's result.
+type Outcome struct {
+	Name     string
+	Expected []scenario.Expected
+	Reported []scenario.Reported
+	Scores   map[proctor.ViolationType]*scenario.Score
+}
+
+// Play runs one scenario: a course, an exam with the scenario's settings and
+// a student are created, the session is uploaded and analysed, and its
+// applied violations are scored for every type.
+func (r *Runner) Play(ctx context.Context, sc *scenario.Scenario, n int) (*Outcome, error) {
+	link, err := r.setUp(ctx, sc, n)
+	if err != nil {
+		return nil, err
+	}
+	// Recorded "just before now", as a live client would have.
+	start := r.Now().Add(-time.Duration(sc.Duration+30) * time.Second).Truncate(time.Second)
+	res, err := r.Client.Play(ctx, link, sc, start)
+	if err != nil {
+		return nil, fmt.Errorf("eval %s: %w", sc.Name, err)
+	}
+	if err := r.waitAnalysed(ctx, res.Session.ID); err != nil {
+		return nil, fmt.Errorf("eval %s: %w", sc.Name, err)
+	}
+	vs, err := r.Store.ListViolations(ctx, res.Session.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep := scenario.FromViolations(vs, start)
+	return &Outcome{Name: sc.Name, Expected: sc.Expect, Reported: rep, Scores: scenario.Match(sc.Expect, rep, proctor.ViolationTypes)}, nil
+}
+
+func (r *Runner) setUp(ctx context.Context, sc *scenario.Scenario, n int) (string, error) {
+	settings, err := proctor.ParseSettings(sc.Settings)
+	if err != nil {
+		return "", fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	course := &proctor.Course{Code: fmt.Sprintf("EVAL-%d-%d", r.Now().UnixNano(), n), Title: "Evaluation: " + sc.Name}
+	if err := r.Store.CreateCourse(ctx, course); err != nil {
+		return "", err
+	}
+	exam := &proctor.Exam{CourseID: course.ID, Title: sc.Name, Settings: settings}
+	if err := r.Store.CreateExam(ctx, exam); err != nil {
+		return "", err
+	}
+	st := &proctor.Student{CourseID: course.ID, FirstName: "Eval", LastName: sc.Name}
+	if err := r.Store.CreateStudent(ctx, st); err != nil {
+		return "", err
+	}
+	return ingest.IssueLink(ctx, r.Store, ingest.LinkRequest{ExamID: exam.ID, StudentID: st.ID, TTL: time.Hour, Actor: "eval"})
+}
+
+func (r *Runner) waitAnalysed(ctx context.Context, sid int64) error {
+	ctx, cancel := context.WithTimeout(ctx, r.Wait)
+	defer cancel()
+	for {
+		s, err := r.Store.GetSession(ctx, sid)
+		if err != nil {
+			return err
+		}
+		if s.State == proctor.StateAnalyzed {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("session %d not analysed in %s", sid, r.Wait)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Run plays every scenario and returns the per-type totals.
+func (r *Runner) Run(ctx context.Context, scenarios []*scenario.Scenario) (*Report, []*Outcome, error) {
+	rep := newReport()
+	var outcomes []*Outcome
+	for i, sc := range scenarios {
+		o, err := r.Play(ctx, sc, i)
+		if err != nil {
+			return nil, outcomes, err
+		}
+		outcomes = append(outcomes, o)
+		rep.add(o)
+	}
+	return rep, outcomes, nil
+}
+
+// Load reads scenario files (paths in fsys).
+func Load(fsys fs.FS, names []string) ([]*scenario.Scenario, error) {
+	var out []*scenario.Scenario
+	for _, n := range names {
+		sc, err := scenario.Load(fsys, n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// TypeResult is one type's totals over all scenarios.
+type TypeResult struct {
+	Type      proctor.ViolationType `json:"type"`
+	TP        int                   `json:"tp"`
+	FP        int                   `json:"fp"`
+	FN        int                   `json:"fn"`
+	Precision float64               `json:"precision"`
+	Recall    float64               `json:"recall"`
+	// Mean absolute start and end error of matched violations, seconds;
+	// null when nothing matched.
+	StartErr *float64 `json:"mean_start_error_s"`
+	EndErr   *float64 `json:"mean_end_error_s"`
+	// Expected is how many violations of the type the scenarios expect.
+	Expected int `json:"expected"`
+}
+
+// Report is the totals per type.
+type Report struct {
+	Types  []TypeResult `json:"types"`
+	totals map[proctor.ViolationType]*scenario.Score
+}
+
+func newReport() *Report {
+	r := &Report{totals: map[proctor.ViolationType]*scenario.Score{}}
+	for _, t := range proctor.ViolationTypes {
+		r.totals[t] = &scenario.Score{Type: t}
+	}
+	return r
+}
+
+func (r *Report) add(o *Outcome) {
+	for t, s := range o.Scores {
+		tot := r.totals[t]
+		tot.TP, tot.FP, tot.FN = tot.TP+s.TP, tot.FP+s.FP, tot.FN+s.FN
+		tot.StartErr, tot.EndErr = tot.StartErr+s.StartErr, tot.EndErr+s.EndErr
+	}
+	r.Types = r.Types[:0]
+	for _, t := range proctor.ViolationTypes {
+		s := r.totals[t]
+		tr := TypeResult{Type: t, TP: s.TP, FP: s.FP, FN: s.FN, Precision: s.Precision(), Recall: s.Recall(), Expected: s.TP + s.FN}
+		if s.TP > 0 {
+			tr.StartErr, tr.EndErr = round(s.StartErr/float64(s.TP)), round(s.EndErr/float64(s.TP))
+		}
+		r.Types = append(r.Types, tr)
+	}
+}
+
+func round(v float64) *float64 {
+	r := math.Round(v*100) / 100
+	return &r
+}
+
+// WriteJSON prints {"types": [...]}.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteTable prints the per-type table for people.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "type\texpected\tTP\tFP\tFN\tprecision\trecall\tstart err s\tend err s\t")
+	for _, t := range r.Types {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.2f\t%.2f\t%s\t%s\t\n", t.Type, t.Expected, t.TP, t.FP, t.FN, t.Precision, t.Recall, opt(t.StartErr), opt(t.EndErr))
+	}
+	return tw.Flush()
+}
+
+func opt(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", *v)
+}

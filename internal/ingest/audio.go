@@ -1,0 +1,83 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"mime"
+	"strings"
+	"time"
+
+	"vigil/internal/analysis/voice"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// AudioInput describes one uploaded stretch of microphone audio.
+type AudioInput struct {
+	Seq         int64
+	StartedAt   time.Time // client clock, start of the audio
+	ContentType string    // audio/basic or audio/L16;rate=8000|16000
+	Data        []byte
+}
+
+// maxAudioChunk bounds one chunk's length.
+const maxAudioChunk = 2 * time.Minute
+
+// PutAudio stores a chunk of microphone audio. Chunks arrive in order; the
+// client may leave out silence, so they need not touch in time.
+func (s *Service) PutAudio(ctx context.Context, sess *proctor.Session, in AudioInput) (Ack, error) {
+	sha := sha256Hex(in.Data)
+	if dup, err := audioSeen(ctx, s.store, sess.ID, in.Seq, sha); dup || err != nil {
+		return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+	}
+	if err := s.checkOpen(sess); err != nil {
+		return Ack{}, err
+	}
+	if err := s.checkCaptureTime(sess, in.StartedAt); err != nil {
+		return Ack{}, err
+	}
+	a, err := s.audioChunk(sess, in, sha)
+	if err != nil {
+		return Ack{}, err
+	}
+	if _, err := s.blobs.Put(ctx, a.BlobKey, bytes.NewReader(in.Data)); err != nil {
+		return Ack{}, err
+	}
+	a.ReceivedAt = s.now()
+	var dup bool
+	err = s.commitCapture(ctx, sess, in.StartedAt.Add(time.Duration(a.DurationMS)*time.Millisecond), func(tx store.Tx) error {
+		var err error
+		if dup, err = audioSeen(ctx, tx, sess.ID, in.Seq, sha); dup || err != nil {
+			return err
+		}
+		return tx.InsertAudio(ctx, a)
+	})
+	return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+}
+
+// audioChunk decodes the audio (so nothing unplayable is stored) and
+// describes it; the duration is the server's count of samples, not a claim.
+func (s *Service) audioChunk(sess *proctor.Session, in AudioInput, sha string) (*proctor.AudioChunk, error) {
+	samples, rate, err := voice.Decode(in.ContentType, in.Data)
+	if err != nil {
+		return nil, proctor.E(proctor.CodeUnsupportedMedia, "audio chunk %d: %s", in.Seq, strings.TrimPrefix(err.Error(), "voice: "))
+	}
+	dur := time.Duration(len(samples)) * time.Second / time.Duration(rate)
+	if dur > maxAudioChunk {
+		return nil, proctor.E(proctor.CodeTooLarge, "audio chunk %d lasts %s; send at most %s per chunk", in.Seq, dur.Round(time.Second), maxAudioChunk)
+	}
+	mt, params, _ := mime.ParseMediaType(in.ContentType)
+	return &proctor.AudioChunk{SessionID: sess.ID, Seq: in.Seq, StartedAt: in.StartedAt, DurationMS: dur.Milliseconds(),
+		Format: mime.FormatMediaType(mt, params), SHA256: sha, Size: int64(len(in.Data)),
+		BlobKey: blobKey(sess.ID, "audio", in.Seq, sha, "raw")}, nil
+}
+
+func audioSeen(ctx context.Context, q store.Queries, sid, seq int64, sha string) (bool, error) {
+	return seen(ctx, q, "audio chunk", seq, sha, func(q store.Queries) (string, error) {
+		a, err := q.GetAudio(ctx, sid, seq)
+		if err != nil {
+			return "", err
+		}
+		return a.SHA256, nil
+	}, func(q store.Queries) (int64, error) { return q.NextAudioSeq(ctx, sid) })
+}

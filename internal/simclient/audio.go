@@ -1,0 +1,129 @@
+package simclient
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"vigil/internal/analysis/voice"
+	"vigil/internal/scenario"
+)
+
+// audioChunkSeconds is how much audio one upload carries, as a browser
+// client flushing its recorder every few seconds would.
+const audioChunkSeconds = 5
+
+// rate is what the client sends: 8 kHz μ-law (audio/basic), 64 kbit/s.
+const rate = 8000
+
+// sendAudio renders the scenario's microphone track at 8 kHz and uploads it
+// in chunks, leaving out chunks of pure silence (as a client that sends only
+// sound above the room's floor would).
+func (c *Client) sendAudio(ctx context.Context, sess *Session, sc *scenario.Scenario, start time.Time) (int64, error) {
+	track, err := c.renderAudio(sc)
+	if err != nil || track == nil {
+		return 0, err
+	}
+	var seq int64
+	step := audioChunkSeconds * rate
+	for off := 0; off < len(track); off += step {
+		part := track[off:min(off+step, len(track))]
+		if silent(part) {
+			continue
+		}
+		at := start.Add(time.Duration(off) * time.Second / rate)
+		path := fmt.Sprintf("/api/v1/sessions/%d/audio/%d", sess.ID, seq)
+		if err := c.call(ctx, http.MethodPut, path, sess.Token, "audio/basic", captured(at), voice.EncodeMuLaw(part), nil); err != nil {
+			return seq, err
+		}
+		seq++
+	}
+	return seq, nil
+}
+
+// renderAudio mixes the scenario's audio spans into one 8 kHz track (nil
+// when the scenario has no audio).
+func (c *Client) renderAudio(sc *scenario.Scenario) ([]float32, error) {
+	if len(sc.Audio) == 0 {
+		return nil, nil
+	}
+	track := make([]float32, int(sc.Duration*rate))
+	for _, span := range sc.Audio {
+		samples, err := c.loadWAV(span.File)
+		if err != nil {
+			return nil, err
+		}
+		from, to := int(span.From*rate), min(int(span.To*rate), len(track))
+		for i := from; i < to; i++ {
+			j := i - from
+			if j >= len(samples) {
+				if !span.Loop {
+					break
+				}
+				j %= len(samples)
+			}
+			track[i] += samples[j]
+		}
+	}
+	return track, nil
+}
+
+func silent(x []float32) bool {
+	for _, v := range x {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// loadWAV reads a 16-bit PCM WAV file (mono, or the first channel) and
+// resamples it to 8 kHz.
+func (c *Client) loadWAV(name string) ([]float32, error) {
+	data, err := fs.ReadFile(c.Media, name)
+	if err != nil {
+		return nil, err
+	}
+	samples, srcRate, err := decodeWAV(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return voice.Resample(samples, srcRate, rate), nil
+}
+
+var errWAV = errors.New("not a 16-bit PCM WAV file")
+
+func decodeWAV(b []byte) ([]float32, int, error) {
+	if len(b) < 12 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+		return nil, 0, errWAV
+	}
+	var channels, bits int
+	var srcRate int
+	for p := 12; p+8 <= len(b); {
+		id, size := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:p+8]))
+		body := b[p+8 : min(len(b), p+8+size)]
+		switch id {
+		case "fmt ":
+			if len(body) < 16 || binary.LittleEndian.Uint16(body[0:2]) != 1 {
+				return nil, 0, errWAV
+			}
+			channels, srcRate, bits = int(binary.LittleEndian.Uint16(body[2:4])), int(binary.LittleEndian.Uint32(body[4:8])), int(binary.LittleEndian.Uint16(body[14:16]))
+		case "data":
+			if bits != 16 || channels < 1 {
+				return nil, 0, errWAV
+			}
+			n := len(body) / (2 * channels)
+			out := make([]float32, n)
+			for i := range out {
+				out[i] = float32(int16(binary.LittleEndian.Uint16(body[2*channels*i:]))) / 32768
+			}
+			return out, srcRate, nil
+		}
+		p += 8 + size + size%2
+	}
+	return nil, 0, errWAV
+}

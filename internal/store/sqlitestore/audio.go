@@ -1,0 +1,96 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"vigil/internal/proctor"
+)
+
+func (c *conn) InsertAudio(ctx context.Context, a *proctor.AudioChunk) error {
+	_, err := c.w.ExecContext(ctx, `INSERT INTO audio_chunks
+		(session_id, seq, started_at, duration_ms, format, blob_key, sha256, size, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.SessionID, a.Seq, ms(a.StartedAt), a.DurationMS, a.Format, a.BlobKey, a.SHA256, a.Size, ms(a.ReceivedAt))
+	return wrap("insert audio", err)
+}
+
+const audioCols = `session_id, seq, started_at, duration_ms, format, blob_key, sha256, size, received_at`
+
+func scanAudio(sc scanner) (*proctor.AudioChunk, error) {
+	var a proctor.AudioChunk
+	var started, received int64
+	if err := sc.Scan(&a.SessionID, &a.Seq, &started, &a.DurationMS, &a.Format, &a.BlobKey, &a.SHA256, &a.Size, &received); err != nil {
+		return nil, err
+	}
+	a.StartedAt, a.ReceivedAt = fromMS(started), fromMS(received)
+	return &a, nil
+}
+
+func (c *conn) GetAudio(ctx context.Context, sessionID, seq int64) (*proctor.AudioChunk, error) {
+	a, err := scanAudio(c.r.QueryRowContext(ctx, `SELECT `+audioCols+` FROM audio_chunks WHERE session_id = ? AND seq = ?`, sessionID, seq))
+	return a, wrap("get audio", err)
+}
+
+func (c *conn) NextAudioSeq(ctx context.Context, sessionID int64) (int64, error) {
+	var next int64
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM audio_chunks WHERE session_id = ?`, sessionID).Scan(&next)
+	return next, wrap("next audio seq", err)
+}
+
+func (c *conn) PendingAudio(ctx context.Context, sessionID int64, limit int) ([]proctor.AudioChunk, error) {
+	return queryAll(ctx, c.r, "pending audio", `SELECT `+audioCols+` FROM audio_chunks
+		WHERE session_id = ? AND analyzed = 0 ORDER BY seq LIMIT ?`, scanAudio, sessionID, limit)
+}
+
+func (c *conn) CountPendingAudio(ctx context.Context, sessionID int64) (int64, error) {
+	var n int64
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM audio_chunks WHERE session_id = ? AND analyzed = 0`, sessionID).Scan(&n)
+	return n, wrap("count pending audio", err)
+}
+
+func (c *conn) SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal) error {
+	if _, err := c.w.ExecContext(ctx, `DELETE FROM audio_signals WHERE session_id = ? AND chunk_seq = ?`, sessionID, chunkSeq); err != nil {
+		return wrap("save audio signals", err)
+	}
+	for i, sg := range sigs {
+		_, err := c.w.ExecContext(ctx, `INSERT INTO audio_signals
+			(session_id, chunk_seq, idx, start_at, dur_ms, speech, rms_db, max_db, floor_db) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sessionID, chunkSeq, i, ms(sg.Start), sg.DurMS, sg.Speech, sg.RMSdB, sg.MaxdB, sg.FloordB)
+		if err != nil {
+			return wrap("save audio signals", err)
+		}
+	}
+	return c.execOne(ctx, "mark audio analyzed", `UPDATE audio_chunks SET analyzed = 1 WHERE session_id = ? AND seq = ?`, sessionID, chunkSeq)
+}
+
+func (c *conn) ListAudioSignals(ctx context.Context, sessionID int64) ([]proctor.AudioSignal, error) {
+	return queryAll(ctx, c.r, "list audio signals", `SELECT session_id, chunk_seq, start_at, dur_ms, speech, rms_db, max_db, floor_db
+		FROM audio_signals WHERE session_id = ? ORDER BY start_at, chunk_seq, idx`, scanAudioSignal, sessionID)
+}
+
+func scanAudioSignal(sc scanner) (*proctor.AudioSignal, error) {
+	var a proctor.AudioSignal
+	var start int64
+	if err := sc.Scan(&a.SessionID, &a.ChunkSeq, &start, &a.DurMS, &a.Speech, &a.RMSdB, &a.MaxdB, &a.FloordB); err != nil {
+		return nil, err
+	}
+	a.Start = fromMS(start)
+	return &a, nil
+}
+
+func (c *conn) AnalysisState(ctx context.Context, sessionID int64) ([]byte, error) {
+	var data []byte
+	err := c.r.QueryRowContext(ctx, `SELECT data FROM analysis_state WHERE session_id = ?`, sessionID).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return data, wrap("analysis state", err)
+}
+
+func (c *conn) SaveAnalysisState(ctx context.Context, sessionID int64, data []byte) error {
+	_, err := c.w.ExecContext(ctx, `INSERT INTO analysis_state (session_id, data) VALUES (?, ?)
+		ON CONFLICT (session_id) DO UPDATE SET data = excluded.data`, sessionID, data)
+	return wrap("save analysis state", err)
+}
