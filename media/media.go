@@ -5,8 +5,8 @@ package media
 
 import "embed"
 
-// FS holds webcam320/ and frames/ with the same paths as the shared media
-// folder, so scenarios written for one work with the other.
+// FS holds webcam320/, frames/ and audio/ with the same paths as the shared
+// media folder, so scenarios written for one work with the other.
 //
-//go:embed webcam320 frames
+//go:embed webcam320 frames audio
 var FS embed.FS

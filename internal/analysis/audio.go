@@ -11,8 +11,9 @@ import (
 // Background Audio thresholds that are not the instructor's to tune.
 const (
 	// mergeGap joins voice (or noise) windows separated by short pauses — the
-	// gaps between words — into one stretch.
-	mergeGap = 1200 * time.Millisecond
+	// gaps between words and sentences (JFK pauses 1.5 s between them) — into
+	// one stretch.
+	mergeGap = 2500 * time.Millisecond
 	// noiseMinSeconds is how long loud non-voice sound must last.
 	noiseMinSeconds = 3
 )

@@ -1,4 +1,4 @@
-// Package demo fills a demo course: an instructor, two exams and twelve
+// Package demo fills a demo course: an instructor, two exams and thirteen
 // students whose sessions are played through the real ingest API by the
 // simulated capture client, then analysed like any other session.
 package demo

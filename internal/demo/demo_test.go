@@ -9,6 +9,7 @@ import (
 	"vigil/internal/demo"
 	"vigil/internal/proctor"
 	"vigil/internal/simclient"
+	"vigil/internal/store"
 	"vigil/internal/testserver"
 	"vigil/media"
 )
@@ -24,8 +25,8 @@ func TestDemoCourse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 18 {
-		t.Fatalf("%d demo sessions, want 18", len(ids))
+	if len(ids) != 20 {
+		t.Fatalf("%d demo sessions, want 20", len(ids))
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -36,17 +37,44 @@ func TestDemoCourse(t *testing.T) {
 		"Amara": proctor.VerdictPass, "Ben": proctor.VerdictFail, "Chen": proctor.VerdictFail, "Diego": proctor.VerdictPass,
 		"Elif": proctor.VerdictFail, "Fatima": proctor.VerdictPass, "George": proctor.VerdictFail, "Hana": proctor.VerdictFail,
 		"Isaac": proctor.VerdictPass, "Julia": proctor.VerdictPass, "Kofi": proctor.VerdictPass, "Lena": proctor.VerdictFail,
+		"Maya": proctor.VerdictPass,
 	}
 	rows, err := srv.Store.ListExamSessions(ctx, 1)
-	if err != nil || len(rows) != 12 {
+	if err != nil || len(rows) != 13 {
 		t.Fatalf("midterm rows %d (err %v)", len(rows), err)
 	}
 	for _, r := range rows {
 		if r.Session.Verdict != want[r.Student.FirstName] {
 			t.Errorf("%s: %s, want %s (counts %v)", r.Student.FirstName, r.Session.Verdict, want[r.Student.FirstName], r.Counts)
 		}
+		t.Logf("%-7s %s %v", r.Student.FirstName, r.Session.Verdict, r.Counts)
+	}
+	// The behaviours that show each detector do show it.
+	for name, typ := range map[string]proctor.ViolationType{"Maya": proctor.FacialSuspicion, "Ben": proctor.BackgroundMotion,
+		"Chen": proctor.MultiplePeople, "Elif": proctor.OnlineAid, "George": proctor.BlacklistedApps} {
+		if counts := countsOf(rows, name); counts[typ] == 0 {
+			t.Errorf("%s: no %s (counts %v)", name, typ, counts)
+		}
+	}
+	quiz, _ := srv.Store.ListExamSessions(ctx, 2)
+	if counts := countsOf(quiz, "Kofi"); counts[proctor.BackgroundAudio] != 2 {
+		t.Errorf("Kofi's quiz: %d background audio violations, want 2 (counts %v)", counts[proctor.BackgroundAudio], counts)
+	}
+	for _, r := range rows {
+		if r.Student.FirstName == "Amara" && len(r.Counts) != 0 {
+			t.Errorf("Amara typed through a clean session and got %v", r.Counts)
+		}
 	}
 	if _, err := demo.Fill(ctx, opts); err == nil {
 		t.Fatal("filling the demo twice was allowed")
 	}
+}
+
+func countsOf(rows []store.SessionRow, first string) map[proctor.ViolationType]int {
+	for _, r := range rows {
+		if r.Student.FirstName == first {
+			return r.Counts
+		}
+	}
+	return nil
 }

@@ -12,7 +12,7 @@ type behaviour func(name, face string) *scenario.Scenario
 var (
 	clean = func(n int) behaviour {
 		return func(name, face string) *scenario.Scenario {
-			return newScript(name, n, face).photos(face).key(40, "Ctrl+Z").build()
+			return newScript(name, n, face).photos(face).typingThroughout().key(40, "Ctrl+Z").build()
 		}
 	}
 	leftAndCopied behaviour = func(name, face string) *scenario.Scenario {
@@ -30,7 +30,17 @@ var (
 		return s.event(170, proctor.EventPaste, nil).build()
 	}
 	glances behaviour = func(name, face string) *scenario.Scenario {
-		return newScript(name, minutes(3), face).photos(face).away(30, 31).away(88, 89.2).away(140, 141).build()
+		return newScript(name, minutes(3), face).photos(face).typingThroughout().away(30, 31).away(88, 89.2).away(140, 141).build()
+	}
+	lookingAway behaviour = func(name, face string) *scenario.Scenario {
+		// Eyes on the screen, then two long looks to the side (notes on the
+		// desk?): 12 s to the left, 8 s to the right.
+		return newScript(name, minutes(3), faceEyes).photos(faceEyes).show(60, 72, lookLeft).show(120, 128, lookRight).build()
+	}
+	voices behaviour = func(name, face string) *scenario.Scenario {
+		// Someone talks in the room twice; the student types meanwhile.
+		return newScript(name, minutes(3), face).photos(face).typingThroughout().sound(50, 61, talking, false).
+			sound(130, 141, talkTyping, false).build()
 	}
 	zoom behaviour = func(name, face string) *scenario.Scenario {
 		return newScript(name, minutes(3), face).photos(face).share(2, "monitor").app(70, 110, "Zoom").app(20, 150, "Calculator").build()
@@ -83,6 +93,7 @@ var roster = []struct {
 	{"Hana", "Sato", facePortrait, sharedWindow, nil},
 	{"Isaac", "Cohen", faceEyes, retakes, nil},
 	{"Julia", "Novak", faceBlueroom, nearMisses, quizCopy},
-	{"Kofi", "Mensah", facePigo, fullscreen, nil},
+	{"Kofi", "Mensah", facePigo, fullscreen, voices},
+	{"Maya", "Patel", faceEyes, lookingAway, nil},
 	{"Lena", "Fischer", faceObama, everything, nil},
 }

@@ -26,6 +26,11 @@ const (
 	deskStill    = "webcam320/desk_empty_320.jpg"
 	twoPeople    = "webcam320/two_people.jpg"
 	darkRoom     = "webcam320/derived_biden_dark.jpg"
+	lookLeft     = "frames/eyes_center5_left5_center5/f[01][7890]_320.jpg" // eyes turned left (f07–f10)
+	lookRight    = "frames/eyes_center5_right5_center5/f[01][7890]_320.jpg"
+	typing       = "audio/keyboard_typing_10s_16k.wav"
+	talking      = "audio/speech_jfk_16k.wav"
+	talkTyping   = "audio/speech_jfk_plus_typing_16k.wav"
 )
 
 // idPhotos pairs each face with a photo that serves as its "photo ID".
@@ -57,6 +62,17 @@ func (s *script) show(from, to int, frames string) *script {
 		s.frames[i] = frames
 	}
 	return s
+}
+
+// sound plays an audio file into the microphone from from to to seconds.
+func (s *script) sound(from, to float64, file string, loop bool) *script {
+	s.sc.Audio = append(s.sc.Audio, scenario.AudioSpan{From: from, To: to, File: file, Loop: loop})
+	return s
+}
+
+// typingThroughout is the sound of a student answering on the keyboard.
+func (s *script) typingThroughout() *script {
+	return s.sound(0, s.sc.Duration, typing, true)
 }
 
 func (s *script) event(at float64, kind proctor.EventKind, set func(*scenario.Event)) *script {

@@ -7,8 +7,8 @@ import (
 )
 
 // AgreeIoU is the overlap at which a second detector's box confirms a
-// primary box. The two models draw boxes of somewhat different shape
-// around the same face (measured IoU 0.7–0.9 on the media), so a loose
+// primary box. YuNet and UltraFace draw boxes of somewhat different shape
+// around the same face (IoU 0.76 or more on the media's faces), so a loose
 // threshold; boxes on different faces of a frame hardly overlap at all.
 const AgreeIoU = 0.3
 

@@ -20,15 +20,6 @@ import (
 // shared is the project's shared folder beside the repository.
 const shared = "../../../shared"
 
-func play(t *testing.T, srv *testserver.Server, f *testserver.Fixture, student int, sc *scenario.Scenario) (*proctor.Session, time.Time) {
-	t.Helper()
-	id, start, err := upload(srv, srv.Link(t, f, student), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv.WaitAnalysed(t, id), start
-}
-
 // upload plays a scenario recorded "just now" and returns the session id.
 func upload(srv *testserver.Server, link string, sc *scenario.Scenario) (int64, time.Time, error) {
 	c := &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Media: media.FS, Retries: 3}
