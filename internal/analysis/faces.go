@@ -34,6 +34,21 @@ func classify(sig *proctor.FrameSignal) frameState {
 // about the gap and a run ends at the last frame seen.
 const maxGapFactor = 3
 
+// frameInterval is how far apart the session's frames are: the exam's
+// setting, or the typical gap between frames actually received when that is
+// longer (a client on a slow link sending fewer frames than asked).
+func frameInterval(in Input) time.Duration {
+	set := time.Duration(in.Settings.FrameIntervalSeconds * float64(time.Second))
+	if len(in.Frames) < 3 {
+		return set
+	}
+	gaps := make([]float64, 0, len(in.Frames)-1)
+	for i := 1; i < len(in.Frames); i++ {
+		gaps = append(gaps, float64(in.Frames[i].CapturedAt.Sub(in.Frames[i-1].CapturedAt)))
+	}
+	return max(set, time.Duration(median(gaps)))
+}
+
 // run is a stretch of consecutive frames in the same state.
 type run struct {
 	state      frameState
@@ -70,7 +85,7 @@ func runs(frames []proctor.FrameSignal, interval time.Duration, state func(i int
 }
 
 func faceRules(in Input) []proctor.Violation {
-	interval := time.Duration(in.Settings.FrameIntervalSeconds * float64(time.Second))
+	interval := frameInterval(in)
 	var out []proctor.Violation
 	for _, r := range runs(in.Frames, interval, func(i int) frameState { return classify(&in.Frames[i]) }) {
 		var v proctor.Violation

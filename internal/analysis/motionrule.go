@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"time"
 
 	"vigil/internal/proctor"
 )
@@ -16,7 +15,7 @@ const (
 // flagRule turns frames flagged by flagged(i) (true, false, or not known)
 // into violations of type t, applied when a run lasts the rule's minimum.
 func flagRule(in Input, t proctor.ViolationType, flagged func(i int) (on, known bool), build func(r run) proctor.Violation) []proctor.Violation {
-	interval := time.Duration(in.Settings.FrameIntervalSeconds * float64(time.Second))
+	interval := frameInterval(in)
 	rule := in.Settings.Rule(t)
 	var out []proctor.Violation
 	for _, r := range runs(in.Frames, interval, func(i int) frameState {

@@ -32,16 +32,53 @@ const (
 // pose is one readable frame's pose.
 type pose struct {
 	at             time.Time
+	seg            int // the stretch of steady framing it belongs to
 	yaw, gazeX, gy float64
 }
 
+// Framing jumps: a face whose box moves by more than half its width, or
+// grows or shrinks by more than 40 %, between two readable frames starts a
+// new stretch with its own baseline. A student looking away moves the eyes
+// or turns the head in place; a jump like this is someone else, a camera
+// knocked, a student sitting down differently.
+const (
+	jumpShift = 0.5
+	jumpScale = 1.4
+)
+
+// segments numbers the stretches of steady framing.
+func segments(frames []proctor.FrameSignal) []int {
+	seg := make([]int, len(frames))
+	n, last := 0, -1
+	for i := range frames {
+		f := &frames[i]
+		if !f.OK || f.Faces != 1 || len(f.Boxes) == 0 {
+			seg[i] = n
+			continue
+		}
+		if last >= 0 && jumped(frames[last].Boxes[0], f.Boxes[0]) {
+			n++
+		}
+		seg[i], last = n, i
+	}
+	return seg
+}
+
+func jumped(a, b proctor.FaceBox) bool {
+	dx, dy := float64((b.X+b.W/2)-(a.X+a.W/2)), float64((b.Y+b.H/2)-(a.Y+a.H/2))
+	scale := float64(max(a.W, b.W) / max(1, min(a.W, b.W)))
+	return math.Hypot(dx, dy) > jumpShift*float64(a.W) || scale > jumpScale
+}
+
 // baselines computes, for every frame, the median pose of the readable
-// frames within baselineWindow of it; ok[i] is false where too few are.
+// frames of the same stretch within baselineWindow of it; ok[i] is false
+// where too few are.
 func baselines(frames []proctor.FrameSignal) (base []pose, ok []bool) {
+	seg := segments(frames)
 	var readable []pose
 	for i := range frames {
 		if f := &frames[i]; f.OK && f.PoseOK {
-			readable = append(readable, pose{f.CapturedAt, f.Yaw, f.GazeX, f.GazeY})
+			readable = append(readable, pose{f.CapturedAt, seg[i], f.Yaw, f.GazeX, f.GazeY})
 		}
 	}
 	base, ok = make([]pose, len(frames)), make([]bool, len(frames))
@@ -49,10 +86,13 @@ func baselines(frames []proctor.FrameSignal) (base []pose, ok []bool) {
 	var ys, xs, gys []float64
 	for i := range frames {
 		t := frames[i].CapturedAt
-		for lo < len(readable) && readable[lo].at.Before(t.Add(-baselineWindow)) {
+		for lo < len(readable) && (readable[lo].at.Before(t.Add(-baselineWindow)) || readable[lo].seg < seg[i]) {
 			lo++
 		}
-		for hi < len(readable) && !readable[hi].at.After(t.Add(baselineWindow)) {
+		if hi < lo {
+			hi = lo
+		}
+		for hi < len(readable) && !readable[hi].at.After(t.Add(baselineWindow)) && readable[hi].seg <= seg[i] {
 			hi++
 		}
 		if hi-lo < minBaselineFrames {
@@ -62,7 +102,7 @@ func baselines(frames []proctor.FrameSignal) (base []pose, ok []bool) {
 		for _, p := range readable[lo:hi] {
 			ys, xs, gys = append(ys, p.yaw), append(xs, p.gazeX), append(gys, p.gy)
 		}
-		base[i], ok[i] = pose{t, median(ys), median(xs), median(gys)}, true
+		base[i], ok[i] = pose{t, seg[i], median(ys), median(xs), median(gys)}, true
 	}
 	return base, ok
 }

@@ -104,6 +104,14 @@ func (a *app) evaluate(ctx context.Context, e env, base string, media fs.FS, sce
 	}
 	for _, o := range outcomes {
 		fmt.Fprintf(e.stdout, "%s: expected %d, reported %d applied\n", o.Name, len(o.Expected), len(o.Reported))
+		if o.Missed() {
+			for _, x := range o.Expected {
+				fmt.Fprintf(e.stdout, "    expected %-17s %6.1f–%6.1f s %s\n", x.Type, x.From, x.To, x.Cause)
+			}
+			for _, r := range o.Reported {
+				fmt.Fprintf(e.stdout, "    reported %-17s %6.1f–%6.1f s %s\n", r.Type, r.From, r.To, r.Cause)
+			}
+		}
 	}
 	fmt.Fprintln(e.stdout)
 	return rep.WriteTable(e.stdout)

@@ -38,6 +38,16 @@ type Outcome struct {
 	Scores   map[proctor.ViolationType]*scenario.Score
 }
 
+// Missed reports whether the scenario had a false positive or negative.
+func (o *Outcome) Missed() bool {
+	for _, s := range o.Scores {
+		if s.FP > 0 || s.FN > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Play runs one scenario: a course, an exam with the scenario's settings and
 // a student are created, the session is uploaded and analysed, and its
 // applied violations are scored for every type.
