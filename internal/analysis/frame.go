@@ -67,6 +67,11 @@ type Frames struct {
 	// which a whole 320x240 frame is not, at a fifth of the cost of running
 	// the detector on the frame at 640x480. Nil: no pose.
 	Landmarks Detector
+	// SecondOpinion (UltraFace) looks again at frames where the face
+	// detector found nobody, so a face it misses in dim light is not taken
+	// for an absence. It never overrules a face found (that costs recall:
+	// internal/fairness/RESULTS.md). Nil: no second opinion.
+	SecondOpinion Detector
 	// FullEveryN makes every Nth frame run the face detector even when the
 	// picture did not change (0: the default, 3). 1 disables reuse: the
 	// baseline "full detectors on every frame".
@@ -166,6 +171,9 @@ func (a *Frames) faces(ctx context.Context, tr *Tracker, img image.Image, cur *m
 	}
 	faces, err := a.Faces.Detect(ctx, img)
 	tr.SinceFull = 0
+	if err == nil && len(faces) == 0 && a.SecondOpinion != nil && !cur.Flat {
+		faces, err = a.SecondOpinion.Detect(ctx, img)
+	}
 	return faces, false, err
 }
 

@@ -15,11 +15,12 @@ import (
 // Models are the detectors a server runs, each a pool of one per worker
 // created on first use (an idle server does not hold ONNX Runtime): the
 // face detector on whole frames and photos, the same network on face crops
-// for precise landmarks, and the voice detector.
+// for precise landmarks, UltraFace as a second opinion where nobody was
+// found, and the voice detector.
 type Models struct {
-	runtimeLib, voiceModel string
-	faces, landmarks       *onnxrt.Lazy[*face.Pool]
-	voices                 *onnxrt.Lazy[*voice.Pool]
+	runtimeLib, voiceModel  string
+	faces, landmarks, ultra *onnxrt.Lazy[*face.Pool]
+	voices                  *onnxrt.Lazy[*voice.Pool]
 }
 
 // NewModels prepares the detectors; nothing is loaded yet.
@@ -36,6 +37,12 @@ func NewModels(workers int, runtimeLib, voiceModel string) *Models {
 			return nil, err
 		}
 		return face.NewPool(workers, face.Options{InputWidth: RefineInput, InputHeight: RefineInput})
+	})
+	m.ultra = onnxrt.NewLazy(func() (*face.Pool, error) {
+		if err := onnxrt.Init(runtimeLib); err != nil {
+			return nil, err
+		}
+		return face.NewUltraFacePool(workers, 0)
 	})
 	m.voices = onnxrt.NewLazy(func() (*voice.Pool, error) {
 		if err := onnxrt.Init(runtimeLib); err != nil {
@@ -67,7 +74,7 @@ func (m *Models) Faces() Detector { return lazyDetector{m.faces} }
 
 // Frames is the frame analysis.
 func (m *Models) Frames() *Frames {
-	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}}
+	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}, SecondOpinion: lazyDetector{m.ultra}}
 }
 
 // Audio is the audio analysis.
@@ -75,7 +82,7 @@ func (m *Models) Audio() *Audio { return &Audio{Voice: lazyVoice{m.voices}} }
 
 // Close releases whatever was loaded.
 func (m *Models) Close() error {
-	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.voices.Close())
+	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.ultra.Close(), m.voices.Close())
 }
 
 type lazyDetector struct{ pool *onnxrt.Lazy[*face.Pool] }

@@ -30,6 +30,7 @@ func commands() []command {
 		{"demo", "start a demo course filled with simulated sessions", runDemo},
 		{"admin", "manage users, courses, exams, students and links", runAdmin},
 		{"eval", "measure detection on scenarios (precision, recall per type)", runEval},
+		{"fairness", "measure face-detection recall per demographic group", runFairness},
 	}
 }
 

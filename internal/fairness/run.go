@@ -2,6 +2,7 @@ package fairness
 
 import (
 	"context"
+	"image"
 	"io"
 
 	"vigil/internal/analysis/face"
@@ -14,7 +15,21 @@ const (
 	NameYuNet07     = "YuNet 0.7, 320x240 input"
 	NameYuNet640    = "YuNet 0.6, 640x480 input"
 	NameUltraFace07 = "UltraFace 0.7"
+	// NameDeployed is what Vigil runs on a frame: YuNet, and UltraFace only
+	// when YuNet finds nobody (analysis.Frames.SecondOpinion).
+	NameDeployed = "Vigil: YuNet 0.6, UltraFace 0.7 where YuNet finds nobody"
 )
+
+// fallback asks the second detector only when the first finds no face.
+type fallback struct{ first, second Detector }
+
+func (f fallback) Detect(img image.Image) ([]face.Face, error) {
+	faces, err := f.first.Detect(img)
+	if err != nil || len(faces) > 0 {
+		return faces, err
+	}
+	return f.second.Detect(img)
+}
 
 // StandardDetectors creates the detectors Run measures: YuNet with the
 // product's defaults, YuNet at threshold 0.7, YuNet with a 640x480 input,
@@ -50,7 +65,7 @@ func StandardDetectors() ([]Named, func(), error) {
 		return nil, nil, err
 	}
 	closers = append(closers, u.Close)
-	dets = append(dets, Named{NameUltraFace07, u})
+	dets = append(dets, Named{NameUltraFace07, u}, Named{NameDeployed, fallback{dets[0].Detector, u}})
 	return dets, closeAll, nil
 }
 
@@ -91,7 +106,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	}
 	// UltraFace as a second opinion on the default YuNet and on YuNet with
 	// a 640x480 input (the variant that fires on a no-face frame).
-	second := results[len(results)-1]
+	second := results[3]
 	for _, primary := range []Result{results[0], results[2]} {
 		so, err := Compare(set, primary, second)
 		if err != nil {

@@ -11,24 +11,39 @@ import (
 // ErrPoolClosed is returned by Pool.Detect after Close.
 var ErrPoolClosed = errors.New("face: pool closed")
 
-// Pool shares a fixed number of Detectors between goroutines. Each detector
+// single is one detector for one goroutine: a YuNet Detector or UltraFace.
+type single interface {
+	Detect(img image.Image) ([]Face, error)
+	Close() error
+}
+
+// Pool shares a fixed number of detectors between goroutines. Each detector
 // runs single-threaded, so n detectors use at most n cores; callers beyond
 // that wait for a free detector.
 type Pool struct {
-	free      chan *Detector
+	free      chan single
 	n         int
 	closed    chan struct{}
 	closeOnce sync.Once
 }
 
-// NewPool creates n detectors with the same options.
+// NewPool creates n YuNet detectors with the same options.
 func NewPool(n int, opts Options) (*Pool, error) {
+	return newPool(n, func() (single, error) { return NewDetector(opts) })
+}
+
+// NewUltraFacePool creates n UltraFace detectors (the second opinion).
+func NewUltraFacePool(n int, threshold float32) (*Pool, error) {
+	return newPool(n, func() (single, error) { return NewUltraFace(threshold) })
+}
+
+func newPool(n int, open func() (single, error)) (*Pool, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("face: pool size %d, need at least 1", n)
 	}
-	p := &Pool{free: make(chan *Detector, n), n: n, closed: make(chan struct{})}
+	p := &Pool{free: make(chan single, n), n: n, closed: make(chan struct{})}
 	for range n {
-		d, err := NewDetector(opts)
+		d, err := open()
 		if err != nil {
 			p.closeFree()
 			return nil, err
@@ -45,7 +60,7 @@ func (p *Pool) Detect(ctx context.Context, img image.Image) ([]Face, error) {
 		return nil, ErrPoolClosed
 	default:
 	}
-	var d *Detector
+	var d single
 	select {
 	case d = <-p.free:
 	case <-ctx.Done():
