@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"time"
 
 	"vigil/internal/analysis/face"
 	"vigil/internal/analysis/gaze"
@@ -76,6 +77,32 @@ type Frames struct {
 	// picture did not change (0: the default, 3). 1 disables reuse: the
 	// baseline "full detectors on every frame".
 	FullEveryN int
+	// Stages, when set, accumulates where the time goes (benchmarks). It is
+	// not safe for concurrent use.
+	Stages *Stages
+}
+
+// Stages counts frames through each stage of the frame analysis and the
+// time spent there.
+type Stages struct {
+	Frames, Detected, Reused, Refined, SecondOpinions int
+	Decode, Thumb, Detect, Refine, Second, Rest       time.Duration
+}
+
+// lap adds the time since *t to a stage's total and moves *t on; count
+// adds one to a counter. Both do nothing without Stages.
+func (a *Frames) lap(stage func(*Stages) *time.Duration, t *time.Time) {
+	if a.Stages != nil {
+		now := time.Now()
+		*stage(a.Stages) += now.Sub(*t)
+		*t = now
+	}
+}
+
+func (a *Frames) count(counter func(*Stages) *int) {
+	if a.Stages != nil {
+		*counter(a.Stages)++
+	}
 }
 
 // Tracker is what the analysis of a session carries from one frame to the
@@ -91,22 +118,27 @@ type Tracker struct {
 
 // reuseMaxChange is the share of thumbnail cells that may change for a
 // frame to count as "the same picture" and reuse the last detection. A face
-// appearing anywhere changes far more cells than this.
-const reuseMaxChange = 0.01
+// appearing anywhere changes far more cells than this; a student reading,
+// with small movements of the head and hands, changes about as much.
+const reuseMaxChange = 0.03
 
 // Analyze runs the frame detectors over the next frame of the session. A
 // frame that cannot be decoded yields a signal with OK false and the reason;
 // the session's analysis goes on.
 func (a *Frames) Analyze(ctx context.Context, tr *Tracker, f *proctor.Frame, data []byte) (proctor.FrameSignal, error) {
 	sig := proctor.FrameSignal{SessionID: f.SessionID, Seq: f.Seq, CapturedAt: f.CapturedAt, Motion: -1}
+	t := time.Now()
 	img, err := DecodeJPEG(data)
+	a.lap(func(s *Stages) *time.Duration { return &s.Decode }, &t)
 	if err != nil {
 		sig.Error = err.Error()
 		return sig, nil
 	}
 	var cur motion.Thumb
 	motion.Make(img, &cur)
+	a.lap(func(s *Stages) *time.Duration { return &s.Thumb }, &t)
 	faces, reused, err := a.faces(ctx, tr, img, &cur)
+	t = time.Now()
 	if err != nil {
 		if ctx.Err() != nil {
 			return sig, ctx.Err() // shutting down: retry later, record nothing
@@ -122,10 +154,13 @@ func (a *Frames) Analyze(ctx context.Context, tr *Tracker, f *proctor.Frame, dat
 	if tr.HasPrev && sameSize(tr, img) {
 		sig.Motion = float64(motion.Changed(&tr.Prev, &cur, personRegions(img, tr.Faces, faces)...))
 	}
+	a.lap(func(s *Stages) *time.Duration { return &s.Rest }, &t)
 	if len(faces) == 1 && a.Landmarks != nil {
 		a.pose(ctx, img, faces[0], &sig)
+		a.lap(func(s *Stages) *time.Duration { return &s.Refine }, &t)
 	}
 	tr.Prev, tr.HasPrev, tr.PrevW, tr.PrevH, tr.Faces = cur, true, img.Bounds().Dx(), img.Bounds().Dy(), faces
+	a.count(func(s *Stages) *int { return &s.Frames })
 	return sig, nil
 }
 
@@ -138,22 +173,36 @@ const RefineInput = 192
 // refineCrop is the side of the crop around a face, in face sizes.
 const refineCrop = 2
 
-// pose reads head yaw and gaze from a face re-detected on a crop around it.
+// pose reads head yaw and gaze from landmarks re-detected on a crop around
+// the face, on every frame: reusing the last landmarks when the picture has
+// barely changed was measured to shift the pupil offsets by a pixel or two,
+// enough for false glances (docs/DETECTION.md), so only the detection is
+// reused, never the landmarks.
 func (a *Frames) pose(ctx context.Context, img image.Image, f face.Face, sig *proctor.FrameSignal) {
+	refined, ok := a.refine(ctx, img, f)
+	if !ok {
+		return
+	}
+	a.count(func(s *Stages) *int { return &s.Refined })
+	p := gaze.Estimate(img, refined)
+	sig.PoseOK, sig.Yaw, sig.GazeX, sig.GazeY = p.OK && p.Pupils > 0, float64(p.Yaw), float64(p.GazeX), float64(p.GazeY)
+}
+
+// refine re-detects a face on a crop around it.
+func (a *Frames) refine(ctx context.Context, img image.Image, f face.Face) (face.Face, bool) {
 	sub, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
 	})
 	if !ok {
-		return
+		return face.Face{}, false
 	}
 	cx, cy, side := f.X+f.W/2, f.Y+f.H/2, refineCrop*max(f.W, f.H)
 	crop := image.Rect(int(cx-side/2), int(cy-side/2), int(cx+side/2), int(cy+side/2)).Intersect(img.Bounds())
 	found, err := a.Landmarks.Detect(ctx, sub.SubImage(crop))
 	if err != nil || len(found) == 0 {
-		return
+		return face.Face{}, false
 	}
-	p := gaze.Estimate(img, found[0])
-	sig.PoseOK, sig.Yaw, sig.GazeX, sig.GazeY = p.OK && p.Pupils > 0, float64(p.Yaw), float64(p.GazeX), float64(p.GazeY)
+	return found[0], true
 }
 
 // faces runs the detector, or reuses the last detection when the picture is
@@ -166,13 +215,19 @@ func (a *Frames) faces(ctx context.Context, tr *Tracker, img image.Image, cur *m
 	if tr.HasPrev && sameSize(tr, img) && tr.SinceFull+1 < every {
 		if c := motion.Changed(&tr.Prev, cur); c >= 0 && c < reuseMaxChange {
 			tr.SinceFull++
+			a.count(func(s *Stages) *int { return &s.Reused })
 			return tr.Faces, true, nil
 		}
 	}
+	t := time.Now()
 	faces, err := a.Faces.Detect(ctx, img)
 	tr.SinceFull = 0
+	a.count(func(s *Stages) *int { return &s.Detected })
+	a.lap(func(s *Stages) *time.Duration { return &s.Detect }, &t)
 	if err == nil && len(faces) == 0 && a.SecondOpinion != nil && !cur.Flat {
 		faces, err = a.SecondOpinion.Detect(ctx, img)
+		a.count(func(s *Stages) *int { return &s.SecondOpinions })
+		a.lap(func(s *Stages) *time.Duration { return &s.Second }, &t)
 	}
 	return faces, false, err
 }
