@@ -107,8 +107,10 @@ func (w *analyzeWorker) analyzeAudio(ctx context.Context, sid int64) (bool, erro
 	c := &chunks[0]
 	data, err := readBlob(ctx, w.deps.Blobs, c.BlobKey)
 	var sigs []proctor.AudioSignal
+	problem := ""
 	switch {
 	case errors.Is(err, blob.ErrNotFound):
+		problem = "the audio is missing from storage"
 		w.deps.Log.Error("audio missing from storage", "session", sid, "seq", c.Seq, "key", c.BlobKey)
 	case err != nil:
 		return false, err
@@ -117,12 +119,14 @@ func (w *analyzeWorker) analyzeAudio(ctx context.Context, sid int64) (bool, erro
 			if ctx.Err() != nil {
 				return false, ctx.Err()
 			}
-			// Corrupt or impossible audio: recorded as analysed with no
-			// signal, so the session is still decided; the log says why.
+			// Corrupt or impossible audio: kept as analysed with the
+			// reason, so the session is still decided and the reviewer
+			// sees what was skipped.
+			problem = err.Error()
 			w.deps.Log.Warn("audio chunk not analysable", "session", sid, "seq", c.Seq, "err", err)
 		}
 	}
-	return true, w.deps.Store.SaveAudioSignals(ctx, sid, c.Seq, sigs)
+	return true, w.deps.Store.SaveAudioSignals(ctx, sid, c.Seq, sigs, problem)
 }
 
 // maxFrameRead bounds a media read from storage (ingest limits are lower).

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,10 @@ func TestCorruptFrameDoesNotStopAnalysis(t *testing.T) {
 	}
 	if !sigs[0].OK || sigs[0].Faces != 1 || sigs[1].OK || sigs[1].Error == "" || !sigs[2].OK {
 		t.Fatalf("signals = %+v", sigs)
+	}
+	problems, err := srv.Store.AnalysisProblems(context.Background(), sess.ID, 10)
+	if err != nil || len(problems) != 1 || problems[0].Seq != 1 || !strings.Contains(problems[0].Reason, "JPEG") {
+		t.Fatalf("problems recorded: %+v (err %v)", problems, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 )
 
 // SessionPage is what the session page shows, on every tab.
@@ -22,6 +23,9 @@ type SessionPage struct {
 	HasVideo         bool
 	Scans            []proctor.Photo // this exam's verification attempts
 	Onboarding       *Profile
+	// Problems are media that could not be analysed (first few), so the
+	// reviewer knows what the verdict did not see.
+	Problems []store.AnalysisProblem
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -32,6 +36,9 @@ type Profile struct {
 	// CompletedAt is when the last photo needed for completion arrived.
 	CompletedAt time.Time
 }
+
+// maxProblems bounds the analysis problems listed on the session page.
+const maxProblems = 10
 
 // Session loads a session page and records the view in the audit log.
 func (s *Service) Session(ctx context.Context, a Actor, sessionID int64) (*SessionPage, error) {
@@ -80,6 +87,9 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 	}
 	p.HasVideo = len(chunks) > 0
 	if p.Scans, err = s.store.ListPhotos(ctx, p.Session.ID, proctor.PurposeVerification); err != nil {
+		return err
+	}
+	if p.Problems, err = s.store.AnalysisProblems(ctx, p.Session.ID, maxProblems); err != nil {
 		return err
 	}
 	p.Onboarding, err = s.profile(ctx, p.Student.ID)

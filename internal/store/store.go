@@ -191,9 +191,12 @@ type Analysis interface {
 	PendingAudio(ctx context.Context, sessionID int64, limit int) ([]proctor.AudioChunk, error)
 	CountPendingAudio(ctx context.Context, sessionID int64) (int64, error)
 	// SaveAudioSignals stores one chunk's signals (replacing any) and marks
-	// the chunk analysed.
-	SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal) error
+	// the chunk analysed; problem says why it could not be ("" if it could).
+	SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal, problem string) error
 	ListAudioSignals(ctx context.Context, sessionID int64) ([]proctor.AudioSignal, error)
+	// AnalysisProblems lists frames and audio chunks that could not be
+	// analysed, with the reason, at most limit of them.
+	AnalysisProblems(ctx context.Context, sessionID int64, limit int) ([]AnalysisProblem, error)
 
 	// AnalysisState is what the analysis of a session carries between runs
 	// (opaque to the store); nil when there is none yet.
@@ -206,6 +209,13 @@ type Analysis interface {
 	ListViolations(ctx context.Context, sessionID int64) ([]proctor.Violation, error)
 	GetViolation(ctx context.Context, id int64) (*proctor.Violation, error)
 	SetVerdict(ctx context.Context, sessionID int64, automated, reviewed proctor.Verdict, at time.Time) error
+}
+
+// AnalysisProblem is media of a session that could not be analysed.
+type AnalysisProblem struct {
+	Kind   string // "frame" or "audio"
+	Seq    int64
+	Reason string
 }
 
 // Review holds instructors' decisions, notes and the audit log.

@@ -348,3 +348,46 @@ func TestRateLimit(t *testing.T) {
 		t.Fatalf("6th request in a second: %d %s (Retry-After %q)", last.status, last.raw, last.header.Get("Retry-After"))
 	}
 }
+
+func TestAudioUploads(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 1, nil)
+	c := client{t, srv.URL}
+	s := start(t, c, srv.Link(t, f, 0))
+	path := func(seq int) string { return fmt.Sprintf("/api/v1/sessions/%d/audio/%d", s.id, seq) }
+	second := bytes.Repeat([]byte{0xFF, 0x7F, 0x80, 0x00}, 2000) // 1 s of 8 kHz μ-law
+	cases := []struct {
+		name, ctype string
+		body        []byte
+		seq         int
+		status      int
+		code        string
+	}{
+		{"not audio", "audio/mpeg", second, 0, 415, "unsupported_media"},
+		{"L16 without a rate", "audio/L16", make([]byte, 1600), 0, 415, "unsupported_media"},
+		{"L16 of odd length", "audio/L16;rate=16000", make([]byte, 1601), 0, 415, "unsupported_media"},
+		{"stereo", "audio/L16;rate=8000;channels=2", make([]byte, 1600), 0, 415, "unsupported_media"},
+		{"empty", "audio/basic", nil, 0, 415, "unsupported_media"},
+		{"longer than two minutes", "audio/basic", bytes.Repeat(second, 121), 0, 413, "body_too_large"},
+		{"gap", "audio/basic", second, 3, 409, "sequence_gap"},
+		{"μ-law", "audio/basic", second, 0, 200, ""},
+		{"L16 at 16 kHz", "audio/L16; rate=16000", make([]byte, 32000), 1, 200, ""},
+		{"repeat with other content", "audio/basic", bytes.Repeat([]byte{0xFF}, 8000), 1, 409, "sequence_conflict"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.do("PUT", path(tc.seq), s.token, tc.ctype, at(0), tc.body)
+			if r.status != tc.status || r.code() != tc.code {
+				t.Fatalf("got %d %q (%s), want %d %q", r.status, r.code(), r.raw, tc.status, tc.code)
+			}
+		})
+	}
+	a, err := srv.Store.GetAudio(context.Background(), s.id, 1)
+	if err != nil || a.DurationMS != 1000 || a.Format != "audio/l16; rate=16000" {
+		t.Fatalf("stored chunk %+v (err %v): the duration is counted by the server", a, err)
+	}
+	fin := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"audio": 3}`))
+	if fin.code() != "incomplete" || !strings.Contains(fin.raw, "audio_from") {
+		t.Fatalf("finish with audio missing: %s", fin.raw)
+	}
+}

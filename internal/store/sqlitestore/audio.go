@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 )
 
 func (c *conn) InsertAudio(ctx context.Context, a *proctor.AudioChunk) error {
@@ -50,7 +51,7 @@ func (c *conn) CountPendingAudio(ctx context.Context, sessionID int64) (int64, e
 	return n, wrap("count pending audio", err)
 }
 
-func (c *conn) SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal) error {
+func (c *conn) SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal, problem string) error {
 	if _, err := c.w.ExecContext(ctx, `DELETE FROM audio_signals WHERE session_id = ? AND chunk_seq = ?`, sessionID, chunkSeq); err != nil {
 		return wrap("save audio signals", err)
 	}
@@ -62,7 +63,8 @@ func (c *conn) SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, 
 			return wrap("save audio signals", err)
 		}
 	}
-	return c.execOne(ctx, "mark audio analyzed", `UPDATE audio_chunks SET analyzed = 1 WHERE session_id = ? AND seq = ?`, sessionID, chunkSeq)
+	return c.execOne(ctx, "mark audio analyzed", `UPDATE audio_chunks SET analyzed = 1, error = ? WHERE session_id = ? AND seq = ?`,
+		problem, sessionID, chunkSeq)
 }
 
 func (c *conn) ListAudioSignals(ctx context.Context, sessionID int64) ([]proctor.AudioSignal, error) {
@@ -93,4 +95,13 @@ func (c *conn) SaveAnalysisState(ctx context.Context, sessionID int64, data []by
 	_, err := c.w.ExecContext(ctx, `INSERT INTO analysis_state (session_id, data) VALUES (?, ?)
 		ON CONFLICT (session_id) DO UPDATE SET data = excluded.data`, sessionID, data)
 	return wrap("save analysis state", err)
+}
+
+func (c *conn) AnalysisProblems(ctx context.Context, sessionID int64, limit int) ([]store.AnalysisProblem, error) {
+	return queryAll(ctx, c.r, "analysis problems", `SELECT 'frame', seq, error FROM frame_signals WHERE session_id = ?1 AND ok = 0
+		UNION ALL SELECT 'audio', seq, error FROM audio_chunks WHERE session_id = ?1 AND error != ''
+		ORDER BY 1 DESC, 2 LIMIT ?2`, func(sc scanner) (*store.AnalysisProblem, error) {
+		var p store.AnalysisProblem
+		return &p, sc.Scan(&p.Kind, &p.Seq, &p.Reason)
+	}, sessionID, limit)
 }

@@ -32,8 +32,8 @@ func testAudio(t *testing.T, st store.Store) {
 		{Start: t0, DurMS: 500, Speech: 0.9, RMSdB: -20, MaxdB: -12, FloordB: -25},
 		{Start: t0.Add(500 * time.Millisecond), DurMS: 500, Speech: 0.1, RMSdB: -50, FloordB: -60},
 	}
-	must(t, st.SaveAudioSignals(ctx(t), s.ID, 0, sigs))
-	must(t, st.SaveAudioSignals(ctx(t), s.ID, 0, sigs)) // again: replaces
+	must(t, st.SaveAudioSignals(ctx(t), s.ID, 0, sigs, ""))
+	must(t, st.SaveAudioSignals(ctx(t), s.ID, 0, sigs, "")) // again: replaces
 	n, err := st.CountPendingAudio(ctx(t), s.ID)
 	must(t, err)
 	list, err := st.ListAudioSignals(ctx(t), s.ID)
@@ -41,8 +41,16 @@ func testAudio(t *testing.T, st store.Store) {
 	if n != 2 || len(list) != 2 || list[0].Speech != 0.9 || list[1].RMSdB != -50 || list[0].MaxdB != -12 || list[0].ChunkSeq != 0 {
 		t.Fatalf("pending %d, signals %+v", n, list)
 	}
-	if err := st.SaveAudioSignals(ctx(t), s.ID, 9, sigs); err == nil {
+	if err := st.SaveAudioSignals(ctx(t), s.ID, 9, sigs, ""); err == nil {
 		t.Fatal("signals for a chunk that does not exist were accepted")
+	}
+	must(t, st.SaveAudioSignals(ctx(t), s.ID, 1, nil, "voice: bad audio: NaN samples"))
+	must(t, st.InsertFrame(ctx(t), frame(s.ID, 0)))
+	must(t, st.SaveFrameSignals(ctx(t), []proctor.FrameSignal{{SessionID: s.ID, Seq: 0, CapturedAt: t0, Error: "corrupt JPEG"}}))
+	problems, err := st.AnalysisProblems(ctx(t), s.ID, 10)
+	must(t, err)
+	if len(problems) != 2 || problems[0].Kind != "frame" || problems[0].Reason != "corrupt JPEG" || problems[1].Kind != "audio" || problems[1].Seq != 1 {
+		t.Fatalf("AnalysisProblems = %+v", problems)
 	}
 }
 

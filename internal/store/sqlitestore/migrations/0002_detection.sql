@@ -20,6 +20,7 @@ CREATE TABLE audio_chunks (
     size        INTEGER NOT NULL,
     received_at INTEGER NOT NULL,
     analyzed    INTEGER NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT '', -- why it could not be analysed
     PRIMARY KEY (session_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX audio_pending ON audio_chunks (session_id, seq) WHERE analyzed = 0;
