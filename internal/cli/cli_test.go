@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -165,5 +166,34 @@ func TestAdminCommands(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "short\n", "admin", "create-user", "--email", "s@example.edu", "--name", "S", "--password-stdin", "--data", dir); code == 0 || !strings.Contains(errOut, "at least 10 characters") {
 		t.Errorf("short password: exit %d, %q", code, errOut)
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	code, out, errOut := run(t, "", "eval", "--json", "--media", "../../../shared/media", "../../../shared/scenarios/06-browser-and-apps.json")
+	if code != 0 {
+		t.Fatalf("vigil eval: exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Types []struct {
+			Type      string  `json:"type"`
+			TP        int     `json:"tp"`
+			FP        int     `json:"fp"`
+			FN        int     `json:"fn"`
+			Precision float64 `json:"precision"`
+			Recall    float64 `json:"recall"`
+		} `json:"types"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Types) != 8 {
+		t.Fatalf("vigil eval --json printed %q (err %v)", out, err)
+	}
+	for _, tr := range rep.Types {
+		if tr.Type == "keystrokes" && (tr.TP != 2 || tr.FP != 0 || tr.FN != 0 || tr.Precision != 1 || tr.Recall != 1) {
+			t.Fatalf("keystrokes: %+v", tr)
+		}
+	}
+	code, _, errOut = run(t, "", "eval", "--media", "/nonexistent", "../../../shared/scenarios/06-browser-and-apps.json")
+	if code != 1 || !strings.Contains(errOut, "media folder /nonexistent not found") {
+		t.Fatalf("eval without media: exit %d, %q", code, errOut)
 	}
 }
