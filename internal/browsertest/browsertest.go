@@ -79,3 +79,24 @@ func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	}
 	return v
 }
+
+// Wait polls a JavaScript expression until it is true, for up to timeout.
+func Wait(t testing.TB, ctx context.Context, what, expr string, timeout time.Duration) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if _, err := chromedp.Run(sctx, chromedp.Poll[bool](expr)); err != nil {
+		t.Fatalf("%s: %v\nthe page shows:\n%s", what, err, visibleText(ctx))
+	}
+}
+
+// visibleText is what the page shows, to explain a failed wait.
+func visibleText(ctx context.Context) string {
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	text, err := chromedp.Run(sctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 3000) : ''`))
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return text
+}

@@ -96,7 +96,13 @@ func (a *app) fillDemo(ctx context.Context, e env, base string, parallel int) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nVigil demo is ready at %s\nSign in as the demo instructor with this one-time link (valid 24 h):\n  %s\nPress Ctrl-C to stop. Data is kept in %s; `vigil demo` again reuses it.\n", a.cfg.BaseURL, link, a.cfg.DataDir)
+	student, err := demo.StudentLink(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nVigil demo is ready at %s\nSign in as the demo instructor with this one-time link (valid 24 h):\n  %s\n"+
+		"Take an exam as a student (a camera and a microphone are needed; open it on this computer, or over https):\n  %s/s/%s\n"+
+		"Press Ctrl-C to stop. Data is kept in %s; `vigil demo` again reuses it.\n", a.cfg.BaseURL, link, a.cfg.BaseURL, student, a.cfg.DataDir)
 	return nil
 }
 

@@ -169,3 +169,24 @@ func WaitAnalysed(ctx context.Context, st store.Store, ids []int64) error {
 		}
 	}
 }
+
+// StudentLink issues a session link for the first demo student and exam,
+// so whoever runs the demo can take the student's side in a browser.
+func StudentLink(ctx context.Context, st store.Store) (string, error) {
+	c, err := st.GetCourseByCode(ctx, CourseCode)
+	if err != nil {
+		return "", err
+	}
+	exams, err := st.ListExams(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	students, err := st.ListStudents(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(exams) == 0 || len(students) == 0 {
+		return "", fmt.Errorf("demo: the demo course has no exam or no student")
+	}
+	return ingest.IssueLink(ctx, st, ingest.LinkRequest{ExamID: exams[0].Exam.ID, StudentID: students[0].ID, TTL: 7 * 24 * time.Hour, Actor: "demo"})
+}

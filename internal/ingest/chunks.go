@@ -10,7 +10,9 @@ import (
 )
 
 // webmMagic starts every WebM (EBML) file: MediaRecorder's first chunk
-// carries it, later chunks continue the same stream.
+// carries it, later chunks continue the same file. A client that resumes
+// after a reload starts a new recorder, whose first chunk carries it again
+// and opens a new segment.
 var webmMagic = []byte{0x1A, 0x45, 0xDF, 0xA3}
 
 // ChunkInput describes one uploaded video chunk.
@@ -36,7 +38,8 @@ func (s *Service) PutChunk(ctx context.Context, sess *proctor.Session, in ChunkI
 		return Ack{}, err
 	}
 	c := &proctor.VideoChunk{SessionID: sess.ID, Stream: in.Stream, Seq: in.Seq, StartedAt: in.StartedAt,
-		DurationMS: in.DurationMS, SHA256: sha, Size: int64(len(in.Data)), BlobKey: blobKey(sess.ID, "video-"+in.Stream, in.Seq, sha, "webm")}
+		DurationMS: in.DurationMS, SHA256: sha, Size: int64(len(in.Data)), BlobKey: blobKey(sess.ID, "video-"+in.Stream, in.Seq, sha, "webm"),
+		OpensSegment: bytes.HasPrefix(in.Data, webmMagic)}
 	if _, err := s.blobs.Put(ctx, c.BlobKey, bytes.NewReader(in.Data)); err != nil {
 		return Ack{}, err
 	}

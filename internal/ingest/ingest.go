@@ -57,6 +57,7 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	limiter *ratelimit.Limiter[int64]
+	refused refusals
 }
 
 // New returns a Service. faces checks identity photos as they arrive.
@@ -81,15 +82,20 @@ func (s *Service) Authenticate(ctx context.Context, sessionID int64, token strin
 	if token == "" {
 		return nil, proctor.E(proctor.CodeUnauthenticated, "send the session token as \"Authorization: Bearer <token>\"")
 	}
-	owner, err := s.store.SessionForToken(ctx, auth.HashToken(token), s.now())
+	hash := auth.HashToken(token)
+	owner, expires, err := s.store.SessionForToken(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, proctor.E(proctor.CodeUnauthenticated, "the session token is not valid or has expired")
+		return nil, proctor.E(proctor.CodeUnauthenticated, "the session token is not valid")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if owner != sessionID {
 		return nil, proctor.E(proctor.CodeForbidden, "this token belongs to another session")
+	}
+	if !s.now().Before(expires) {
+		s.recordRefusal(ctx, owner, hash)
+		return nil, proctor.E(proctor.CodeUnauthenticated, "the session token has expired: open the exam link again")
 	}
 	if wait, ok := s.limiter.Allow(sessionID); !ok {
 		return nil, proctor.E(proctor.CodeRateLimited, "too many requests; retry in %s", wait.Round(time.Millisecond)).

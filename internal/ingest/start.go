@@ -94,6 +94,20 @@ type Status struct {
 	NextPhotoAttempt map[string]int `json:"next_photo_attempt"`
 	FrameInterval    float64        `json:"frame_interval_seconds"`
 	ResumableUntil   time.Time      `json:"resumable_until"`
+	// OnboardingComplete: the student has a passing face photo and photo ID
+	// on file, so onboarding is skipped.
+	OnboardingComplete bool `json:"onboarding_complete"`
+	// Exam is what the client must do for this exam.
+	Exam ExamRules `json:"exam"`
+}
+
+// ExamRules are the exam settings a capture client acts on.
+type ExamRules struct {
+	RequireScreenShare bool `json:"require_screen_share"`
+	QuizInWindow       bool `json:"quiz_in_window"`
+	IdentityFace       bool `json:"identity_face"`
+	IdentityID         bool `json:"identity_id"`
+	IdentityRoom       bool `json:"identity_room"`
 }
 
 // Status reports a session's upload positions.
@@ -127,7 +141,18 @@ func (s *Service) status(ctx context.Context, sess *proctor.Session) (Status, er
 		return st, err
 	}
 	st.FrameInterval = exam.Settings.FrameIntervalSeconds
-	return st, nil
+	x := &exam.Settings
+	st.Exam = ExamRules{RequireScreenShare: x.RequireScreenShare, QuizInWindow: x.QuizInWindow,
+		IdentityFace: x.IdentityFace, IdentityID: x.IdentityID, IdentityRoom: x.IdentityRoom}
+	st.OnboardingComplete, err = s.onboarded(ctx, sess.StudentID)
+	return st, err
+}
+
+// onboarded reports whether a student has a passing face photo and ID.
+func (s *Service) onboarded(ctx context.Context, studentID int64) (bool, error) {
+	photos, err := s.store.ListStudentPhotos(ctx, studentID, proctor.PurposeOnboarding)
+	done, _ := proctor.Onboarded(photos)
+	return done, err
 }
 
 func (s *Service) photoAttempts(ctx context.Context, sessionID int64, next map[string]int) error {

@@ -16,7 +16,7 @@ type Frame struct {
 }
 
 // VideoChunk is one piece of the MediaRecorder WebM stream. Chunks in
-// sequence order concatenate to one playable file.
+// sequence order concatenate to playable files, one per segment.
 type VideoChunk struct {
 	SessionID  int64
 	Stream     string // "webcam" or "screen"
@@ -27,6 +27,24 @@ type VideoChunk struct {
 	SHA256     string
 	Size       int64
 	ReceivedAt time.Time
+	// OpensSegment: the chunk starts a new WebM file (it carries the
+	// header). A recording resumed after a reload opens a new segment.
+	OpensSegment bool
+}
+
+// Segments splits a stream's chunks (in sequence order) into its WebM
+// files: each starts at a chunk that opens a segment. Chunks before the
+// first opener (none, when ingest did its job) form no segment.
+func Segments(chunks []VideoChunk) [][]VideoChunk {
+	var segs [][]VideoChunk
+	for i, c := range chunks {
+		if c.OpensSegment {
+			segs = append(segs, chunks[i:i+1:i+1])
+		} else if len(segs) > 0 {
+			segs[len(segs)-1] = append(segs[len(segs)-1], c)
+		}
+	}
+	return segs
 }
 
 // Video streams.
@@ -93,6 +111,25 @@ type Photo struct {
 	MeanLuma   float64
 	CapturedAt time.Time
 	ReceivedAt time.Time
+}
+
+// Onboarded reports whether onboarding photos (in the order taken) hold a
+// passing face photo and a passing photo ID, and the photo that completed
+// them.
+func Onboarded(photos []Photo) (bool, *Photo) {
+	var face, id bool
+	for i := range photos {
+		p := &photos[i]
+		if p.Purpose != PurposeOnboarding || !p.Passed {
+			continue
+		}
+		face = face || p.Kind == PhotoFace
+		id = id || p.Kind == PhotoID
+		if face && id {
+			return true, p
+		}
+	}
+	return false, nil
 }
 
 // FrameSignal is what the detectors found in one frame. Rules read signals,

@@ -92,4 +92,8 @@ const (
 	AuditSessionLink      = "session.link_issued"
 	AuditExamSettings     = "exam.settings"
 	AuditAccommodation    = "exam.accommodation"
+	// AuditTokenRefused: a capture client used an expired session token.
+	AuditTokenRefused = "session.token_refused"
+	// AuditTokensExpired: an operator ended a session's tokens.
+	AuditTokensExpired = "session.tokens_expired"
 )

@@ -1,6 +1,7 @@
 package proctor
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,13 +24,17 @@ const (
 	EventScreens         EventKind = "screens"
 	EventApp             EventKind = "app"
 	EventNavigate        EventKind = "navigate"
+	// EventDevice reports a capture device's state: Name camera,
+	// microphone or screen; State granted, denied, lost or error. It is
+	// shown to the reviewer and decides nothing by itself.
+	EventDevice EventKind = "device"
 )
 
 var eventKinds = map[EventKind]bool{
 	EventFocusLost: true, EventFocusGained: true, EventHidden: true, EventVisible: true,
 	EventFullscreenExit: true, EventFullscreenEnter: true, EventKey: true, EventPaste: true,
 	EventScreenShare: true, EventScreenShareEnd: true, EventScreens: true, EventApp: true,
-	EventNavigate: true,
+	EventNavigate: true, EventDevice: true,
 }
 
 // Valid reports whether k is a known kind.
@@ -45,8 +50,8 @@ type Event struct {
 	Combo      string    // key: normalised combination such as "Ctrl+C"
 	Surface    string    // screen_share: monitor, window or browser
 	Count      int       // screens: how many
-	Name       string    // app: process or app name
-	AppState   string    // app: running or stopped
+	Name       string    // app: process or app name; device: camera, microphone or screen
+	AppState   string    // app: running or stopped; device: granted, denied, lost or error
 	URL        string    // navigate
 	Source     string    // browser, extension or agent
 	ReceivedAt time.Time // server clock
@@ -105,6 +110,11 @@ func (in *EventInput) validateKind() *Error {
 	case EventNavigate:
 		if in.URL == "" {
 			return E(CodeInvalid, "a navigate event needs a \"url\"")
+		}
+	case EventDevice:
+		if !slices.Contains([]string{"camera", "microphone", "screen"}, in.Name) ||
+			!slices.Contains([]string{"granted", "denied", "lost", "error"}, in.State) {
+			return E(CodeInvalid, "a device event needs \"name\" camera, microphone or screen, and \"state\" granted, denied, lost or error")
 		}
 	}
 	if in.Source != "" && in.Source != "browser" && in.Source != "extension" && in.Source != "agent" {

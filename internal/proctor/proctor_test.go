@@ -1,6 +1,7 @@
 package proctor
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,28 @@ func TestEventValidation(t *testing.T) {
 	}
 	if got := (&EventInput{Kind: EventKey, At: at, Combo: "ctrl+v"}).Event(); got.Combo != "Ctrl+V" || got.Source != "browser" {
 		t.Errorf("Event() = %+v", got)
+	}
+}
+
+func TestSegments(t *testing.T) {
+	opens := []bool{true, false, false, true, false, true}
+	var chunks []VideoChunk
+	for i, o := range opens {
+		chunks = append(chunks, VideoChunk{Seq: int64(i), OpensSegment: o})
+	}
+	segs := Segments(chunks)
+	var got [][]int64
+	for _, s := range segs {
+		var seqs []int64
+		for _, c := range s {
+			seqs = append(seqs, c.Seq)
+		}
+		got = append(got, seqs)
+	}
+	if fmt.Sprint(got) != "[[0 1 2] [3 4] [5]]" {
+		t.Fatalf("Segments = %v", got)
+	}
+	if segs := Segments([]VideoChunk{{Seq: 0}, {Seq: 1, OpensSegment: true}}); len(segs) != 1 || segs[0][0].Seq != 1 {
+		t.Fatalf("a chunk before any opener must be left out: %v", segs)
 	}
 }

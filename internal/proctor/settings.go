@@ -75,6 +75,11 @@ type Settings struct {
 	// AllowMultipleScreens switches off the flag for more than one display.
 	AllowMultipleScreens bool `json:"allow_multiple_screens"`
 	RequireScreenShare   bool `json:"require_screen_share"`
+	// QuizInWindow says the quiz is taken inside the proctoring window
+	// (fullscreen), so that window's own focus, visibility and fullscreen
+	// are Online Aid signals. Off by default: the quiz stays in the LMS in
+	// another tab, and only the companions can tell where the student is.
+	QuizInWindow bool `json:"quiz_in_window"`
 
 	IdentityFace bool `json:"identity_face"`
 	IdentityID   bool `json:"identity_id"`

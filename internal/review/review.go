@@ -111,6 +111,16 @@ func (s *Service) sessionScope(ctx context.Context, a Actor, sessionID int64) (*
 	return sess, exam, nil
 }
 
+// AuthorizeExam checks the actor may see an exam's course, and returns the
+// exam.
+func (s *Service) AuthorizeExam(ctx context.Context, a Actor, examID int64) (*proctor.Exam, error) {
+	exam, err := s.store.GetExam(ctx, examID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return exam, s.canSee(ctx, a, exam.CourseID)
+}
+
 // AuthorizeSession checks the actor may see a session (for media reads).
 func (s *Service) AuthorizeSession(ctx context.Context, a Actor, sessionID int64) (*proctor.Session, error) {
 	sess, _, err := s.sessionScope(ctx, a, sessionID)

@@ -26,6 +26,10 @@ type SessionPage struct {
 	// Problems are media that could not be analysed (first few), so the
 	// reviewer knows what the verdict did not see.
 	Problems []store.AnalysisProblem
+	// Capture notes how the session was captured (devices, screen share,
+	// refused uploads); SourceGaps which signal sources it lacked.
+	Capture    []CaptureNote
+	SourceGaps string
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -92,6 +96,10 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 	if p.Problems, err = s.store.AnalysisProblems(ctx, p.Session.ID, maxProblems); err != nil {
 		return err
 	}
+	if p.Capture, err = s.captureNotes(ctx, p.Session); err != nil {
+		return err
+	}
+	p.SourceGaps = SourceGaps(p.Session.Sources)
 	p.Onboarding, err = s.profile(ctx, p.Student.ID)
 	return err
 }
@@ -102,16 +110,8 @@ func (s *Service) profile(ctx context.Context, studentID int64) (*Profile, error
 		return nil, err
 	}
 	p := &Profile{Photos: photos}
-	var face, id bool
-	for _, ph := range photos {
-		if !ph.Passed {
-			continue
-		}
-		face = face || ph.Kind == proctor.PhotoFace
-		id = id || ph.Kind == proctor.PhotoID
-		if face && id && !p.Complete {
-			p.Complete, p.CompletedAt = true, ph.ReceivedAt
-		}
+	if done, last := proctor.Onboarded(photos); done {
+		p.Complete, p.CompletedAt = true, last.ReceivedAt
 	}
 	return p, nil
 }

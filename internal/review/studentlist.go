@@ -15,8 +15,10 @@ type StudentListPage struct {
 	Course *proctor.Course
 	Exam   *proctor.Exam
 	Rows   []store.SessionRow
-	Sort   string
-	Desc   bool
+	// Students is the course roster, for issuing session links.
+	Students []proctor.Student
+	Sort     string
+	Desc     bool
 }
 
 // SortKeys are the Student List columns that sort, besides the violation
@@ -44,7 +46,8 @@ func (s *Service) StudentList(ctx context.Context, a Actor, examID int64, key st
 		key = "last"
 	}
 	sortRows(rows, key, desc)
-	return &StudentListPage{Course: course, Exam: exam, Rows: rows, Sort: key, Desc: desc}, nil
+	students, err := s.store.ListStudents(ctx, exam.CourseID)
+	return &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc}, err
 }
 
 func validSort(key string) bool {

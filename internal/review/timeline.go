@@ -13,9 +13,17 @@ type Timeline struct {
 	DurationMS int64           `json:"duration_ms"`
 	Frames     [][2]int64      `json:"frames"` // [seq, offset_ms], in order
 	Violations []TimelineEntry `json:"violations"`
-	// VideoOffsetMS is where the webcam recording starts on the timeline;
-	// absent when there is no recording.
-	VideoOffsetMS *int64 `json:"video_offset_ms,omitempty"`
+	// Video lists the webcam recording's segments (one, unless the student
+	// reloaded or the browser restarted mid-exam); empty when there is none.
+	Video []VideoSegment `json:"video"`
+}
+
+// VideoSegment is one playable WebM file of a recording and where it
+// starts on the timeline.
+type VideoSegment struct {
+	Segment    int   `json:"segment"`
+	OffsetMS   int64 `json:"offset_ms"`
+	DurationMS int64 `json:"duration_ms"`
 }
 
 // TimelineEntry is one violation on the timeline.
@@ -47,7 +55,8 @@ func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Time
 	if err != nil {
 		return nil, err
 	}
-	t := &Timeline{DurationMS: max(0, sess.Duration().Milliseconds()), Frames: make([][2]int64, len(frames)), Violations: []TimelineEntry{}}
+	t := &Timeline{DurationMS: max(0, sess.Duration().Milliseconds()), Frames: make([][2]int64, len(frames)),
+		Violations: []TimelineEntry{}, Video: []VideoSegment{}}
 	for i, f := range frames {
 		t.Frames[i] = [2]int64{f.Seq, sess.Offset(f.CapturedAt)}
 	}
@@ -72,7 +81,12 @@ func (s *Service) addVideo(ctx context.Context, sess *proctor.Session, t *Timeli
 	if err != nil || len(chunks) == 0 {
 		return err
 	}
-	off := sess.Offset(chunks[0].StartedAt)
-	t.VideoOffsetMS = &off
+	for i, seg := range proctor.Segments(chunks) {
+		v := VideoSegment{Segment: i, OffsetMS: sess.Offset(seg[0].StartedAt)}
+		for _, c := range seg {
+			v.DurationMS += c.DurationMS
+		}
+		t.Video = append(t.Video, v)
+	}
 	return nil
 }

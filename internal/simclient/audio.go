@@ -2,8 +2,6 @@ package simclient
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -88,42 +86,9 @@ func (c *Client) loadWAV(name string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	samples, srcRate, err := decodeWAV(data)
+	samples, srcRate, err := voice.DecodeWAV(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return voice.Resample(samples, srcRate, rate), nil
-}
-
-var errWAV = errors.New("not a 16-bit PCM WAV file")
-
-func decodeWAV(b []byte) ([]float32, int, error) {
-	if len(b) < 12 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
-		return nil, 0, errWAV
-	}
-	var channels, bits int
-	var srcRate int
-	for p := 12; p+8 <= len(b); {
-		id, size := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:p+8]))
-		body := b[p+8 : min(len(b), p+8+size)]
-		switch id {
-		case "fmt ":
-			if len(body) < 16 || binary.LittleEndian.Uint16(body[0:2]) != 1 {
-				return nil, 0, errWAV
-			}
-			channels, srcRate, bits = int(binary.LittleEndian.Uint16(body[2:4])), int(binary.LittleEndian.Uint32(body[4:8])), int(binary.LittleEndian.Uint16(body[14:16]))
-		case "data":
-			if bits != 16 || channels < 1 {
-				return nil, 0, errWAV
-			}
-			n := len(body) / (2 * channels)
-			out := make([]float32, n)
-			for i := range out {
-				out[i] = float32(int16(binary.LittleEndian.Uint16(body[2*channels*i:]))) / 32768
-			}
-			return out, srcRate, nil
-		}
-		p += 8 + size + size%2
-	}
-	return nil, 0, errWAV
 }

@@ -124,8 +124,13 @@ type Sessions interface {
 	ExpireSessions(ctx context.Context, cutoff, at time.Time) ([]int64, error)
 
 	AddSessionToken(ctx context.Context, sessionID int64, tokenHash string, expires time.Time) error
-	// SessionForToken returns the session a token hash belongs to.
-	SessionForToken(ctx context.Context, tokenHash string, now time.Time) (int64, error)
+	// SessionForToken returns the session a token hash belongs to and when
+	// the token expires (or expired: an expired token is still found, so
+	// its refusal can be recorded against its session).
+	SessionForToken(ctx context.Context, tokenHash string) (sessionID int64, expires time.Time, err error)
+	// ExpireSessionTokens ends every token of a session at the latest at
+	// at, and returns how many it shortened.
+	ExpireSessionTokens(ctx context.Context, sessionID int64, at time.Time) (int64, error)
 
 	CreateSessionLink(ctx context.Context, l *SessionLink) error
 	GetSessionLink(ctx context.Context, tokenHash string) (*SessionLink, error)
@@ -246,6 +251,7 @@ type AuditFilter struct {
 	CourseID int64
 	UserID   int64
 	Action   string
+	Subject  string
 	Since    time.Time
 	Until    time.Time
 	Limit    int

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +44,15 @@ type Server struct {
 	HTTP    *httptest.Server
 	Dir     string
 	workers *river.Client[*sql.Tx]
+	// skew moves the server's clock (Advance), to test expiry.
+	skew atomic.Int64
 }
+
+// Now is the server's clock: the real time plus what Advance added.
+func (s *Server) Now() time.Time { return time.Now().UTC().Add(time.Duration(s.skew.Load())) }
+
+// Advance moves the server's clock forward by d.
+func (s *Server) Advance(d time.Duration) { s.skew.Add(int64(d)) }
 
 // Options adjust the server; the zero value is the default.
 type Options struct {
@@ -97,7 +106,7 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Limits != nil {
 		limits = *o.Limits
 	}
-	now := func() time.Time { return time.Now().UTC() }
+	now := s.Now
 	log := Logger()
 	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
 	s.Review = review.New(s.Store, now)
@@ -119,7 +128,7 @@ func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
 	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Log: Logger(),
-		Now: func() time.Time { return time.Now().UTC() }, Workers: 2})
+		Now: s.Now, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +187,7 @@ func (s *Server) SignIn(t testing.TB, u *proctor.User) (*http.Client, string) {
 	t.Helper()
 	tok, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
-	now := time.Now().UTC()
+	now := s.Now()
 	must(t, s.Store.CreateWebSession(context.Background(), &store.WebSession{TokenHash: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	jar := &cookieJar{cookies: []*http.Cookie{{Name: "vigil_session", Value: tok}}}
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, csrf
@@ -188,7 +197,7 @@ func (s *Server) SignIn(t testing.TB, u *proctor.User) (*http.Client, string) {
 func (s *Server) SignInLink(t testing.TB, u *proctor.User) string {
 	t.Helper()
 	tok, hash := auth.NewToken()
-	must(t, s.Store.CreateSignInLink(context.Background(), hash, u.ID, time.Now().Add(time.Hour)))
+	must(t, s.Store.CreateSignInLink(context.Background(), hash, u.ID, s.Now().Add(time.Hour)))
 	return s.URL + "/signin/link/" + tok
 }
 

@@ -280,6 +280,19 @@ func (s *Server) apiFinish(w http.ResponseWriter, r *http.Request, sess *proctor
 	s.writeAck(w, r, ack, err)
 }
 
+// speedTestLimit bounds the upload-speed test's body.
+const speedTestLimit = 1 << 20
+
+// apiSpeedTest reads and discards a body, so the client can time its upload.
+func (s *Server) apiSpeedTest(w http.ResponseWriter, r *http.Request, _ *proctor.Session) {
+	n, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, speedTestLimit))
+	if err != nil {
+		s.apiError(w, r, proctor.E(proctor.CodeTooLarge, "the speed test sends at most %d bytes", speedTestLimit))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"bytes": n})
+}
+
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	s.apiError(w, r, proctor.E(proctor.CodeNotFound, "no API endpoint %s %s (see docs/API.md)", r.Method, r.URL.Path))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +239,48 @@ func TestSignIn(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 401 || !strings.Contains(string(b), "already used") {
 		t.Fatalf("second use of a one-time link: %d", res.StatusCode)
+	}
+}
+
+// TestInstructorIssuesSessionLink: the Student List gives an instructor a
+// student's session link, shown once; it opens the student's page and
+// starts a session. Another course's instructor cannot issue one.
+func TestInstructorIssuesSessionLink(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 2, nil)
+	hc, csrf := srv.SignIn(t, &f.Instructor)
+	status, body := get(t, hc, fmt.Sprintf("%s/exams/%d/sessions", srv.URL, f.Exam.ID))
+	if status != 200 || !strings.Contains(body, "Create a session link") || !strings.Contains(body, f.Students[1].FullName()) {
+		t.Fatalf("Student List (%d) has no session link form for the roster", status)
+	}
+	res, err := hc.PostForm(fmt.Sprintf("%s/exams/%d/links", srv.URL, f.Exam.ID), url.Values{"csrf": {csrf}, "student": {fmt.Sprint(f.Students[1].ID)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`value="http://127\.0\.0\.1/s/([A-Za-z0-9_-]+)"`).FindSubmatch(page)
+	if res.StatusCode != 200 || m == nil || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("issue link: %d, cache %q, link found: %v", res.StatusCode, res.Header.Get("Cache-Control"), m != nil)
+	}
+	if status, _ := get(t, http.DefaultClient, srv.URL+"/s/"+string(m[1])); status != 200 {
+		t.Fatalf("the student's page: %d", status)
+	}
+	s := start(t, client{t, srv.URL}, string(m[1]))
+	sess, err := srv.Store.GetSession(context.Background(), s.id)
+	if err != nil || sess.StudentID != f.Students[1].ID {
+		t.Fatalf("the link started %+v (%v), want a session of student %d", sess, err, f.Students[1].ID)
+	}
+
+	other := proctor.User{Email: "other@example.edu", Name: "Other", Role: proctor.RoleInstructor}
+	if err := srv.Store.CreateUser(context.Background(), &other, ""); err != nil {
+		t.Fatal(err)
+	}
+	oc, ocsrf := srv.SignIn(t, &other)
+	if r := post(t, oc, fmt.Sprintf("%s/exams/%d/links", srv.URL, f.Exam.ID), url.Values{"csrf": {ocsrf}, "student": {fmt.Sprint(f.Students[0].ID)}}); r.StatusCode != http.StatusNotFound && r.StatusCode != http.StatusForbidden {
+		t.Fatalf("another course's instructor issued a link: %d", r.StatusCode)
+	}
+	if r := post(t, hc, fmt.Sprintf("%s/exams/%d/links", srv.URL, f.Exam.ID), url.Values{"csrf": {csrf}, "student": {"x"}}); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("no student chosen: %d, want 400", r.StatusCode)
 	}
 }

@@ -79,8 +79,8 @@ func (s *Server) photoImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	s.serveBlob(w, r, p.BlobKey, "image/jpeg")
 }
 
-// videoFile serves a stream's WebM chunks as one file, with range requests
-// so the player can seek.
+// videoFile serves one segment of a stream's WebM chunks (?segment=N,
+// default 0) as one file, with range requests so the player can seek.
 func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id, err := pathID(r, "id")
 	stream := r.PathValue("stream")
@@ -92,8 +92,8 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if err == nil {
 		chunks, err = s.Store.ListChunks(r.Context(), id, trimExt(stream))
 	}
-	if err == nil && len(chunks) == 0 {
-		err = proctor.E(proctor.CodeNotFound, "this session has no %s recording", trimExt(stream))
+	if err == nil {
+		chunks, err = segment(chunks, r.URL.Query().Get("segment"))
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -112,6 +112,22 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	w.Header().Set("Content-Type", "video/webm")
 	w.Header().Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", chunks[len(chunks)-1].ReceivedAt, cat)
+}
+
+// segment picks the chunks of the segment a request names.
+func segment(chunks []proctor.VideoChunk, param string) ([]proctor.VideoChunk, error) {
+	n := 0
+	if param != "" {
+		var err error
+		if n, err = strconv.Atoi(param); err != nil || n < 0 {
+			return nil, proctor.E(proctor.CodeInvalid, "segment must be a number from 0")
+		}
+	}
+	segs := proctor.Segments(chunks)
+	if n >= len(segs) {
+		return nil, proctor.E(proctor.CodeNotFound, "this session has no such recording (segment %d of %d)", n, len(segs))
+	}
+	return segs[n], nil
 }
 
 func trimExt(s string) string {

@@ -66,10 +66,13 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// redactPath hides tokens carried in URLs (one-time sign-in links).
+// redactPath hides tokens carried in URLs (one-time sign-in links,
+// students' session links).
 func redactPath(p string) string {
-	if strings.HasPrefix(p, "/signin/link/") {
-		return "/signin/link/[redacted]"
+	for _, prefix := range []string{"/signin/link/", "/s/"} {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "[redacted]"
+		}
 	}
 	return p
 }

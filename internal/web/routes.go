@@ -13,7 +13,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/audio/{seq}", s.api(s.apiPutAudio))
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/photos/{purpose}/{kind}/{attempt}", s.api(s.apiPutPhoto))
 	mux.HandleFunc("POST /api/v1/sessions/{id}/finish", s.api(s.apiFinish))
+	mux.HandleFunc("POST /api/v1/sessions/{id}/speedtest", s.api(s.apiSpeedTest))
 	mux.HandleFunc("/api/", s.apiNotFound)
+
+	// The student's side: a session link opens the capture client.
+	mux.HandleFunc("GET /s/{token}", s.studentPage)
 
 	// Sign-in.
 	mux.HandleFunc("GET /signin", s.signInForm)
@@ -29,6 +33,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /exams/{id}/settings", s.user(s.settingsPage))
 	mux.HandleFunc("POST /exams/{id}/settings", s.user(s.saveSettings))
 	mux.HandleFunc("POST /exams/{id}/accommodations", s.user(s.saveAccommodation))
+	mux.HandleFunc("POST /exams/{id}/links", s.user(s.issueSessionLink))
 	mux.HandleFunc("GET /sessions/{id}", s.user(s.sessionPage))
 	mux.HandleFunc("GET /sessions/{id}/timeline.json", s.user(s.timelineJSON))
 	mux.HandleFunc("POST /violations/{id}/decision", s.user(s.decideViolation))

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -56,5 +57,67 @@ func TestVideoStreamsChunksAsOneFile(t *testing.T) {
 	sess, _ := srv.Store.GetSession(context.Background(), s.id)
 	if sess.State != "in_progress" {
 		t.Fatalf("state after video chunks: %s", sess.State)
+	}
+}
+
+// TestVideoSegmentsAfterResume: a client that restarts its recorder
+// mid-exam (a reload) sends a chunk with a new WebM header; that chunk
+// opens a second file, served on its own and placed on the timeline.
+func TestVideoSegmentsAfterResume(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 1, nil)
+	c := client{t, srv.URL}
+	s := start(t, c, srv.Link(t, f, 0))
+	t0 := time.Now().UTC().Add(-time.Minute)
+	var files [2][]byte
+	for seq, opens := range []bool{true, false, true, false} {
+		data := bytes.Repeat([]byte{byte('a' + seq)}, 700)
+		if opens {
+			data = append(webm(), data...)
+		}
+		file := 0
+		if seq >= 2 {
+			file = 1
+		}
+		files[file] = append(files[file], data...)
+		at := t0.Add(time.Duration(seq) * 10 * time.Second)
+		if seq >= 2 {
+			at = at.Add(5 * time.Second) // the reload took five seconds
+		}
+		hdr := map[string]string{"X-Capture-Time": at.Format(time.RFC3339Nano), "X-Duration-Ms": "10000"}
+		if r := c.do("PUT", chunk(s.id, "webcam", seq), s.token, "video/webm", hdr, data); r.status != 200 {
+			t.Fatalf("chunk %d: %d %s", seq, r.status, r.raw)
+		}
+	}
+	hc, _ := srv.SignIn(t, &f.Instructor)
+	u := fmt.Sprintf("%s/media/sessions/%d/video/webcam.webm", srv.URL, s.id)
+	for i, want := range files {
+		status, body := get(t, hc, fmt.Sprintf("%s?segment=%d", u, i))
+		if status != 200 || body != string(want) {
+			t.Fatalf("segment %d: %d, %d bytes (want %d)", i, status, len(body), len(want))
+		}
+	}
+	if status, body := get(t, hc, u); status != 200 || body != string(files[0]) {
+		t.Fatalf("no segment named must serve the first: %d, %d bytes", status, len(body))
+	}
+	for q, want := range map[string]int{"2": 404, "-1": 400, "x": 400} {
+		if status, _ := get(t, hc, u+"?segment="+q); status != want {
+			t.Fatalf("segment=%s: %d, want %d", q, status, want)
+		}
+	}
+	status, body := get(t, hc, fmt.Sprintf("%s/sessions/%d/timeline.json", srv.URL, s.id))
+	var tl struct {
+		Video []struct {
+			Segment    int   `json:"segment"`
+			OffsetMS   int64 `json:"offset_ms"`
+			DurationMS int64 `json:"duration_ms"`
+		} `json:"video"`
+	}
+	if err := json.Unmarshal([]byte(body), &tl); status != 200 || err != nil {
+		t.Fatalf("timeline: %d %v", status, err)
+	}
+	if len(tl.Video) != 2 || tl.Video[0].DurationMS != 20000 || tl.Video[1].Segment != 1 ||
+		tl.Video[1].OffsetMS-tl.Video[0].OffsetMS != 25000 {
+		t.Fatalf("timeline segments = %+v", tl.Video)
 	}
 }

@@ -51,18 +51,18 @@ func (c *conn) CountFrames(ctx context.Context, sessionID int64) (int64, error) 
 
 func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
 	_, err := c.w.ExecContext(ctx, `INSERT INTO video_chunks
-		(session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt))
+		(session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt), v.OpensSegment)
 	return wrap("insert chunk", err)
 }
 
-const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at`
+const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment`
 
 func scanChunk(sc scanner) (*proctor.VideoChunk, error) {
 	var v proctor.VideoChunk
 	var started, received int64
-	if err := sc.Scan(&v.SessionID, &v.Stream, &v.Seq, &started, &v.DurationMS, &v.BlobKey, &v.SHA256, &v.Size, &received); err != nil {
+	if err := sc.Scan(&v.SessionID, &v.Stream, &v.Seq, &started, &v.DurationMS, &v.BlobKey, &v.SHA256, &v.Size, &received, &v.OpensSegment); err != nil {
 		return nil, err
 	}
 	v.StartedAt, v.ReceivedAt = fromMS(started), fromMS(received)

@@ -117,6 +117,9 @@ func (c *conn) ListAudit(ctx context.Context, f store.AuditFilter) ([]proctor.Au
 	if f.Action != "" {
 		add("action = ?", f.Action)
 	}
+	if f.Subject != "" {
+		add("subject = ?", f.Subject)
+	}
 	if !f.Since.IsZero() {
 		add("at >= ?", ms(f.Since))
 	}

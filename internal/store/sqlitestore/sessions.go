@@ -131,11 +131,21 @@ func (c *conn) AddSessionToken(ctx context.Context, sessionID int64, tokenHash s
 	return wrap("add session token", err)
 }
 
-func (c *conn) SessionForToken(ctx context.Context, tokenHash string, now time.Time) (int64, error) {
-	var id int64
-	err := c.r.QueryRowContext(ctx, `SELECT session_id FROM session_tokens WHERE token_hash = ? AND expires_at > ?`,
-		tokenHash, ms(now)).Scan(&id)
-	return id, wrap("session for token", err)
+func (c *conn) SessionForToken(ctx context.Context, tokenHash string) (int64, time.Time, error) {
+	var id, expires int64
+	err := c.r.QueryRowContext(ctx, `SELECT session_id, expires_at FROM session_tokens WHERE token_hash = ?`,
+		tokenHash).Scan(&id, &expires)
+	return id, fromMS(expires), wrap("session for token", err)
+}
+
+func (c *conn) ExpireSessionTokens(ctx context.Context, sessionID int64, at time.Time) (int64, error) {
+	res, err := c.w.ExecContext(ctx, `UPDATE session_tokens SET expires_at = ? WHERE session_id = ? AND expires_at > ?`,
+		ms(at), sessionID, ms(at))
+	if err != nil {
+		return 0, wrap("expire session tokens", err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrap("expire session tokens", err)
 }
 
 func (c *conn) CreateSessionLink(ctx context.Context, l *store.SessionLink) error {

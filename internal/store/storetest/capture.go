@@ -51,7 +51,8 @@ func testChunks(t *testing.T, st store.Store) {
 	s := f.session(t, st)
 	for seq := range int64(3) {
 		must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamWebcam, Seq: seq,
-			StartedAt: t0.Add(time.Duration(seq) * 10 * time.Second), DurationMS: 10000, BlobKey: "v", SHA256: "x", Size: 100}))
+			StartedAt: t0.Add(time.Duration(seq) * 10 * time.Second), DurationMS: 10000, BlobKey: "v", SHA256: "x", Size: 100,
+			OpensSegment: seq != 1}))
 	}
 	must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamScreen, Seq: 0, StartedAt: t0, BlobKey: "s", SHA256: "y"}))
 	wantErr(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamWebcam, Seq: 1, BlobKey: "v", SHA256: "z"}), store.ErrConflict)
@@ -62,7 +63,7 @@ func testChunks(t *testing.T, st store.Store) {
 	}
 	list, err := st.ListChunks(ctx(t), s.ID, proctor.StreamWebcam)
 	must(t, err)
-	if len(list) != 3 || list[2].Seq != 2 || list[2].DurationMS != 10000 {
+	if len(list) != 3 || list[2].Seq != 2 || list[2].DurationMS != 10000 || !list[2].OpensSegment || list[1].OpensSegment {
 		t.Fatalf("ListChunks = %+v", list)
 	}
 	c, err := st.GetChunk(ctx(t), s.ID, proctor.StreamScreen, 0)

@@ -61,6 +61,11 @@ func testAudit(t *testing.T, st store.Store) {
 	if len(window) != 1 || window[0].Action != proctor.AuditViolationDecide {
 		t.Fatalf("time window = %+v", window)
 	}
+	subject, err := st.ListAudit(ctx(t), store.AuditFilter{Subject: "violation:3"})
+	must(t, err)
+	if len(subject) != 1 || subject[0].Detail != "excused" {
+		t.Fatalf("by subject = %+v", subject)
+	}
 }
 
 func testAccess(t *testing.T, st store.Store) {

@@ -45,6 +45,7 @@ class Player {
     this.spans = this.drawSpans(root.querySelector('#timeline'));
     this.seekEl.addEventListener('input', () => this.seek(Number(this.seekEl.value)));
     this.playBtn.addEventListener('click', () => (this.playing ? this.pause() : this.play()));
+    if (this.video && !(tl.video || []).length) { this.video.hidden = true; this.video = null; }
     if (this.video) this.setupVideo();
     this.seek(0);
   }
@@ -68,13 +69,36 @@ class Player {
     return spans;
   }
 
+  // setupVideo prepares the recording's segments: one WebM file each,
+  // placed on the timeline where it starts (a reload mid-exam starts a new
+  // one). Playing on past a segment's end moves to the next.
   setupVideo() {
-    this.video.src = this.root.dataset.video;
-    this.videoOffset = this.tl.video_offset_ms || 0;
+    this.segments = this.tl.video || [];
+    this.segment = null;
     this.video.addEventListener('timeupdate', () => {
-      if (this.playing) this.show(this.videoOffset + this.video.currentTime * 1000);
+      if (this.playing && this.segment) this.show(this.segment.offset_ms + this.video.currentTime * 1000);
     });
-    this.video.addEventListener('ended', () => this.pause());
+    this.video.addEventListener('ended', () => {
+      const next = this.segments[this.segments.indexOf(this.segment) + 1];
+      if (!next) { this.pause(); return; }
+      this.useSegment(next, 0);
+      this.video.play();
+    });
+  }
+
+  // segmentAt is the last segment starting at or before ms.
+  segmentAt(ms) {
+    let found = this.segments[0];
+    for (const s of this.segments) if (s.offset_ms <= ms) found = s;
+    return found;
+  }
+
+  useSegment(seg, seconds) {
+    if (this.segment !== seg) {
+      this.segment = seg;
+      this.video.src = this.root.dataset.video + '?segment=' + seg.segment;
+    }
+    this.video.currentTime = Math.max(0, seconds);
   }
 
   play() {
@@ -103,7 +127,8 @@ class Player {
 
   seek(ms) {
     ms = Math.max(0, Math.min(this.duration, ms));
-    if (this.video) this.video.currentTime = Math.max(0, (ms - this.videoOffset) / 1000);
+    const seg = this.video && this.segmentAt(ms);
+    if (seg) this.useSegment(seg, (ms - seg.offset_ms) / 1000);
     this.show(ms);
   }
 

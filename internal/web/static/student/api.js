@@ -1,0 +1,73 @@
+// Calls to Vigil's capture API (docs/API.md).
+
+export class APIError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || 'HTTP ' + status);
+    this.status = status;
+    this.code = e.code || '';
+    this.detail = e;
+  }
+  // retryable errors will likely succeed later: network trouble, the
+  // server busy or restarting, too many requests.
+  get retryable() {
+    return this.status === 0 || this.status >= 500 || this.status === 429;
+  }
+}
+
+export async function call(method, path, { token, type, headers = {}, body } = {}) {
+  const h = { ...headers };
+  if (type) h['Content-Type'] = type;
+  if (token) h.Authorization = 'Bearer ' + token;
+  let res;
+  try {
+    res = await fetch(path, { method, headers: h, body, cache: 'no-store' });
+  } catch (err) {
+    throw new APIError(0, { error: { code: 'network', message: 'the network is unreachable' } });
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new APIError(res.status, data);
+  return data;
+}
+
+// withRetry repeats a call while its failure is retryable, backing off from
+// one second to thirty.
+export async function withRetry(fn, onWait) {
+  let delay = 1000;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof APIError) || !err.retryable) throw err;
+      if (onWait) onWait(err, delay);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 30000);
+    }
+  }
+}
+
+export function start(link, startedAt) {
+  return call('POST', '/api/v1/sessions', { type: 'application/json', body: JSON.stringify({ link, started_at: startedAt }) });
+}
+
+export function photo(session, purpose, kind, attempt, blob, at) {
+  return call('PUT', `/api/v1/sessions/${session.id}/photos/${purpose}/${kind}/${attempt}`, {
+    token: session.token, type: 'image/jpeg', headers: { 'X-Capture-Time': at }, body: blob,
+  });
+}
+
+export function finish(session, counts) {
+  return call('POST', `/api/v1/sessions/${session.id}/finish`, {
+    token: session.token, type: 'application/json', body: JSON.stringify(counts),
+  });
+}
+
+// speed uploads 256 KiB and returns the upload speed in kbit/s.
+export async function speed(session) {
+  const body = new Uint8Array(256 * 1024);
+  crypto.getRandomValues(body.subarray(0, 65536));
+  const t0 = performance.now();
+  await call('POST', `/api/v1/sessions/${session.id}/speedtest`, { token: session.token, type: 'application/octet-stream', body });
+  const secs = Math.max(0.001, (performance.now() - t0) / 1000);
+  return Math.round((body.length * 8) / 1000 / secs);
+}

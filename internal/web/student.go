@@ -1,0 +1,63 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigil/internal/ingest"
+	"vigil/internal/proctor"
+)
+
+// studentPage serves the capture client. The session link's token stays in
+// the address (the client reads it there) and never in the logs; the page
+// itself holds no secret.
+func (s *Server) studentPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, http.StatusOK, "student", page{Title: "Proctored exam"})
+}
+
+// sessionLinkTTL is how long a link from the dashboard may start sessions.
+const sessionLinkTTL = 7 * 24 * time.Hour
+
+// issueSessionLink gives an instructor a student's session link for an
+// exam (until the LMS launches Vigil). The link is shown once, on a page
+// that is not cached; only its hash is kept.
+func (s *Server) issueSessionLink(w http.ResponseWriter, r *http.Request, v *viewer) {
+	examID, err := pathID(r, "id")
+	var studentID int64
+	if err == nil {
+		if studentID, err = strconv.ParseInt(r.PostFormValue("student"), 10, 64); err != nil {
+			err = proctor.E(proctor.CodeInvalid, "choose a student")
+		}
+	}
+	var exam *proctor.Exam
+	if err == nil {
+		exam, err = s.Review.AuthorizeExam(r.Context(), v.actor(r), examID)
+	}
+	var student *proctor.Student
+	if err == nil {
+		student, err = s.Store.GetStudent(r.Context(), studentID)
+	}
+	var tok string
+	if err == nil {
+		tok, err = ingest.IssueLink(r.Context(), s.Store, ingest.LinkRequest{ExamID: examID, StudentID: studentID,
+			TTL: sessionLinkTTL, Actor: v.User.Email, Remote: remoteIP(r)})
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, http.StatusOK, "link", page{Title: "Session link", User: v.User, CSRF: v.CSRF, Data: linkView{
+		Exam: exam, Student: student, URL: strings.TrimRight(s.BaseURL, "/") + "/s/" + tok, Until: s.Now().Add(sessionLinkTTL)}})
+}
+
+type linkView struct {
+	Exam    *proctor.Exam
+	Student *proctor.Student
+	URL     string
+	Until   time.Time
+}
