@@ -94,6 +94,4 @@ const (
 	AuditAccommodation    = "exam.accommodation"
 	// AuditTokenRefused: a capture client used an expired session token.
 	AuditTokenRefused = "session.token_refused"
-	// AuditTokensExpired: an operator ended a session's tokens.
-	AuditTokensExpired = "session.tokens_expired"
 )

@@ -39,6 +39,8 @@ type Profile struct {
 	Complete bool
 	// CompletedAt is when the last photo needed for completion arrived.
 	CompletedAt time.Time
+	// Face is the latest accepted face photo, to compare scans with.
+	Face *proctor.Photo
 }
 
 // maxProblems bounds the analysis problems listed on the session page.
@@ -110,6 +112,11 @@ func (s *Service) profile(ctx context.Context, studentID int64) (*Profile, error
 		return nil, err
 	}
 	p := &Profile{Photos: photos}
+	for i := range photos {
+		if photos[i].Kind == proctor.PhotoFace && photos[i].Passed {
+			p.Face = &photos[i]
+		}
+	}
 	if done, last := proctor.Onboarded(photos); done {
 		p.Complete, p.CompletedAt = true, last.ReceivedAt
 	}

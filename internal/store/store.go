@@ -128,9 +128,6 @@ type Sessions interface {
 	// the token expires (or expired: an expired token is still found, so
 	// its refusal can be recorded against its session).
 	SessionForToken(ctx context.Context, tokenHash string) (sessionID int64, expires time.Time, err error)
-	// ExpireSessionTokens ends every token of a session at the latest at
-	// at, and returns how many it shortened.
-	ExpireSessionTokens(ctx context.Context, sessionID int64, at time.Time) (int64, error)
 
 	CreateSessionLink(ctx context.Context, l *SessionLink) error
 	GetSessionLink(ctx context.Context, tokenHash string) (*SessionLink, error)

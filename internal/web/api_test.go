@@ -15,6 +15,7 @@ import (
 
 	"vigil/internal/ingest"
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 	"vigil/internal/testserver"
 	"vigil/media"
 )
@@ -389,5 +390,48 @@ func TestAudioUploads(t *testing.T) {
 	fin := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"audio": 3}`))
 	if fin.code() != "incomplete" || !strings.Contains(fin.raw, "audio_from") {
 		t.Fatalf("finish with audio missing: %s", fin.raw)
+	}
+}
+
+// TestSpeedTest: the upload-speed probe takes up to 1 MiB with the
+// session's token, stores nothing, and refuses more.
+func TestSpeedTest(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 1, nil)
+	c := client{t, srv.URL}
+	s := start(t, c, srv.Link(t, f, 0))
+	path := fmt.Sprintf("/api/v1/sessions/%d/speedtest", s.id)
+	if r := c.do("POST", path, s.token, "application/octet-stream", nil, make([]byte, 256<<10)); r.status != 200 || r.body["bytes"] != float64(256<<10) {
+		t.Fatalf("speed test: %d %s", r.status, r.raw)
+	}
+	if r := c.do("POST", path, s.token, "application/octet-stream", nil, make([]byte, 1<<20+1)); r.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversize speed test: %d %s", r.status, r.raw)
+	}
+	if r := c.do("POST", path, "", "application/octet-stream", nil, []byte("x")); r.status != http.StatusUnauthorized {
+		t.Fatalf("speed test without a token: %d", r.status)
+	}
+	if sess, _ := srv.Store.GetSession(context.Background(), s.id); sess.State != proctor.StateCreated {
+		t.Fatalf("a speed test changed the session to %s", sess.State)
+	}
+}
+
+// TestExpiredTokenIsRecordedOnce: uploads with a token past its life are
+// refused with invalid_token, and the refusal is written to the audit log
+// under the session once, however often the client retries.
+func TestExpiredTokenIsRecordedOnce(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 1, nil)
+	c := client{t, srv.URL}
+	s := start(t, c, srv.Link(t, f, 0))
+	srv.Advance(proctor.ResumeWindow + 2*time.Hour)
+	for range 3 {
+		r := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/speedtest", s.id), s.token, "application/octet-stream", nil, []byte("x"))
+		if r.status != http.StatusUnauthorized || !strings.Contains(string(r.raw), "invalid_token") || !strings.Contains(string(r.raw), "expired") {
+			t.Fatalf("expired token: %d %s", r.status, r.raw)
+		}
+	}
+	audit, err := srv.Store.ListAudit(context.Background(), store.AuditFilter{Subject: fmt.Sprintf("session:%d", s.id), Action: proctor.AuditTokenRefused})
+	if err != nil || len(audit) != 1 || audit[0].CourseID != f.Course.ID {
+		t.Fatalf("audit entries %+v (%v), want one in the course", audit, err)
 	}
 }

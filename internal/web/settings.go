@@ -110,6 +110,11 @@ func settingsFromForm(cur proctor.Settings, f url.Values) (proctor.Settings, err
 	next.WhitelistedApps = lines(f.Get("whitelisted_apps"))
 	next.WhitelistedURLs = lines(f.Get("whitelisted_urls"))
 	next.AllowMultipleScreens = f.Get("allow_multiple_screens") == "on"
+	next.RequireScreenShare = f.Get("require_screen_share") == "on"
+	next.QuizInWindow = f.Get("quiz_in_window") == "on"
+	next.IdentityFace = f.Get("identity_face") == "on"
+	next.IdentityID = f.Get("identity_id") == "on"
+	next.IdentityRoom = f.Get("identity_room") == "on"
 	if len(errs) > 0 {
 		return next, proctor.E(proctor.CodeInvalid, "%s", strings.Join(errs, "; "))
 	}

@@ -36,6 +36,12 @@ func formOf(s proctor.Settings, csrf string) url.Values {
 	f.Set("dark_luma", num(s.DarkLuma))
 	f.Set("frame_interval_seconds", num(s.FrameIntervalSeconds))
 	f.Set("blacklisted_keys", strings.Join(s.BlacklistedKeys, "\n"))
+	for name, on := range map[string]bool{"allow_multiple_screens": s.AllowMultipleScreens, "require_screen_share": s.RequireScreenShare,
+		"quiz_in_window": s.QuizInWindow, "identity_face": s.IdentityFace, "identity_id": s.IdentityID, "identity_room": s.IdentityRoom} {
+		if on {
+			f.Set(name, "on")
+		}
+	}
 	return f
 }
 
@@ -85,6 +91,7 @@ func TestSettingsChangeRedecidesFromStoredSignals(t *testing.T) {
 	s := f.Exam.Settings
 	s.Keystrokes.Enabled = false
 	s.Policy.FailShare = 0.5
+	s.QuizInWindow, s.IdentityID, s.IdentityRoom = true, false, true
 	if res := post(t, hc, settingsURL, formOf(s, csrf)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save settings: %d", res.StatusCode)
 	}
@@ -100,7 +107,7 @@ func TestSettingsChangeRedecidesFromStoredSignals(t *testing.T) {
 		t.Fatalf("signals changed on re-decision: %d → %d", len(before), len(after))
 	}
 	exam, _ := srv.Store.GetExam(ctx, f.Exam.ID)
-	if exam.Settings.Keystrokes.Enabled || exam.Settings.Policy.FailShare != 0.5 {
+	if x := exam.Settings; x.Keystrokes.Enabled || x.Policy.FailShare != 0.5 || !x.QuizInWindow || x.IdentityID || !x.IdentityRoom || !x.IdentityFace {
 		t.Fatalf("stored settings %+v", exam.Settings)
 	}
 

@@ -74,10 +74,11 @@ func stepIs(t *testing.T, ctx context.Context, step string, timeout time.Duratio
 	browsertest.Wait(t, ctx, "the client shows step "+step, fmt.Sprintf(`document.body.dataset.step === %q`, step), timeout)
 }
 
-// checksPass runs the system check up to Continue.
+// checksPass runs the system check up to Continue, with the keyboard.
 func checksPass(t *testing.T, ctx context.Context, screen bool) {
 	t.Helper()
-	browsertest.Step(t, ctx, "start the system check", chromedp.WaitEnabled(chromedp.CSS("#start-check")), chromedp.Click(chromedp.CSS("#start-check")))
+	browsertest.Step(t, ctx, "the check can start", chromedp.WaitEnabled(chromedp.CSS("#start-check")))
+	pressWithKeyboard(t, ctx, "start-check")
 	browsertest.Wait(t, ctx, "camera, microphone and upload checks pass",
 		`['browser','camera','microphone','upload'].every((k) => document.getElementById('check-' + k).dataset.ok === 'true')`, 30*time.Second)
 	if screen {
@@ -86,6 +87,28 @@ func checksPass(t *testing.T, ctx context.Context, screen bool) {
 	}
 	browsertest.Step(t, ctx, "continue", chromedp.WaitEnabled(chromedp.CSS("#check-continue")), chromedp.Click(chromedp.CSS("#check-continue")))
 }
+
+// pressWithKeyboard moves the focus with Tab to a button and presses
+// Enter, as a keyboard or switch user would.
+func pressWithKeyboard(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	for range 20 {
+		if browsertest.Eval[string](t, ctx, `document.activeElement ? document.activeElement.id : ''`) == id {
+			browsertest.Step(t, ctx, "press Enter on "+id, chromedp.KeyEvent("\r"))
+			return
+		}
+		browsertest.Step(t, ctx, "Tab", chromedp.KeyEvent("\t"))
+	}
+	t.Fatalf("20 presses of Tab never reached #%s", id)
+}
+
+// unlabelled lists the controls of the page that a screen reader could
+// not name: buttons without text, fields and videos without a label.
+const unlabelled = `[...document.querySelectorAll('button, input, select, textarea, progress, video')].filter((el) => {
+	if (el.type === 'hidden') return false;
+	const named = (el.getAttribute('aria-label') || '').trim() || (el.labels && [...el.labels].some((l) => l.textContent.trim()));
+	return el.tagName === 'BUTTON' ? !el.textContent.trim() && !named : !named;
+}).map((el) => el.outerHTML.slice(0, 80))`
 
 // takePhotos presses "Take the photo" until the client leaves the photo
 // step, and returns how many photos it took.

@@ -27,7 +27,12 @@ func TestStudentWholePath(t *testing.T) {
 	f := srv.NewFixture(t, 1, func(s *proctor.Settings) { s.RequireScreenShare = true })
 	ctx := studentBrowser(t, "speech_jfk_48k.wav", "")
 
-	startExam(t, ctx, studentURL(srv, srv.Link(t, f, 0)), true)
+	url := studentURL(srv, srv.Link(t, f, 0))
+	browsertest.Step(t, ctx, "open the session link", chromedp.Navigate(url))
+	if bad := browsertest.Eval[[]string](t, ctx, unlabelled); len(bad) > 0 {
+		t.Fatalf("controls without an accessible name: %q", bad)
+	}
+	startExam(t, ctx, url, true)
 	if txt := browsertest.Eval[string](t, ctx, `document.getElementById('recording-state').innerText`); !strings.Contains(txt, "webcam and microphone and your entire screen") {
 		t.Fatalf("the window does not say what is recorded: %q", txt)
 	}
@@ -47,6 +52,11 @@ func TestStudentWholePath(t *testing.T) {
 	checkMicrophoneAudio(t, srv, sess, "audio/speech_jfk_48k.wav")
 	checkUpstream(t, srv, sess)
 	checkVideoPlays(t, srv, f, ctx, sess)
+	hc, _ := srv.SignIn(t, &f.Instructor)
+	status, body := get(t, hc, fmt.Sprintf("%s/sessions/%d?tab=scans", srv.URL, sess.ID))
+	if status != 200 || !strings.Contains(body, `id="onboarding-face"`) || !strings.Contains(body, "Camera: allowed") {
+		t.Fatalf("the scans tab (%d) lacks the onboarding photo to compare with, or the capture notes", status)
+	}
 }
 
 func sessionOf(t *testing.T, srv *testserver.Server, f *testserver.Fixture) *proctor.Session {
@@ -166,8 +176,8 @@ func checkVoice(t *testing.T, srv *testserver.Server, sess *proctor.Session, wan
 // correlate above minAudioCorrelation and nine seconds in ten above
 // minAudioCorrelation90 (a loaded machine drops the odd audio block).
 const (
-	minAudioCorrelation   = 0.95
-	minAudioCorrelation90 = 0.8
+	minAudioCorrelation   = 0.9
+	minAudioCorrelation90 = 0.75
 )
 
 func checkMicrophoneAudio(t *testing.T, srv *testserver.Server, sess *proctor.Session, wav string) {
@@ -235,10 +245,14 @@ func checkVideoPlays(t *testing.T, srv *testserver.Server, f *testserver.Fixture
 	t.Helper()
 	browsertest.Step(t, ctx, "sign in as the instructor",
 		chromedp.Navigate(srv.SignInLink(t, &f.Instructor)), chromedp.Click(chromedp.CSS("#continue")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/exams/%d/sessions"]`, f.Exam.ID))))
 	for _, stream := range []string{"webcam", "screen"} {
 		got := playVideo(t, ctx, fmt.Sprintf("/media/sessions/%d/video/%s.webm?segment=0", sess.ID, stream))
 		if !strings.HasPrefix(got, "ok ") {
+			chunks, _ := srv.Store.ListChunks(context.Background(), sess.ID, stream)
+			for _, c := range chunks {
+				t.Logf("chunk %d: %d bytes, %d ms, opens a segment: %v", c.Seq, c.Size, c.DurationMS, c.OpensSegment)
+			}
 			t.Fatalf("%s video: %s", stream, got)
 		}
 		t.Logf("%s video: %s", stream, got)
@@ -321,7 +335,7 @@ func TestStudentKeepsEverythingThroughOfflineAndReload(t *testing.T) {
 	if segs := proctor.Segments(chunks); len(segs) != 2 {
 		t.Fatalf("webcam video: %d chunks in %d segments, want 2 segments (before and after the reload)", len(chunks), len(segs))
 	}
-	t.Logf("%d frames (%d while offline), %d webcam chunks; the queue emptied %s after the network returned",
-		len(frames), offlineFrames, len(chunks), backAt.Sub(cutAt.Add(35*time.Second)).Round(time.Second))
+	t.Logf("%d frames (%d while offline), %d webcam chunks; %d items queued offline, emptied %s after the network returned",
+		len(frames), offlineFrames, len(chunks), queued, backAt.Sub(cutAt.Add(35*time.Second)).Round(100*time.Millisecond))
 	checkVoice(t, srv, sess, false)
 }

@@ -138,16 +138,6 @@ func (c *conn) SessionForToken(ctx context.Context, tokenHash string) (int64, ti
 	return id, fromMS(expires), wrap("session for token", err)
 }
 
-func (c *conn) ExpireSessionTokens(ctx context.Context, sessionID int64, at time.Time) (int64, error) {
-	res, err := c.w.ExecContext(ctx, `UPDATE session_tokens SET expires_at = ? WHERE session_id = ? AND expires_at > ?`,
-		ms(at), sessionID, ms(at))
-	if err != nil {
-		return 0, wrap("expire session tokens", err)
-	}
-	n, err := res.RowsAffected()
-	return n, wrap("expire session tokens", err)
-}
-
 func (c *conn) CreateSessionLink(ctx context.Context, l *store.SessionLink) error {
 	_, err := c.w.ExecContext(ctx, `INSERT INTO session_links (token_hash, exam_id, student_id, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?)`, l.TokenHash, l.ExamID, l.StudentID, ms(l.CreatedAt), ms(l.ExpiresAt))
