@@ -11,6 +11,11 @@ import { Events } from './events.js';
 import { PhotoStep } from './photos.js';
 
 const $ = (id) => document.getElementById(id);
+// DEVICES: where the client keeps each device's stream and how it asks.
+const DEVICES = {
+  camera: { field: 'camera', tracks: 'getVideoTracks', ask: checks.camera },
+  microphone: { field: 'mic', tracks: 'getAudioTracks', ask: checks.microphone },
+};
 const STEPS = ['welcome', 'check', 'photos', 'ready', 'resume', 'exam', 'done'];
 
 // show switches to a step and moves focus to its heading, so keyboard and
@@ -152,27 +157,29 @@ class Client {
 
   async runChecks() {
     say('Checking…');
-    this.checks = { browser: checks.browser() };
+    this.checks = { ...this.checks, browser: checks.browser() };
     this.mark('browser', this.checks.browser);
-    if (!this.camera || this.camera.getVideoTracks()[0].readyState === 'ended') {
-      const cam = await checks.camera();
-      this.camera = cam.stream;
-      if (cam.state) this.device('camera', cam.state);
-      this.checks.camera = cam;
+    for (const name of ['camera', 'microphone']) {
+      this.checks[name] = await this.acquire(name);
+      this.mark(name, this.checks[name]);
     }
-    this.mark('camera', this.checks.camera);
     $('preview').srcObject = this.camera || null;
-    if (!this.mic || this.mic.getAudioTracks()[0].readyState === 'ended') {
-      const mic = await checks.microphone();
-      this.mic = mic.stream;
-      if (mic.state) this.device('microphone', mic.state);
-      this.checks.microphone = mic;
-    }
-    this.mark('microphone', this.checks.microphone);
     this.checks.upload = await checks.upload(() => api.speed(this.local));
     this.mark('upload', this.checks.upload);
     this.updateContinue();
     say(this.ready() ? 'The system check passed.' : 'The system check found a problem: see the list.');
+  }
+
+  // acquire asks for the camera or the microphone unless a live stream is
+  // at hand, tells the server the answer, and returns the check's result.
+  async acquire(name) {
+    const d = DEVICES[name];
+    const stream = this[d.field];
+    if (stream && stream[d.tracks]()[0].readyState === 'live') return { ok: true, text: 'working' };
+    const res = await d.ask();
+    this[d.field] = res.stream;
+    if (res.state) this.device(name, res.state);
+    return res;
   }
 
   // shareScreen runs from the button's click: browsers let a page ask for
@@ -265,13 +272,9 @@ class Client {
       const res = await this.shareScreen();
       if (!res.ok) problems.push('Screen sharing: ' + res.text + ' ' + res.fix);
     }
-    for (const [name, ask] of [['camera', checks.camera], ['microphone', checks.microphone]]) {
-      const key = name === 'camera' ? 'camera' : 'mic';
-      if (this[key]) continue;
-      const res = await ask();
-      if (res.state) this.device(name, res.state);
-      if (res.ok) this[key] = res.stream;
-      else problems.push(name[0].toUpperCase() + name.slice(1) + ': ' + res.text + ' ' + res.fix);
+    for (const name of ['camera', 'microphone']) {
+      const res = await this.acquire(name);
+      if (!res.ok) problems.push(name[0].toUpperCase() + name.slice(1) + ': ' + res.text + ' ' + res.fix);
     }
     if (problems.length) {
       say('The exam cannot continue yet. ' + problems.join(' ') + ' Then press “Continue the exam” again.');
