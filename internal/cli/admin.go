@@ -184,7 +184,7 @@ func createCourseCmd(fs *flag.FlagSet) runFunc {
 		if err := required("code", *code, "title", *title); err != nil {
 			return err
 		}
-		c := &proctor.Course{Code: *code, Title: *title}
+		c := &proctor.Course{Code: *code, Title: *title, Enabled: true}
 		if err := st.CreateCourse(ctx, c); errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("a course with code %s already exists", *code)
 		} else if err != nil {

@@ -89,7 +89,7 @@ func setUp(t *testing.T, dir string, n int) []string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	course := &proctor.Course{Code: "CRASH", Title: "Crash course"}
+	course := &proctor.Course{Code: "CRASH", Title: "Crash course", Enabled: true}
 	must(t, st.CreateCourse(ctx, course))
 	exam := &proctor.Exam{CourseID: course.ID, Title: "Exam", Settings: proctor.DefaultSettings()}
 	must(t, st.CreateExam(ctx, exam))

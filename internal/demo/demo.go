@@ -85,7 +85,7 @@ func setUp(ctx context.Context, o Options) ([]run, error) {
 	if _, err := Instructor(ctx, o.Store); err == nil {
 		return nil, errors.New("demo: the demo course already exists in this data folder")
 	}
-	course := &proctor.Course{Code: CourseCode, Title: "Introduction to Biology (demo)"}
+	course := &proctor.Course{Code: CourseCode, Title: "Introduction to Biology (demo)", Enabled: true}
 	if err := o.Store.CreateCourse(ctx, course); err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func (r *Runner) setUp(ctx context.Context, sc *scenario.Scenario, n int) (strin
 	if err != nil {
 		return "", fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
-	course := &proctor.Course{Code: fmt.Sprintf("EVAL-%d-%d", r.Now().UnixNano(), n), Title: "Evaluation: " + sc.Name}
+	course := &proctor.Course{Code: fmt.Sprintf("EVAL-%d-%d", r.Now().UnixNano(), n), Title: "Evaluation: " + sc.Name, Enabled: true}
 	if err := r.Store.CreateCourse(ctx, course); err != nil {
 		return "", err
 	}

@@ -8,6 +8,9 @@ type Course struct {
 	Code      string // short code, e.g. "BIO-101"
 	Title     string
 	CreatedAt time.Time
+	// Enabled: the course may use Vigil. A course an LMS launch creates
+	// waits for an administrator unless its platform enables courses.
+	Enabled bool
 }
 
 // Exam is a quiz of a course that may be proctored.

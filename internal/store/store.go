@@ -60,6 +60,7 @@ type Queries interface {
 	Analysis
 	Review
 	Access
+	LTI
 }
 
 // Directory holds courses, exams, students and dashboard users.
@@ -67,6 +68,8 @@ type Directory interface {
 	CreateCourse(ctx context.Context, c *proctor.Course) error
 	GetCourse(ctx context.Context, id int64) (*proctor.Course, error)
 	GetCourseByCode(ctx context.Context, code string) (*proctor.Course, error)
+	// UpdateCourse changes a course's code, title and enablement.
+	UpdateCourse(ctx context.Context, c *proctor.Course) error
 	// ListCoursesForUser lists the courses a user may see (all, for an admin).
 	ListCoursesForUser(ctx context.Context, userID int64) ([]proctor.Course, error)
 	AddCourseMember(ctx context.Context, courseID, userID int64) error

@@ -152,7 +152,7 @@ type Fixture struct {
 func (s *Server) NewFixture(t testing.TB, n int, tweak func(*proctor.Settings)) *Fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &Fixture{Course: proctor.Course{Code: "TEST-1", Title: "Testing 101"}}
+	f := &Fixture{Course: proctor.Course{Code: "TEST-1", Title: "Testing 101", Enabled: true}}
 	must(t, s.Store.CreateCourse(ctx, &f.Course))
 	f.Instructor = proctor.User{Email: "teacher@example.edu", Name: "Tess Teacher", Role: proctor.RoleInstructor}
 	must(t, s.Store.CreateUser(ctx, &f.Instructor, ""))

@@ -17,17 +17,17 @@ func (c *conn) CreateCourse(ctx context.Context, co *proctor.Course) error {
 		co.CreatedAt = time.Now().UTC()
 	}
 	id, err := c.insertID(ctx, "create course",
-		`INSERT INTO courses (code, title, created_at) VALUES (?, ?, ?)`, co.Code, co.Title, ms(co.CreatedAt))
+		`INSERT INTO courses (code, title, created_at, enabled) VALUES (?, ?, ?, ?)`, co.Code, co.Title, ms(co.CreatedAt), co.Enabled)
 	co.ID = id
 	return err
 }
 
-const courseCols = `id, code, title, created_at`
+const courseCols = `id, code, title, created_at, enabled`
 
 func scanCourse(sc scanner) (*proctor.Course, error) {
 	var co proctor.Course
 	var created int64
-	if err := sc.Scan(&co.ID, &co.Code, &co.Title, &created); err != nil {
+	if err := sc.Scan(&co.ID, &co.Code, &co.Title, &created, &co.Enabled); err != nil {
 		return nil, err
 	}
 	co.CreatedAt = fromMS(created)
@@ -49,6 +49,11 @@ func (c *conn) ListCoursesForUser(ctx context.Context, userID int64) ([]proctor.
 		WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'admin')
 		   OR id IN (SELECT course_id FROM course_members WHERE user_id = ?1)
 		ORDER BY code`, scanCourse, userID)
+}
+
+func (c *conn) UpdateCourse(ctx context.Context, co *proctor.Course) error {
+	return c.execOne(ctx, "update course", `UPDATE courses SET code = ?, title = ?, enabled = ? WHERE id = ?`,
+		co.Code, co.Title, co.Enabled, co.ID)
 }
 
 func (c *conn) AddCourseMember(ctx context.Context, courseID, userID int64) error {

@@ -12,7 +12,7 @@ func testCourses(t *testing.T, st store.Store) {
 	f := newFixture(t, st)
 	got, err := st.GetCourse(ctx(t), f.course.ID)
 	must(t, err)
-	if got.Code != "BIO-101" || got.Title != "Biology" || !got.CreatedAt.Equal(t0) {
+	if got.Code != "BIO-101" || got.Title != "Biology" || !got.CreatedAt.Equal(t0) || !got.Enabled {
 		t.Fatalf("GetCourse = %+v", got)
 	}
 	byCode, err := st.GetCourseByCode(ctx(t), "BIO-101")
@@ -24,8 +24,16 @@ func testCourses(t *testing.T, st store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 	wantErr(t, st.CreateCourse(ctx(t), &proctor.Course{Code: "BIO-101", Title: "Again"}), store.ErrConflict)
 
-	other := proctor.Course{Code: "CHEM-1", Title: "Chemistry"}
+	other := proctor.Course{Code: "CHEM-1", Title: "Chemistry"} // not enabled
 	must(t, st.CreateCourse(ctx(t), &other))
+	if got, _ := st.GetCourse(ctx(t), other.ID); got.Enabled {
+		t.Fatal("a course created without Enabled is enabled")
+	}
+	other.Title, other.Enabled = "General Chemistry", true
+	must(t, st.UpdateCourse(ctx(t), &other))
+	if got, _ := st.GetCourse(ctx(t), other.ID); !got.Enabled || got.Title != "General Chemistry" {
+		t.Fatalf("UpdateCourse: %+v", got)
+	}
 	admin := proctor.User{Email: "root@example.edu", Name: "Root", Role: proctor.RoleAdmin}
 	must(t, st.CreateUser(ctx(t), &admin, ""))
 

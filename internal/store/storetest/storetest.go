@@ -44,6 +44,12 @@ func Run(t *testing.T, newStore Factory) {
 		{"AnalysisState", testAnalysisState},
 		{"DetectionSignalFields", testSignalFields},
 		{"Accommodations", testAccommodations},
+		{"LTIPlatforms", testPlatforms},
+		{"LTIToolKeys", testToolKeys},
+		{"LTILoginsAndNonces", testLoginsAndNonces},
+		{"LTIMappings", testLTIMappings},
+		{"CourseRequests", testCourseRequests},
+		{"LTIProctoringAndCanvasTokens", testProctoringAndCanvas},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +87,7 @@ type fixture struct {
 func newFixture(t *testing.T, st store.Store) fixture {
 	t.Helper()
 	var f fixture
-	f.course = proctor.Course{Code: "BIO-101", Title: "Biology", CreatedAt: t0}
+	f.course = proctor.Course{Code: "BIO-101", Title: "Biology", CreatedAt: t0, Enabled: true}
 	must(t, st.CreateCourse(ctx(t), &f.course))
 	f.teacher = proctor.User{Email: "ada@example.edu", Name: "Ada Teacher", Role: proctor.RoleInstructor}
 	must(t, st.CreateUser(ctx(t), &f.teacher, "hash"))

@@ -1,0 +1,134 @@
+package proctor
+
+import "time"
+
+// Platform is an LMS registered with Vigil as an LTI 1.3 platform. The
+// issuer and client id together name it; launches come only from its
+// deployments.
+type Platform struct {
+	ID          int64
+	Name        string
+	Issuer      string
+	ClientID    string
+	AuthURL     string // OIDC authorisation endpoint
+	TokenURL    string // OAuth2 token endpoint for its services
+	JWKSURL     string // its public keys
+	Deployments []string
+	// AutoEnable lets its courses use Vigil without a request to an
+	// administrator.
+	AutoEnable bool
+	// Canvas REST API access, when the platform is Canvas: the API's base
+	// URL, and either a token or a developer key for each instructor to
+	// authorise Vigil (OAuth2). Secrets: never shown back or logged.
+	CanvasURL          string
+	CanvasToken        string
+	CanvasClientID     string
+	CanvasClientSecret string
+	CreatedAt          time.Time
+}
+
+// HasDeployment reports whether id is one of the platform's deployments.
+func (p *Platform) HasDeployment(id string) bool {
+	for _, d := range p.Deployments {
+		if d == id {
+			return true
+		}
+	}
+	return false
+}
+
+// ToolKey is one of Vigil's own RSA signing keys. A key is published (in
+// the JWKS) from its creation until a while after it retires, and signs
+// only while active: the next key is published before it signs anything.
+type ToolKey struct {
+	KID         string
+	PrivatePEM  []byte
+	CreatedAt   time.Time
+	ActivatedAt time.Time // zero: not yet signing
+	RetiredAt   time.Time // zero: not retired
+}
+
+// LTIContext ties a course to the platform context it came from.
+type LTIContext struct {
+	CourseID       int64
+	PlatformID     int64
+	ContextID      string
+	LMSCourseID    string // the LMS's own course id (Canvas: custom canvas_course_id)
+	NRPSURL        string // Names and Role Provisioning endpoint, when offered
+	RosterSyncedAt time.Time
+}
+
+// LMSQuiz is the LMS quiz an exam proctors, and the hidden access code
+// Vigil set on it (revealed only inside a live proctored session).
+type LMSQuiz struct {
+	ExamID     int64
+	QuizID     string
+	AccessCode string
+	UpdatedAt  time.Time
+}
+
+// RequestState is where a course enablement request stands.
+type RequestState string
+
+// Request states.
+const (
+	RequestPending  RequestState = "pending"
+	RequestApproved RequestState = "approved"
+	RequestDenied   RequestState = "denied"
+)
+
+// CourseRequest is an instructor's request to use Vigil in a course.
+type CourseRequest struct {
+	ID           int64
+	CourseID     int64
+	UserID       int64
+	Note         string
+	State        RequestState
+	CreatedAt    time.Time
+	DecidedBy    int64
+	DecidedAt    time.Time
+	DecisionNote string
+}
+
+// ProctoringLaunch is an attempt the platform proctors through LTI
+// Proctoring Services: what Vigil must echo when it lets the assessment
+// start, and where it may send Assessment Control requests.
+type ProctoringLaunch struct {
+	SessionID           int64
+	PlatformID          int64
+	DeploymentID        string
+	ResourceLinkID      string
+	UserSub             string
+	AttemptNumber       int
+	SessionData         string
+	StartAssessmentURL  string
+	ACSURL              string
+	ACSActions          []string
+	EndAssessmentReturn bool
+	StartedAt           time.Time // when Vigil let the assessment start
+	EndedAt             time.Time // when the platform said it ended
+}
+
+// CanvasToken is an instructor's OAuth2 token for a Canvas REST API.
+type CanvasToken struct {
+	PlatformID   int64
+	UserID       int64
+	AccessToken  string
+	RefreshToken string
+	ExpiresAt    time.Time
+}
+
+// Audit actions of the LTI and administration side.
+const (
+	AuditLTILaunch        = "lti.launch"
+	AuditLTIRefused       = "lti.refused"
+	AuditPlatformSaved    = "lti.platform_saved"
+	AuditKeysRotated      = "lti.keys_rotated"
+	AuditCourseRequested  = "course.requested"
+	AuditCourseDecided    = "course.decided"
+	AuditQuizProctored    = "exam.quiz_proctored"
+	AuditAssessmentStart  = "lti.start_assessment"
+	AuditAssessmentEnd    = "lti.end_assessment"
+	AuditAssessmentAction = "lti.assessment_control"
+	AuditDeepLink         = "lti.deep_link"
+)

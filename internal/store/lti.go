@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/proctor"
+)
+
+// LTI holds what LTI 1.3 needs: registered platforms, Vigil's keys, the
+// single-use login states and nonces, and how a platform's users,
+// contexts, resource links and quizzes map onto Vigil's.
+type LTI interface {
+	// CreatePlatform stores a platform with its deployments; an issuer
+	// and client id already registered is ErrConflict.
+	CreatePlatform(ctx context.Context, p *proctor.Platform) error
+	// UpdatePlatform replaces a platform's settings and deployments.
+	UpdatePlatform(ctx context.Context, p *proctor.Platform) error
+	GetPlatform(ctx context.Context, id int64) (*proctor.Platform, error)
+	// FindPlatform finds a platform by issuer and client id. With an empty
+	// client id it finds the issuer's only platform (ErrNotFound when none
+	// or several).
+	FindPlatform(ctx context.Context, issuer, clientID string) (*proctor.Platform, error)
+	ListPlatforms(ctx context.Context) ([]proctor.Platform, error)
+
+	AddToolKey(ctx context.Context, k *proctor.ToolKey) error
+	// UpdateToolKey stores a key's activation and retirement times.
+	UpdateToolKey(ctx context.Context, k *proctor.ToolKey) error
+	// ListToolKeys lists every key, oldest first.
+	ListToolKeys(ctx context.Context) ([]proctor.ToolKey, error)
+	DeleteToolKey(ctx context.Context, kid string) error
+
+	SaveLogin(ctx context.Context, l *LTILogin) error
+	// TakeLogin removes and returns a login state: each works once, and
+	// not after it expires (ErrNotFound).
+	TakeLogin(ctx context.Context, stateHash string, now time.Time) (*LTILogin, error)
+	// UseNonce records a nonce seen in an id_token; a nonce seen before
+	// (and not yet expired) is ErrConflict. Expired ones are pruned.
+	UseNonce(ctx context.Context, platformID int64, nonce string, expires, now time.Time) error
+	// SavePending keeps a verified launch until the browser proves it
+	// holds the login state (client-side storage); TakePending removes it.
+	SavePending(ctx context.Context, p *LTIPending) error
+	TakePending(ctx context.Context, idHash string, now time.Time) (*LTIPending, error)
+
+	// LTIUser returns the Vigil user a platform's user is (ErrNotFound).
+	LTIUser(ctx context.Context, platformID int64, sub string) (*proctor.User, error)
+	LinkLTIUser(ctx context.Context, platformID int64, sub string, userID int64) error
+	// UpdateUser changes a user's name and role.
+	UpdateUser(ctx context.Context, u *proctor.User) error
+
+	// SaveLTIContext ties a course to a platform context (or updates the tie).
+	SaveLTIContext(ctx context.Context, c *proctor.LTIContext) error
+	// FindLTIContext finds the course of a platform context (ErrNotFound).
+	FindLTIContext(ctx context.Context, platformID int64, contextID string) (*proctor.LTIContext, error)
+	GetLTIContext(ctx context.Context, courseID int64) (*proctor.LTIContext, error)
+
+	FindStudentByExternalID(ctx context.Context, courseID int64, externalID string) (*proctor.Student, error)
+	UpdateStudent(ctx context.Context, s *proctor.Student) error
+
+	// LinkResourceLink points a resource link of a course at an exam.
+	LinkResourceLink(ctx context.Context, courseID int64, resourceLinkID string, examID int64) error
+	ExamForResourceLink(ctx context.Context, courseID int64, resourceLinkID string) (*proctor.Exam, error)
+
+	// SaveLMSQuiz ties an exam to an LMS quiz (and its hidden access code).
+	SaveLMSQuiz(ctx context.Context, q *proctor.LMSQuiz) error
+	GetLMSQuiz(ctx context.Context, examID int64) (*proctor.LMSQuiz, error)
+	// ListLMSQuizzes lists the quizzes tied to a course's exams.
+	ListLMSQuizzes(ctx context.Context, courseID int64) ([]proctor.LMSQuiz, error)
+
+	CreateCourseRequest(ctx context.Context, r *proctor.CourseRequest) error
+	GetCourseRequest(ctx context.Context, id int64) (*proctor.CourseRequest, error)
+	// ListCourseRequests lists requests, newest first; state "" means all.
+	ListCourseRequests(ctx context.Context, state proctor.RequestState) ([]proctor.CourseRequest, error)
+	// PendingCourseRequest returns a course's pending request (ErrNotFound).
+	PendingCourseRequest(ctx context.Context, courseID int64) (*proctor.CourseRequest, error)
+	DecideCourseRequest(ctx context.Context, r *proctor.CourseRequest) error
+
+	SaveProctoringLaunch(ctx context.Context, l *proctor.ProctoringLaunch) error
+	GetProctoringLaunch(ctx context.Context, sessionID int64) (*proctor.ProctoringLaunch, error)
+
+	SaveCanvasToken(ctx context.Context, t *proctor.CanvasToken) error
+	GetCanvasToken(ctx context.Context, platformID, userID int64) (*proctor.CanvasToken, error)
+}
+
+// LTILogin is an OIDC login in flight: the state (kept as a hash) and the
+// nonce Vigil sent to the platform.
+type LTILogin struct {
+	StateHash     string
+	Nonce         string
+	PlatformID    int64
+	TargetLinkURI string
+	// StorageTarget is the platform's client-side storage frame, when it
+	// offered one (lti_storage_target).
+	StorageTarget string
+	ExpiresAt     time.Time
+}
+
+// LTIPending is a verified launch waiting for its state to be proven.
+type LTIPending struct {
+	IDHash    string
+	StateHash string
+	Launch    []byte // the launch, as the lti package encodes it
+	ExpiresAt time.Time
+}
