@@ -37,28 +37,33 @@ func adminCommands() []adminCommand {
 }
 
 func runAdmin(ctx context.Context, e env, args []string) error {
+	return runGroup(ctx, e, "admin", adminCommands(), args)
+}
+
+// runGroup runs one command of a group ("vigil admin …", "vigil lti …").
+func runGroup(ctx context.Context, e env, group string, cmds []adminCommand, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(e.stdout, "Usage: vigil admin <command> [flags]\n\nCommands:")
-		for _, c := range adminCommands() {
+		fmt.Fprintf(e.stdout, "Usage: vigil %s <command> [flags]\n\nCommands:\n", group)
+		for _, c := range cmds {
 			fmt.Fprintf(e.stdout, "  %-15s %s\n", c.name, c.summary)
 		}
-		fmt.Fprintln(e.stdout, "\nRun `vigil admin <command> --help` for its flags.")
+		fmt.Fprintf(e.stdout, "\nRun `vigil %s <command> --help` for its flags.\n", group)
 		if len(args) == 0 {
 			return errUsage
 		}
 		return nil
 	}
-	for _, c := range adminCommands() {
+	for _, c := range cmds {
 		if c.name == args[0] {
-			return runAdminCommand(ctx, e, c, args[1:])
+			return runAdminCommand(ctx, e, group, c, args[1:])
 		}
 	}
-	return fmt.Errorf("unknown admin command %q (see `vigil admin --help`)", args[0])
+	return fmt.Errorf("unknown %s command %q (see `vigil %s --help`)", group, args[0], group)
 }
 
-func runAdminCommand(ctx context.Context, e env, c adminCommand, args []string) error {
+func runAdminCommand(ctx context.Context, e env, group string, c adminCommand, args []string) error {
 	var run runFunc
-	cfg, err := parseConfig(e, "admin "+c.name, strings.ToUpper(c.summary[:1])+c.summary[1:]+".", args,
+	cfg, err := parseConfig(e, group+" "+c.name, strings.ToUpper(c.summary[:1])+c.summary[1:]+".", args,
 		func(fs *flag.FlagSet) { run = c.flags(fs) })
 	if err != nil {
 		return err

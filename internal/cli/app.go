@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/config"
 	"vigil/internal/ingest"
+	"vigil/internal/lms"
 	"vigil/internal/review"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlitestore"
@@ -28,6 +30,7 @@ type app struct {
 	models *analysis.Models
 	ingest *ingest.Service
 	review *review.Service
+	lti    *lms.Stack
 	web    *web.Server
 	now    func() time.Time
 	unlock func()
@@ -86,8 +89,13 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	}
 	a.ingest = ingest.New(a.store, a.blobs, a.models.Faces(), ingest.DefaultLimits(), a.now, log)
 	a.review = review.New(a.store, a.now)
+	client := &http.Client{Timeout: 30 * time.Second}
+	if a.lti, err = lms.NewStack(ctx, a.store, a.ingest, cfg.BaseURL, client, a.now, log); err != nil {
+		return nil, err
+	}
 	a.web, err = web.New(web.Deps{Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
-		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL})
+		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL,
+		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err
 }
 

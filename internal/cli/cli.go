@@ -29,6 +29,7 @@ func commands() []command {
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "start a demo course filled with simulated sessions", runDemo},
 		{"admin", "manage users, courses, exams, students and links", runAdmin},
+		{"lti", "register LMSs (LTI 1.3) and rotate Vigil's keys", runLTI},
 		{"eval", "measure detection on scenarios (precision, recall per type)", runEval},
 		{"fairness", "measure face-detection recall per demographic group", runFairness},
 	}

@@ -20,6 +20,11 @@ type LinkRequest struct {
 // IssueLink stores a new session link and returns its token, which is shown
 // once and kept only as a hash. The student must be in the exam's course.
 func IssueLink(ctx context.Context, st store.Store, req LinkRequest) (string, error) {
+	return IssueLinkAt(ctx, st, req, time.Now().UTC())
+}
+
+// IssueLinkAt is IssueLink on a given clock.
+func IssueLinkAt(ctx context.Context, st store.Store, req LinkRequest, now time.Time) (string, error) {
 	ex, err := st.GetExam(ctx, req.ExamID)
 	if err != nil {
 		return "", fmt.Errorf("exam %d: %w", req.ExamID, err)
@@ -35,7 +40,6 @@ func IssueLink(ctx context.Context, st store.Store, req LinkRequest) (string, er
 		return "", proctor.E(proctor.CodeInvalid, "a session link needs a positive lifetime")
 	}
 	tok, hash := auth.NewToken()
-	now := time.Now().UTC()
 	link := &store.SessionLink{TokenHash: hash, ExamID: req.ExamID, StudentID: req.StudentID, CreatedAt: now, ExpiresAt: now.Add(req.TTL)}
 	err = st.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CreateSessionLink(ctx, link); err != nil {

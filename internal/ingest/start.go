@@ -62,6 +62,13 @@ func (s *Service) startTx(ctx context.Context, tx store.Tx, link *store.SessionL
 	if st.Exam, err = tx.GetExam(ctx, link.ExamID); err != nil {
 		return err
 	}
+	course, err := tx.GetCourse(ctx, st.Exam.CourseID)
+	if err != nil {
+		return err
+	}
+	if !course.Enabled {
+		return proctor.E(proctor.CodeForbidden, "proctoring with Vigil is not enabled for this course yet: ask your instructor")
+	}
 	if st.Student, err = tx.GetStudent(ctx, link.StudentID); err != nil {
 		return err
 	}

@@ -50,6 +50,8 @@ type Deps struct {
 	// Workers is how many jobs run at once (one per core is right: the
 	// work is face detection).
 	Workers int
+	// Roster reads course rosters from the LMS (nil: no LMS).
+	Roster RosterSyncer
 }
 
 // Timing of job runs. A run stops taking new frames after runBudget and
@@ -68,6 +70,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &analyzeWorker{deps: d})
 	river.AddWorker(workers, &expireWorker{deps: d})
 	river.AddWorker(workers, &redecideWorker{deps: d})
+	river.AddWorker(workers, &rosterWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)}},
 		Workers:              workers,

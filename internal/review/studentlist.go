@@ -15,8 +15,10 @@ type StudentListPage struct {
 	Course *proctor.Course
 	Exam   *proctor.Exam
 	Rows   []store.SessionRow
-	// Students is the course roster, for issuing session links.
-	Students []proctor.Student
+	// Students is the course roster, for issuing session links;
+	// NotStarted those of them without a session of this exam.
+	Students   []proctor.Student
+	NotStarted []proctor.Student
 	Sort     string
 	Desc     bool
 }
@@ -47,7 +49,17 @@ func (s *Service) StudentList(ctx context.Context, a Actor, examID int64, key st
 	}
 	sortRows(rows, key, desc)
 	students, err := s.store.ListStudents(ctx, exam.CourseID)
-	return &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc}, err
+	p := &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc}
+	started := map[int64]bool{}
+	for _, r := range rows {
+		started[r.Student.ID] = true
+	}
+	for _, st := range students {
+		if !started[st.ID] {
+			p.NotStarted = append(p.NotStarted, st)
+		}
+	}
+	return p, err
 }
 
 func validSort(key string) bool {

@@ -25,6 +25,7 @@ import (
 	"vigil/internal/auth"
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/ingest"
+	"vigil/internal/lms"
 	"vigil/internal/jobs"
 	"vigil/internal/onnxrt"
 	"vigil/internal/proctor"
@@ -41,6 +42,7 @@ type Server struct {
 	Blobs   *fileblob.Bucket
 	Ingest  *ingest.Service
 	Review  *review.Service
+	LTI     *lms.Stack
 	HTTP    *httptest.Server
 	Dir     string
 	workers *river.Client[*sql.Tx]
@@ -110,13 +112,21 @@ func Start(t testing.TB, o Options) *Server {
 	log := Logger()
 	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
 	s.Review = review.New(s.Store, now)
-	srv, err := web.New(web.Deps{Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: "http://127.0.0.1"})
+	// The handler needs the server's own address (LTI checks links
+	// against it), known once the listener exists.
+	var handler http.Handler
+	s.HTTP = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	s.URL = s.HTTP.URL
+	t.Cleanup(s.HTTP.Close)
+	if s.LTI, err = lms.NewStack(ctx, s.Store, s.Ingest, s.URL, &http.Client{Timeout: 20 * time.Second}, now, log); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Deps{Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
+		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.HTTP = httptest.NewServer(srv.Handler())
-	s.URL = s.HTTP.URL
-	t.Cleanup(s.HTTP.Close)
+	handler = srv.Handler()
 	if !o.NoWorker {
 		s.StartWorkers(t)
 	}
@@ -128,7 +138,7 @@ func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
 	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Log: Logger(),
-		Now: s.Now, Workers: 2})
+		Now: s.Now, Workers: 2, Roster: s.LTI.LMS})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // redactPath hides tokens carried in URLs (one-time sign-in links,
 // students' session links).
 func redactPath(p string) string {
-	for _, prefix := range []string{"/signin/link/", "/s/"} {
+	for _, prefix := range []string{"/signin/link/", "/s/", "/lti/handoff/"} {
 		if strings.HasPrefix(p, prefix) {
 			return prefix + "[redacted]"
 		}
@@ -115,14 +115,25 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders: no framing by other sites, no inline script, no sniffing.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders: no inline script, no sniffing, and no framing except
+// by the LMSs registered with Vigil (LTI launches open in their frames).
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "+
-			"style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'")
+		h.Set("Content-Security-Policy", s.csp(r, ""))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// csp is the Content-Security-Policy; formTarget, when set, is one more
+// origin forms may post to (a platform receiving a signed message).
+func (s *Server) csp(r *http.Request, formTarget string) string {
+	forms := "'self'"
+	if formTarget != "" {
+		forms += " " + formTarget
+	}
+	return "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; " +
+		"object-src 'none'; base-uri 'none'; frame-ancestors " + s.frameAncestors(r) + "; form-action " + forms
 }

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
+	"vigil/internal/lms"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
+	"vigil/internal/store"
 )
 
 func (v *viewer) actor(r *http.Request) review.Actor {
@@ -34,7 +37,31 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "course", page{Title: p.Course.Title, User: v.User, CSRF: v.CSRF, Data: p})
+	view := courseView{CoursePage: p, Requested: r.URL.Query().Get("requested") != ""}
+	if s.LTI != nil {
+		if !p.Course.Enabled {
+			view.Pending, err = s.Store.PendingCourseRequest(r.Context(), p.Course.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				err = nil
+			}
+		} else {
+			view.Quizzes, err = s.LTI.LMS.CanvasQuizzes(r.Context(), v.User, p.Course.ID)
+		}
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "course", page{Title: p.Course.Title, User: v.User, CSRF: v.CSRF, Data: view})
+}
+
+// courseView is the course dashboard: the exams, and for an LMS course its
+// enablement request or its Canvas quizzes.
+type courseView struct {
+	*review.CoursePage
+	Pending   *proctor.CourseRequest
+	Requested bool
+	Quizzes   *lms.QuizList
 }
 
 func (s *Server) studentListPage(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -99,6 +126,10 @@ type sessionView struct {
 	Tab  string
 	Tabs []struct{ ID, Label string }
 	CSRF string // for the tab templates, where $ is this view
+	// LMSActions are the Assessment Control requests the LMS accepts for
+	// this attempt (LTI Proctoring); LMSStatus what it last answered.
+	LMSActions []string
+	LMSStatus  string
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -116,8 +147,14 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		tab = sessionTabs[0].ID
 	}
 	title := p.Student.FullName() + " — " + p.Exam.Title
-	s.render(w, r, http.StatusOK, "session", page{Title: title, User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"),
-		Data: sessionView{SessionPage: p, Tab: tab, Tabs: sessionTabs, CSRF: v.CSRF}})
+	view := sessionView{SessionPage: p, Tab: tab, Tabs: sessionTabs, CSRF: v.CSRF, LMSStatus: r.URL.Query().Get("lms")}
+	if s.LTI != nil {
+		if view.LMSActions, err = s.LTI.LMS.ControlActions(r.Context(), p.Session.ID); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "session", page{Title: title, User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"), Data: view})
 }
 
 func validTab(tab string) bool {

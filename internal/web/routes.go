@@ -18,6 +18,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// The student's side: a session link opens the capture client.
 	mux.HandleFunc("GET /s/{token}", s.studentPage)
+	mux.HandleFunc("GET /api/v1/sessions/{id}/access_code", s.api(s.apiAccessCode))
+
+	// LTI 1.3 (docs/LTI.md).
+	if s.LTI != nil {
+		s.ltiRoutes(mux)
+	}
 
 	// Sign-in.
 	mux.HandleFunc("GET /signin", s.signInForm)
@@ -47,4 +53,33 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)
+}
+
+// ltiRoutes are the LMS's way in: login, launch, keys, configuration, and
+// the pages launches lead to.
+func (s *Server) ltiRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /lti/login", s.ltiLogin)
+	mux.HandleFunc("POST /lti/login", s.ltiLogin)
+	mux.HandleFunc("POST /lti/launch", s.ltiLaunch)
+	mux.HandleFunc("POST /lti/verify", s.ltiVerify)
+	mux.HandleFunc("GET /lti/jwks", s.ltiJWKS)
+	mux.HandleFunc("GET /lti/canvas.json", s.canvasConfig)
+	mux.HandleFunc("GET /lti/cookie-check", s.ltiCookieCheck)
+	mux.HandleFunc("GET /lti/handoff/{token}", s.ltiHandoffForm)
+	mux.HandleFunc("POST /lti/handoff/{token}", s.ltiHandoff)
+	mux.HandleFunc("GET /lti/dashboard", s.ltiTarget)
+	mux.HandleFunc("GET /lti/exam", s.ltiTarget)
+	mux.HandleFunc("GET /lti/deep-link", s.user(s.deepLinkForm))
+	mux.HandleFunc("POST /lti/deep-link", s.user(s.deepLink))
+	mux.HandleFunc("GET /lti/proctoring/{id}/status", s.proctoringStatus)
+	mux.HandleFunc("GET /lti/proctoring/{id}/start", s.proctoringStart)
+	mux.HandleFunc("POST /courses/{id}/request", s.user(s.requestCourse))
+	mux.HandleFunc("POST /courses/{id}/quizzes/{quiz}/proctor", s.user(s.proctorQuiz))
+	mux.HandleFunc("GET /canvas/connect", s.user(s.canvasConnect))
+	mux.HandleFunc("GET /canvas/callback", s.user(s.canvasCallback))
+	mux.HandleFunc("POST /sessions/{id}/lms-control", s.user(s.lmsControl))
+	mux.HandleFunc("GET /admin", s.admin(s.adminPage))
+	mux.HandleFunc("POST /admin/platforms", s.admin(s.savePlatform))
+	mux.HandleFunc("POST /admin/requests/{id}", s.admin(s.decideRequest))
+	mux.HandleFunc("POST /admin/keys/rotate", s.admin(s.rotateKeys))
 }

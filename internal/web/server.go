@@ -26,6 +26,7 @@ type Deps struct {
 	Now     func() time.Time
 	BaseURL string // how users reach this server
 	HelpURL string // the institution's help desk; "" for none
+	LTI     *LTI   // nil: no LMS integration
 }
 
 // Server holds the parsed templates and the asset table.
@@ -36,11 +37,15 @@ type Server struct {
 	secure bool // cookies only over HTTPS
 	// signIns limits password attempts per client address, against guessing.
 	signIns *ratelimit.Limiter[string]
+	// loopback: served on this computer only (cross-site cookies may be
+	// Secure over http there, as browsers treat it as a secure context).
+	loopback  bool
+	ancestors ancestorCache
 }
 
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://",
+	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
 		signIns: ratelimit.New[string](1.0/6, 10, d.Now)} // 10 at once, then one every 6 s
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
@@ -56,5 +61,5 @@ func New(d Deps) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.recoverPanics(s.logRequests(securityHeaders(mux)))
+	return s.recoverPanics(s.logRequests(s.securityHeaders(mux)))
 }

@@ -71,3 +71,9 @@ export async function speed(session) {
   const secs = Math.max(0.001, (performance.now() - t0) / 1000);
   return Math.round((body.length * 8) / 1000 / secs);
 }
+
+// accessCode asks for the quiz's access code, which the server reveals
+// only to a live session that is recording.
+export function accessCode(session) {
+  return call('GET', `/api/v1/sessions/${session.id}/access_code`, { token: session.token });
+}

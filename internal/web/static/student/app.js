@@ -298,8 +298,33 @@ class Client {
     this.mic.getAudioTracks()[0].addEventListener('ended', () => this.lost('microphone'));
     window.addEventListener('pagehide', () => { if (document.body.dataset.recording) this.capture.flush(); });
     $('finish').onclick = () => this.finish();
+    this.revealAccessCode();
     $('reshare-screen').onclick = () => this.reshare();
     document.body.dataset.recording = 'true';
+  }
+
+  // revealAccessCode shows the quiz's hidden access code once the server
+  // has the first frames (it reveals it only to a recording session).
+  async revealAccessCode() {
+    for (let tries = 0; tries < 60 && document.body.dataset.recording; tries++) {
+      await new Promise((r) => setTimeout(r, 3000));
+      try {
+        const res = await api.accessCode(this.local);
+        $('access-code').textContent = res.access_code;
+        $('access-code-box').hidden = false;
+        $('copy-code').onclick = async () => {
+          try {
+            await navigator.clipboard.writeText(res.access_code);
+            $('copy-result').textContent = 'Copied.';
+          } catch {
+            $('copy-result').textContent = 'Select the code and copy it.';
+          }
+        };
+        return;
+      } catch (err) {
+        if (err instanceof api.APIError && (err.code === 'not_found' || !err.retryable && err.code !== 'conflict')) return;
+      }
+    }
   }
 
   lost(name) {

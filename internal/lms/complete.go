@@ -1,0 +1,203 @@
+package lms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"vigil/internal/ingest"
+	"vigil/internal/jobs"
+	"vigil/internal/lti"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// Complete acts on a checked launch: it provisions the course and the
+// person, and says where the launch leads.
+func (s *Service) Complete(ctx context.Context, l *lti.Launch) (*Outcome, error) {
+	p, err := s.Store.GetPlatform(ctx, l.PlatformID)
+	if err != nil {
+		return nil, err
+	}
+	teacher, learner, admin := l.IsTeacher(), l.IsLearner(), l.IsAdmin()
+	if admin && !teacher && (l.Context.ID == "" || !learner) && l.MessageType == lti.MsgResourceLink {
+		u, err := s.teacherUser(ctx, s.Store, p, l, true)
+		if err != nil {
+			return nil, err
+		}
+		return &Outcome{Kind: GoAdmin, User: u, Launch: l}, s.audit(ctx, s.Store, u.Email, proctor.AuditLTILaunch, 0, "admin", l.MessageType)
+	}
+	if l.Context.ID == "" {
+		return nil, &lti.Refusal{Code: lti.CodeMissingClaim, Message: "the launch has no course (context): open Vigil from inside a course"}
+	}
+	switch {
+	case teacher || admin:
+		return s.completeTeacher(ctx, p, l, admin)
+	case learner:
+		return s.completeLearner(ctx, p, l)
+	}
+	return nil, &lti.Refusal{Code: lti.CodeForbidden, Message: fmt.Sprintf(
+		"your role in this course (%s) gives no access to Vigil: it is for instructors, teaching assistants and students", roleNames(l.Roles))}
+}
+
+func roleNames(roles []string) string {
+	if len(roles) == 0 {
+		return "none"
+	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = r[strings.LastIndexAny(r, "#/")+1:]
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s *Service) completeTeacher(ctx context.Context, p *proctor.Platform, l *lti.Launch, admin bool) (*Outcome, error) {
+	out := &Outcome{Launch: l}
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if out.Course, err = s.course(ctx, tx, p, l); err != nil {
+			return err
+		}
+		if out.User, err = s.teacherUser(ctx, tx, p, l, admin); err != nil {
+			return err
+		}
+		if err := tx.AddCourseMember(ctx, out.Course.ID, out.User.ID); err != nil {
+			return err
+		}
+		if err := s.maybeSyncRoster(ctx, tx, out.Course.ID); err != nil {
+			return err
+		}
+		if err := s.teacherDestination(ctx, tx, l, out); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, out.User.Email, proctor.AuditLTILaunch, out.Course.ID, fmt.Sprintf("course:%d", out.Course.ID), l.MessageType)
+	})
+	return out, err
+}
+
+// teacherDestination: deep linking picks an exam; an exam link opens that
+// exam (made from the link the first time); anything else the dashboard.
+func (s *Service) teacherDestination(ctx context.Context, tx store.Tx, l *lti.Launch, out *Outcome) error {
+	if !out.Course.Enabled {
+		out.Kind = GoRequest
+		return nil
+	}
+	switch l.MessageType {
+	case lti.MsgDeepLinking:
+		out.Kind = GoDeepLink
+		return nil
+	case lti.MsgStartProctoring, lti.MsgEndAssessment:
+		out.Kind = GoDashboard
+		return nil
+	}
+	if !isExamTarget(l) {
+		out.Kind = GoDashboard
+		return nil
+	}
+	exam, err := s.examForLink(ctx, tx, out.Course, l, true)
+	if err != nil {
+		return err
+	}
+	out.Kind, out.Exam = GoExam, exam
+	return nil
+}
+
+// isExamTarget: the launch is for one exam (a link Vigil placed by deep
+// linking, or a link an LMS points at /lti/exam), not the dashboard.
+func isExamTarget(l *lti.Launch) bool {
+	return strings.Contains(l.TargetLinkURI, "/lti/exam") || l.Custom["vigil_exam_id"] != ""
+}
+
+// examForLink finds the exam a resource link opens: mapped before, or the
+// exam named by the link's custom vigil_exam_id (only within this course),
+// or — when create — a new exam named after the link.
+func (s *Service) examForLink(ctx context.Context, tx store.Tx, c *proctor.Course, l *lti.Launch, create bool) (*proctor.Exam, error) {
+	e, err := tx.ExamForResourceLink(ctx, c.ID, l.ResourceLink.ID)
+	if err == nil || !errors.Is(err, store.ErrNotFound) {
+		return e, err
+	}
+	if id, err := strconv.ParseInt(l.Custom["vigil_exam_id"], 10, 64); err == nil {
+		if e, err := tx.GetExam(ctx, id); err == nil && e.CourseID == c.ID {
+			return e, tx.LinkResourceLink(ctx, c.ID, l.ResourceLink.ID, e.ID)
+		}
+	}
+	if !create {
+		return nil, store.ErrNotFound
+	}
+	title := strings.TrimSpace(l.ResourceLink.Title)
+	if title == "" {
+		title = "Proctored exam"
+	}
+	e = &proctor.Exam{CourseID: c.ID, Title: title, Settings: proctor.DefaultSettings(), CreatedAt: s.Now()}
+	if err := tx.CreateExam(ctx, e); err != nil {
+		return nil, err
+	}
+	return e, tx.LinkResourceLink(ctx, c.ID, l.ResourceLink.ID, e.ID)
+}
+
+func (s *Service) maybeSyncRoster(ctx context.Context, tx store.Tx, courseID int64) error {
+	x, err := tx.GetLTIContext(ctx, courseID)
+	if err != nil || x.NRPSURL == "" || s.Now().Sub(x.RosterSyncedAt) < rosterAge {
+		return err
+	}
+	return tx.Enqueue(ctx, jobs.SyncRoster{CourseID: courseID})
+}
+
+func (s *Service) completeLearner(ctx context.Context, p *proctor.Platform, l *lti.Launch) (*Outcome, error) {
+	out := &Outcome{Launch: l}
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if out.Course, err = s.course(ctx, tx, p, l); err != nil {
+			return err
+		}
+		if out.Student, err = s.student(ctx, tx, out.Course, l); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "student:"+strconv.FormatInt(out.Student.ID, 10), proctor.AuditLTILaunch, out.Course.ID,
+			fmt.Sprintf("course:%d", out.Course.ID), l.MessageType)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !out.Course.Enabled {
+		return info("Proctoring with Vigil is not turned on for this course yet. Your instructor can ask for it; until then there is nothing to do here."), nil
+	}
+	switch l.MessageType {
+	case lti.MsgStartProctoring:
+		return s.startProctoring(ctx, p, l, out)
+	case lti.MsgEndAssessment:
+		return s.endAssessment(ctx, l, out)
+	case lti.MsgDeepLinking:
+		return nil, &lti.Refusal{Code: lti.CodeForbidden, Message: "only instructors can add Vigil exams to a course"}
+	}
+	if !isExamTarget(l) {
+		return info("Vigil's dashboard is for instructors. Your proctored exams start from their own links in the course."), nil
+	}
+	var exam *proctor.Exam
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		exam, err = s.examForLink(ctx, tx, out.Course, l, false)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return info("This proctored exam is not set up yet: your instructor must open it once from the course."), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.studentExam(ctx, out, exam)
+}
+
+func (s *Service) studentExam(ctx context.Context, out *Outcome, exam *proctor.Exam) (*Outcome, error) {
+	token, err := s.issueLink(ctx, exam, out.Student)
+	if err != nil {
+		return nil, err
+	}
+	out.Kind, out.Exam, out.StudentLink = GoStudentExam, exam, token
+	return out, nil
+}
+
+func (s *Service) issueLink(ctx context.Context, exam *proctor.Exam, st *proctor.Student) (string, error) {
+	return ingest.IssueLinkAt(ctx, s.Store, ingest.LinkRequest{ExamID: exam.ID, StudentID: st.ID, TTL: studentLinkLife, Actor: "lti"}, s.Now())
+}

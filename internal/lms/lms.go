@@ -1,0 +1,77 @@
+// Package lms is what Vigil does with an LMS once LTI has vouched for a
+// launch: it finds or makes the course, the person and the exam, decides
+// where the launch leads, keeps the roster, proctors Canvas quizzes with a
+// hidden access code, and carries out LTI Proctoring Services and Deep
+// Linking. The protocol itself is package lti; pages are package web.
+package lms
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"vigil/internal/ingest"
+	"vigil/internal/lti"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// Service is the LMS side of Vigil.
+type Service struct {
+	Store    store.Store
+	Ingest   *ingest.Service
+	Keys     *lti.Keyring
+	Services *lti.Services
+	HTTP     *http.Client // Canvas REST calls
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Base is Vigil's public base URL (links returned by deep linking).
+	Base string
+}
+
+// studentLinkLife: a session link from a launch is for now, not next week.
+const studentLinkLife = 24 * time.Hour
+
+// rosterAge: a roster older than this is read again on an instructor launch.
+const rosterAge = 10 * time.Minute
+
+// Kind is where a launch leads.
+type Kind int
+
+// Where launches lead.
+const (
+	GoDashboard     Kind = iota + 1 // the course dashboard (instructors)
+	GoExam                          // an exam's Student List (instructors)
+	GoAdmin                         // the administration pages
+	GoRequest                       // the course is not enabled: ask for it
+	GoDeepLink                      // choose an exam to place in the course
+	GoStudentExam                   // the student opens the proctoring window
+	GoProctoring                    // LTI Proctoring: checks, then the assessment
+	GoEndAssessment                 // LTI Proctoring: the assessment ended
+	GoInfo                          // a message only
+)
+
+// Outcome is what a launch leads to.
+type Outcome struct {
+	Kind    Kind
+	User    *proctor.User // teachers and administrators are signed in as this user
+	Course  *proctor.Course
+	Exam    *proctor.Exam
+	Student *proctor.Student
+	// StudentLink is the session link token the proctoring window opens.
+	StudentLink string
+	SessionID   int64
+	Launch      *lti.Launch
+	Message     string
+}
+
+func info(msg string, args ...any) *Outcome {
+	return &Outcome{Kind: GoInfo, Message: fmt.Sprintf(msg, args...)}
+}
+
+func (s *Service) audit(ctx context.Context, q store.Queries, actor, action string, courseID int64, subject, detail string) error {
+	return q.AppendAudit(ctx, &proctor.AuditEntry{At: s.Now(), Actor: actor, Action: action, CourseID: courseID,
+		Subject: subject, Detail: detail})
+}

@@ -1,0 +1,225 @@
+package lms
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"vigil/internal/canvas"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// ErrCanvasAuthorization: the instructor must first authorise Vigil on
+// Canvas (the platform has a developer key, not an API token).
+var ErrCanvasAuthorization = errors.New("lms: authorise Vigil on Canvas first")
+
+// CanvasQuiz is a quiz of the course in Canvas and the exam proctoring it.
+type CanvasQuiz struct {
+	canvas.Quiz
+	Exam    *proctor.Exam // nil: not proctored
+	CodeSet bool
+}
+
+// QuizList is what the course dashboard shows of Canvas.
+type QuizList struct {
+	Quizzes            []CanvasQuiz
+	NeedsAuthorization bool
+	Error              string // Canvas's refusal, for the instructor
+}
+
+// canvasCourse returns the Canvas course and platform of a Vigil course,
+// or ok false when the course does not come from a Canvas with API access.
+func (s *Service) canvasCourse(ctx context.Context, courseID int64) (*proctor.Platform, *proctor.LTIContext, bool, error) {
+	x, err := s.Store.GetLTIContext(ctx, courseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	p, err := s.Store.GetPlatform(ctx, x.PlatformID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return p, x, p.CanvasURL != "" && x.LMSCourseID != "", nil
+}
+
+// canvasClient calls Canvas with the platform's API token, or with the
+// user's own OAuth2 token (refreshed when it expires).
+func (s *Service) canvasClient(p *proctor.Platform, u *proctor.User) *canvas.Client {
+	token := func(ctx context.Context) (string, error) {
+		if p.CanvasToken != "" {
+			return p.CanvasToken, nil
+		}
+		t, err := s.Store.GetCanvasToken(ctx, p.ID, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", ErrCanvasAuthorization
+		}
+		if err != nil {
+			return "", err
+		}
+		if s.Now().Before(t.ExpiresAt.Add(-30*time.Second)) || t.RefreshToken == "" {
+			return t.AccessToken, nil
+		}
+		fresh, expires, err := canvas.Exchange(ctx, s.HTTP, p.CanvasURL, p.CanvasClientID, p.CanvasClientSecret, "", t.RefreshToken, true)
+		if err != nil {
+			return "", ErrCanvasAuthorization
+		}
+		t.AccessToken, t.ExpiresAt = fresh.AccessToken, expires
+		return t.AccessToken, s.Store.SaveCanvasToken(ctx, t)
+	}
+	return &canvas.Client{Base: p.CanvasURL, Token: token, HTTP: s.HTTP, Retries: 3}
+}
+
+// CanvasQuizzes lists the course's Canvas quizzes (nil when the course is
+// not a Canvas course with API access). Canvas's refusals are reported in
+// the list, for the instructor to read, not as errors.
+func (s *Service) CanvasQuizzes(ctx context.Context, u *proctor.User, courseID int64) (*QuizList, error) {
+	p, x, ok, err := s.canvasCourse(ctx, courseID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	list := &QuizList{}
+	quizzes, err := s.canvasClient(p, u).Quizzes(ctx, x.LMSCourseID)
+	switch {
+	case errors.Is(err, ErrCanvasAuthorization):
+		list.NeedsAuthorization = true
+		return list, nil
+	case err != nil:
+		list.Error = err.Error()
+		return list, nil
+	}
+	linked, err := s.Store.ListLMSQuizzes(ctx, courseID)
+	if err != nil {
+		return nil, err
+	}
+	byQuiz := map[string]proctor.LMSQuiz{}
+	for _, q := range linked {
+		byQuiz[q.QuizID] = q
+	}
+	for _, q := range quizzes {
+		cq := CanvasQuiz{Quiz: q}
+		if l, ok := byQuiz[strconv.FormatInt(q.ID, 10)]; ok {
+			if cq.Exam, err = s.Store.GetExam(ctx, l.ExamID); err != nil {
+				return nil, err
+			}
+			cq.CodeSet = l.AccessCode != ""
+		}
+		list.Quizzes = append(list.Quizzes, cq)
+	}
+	return list, nil
+}
+
+// ProctorQuiz proctors a Canvas quiz: it sets a new hidden access code on
+// the quiz in Canvas, then makes the exam that reveals it only inside a
+// live proctored session.
+func (s *Service) ProctorQuiz(ctx context.Context, u *proctor.User, courseID int64, quizID string) (*proctor.Exam, error) {
+	p, x, ok, err := s.canvasCourse(ctx, courseID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, proctor.E(proctor.CodeInvalid, "this course is not connected to Canvas")
+	}
+	linked, err := s.Store.ListLMSQuizzes(ctx, courseID)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range linked {
+		if q.QuizID == quizID {
+			return nil, proctor.E(proctor.CodeConflict, "this quiz is proctored already")
+		}
+	}
+	code := accessCode()
+	client := s.canvasClient(p, u)
+	quiz, err := client.SetAccessCode(ctx, x.LMSCourseID, quizID, code)
+	if err != nil {
+		return nil, err
+	}
+	exam := &proctor.Exam{CourseID: courseID, Title: quiz.Title, Settings: proctor.DefaultSettings(), CreatedAt: s.Now()}
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateExam(ctx, exam); err != nil {
+			return err
+		}
+		if err := tx.SaveLMSQuiz(ctx, &proctor.LMSQuiz{ExamID: exam.ID, QuizID: quizID, AccessCode: code, UpdatedAt: s.Now()}); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.Email, proctor.AuditQuizProctored, courseID, fmt.Sprintf("exam:%d", exam.ID), "Canvas quiz "+quizID)
+	})
+	if err != nil {
+		// Without the exam nobody could reveal the code: take it off again.
+		if _, undo := client.SetAccessCode(ctx, x.LMSCourseID, quizID, ""); undo != nil {
+			s.Log.Error("clear access code after failure", "course", courseID, "quiz", quizID, "err", undo)
+		}
+		return nil, err
+	}
+	return exam, nil
+}
+
+// accessCode is a fresh code a student cannot guess and can type.
+func accessCode() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// AccessCode reveals an exam's hidden access code to a live proctored
+// session: recording has begun and the session is not finished.
+func (s *Service) AccessCode(ctx context.Context, sess *proctor.Session) (string, error) {
+	q, err := s.Store.GetLMSQuiz(ctx, sess.ExamID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && q.AccessCode == "") {
+		return "", proctor.E(proctor.CodeNotFound, "this exam has no access code")
+	}
+	if err != nil {
+		return "", err
+	}
+	if !sess.ResumableAt(s.Now()) {
+		return "", proctor.E(proctor.CodeSessionClosed, "this session is %s", sess.State.Label())
+	}
+	frames, err := s.Store.NextFrameSeq(ctx, sess.ID)
+	if err != nil {
+		return "", err
+	}
+	if frames == 0 || sess.State != proctor.StateInProgress {
+		return "", proctor.E(proctor.CodeConflict, "the access code is shown once the recording has started")
+	}
+	return q.AccessCode, nil
+}
+
+// CanvasAuthorizeURL is where an instructor authorises Vigil on the Canvas
+// of a course (the platform's developer key).
+func (s *Service) CanvasAuthorizeURL(ctx context.Context, courseID int64, redirectURI, state string) (string, error) {
+	p, _, ok, err := s.canvasCourse(ctx, courseID)
+	if err != nil {
+		return "", err
+	}
+	if !ok || p.CanvasClientID == "" {
+		return "", proctor.E(proctor.CodeInvalid, "this course's Canvas has no developer key registered with Vigil")
+	}
+	return canvas.AuthorizeURL(p.CanvasURL, p.CanvasClientID, redirectURI, state), nil
+}
+
+// CanvasAuthorized keeps the token Canvas gives for an authorisation code.
+func (s *Service) CanvasAuthorized(ctx context.Context, u *proctor.User, courseID int64, redirectURI, code string) error {
+	p, _, ok, err := s.canvasCourse(ctx, courseID)
+	if err != nil {
+		return err
+	}
+	if !ok || p.CanvasClientID == "" {
+		return proctor.E(proctor.CodeInvalid, "this course's Canvas has no developer key registered with Vigil")
+	}
+	t, expires, err := canvas.Exchange(ctx, s.HTTP, p.CanvasURL, p.CanvasClientID, p.CanvasClientSecret, redirectURI, code, false)
+	if err != nil {
+		return err
+	}
+	return s.Store.SaveCanvasToken(ctx, &proctor.CanvasToken{PlatformID: p.ID, UserID: u.ID, AccessToken: t.AccessToken,
+		RefreshToken: t.RefreshToken, ExpiresAt: expires})
+}

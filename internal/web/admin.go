@@ -1,0 +1,126 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"net/url"
+	"vigil/internal/proctor"
+)
+
+// adminView is the administration page: LMS registrations, course
+// requests, Vigil's keys and the addresses to give an LMS.
+type adminView struct {
+	Platforms []proctor.Platform
+	Requests  []requestRow
+	Keys      []proctor.ToolKey
+	Base      string
+	Error     string
+	Edit      *proctor.Platform
+}
+
+type requestRow struct {
+	proctor.CourseRequest
+	Course *proctor.Course
+	User   *proctor.User
+}
+
+// admin wraps an administrator's handler; others get a not-found page.
+func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *viewer)) http.HandlerFunc {
+	return s.user(func(w http.ResponseWriter, r *http.Request, v *viewer) {
+		if v.User.Role != proctor.RoleAdmin || s.LTI == nil {
+			s.pageError(w, r, proctor.E(proctor.CodeNotFound, "not found"))
+			return
+		}
+		h(w, r, v)
+	})
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	s.renderAdmin(w, r, v, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, problem string, edit *proctor.Platform) {
+	ctx := r.Context()
+	d := adminView{Base: strings.TrimRight(s.BaseURL, "/"), Error: problem, Edit: edit}
+	var err error
+	if d.Platforms, err = s.Store.ListPlatforms(ctx); err == nil {
+		d.Keys, err = s.Store.ListToolKeys(ctx)
+	}
+	if err == nil {
+		d.Requests, err = s.requestRows(r, v)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if edit == nil && r.URL.Query().Get("edit") != "" {
+		for i := range d.Platforms {
+			if fmt.Sprint(d.Platforms[i].ID) == r.URL.Query().Get("edit") {
+				d.Edit = &d.Platforms[i]
+			}
+		}
+	}
+	s.render(w, r, status, "admin", page{Title: "Administration", User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"), Data: d})
+}
+
+func (s *Server) requestRows(r *http.Request, v *viewer) ([]requestRow, error) {
+	reqs, err := s.Store.ListCourseRequests(r.Context(), "")
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]requestRow, 0, len(reqs))
+	for _, q := range reqs {
+		row := requestRow{CourseRequest: q}
+		if row.Course, err = s.Store.GetCourse(r.Context(), q.CourseID); err != nil {
+			return nil, err
+		}
+		if row.User, err = s.Store.GetUser(r.Context(), q.UserID); err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// savePlatform registers or changes an LMS.
+func (s *Server) savePlatform(w http.ResponseWriter, r *http.Request, v *viewer) {
+	p := &proctor.Platform{ID: parseID(r.PostFormValue("id")), Name: r.PostFormValue("name"), Issuer: r.PostFormValue("issuer"),
+		ClientID: r.PostFormValue("client_id"), AuthURL: strings.TrimSpace(r.PostFormValue("auth_url")),
+		TokenURL: strings.TrimSpace(r.PostFormValue("token_url")), JWKSURL: strings.TrimSpace(r.PostFormValue("jwks_url")),
+		Deployments: strings.FieldsFunc(r.PostFormValue("deployments"), func(c rune) bool { return c == '\n' || c == ',' || c == '\r' }),
+		AutoEnable:  r.PostFormValue("auto_enable") == "on", CanvasURL: strings.TrimSpace(r.PostFormValue("canvas_url")),
+		CanvasToken: strings.TrimSpace(r.PostFormValue("canvas_token")), CanvasClientID: strings.TrimSpace(r.PostFormValue("canvas_client_id")),
+		CanvasClientSecret: strings.TrimSpace(r.PostFormValue("canvas_client_secret"))}
+	if err := s.LTI.LMS.SavePlatform(r.Context(), v.User.Email, p); err != nil {
+		s.renderAdmin(w, r, v, http.StatusBadRequest, proctor.AsError(err).Message, p)
+		return
+	}
+	s.forgetAncestors()
+	http.Redirect(w, r, "/admin?done="+url.QueryEscape("Platform "+p.Name+" saved."), http.StatusSeeOther)
+}
+
+// decideRequest approves or denies a course request.
+func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request, v *viewer) {
+	approve := r.PostFormValue("decision") == "approve"
+	if err := s.LTI.LMS.DecideCourse(r.Context(), v.User, parseID(r.PathValue("id")), approve, r.PostFormValue("note")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin?done="+url.QueryEscape("Request decided.")+"#requests", http.StatusSeeOther)
+}
+
+// rotateKeys rotates Vigil's signing keys.
+func (s *Server) rotateKeys(w http.ResponseWriter, r *http.Request, v *viewer) {
+	rot, err := s.LTI.Keys.Rotate(r.Context(), r.PostFormValue("force") == "on")
+	msg := "Keys rotated: " + rot.Activated + " now signs; " + rot.Created + " is published as the next key."
+	if err != nil {
+		msg = "Not rotated: " + err.Error()
+	} else if err := s.Store.AppendAudit(r.Context(), &proctor.AuditEntry{At: s.Now(), UserID: v.User.ID, Actor: v.User.Email,
+		Action: proctor.AuditKeysRotated, Subject: "lti:keys", Detail: msg, Remote: remoteIP(r)}); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin?done="+url.QueryEscape(msg)+"#keys", http.StatusSeeOther)
+}

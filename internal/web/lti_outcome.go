@@ -1,0 +1,196 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"vigil/internal/auth"
+	"vigil/internal/lms"
+	"vigil/internal/lti"
+	"vigil/internal/proctor"
+	"vigil/internal/store"
+)
+
+// ltiProceed carries out a checked, bound launch and shows where it leads.
+func (s *Server) ltiProceed(w http.ResponseWriter, r *http.Request, l *lti.Launch) {
+	out, err := s.LTI.LMS.Complete(r.Context(), l)
+	if err != nil {
+		s.ltiRefused(w, r, err)
+		return
+	}
+	s.Log.Info("lti launch", "platform", l.PlatformID, "message", l.MessageType, "outcome", int(out.Kind))
+	switch out.Kind {
+	case lms.GoStudentExam:
+		s.renderLTI(w, r, "lti_student", "Proctored exam", out)
+	case lms.GoProctoring:
+		s.renderLTI(w, r, "lti_proctoring", "Proctored exam", out)
+	case lms.GoEndAssessment:
+		s.renderLTI(w, r, "lti_info", "Assessment ended", infoView{Heading: "Your attempt has ended in the LMS",
+			Message: "Go back to the Vigil proctoring window and press “Finish the exam”, so that what is still on your computer uploads."})
+	case lms.GoInfo:
+		s.renderLTI(w, r, "lti_info", "Vigil", infoView{Heading: "Vigil", Message: out.Message})
+	default:
+		s.ltiSignIn(w, r, out)
+	}
+}
+
+// destination is the dashboard page a teacher's or administrator's launch
+// opens.
+func (s *Server) destination(r *http.Request, out *lms.Outcome) (string, error) {
+	switch out.Kind {
+	case lms.GoExam:
+		return fmt.Sprintf("/exams/%d/sessions", out.Exam.ID), nil
+	case lms.GoAdmin:
+		return "/admin", nil
+	case lms.GoDeepLink:
+		data, _ := json.Marshal(out.Launch)
+		k, err := s.savePending(r, "", data, time.Hour)
+		return fmt.Sprintf("/lti/deep-link?course=%d&k=%s", out.Course.ID, url.QueryEscape(k)), err
+	}
+	return fmt.Sprintf("/courses/%d", out.Course.ID), nil
+}
+
+type continueView struct {
+	Next, Handoff string
+}
+
+// ltiSignIn signs a teacher or administrator in (a cookie that works in
+// the LMS's frame where the browser allows it) and leads on. Where the
+// browser blocks the cookie in the frame, the page offers Vigil in a tab
+// of its own through a one-time link.
+func (s *Server) ltiSignIn(w http.ResponseWriter, r *http.Request, out *lms.Outcome) {
+	next, err := s.destination(r, out)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	tok, hash := auth.NewToken()
+	csrf, _ := auth.NewToken()
+	now := s.Now()
+	ws := &store.WebSession{TokenHash: hash, UserID: out.User.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(webSessionTTL)}
+	if err := s.Store.CreateWebSession(r.Context(), ws); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.auditSignIn(r.Context(), out.User, remoteIP(r))
+	http.SetCookie(w, s.crossSiteCookie(&http.Cookie{Name: sessionCookie, Value: tok, Path: "/", Expires: ws.ExpiresAt}))
+	handoff, err := json.Marshal(handoffData{UserID: out.User.ID, Next: next})
+	if err == nil {
+		var k string
+		k, err = s.savePending(r, "", handoff, 5*time.Minute)
+		handoffURL := "/lti/handoff/" + k
+		if err == nil {
+			s.renderLTI(w, r, "lti_continue", "Opening Vigil…", continueView{Next: next, Handoff: handoffURL})
+			return
+		}
+	}
+	s.pageError(w, r, err)
+}
+
+type handoffData struct {
+	UserID int64  `json:"user_id"`
+	Next   string `json:"next"`
+}
+
+// ltiCookieCheck tells the launch page whether the session cookie came
+// back (it does not when the browser blocks third-party cookies).
+func (s *Server) ltiCookieCheck(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.currentViewer(r); err != nil {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// ltiHandoffForm shows the one-time link's button (a GET must not use it
+// up: link previews fetch pages).
+func (s *Server) ltiHandoffForm(w http.ResponseWriter, r *http.Request) {
+	s.renderLTI(w, r, "lti_handoff", "Open Vigil", r.PathValue("token"))
+}
+
+// ltiHandoff signs the user in, in this first-party tab, from a one-time link.
+func (s *Server) ltiHandoff(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PathValue("token")), s.Now())
+	var h handoffData
+	if err == nil {
+		err = json.Unmarshal(p.Launch, &h)
+	}
+	if err != nil || h.UserID == 0 {
+		s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "this link was already used or has expired: open Vigil again from your course"))
+		return
+	}
+	u, err := s.Store.GetUser(r.Context(), h.UserID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.startWebSession(w, r, u, safeNext(h.Next))
+}
+
+type infoView struct {
+	Heading, Message, Code string
+}
+
+// ltiRefused shows why a launch was refused, and logs it without secrets.
+func (s *Server) ltiRefused(w http.ResponseWriter, r *http.Request, err error) {
+	var ref *lti.Refusal
+	if !errors.As(err, &ref) {
+		var pe *proctor.Error
+		if errors.As(err, &pe) {
+			s.pageError(w, r, err)
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	s.Log.Warn("lti launch refused", "id", requestID(r.Context()), "code", ref.Code, "reason", ref.Message, "remote", remoteIP(r))
+	status := http.StatusBadRequest
+	if ref.Code == lti.CodeForbidden {
+		status = http.StatusForbidden
+	}
+	s.renderLTIStatus(w, r, status, "lti_info", "Vigil could not open", infoView{Heading: "Vigil could not open",
+		Message: ref.Message + ".", Code: ref.Code})
+}
+
+// ltiJWKS publishes Vigil's public keys.
+func (s *Server) ltiJWKS(w http.ResponseWriter, r *http.Request) {
+	data, err := s.LTI.Keys.JWKS(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(data)
+}
+
+// canvasConfig is the developer key configuration Canvas imports by URL.
+func (s *Server) canvasConfig(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, lti.CanvasConfig(s.BaseURL, "Vigil"))
+}
+
+// ltiTarget answers a browser that opens a launch address directly.
+func (s *Server) ltiTarget(w http.ResponseWriter, r *http.Request) {
+	s.renderLTI(w, r, "lti_info", "Vigil", infoView{Heading: "Open Vigil from your course",
+		Message: "This address is where your LMS launches Vigil. Open Vigil from the course menu or the exam's link in your course."})
+}
+
+func parseID(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// renderLTI renders an LTI page (no dashboard chrome needed: it may be in
+// the LMS's frame).
+func (s *Server) renderLTI(w http.ResponseWriter, r *http.Request, name, title string, data any) {
+	s.renderLTIStatus(w, r, http.StatusOK, name, title, data)
+}
+
+func (s *Server) renderLTIStatus(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	s.render(w, r, status, name, page{Title: title, Data: data})
+}
