@@ -6,6 +6,8 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,7 +87,16 @@ func Wait(t testing.TB, ctx context.Context, what, expr string, timeout time.Dur
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if _, err := chromedp.Run(sctx, chromedp.Poll[bool](expr)); err != nil {
+	for {
+		_, err := chromedp.Run(sctx, chromedp.Poll[bool](expr))
+		if err == nil {
+			return
+		}
+		// A navigation ends the poll with the page it ran in: poll the new one.
+		if sctx.Err() == nil && navigating(err) {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
 		t.Fatalf("%s: %v\nthe page shows:\n%s", what, err, visibleText(ctx))
 	}
 }
@@ -99,4 +110,31 @@ func visibleText(ctx context.Context) string {
 		return "(unreadable: " + err.Error() + ")"
 	}
 	return text
+}
+
+// AllowThirdPartyCookies is a profile whose settings allow third-party
+// cookies: this Chromium blocks them by default, as more and more browsers
+// do, and some tests need the other case too.
+func AllowThirdPartyCookies(t testing.TB) chromedp.ExecAllocatorOption {
+	t.Helper()
+	dir := t.TempDir()
+	prefs := filepath.Join(dir, "Default", "Preferences")
+	if err := os.MkdirAll(filepath.Dir(prefs), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prefs, []byte(`{"profile":{"cookie_controls_mode":0}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return chromedp.UserDataDir(dir)
+}
+
+// navigating reports whether err is a page going away under a script.
+func navigating(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"navigated", "Cannot find context", "context was destroyed", "target closed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -197,3 +197,45 @@ func TestEvalCommand(t *testing.T) {
 		t.Fatalf("eval without media: exit %d, %q", code, errOut)
 	}
 }
+
+// TestLTICommands registers an LMS, lists it, refuses a bad registration,
+// prints Vigil's addresses and rotates the keys.
+func TestLTICommands(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := run(t, "", "migrate", "--data", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	add := []string{"lti", "add-platform", "--name", "College Canvas", "--issuer", "https://canvas.instructure.com",
+		"--client-id", "10000000000042", "--auth-url", "https://sso.canvaslms.com/api/lti/authorize_redirect",
+		"--token-url", "https://sso.canvaslms.com/login/oauth2/token", "--jwks-url", "https://sso.canvaslms.com/api/lti/security/jwks",
+		"--deployment", "12:abc", "--canvas-url", "https://college.instructure.com", "--canvas-token-stdin", "--data", dir}
+	steps := []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"lti", "info", "--data", dir, "--base-url", "https://vigil.college.edu"}, "https://vigil.college.edu/lti/jwks"},
+		{"s3cret-token\n", add, "registered College Canvas"},
+		{"", []string{"lti", "platforms", "--data", dir}, "issuer https://canvas.instructure.com  client id 10000000000042  deployments 12:abc"},
+		{"", []string{"lti", "rotate-keys", "--force", "--data", dir}, "now signs"},
+	}
+	for _, s := range steps {
+		code, out, errOut := run(t, s.stdin, s.args...)
+		if code != 0 || !strings.Contains(out, s.want) {
+			t.Fatalf("%v: exit %d, out %q, err %q", s.args, code, out, errOut)
+		}
+		if strings.Contains(out, "s3cret-token") {
+			t.Fatal("a secret was printed")
+		}
+	}
+	if code, _, errOut := run(t, "tok\n", add...); code == 0 || !strings.Contains(errOut, "registered already") {
+		t.Fatalf("second registration: exit %d, %q", code, errOut)
+	}
+	bad := []string{"lti", "add-platform", "--name", "X", "--issuer", "ftp://x", "--client-id", "1", "--data", dir}
+	if code, _, errOut := run(t, "", bad...); code == 0 || !strings.Contains(errOut, "the issuer as an https URL") || !strings.Contains(errOut, "at least one deployment id") {
+		t.Fatalf("bad registration: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "lti", "rotate-keys", "--data", dir); code == 0 || !strings.Contains(errOut, "published long enough") {
+		t.Fatalf("early rotation: exit %d, %q", code, errOut)
+	}
+}

@@ -30,6 +30,7 @@ until interrupted. Run it again to reuse the demo; --reset starts over.`
 func runDemo(ctx context.Context, e env, args []string) error {
 	var reset *bool
 	var parallel *int
+	var lmsAddr *string
 	cfg, err := parseConfig(e, "demo", demoUsage, args, func(fs *flag.FlagSet) {
 		if os.Getenv("VIGIL_DATA_DIR") == "" {
 			fs.Set("data", "vigil-demo")
@@ -39,6 +40,7 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		}
 		reset = fs.Bool("reset", false, "delete the demo data folder and fill it again")
 		parallel = fs.Int("parallel", 4, "simulated students uploading at once")
+		lmsAddr = fs.String("lms-addr", "127.0.0.1:8081", "where the development LMS listens (\"\" for none): launch Vigil through LTI from it")
 	})
 	if err != nil {
 		return err
@@ -56,7 +58,20 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	return a.serve(ctx, func(base string) error { return a.fillDemo(ctx, e, base, *parallel) })
+	return a.serve(ctx, func(base string) error {
+		if err := a.fillDemo(ctx, e, base, *parallel); err != nil {
+			return err
+		}
+		if *lmsAddr == "" {
+			return nil
+		}
+		lmsURL, err := a.startDemoLMS(ctx, *lmsAddr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Or launch Vigil through LTI 1.3 from the development LMS: open %s and act as the instructor or a student.\n", lmsURL)
+		return nil
+	})
 }
 
 type discard struct{}

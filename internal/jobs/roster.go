@@ -18,10 +18,11 @@ type SyncRoster struct {
 // Kind is River's name for the job.
 func (SyncRoster) Kind() string { return "sync_roster" }
 
-// InsertOpts: one waiting sync per course is enough.
+// InsertOpts: one waiting or running sync per course is enough.
 func (SyncRoster) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning,
 	}}}
 }
 

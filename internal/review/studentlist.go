@@ -19,8 +19,8 @@ type StudentListPage struct {
 	// NotStarted those of them without a session of this exam.
 	Students   []proctor.Student
 	NotStarted []proctor.Student
-	Sort     string
-	Desc     bool
+	Sort       string
+	Desc       bool
 }
 
 // SortKeys are the Student List columns that sort, besides the violation

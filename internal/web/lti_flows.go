@@ -160,7 +160,9 @@ func (s *Server) canvasConnect(w http.ResponseWriter, r *http.Request, v *viewer
 	http.Redirect(w, r, u, http.StatusFound)
 }
 
-func (s *Server) canvasRedirect() string { return strings.TrimRight(s.BaseURL, "/") + "/canvas/callback" }
+func (s *Server) canvasRedirect() string {
+	return strings.TrimRight(s.BaseURL, "/") + "/canvas/callback"
+}
 
 // canvasCallback keeps the token Canvas grants and returns to the course.
 func (s *Server) canvasCallback(w http.ResponseWriter, r *http.Request, v *viewer) {

@@ -298,9 +298,9 @@ class Client {
     this.mic.getAudioTracks()[0].addEventListener('ended', () => this.lost('microphone'));
     window.addEventListener('pagehide', () => { if (document.body.dataset.recording) this.capture.flush(); });
     $('finish').onclick = () => this.finish();
-    this.revealAccessCode();
     $('reshare-screen').onclick = () => this.reshare();
     document.body.dataset.recording = 'true';
+    this.revealAccessCode();
   }
 
   // revealAccessCode shows the quiz's hidden access code once the server

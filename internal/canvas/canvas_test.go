@@ -1,0 +1,116 @@
+package canvas_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"vigil/internal/canvas"
+	"vigil/internal/devlms"
+)
+
+// canvasLMS is the development LMS's Canvas-like API with its seed data.
+func canvasLMS(t *testing.T, rate float64) (*devlms.Platform, devlms.SeedData, string) {
+	t.Helper()
+	p, err := devlms.New(devlms.Options{RateLimit: rate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(p.Handler())
+	t.Cleanup(hs.Close)
+	p.SetBaseURL(hs.URL)
+	return p, devlms.Seed(p), hs.URL
+}
+
+func client(base, token string, slept *[]time.Duration) *canvas.Client {
+	return &canvas.Client{Base: base, HTTP: http.DefaultClient, Retries: 3,
+		Token: func(context.Context) (string, error) { return token, nil },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			*slept = append(*slept, d)
+			time.Sleep(200 * time.Millisecond) // the bucket drains 10 per second
+			return nil
+		}}
+}
+
+// TestQuizzesPagedAndAccessCode lists 150 quizzes across pages and sets,
+// reads back and clears an access code.
+func TestQuizzesPagedAndAccessCode(t *testing.T) {
+	p, seed, base := canvasLMS(t, 0)
+	for i := range 148 {
+		p.AddQuiz(seed.CourseID, devlms.Quiz{Title: fmt.Sprintf("Quiz %d", i), Published: true})
+	}
+	var slept []time.Duration
+	c := client(base, p.IssueAPIToken(seed.InstructorID), &slept)
+	quizzes, err := c.Quizzes(context.Background(), seed.CourseID)
+	if err != nil || len(quizzes) != 150 {
+		t.Fatalf("%d quizzes (%v), want 150 over two pages", len(quizzes), err)
+	}
+	id := fmt.Sprint(quizzes[0].ID)
+	q, err := c.SetAccessCode(context.Background(), seed.CourseID, id, "s3cret-code")
+	if err != nil || q.AccessCode == nil || *q.AccessCode != "s3cret-code" {
+		t.Fatalf("set access code: %+v, %v", q, err)
+	}
+	if got, _ := p.Quiz(seed.CourseID, id); got.AccessCode != "s3cret-code" {
+		t.Fatalf("Canvas holds %q", got.AccessCode)
+	}
+	if _, err := c.SetAccessCode(context.Background(), seed.CourseID, id, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := p.Quiz(seed.CourseID, id); got.AccessCode != "" {
+		t.Fatalf("code not cleared: %q", got.AccessCode)
+	}
+}
+
+// TestCanvasRefusals reads Canvas's error bodies: a bad token, a student's
+// token, an unknown course.
+func TestCanvasRefusals(t *testing.T) {
+	p, seed, base := canvasLMS(t, 0)
+	var slept []time.Duration
+	cases := []struct {
+		name, token, course string
+		status              int
+		want                string
+	}{
+		{"bad token", "nope", seed.CourseID, 401, "Invalid access token."},
+		{"student", p.IssueAPIToken(seed.StudentIDs[0]), seed.CourseID, 401, "user not authorized to perform that action"},
+		{"unknown course", p.IssueAPIToken(seed.InstructorID), "999", 404, "The specified resource does not exist."},
+	}
+	for _, tc := range cases {
+		_, err := client(base, tc.token, &slept).SetAccessCode(context.Background(), tc.course, seed.QuizIDs[0], "x")
+		var ce *canvas.Error
+		if !errors.As(err, &ce) || ce.Status != tc.status || ce.Message != tc.want {
+			t.Errorf("%s: %v, want %d %q", tc.name, err, tc.status, tc.want)
+		}
+	}
+}
+
+// TestThrottledRequestsRetry: Canvas answers 403 Rate Limit Exceeded when
+// the bucket is empty; the client waits, backing off, and succeeds.
+func TestThrottledRequestsRetry(t *testing.T) {
+	p, seed, base := canvasLMS(t, 2)
+	var slept []time.Duration
+	c := client(base, p.IssueAPIToken(seed.InstructorID), &slept)
+	for i := range 6 {
+		if _, err := c.SetAccessCode(context.Background(), seed.CourseID, seed.QuizIDs[0], fmt.Sprint("code", i)); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if len(slept) == 0 || slept[0] != time.Second {
+		t.Fatalf("no back-off while throttled: %v", slept)
+	}
+	c.Retries = 0
+	var err error
+	for range 5 {
+		if _, err = c.SetAccessCode(context.Background(), seed.CourseID, seed.QuizIDs[0], "again"); err != nil {
+			break
+		}
+	}
+	var ce *canvas.Error
+	if !errors.As(err, &ce) || !ce.RateLimited {
+		t.Fatalf("without retries a throttled request fails as rate limited: %v", err)
+	}
+}
