@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -60,6 +61,10 @@ func (s *Server) Advance(d time.Duration) { s.skew.Add(int64(d)) }
 type Options struct {
 	Limits   *ingest.Limits
 	NoWorker bool // leave analysis jobs queued
+	// Host names the server in its address instead of 127.0.0.1 (a
+	// browser test maps it to 127.0.0.1): a name that is not loopback
+	// makes Vigil behave as on a plain-http intranet host.
+	Host string
 }
 
 var (
@@ -117,6 +122,9 @@ func Start(t testing.TB, o Options) *Server {
 	var handler http.Handler
 	s.HTTP = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	s.URL = s.HTTP.URL
+	if o.Host != "" {
+		s.URL = strings.Replace(s.URL, "127.0.0.1", o.Host, 1)
+	}
 	t.Cleanup(s.HTTP.Close)
 	if s.LTI, err = lms.NewStack(ctx, s.Store, s.Ingest, s.URL, &http.Client{Timeout: 20 * time.Second}, now, log); err != nil {
 		t.Fatal(err)

@@ -78,19 +78,25 @@ func (s *Server) ltiLaunch(w http.ResponseWriter, r *http.Request) {
 		s.ltiProceed(w, r, login.Launch)
 		return
 	}
-	if login.StorageTarget == "" {
-		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this browser did not start this launch " +
-			"(its cookie is missing): allow cookies for Vigil, or open Vigil from the LMS in a new window"})
-		return
-	}
-	// No cookie came back (third-party cookies are blocked): the page must
-	// prove it holds the state in the platform's client-side storage.
+	// No cookie came back: third-party cookies are blocked in the LMS's
+	// frame, or the cookie is SameSite=Lax (plain http) and the platform's
+	// cross-site post left it behind. The launch waits, checked but
+	// unused, until the browser proves it began the login.
 	data, _ := json.Marshal(login.Launch)
 	pending, err := s.savePending(r, login.StateHash, data, 5*time.Minute)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
+	if login.StorageTarget == "" {
+		// A post from this page to Vigil is same-site, so a Lax cookie
+		// comes with it.
+		s.renderLTI(w, r, "lti_autopost", "Connecting to Vigil…", autopostView{Heading: "Connecting to Vigil…",
+			Action: "/lti/confirm", Fields: map[string]string{"pending": pending}})
+		return
+	}
+	// The page must prove it holds the state in the platform's
+	// client-side storage.
 	p, err := s.Store.GetPlatform(r.Context(), login.Launch.PlatformID)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -110,6 +116,30 @@ func (s *Server) ltiVerify(w http.ResponseWriter, r *http.Request) {
 			"open Vigil again from the LMS (or in a new window)"})
 		return
 	}
+	var l lti.Launch
+	if err := json.Unmarshal(p.Launch, &l); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.ltiProceed(w, r, &l)
+}
+
+// ltiConfirm finishes a launch whose state cookie came back on a
+// same-site post (see ltiLaunch).
+func (s *Server) ltiConfirm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PostFormValue("pending")), s.Now())
+	if err != nil {
+		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this launch was already used or is too old: " +
+			"open Vigil again from the LMS"})
+		return
+	}
+	c, err := r.Cookie(stateCookiePrefix + p.StateHash[:16])
+	if err != nil || lti.HashState(c.Value) != p.StateHash {
+		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this browser did not start this launch " +
+			"(its cookie is missing): allow cookies for Vigil, or set the LMS to open Vigil in a new window"})
+		return
+	}
+	http.SetCookie(w, s.crossSiteCookie(&http.Cookie{Name: c.Name, Path: "/lti/", MaxAge: -1}))
 	var l lti.Launch
 	if err := json.Unmarshal(p.Launch, &l); err != nil {
 		s.pageError(w, r, err)

@@ -59,6 +59,34 @@ func TestLTIInABrowser(t *testing.T) {
 	})
 }
 
+// TestLTIOnPlainHTTP: Vigil served over plain http under a name that is
+// not this computer's loopback (an intranet set-up) can only set a
+// SameSite=Lax state cookie, which the platform's cross-site post leaves
+// behind. The launch page posts to Vigil itself, the cookie comes back on
+// that same-site post, and the instructor lands on the dashboard.
+func TestLTIOnPlainHTTP(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true, Host: "vigil.test"})
+	l := startLMS(t, srv, lmsOptions{autoEnable: true})
+	ctx := browsertest.New(t, chromedp.Flag("host-resolver-rules", "MAP vigil.test 127.0.0.1"))
+	start, err := l.StartLaunchURL(devlms.LaunchSpec{CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Step(t, ctx, "launch Vigil from the course in a window of its own", chromedp.Navigate(start))
+	browsertest.Wait(t, ctx, "the dashboard opens", `document.body.innerText.includes('Proctoring dashboard')`, 20*time.Second)
+	var cookies []*network.Cookie
+	browsertest.Step(t, ctx, "read the cookies", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.URL + "/lti/"}})
+		cookies = res.Cookies
+		return err
+	}))
+	for _, c := range cookies {
+		if strings.HasPrefix(c.Name, "vigil_lti_") {
+			t.Fatalf("the state cookie %s outlived its launch", c.Name)
+		}
+	}
+}
+
 // frameOf attaches to the out-of-process frame (another site) whose
 // address starts with prefix.
 func frameOf(t *testing.T, ctx context.Context, prefix string) context.Context {

@@ -113,7 +113,20 @@ func postForm(t *testing.T, c *http.Client, action string, fields url.Values) (i
 func (l *lms) launch(t *testing.T, c *http.Client, spec devlms.LaunchSpec) (int, string) {
 	t.Helper()
 	action, fields := l.launchForm(t, c, spec)
-	return postForm(t, c, action, fields)
+	return postLaunch(t, c, action, fields)
+}
+
+// postLaunch posts the platform's form to Vigil and, when Vigil answers
+// with its same-site confirmation (the state cookie did not come with the
+// platform's post), posts that too, as the page's script would.
+func postLaunch(t *testing.T, c *http.Client, action string, fields url.Values) (int, string) {
+	t.Helper()
+	status, page := postForm(t, c, action, fields)
+	if next, confirm, err := devlms.ParseAutoPostForm([]byte(page)); err == nil && strings.HasSuffix(next, "/lti/confirm") {
+		u, _ := url.Parse(action)
+		return postForm(t, c, u.Scheme+"://"+u.Host+next, confirm)
+	}
+	return status, page
 }
 
 // continueTo follows a teacher's launch page to the dashboard page it opens.

@@ -136,7 +136,7 @@ func TestHostileLaunches(t *testing.T) {
 	})
 	t.Run("another browser's launch", func(t *testing.T) {
 		action, fields := l.launchForm(t, browserClient(), learner)
-		if status, page := postForm(t, browserClient(), action, fields); status != 400 || refusalCode(page) != lti.CodeStateMismatch {
+		if status, page := postLaunch(t, browserClient(), action, fields); status != 400 || refusalCode(page) != lti.CodeStateMismatch {
 			t.Fatalf("a launch posted from another browser: %d %q", status, refusalCode(page))
 		}
 	})

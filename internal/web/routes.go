@@ -62,6 +62,7 @@ func (s *Server) ltiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /lti/login", s.ltiLogin)
 	mux.HandleFunc("POST /lti/launch", s.ltiLaunch)
 	mux.HandleFunc("POST /lti/verify", s.ltiVerify)
+	mux.HandleFunc("POST /lti/confirm", s.ltiConfirm)
 	mux.HandleFunc("GET /lti/jwks", s.ltiJWKS)
 	mux.HandleFunc("GET /lti/canvas.json", s.canvasConfig)
 	mux.HandleFunc("GET /lti/cookie-check", s.ltiCookieCheck)
