@@ -36,6 +36,16 @@ type Config struct {
 	Workers         int           // VIGIL_WORKERS: analysis jobs at once
 	ShutdownTimeout time.Duration // VIGIL_SHUTDOWN_TIMEOUT: how long in-flight uploads may take to finish
 
+	// Mail. Without an SMTP host, mail stays in Vigil's outbox (admin page).
+	SMTPHost         string        // VIGIL_SMTP_HOST
+	SMTPPort         int           // VIGIL_SMTP_PORT: 0 means the security mode's usual port
+	SMTPSecurity     string        // VIGIL_SMTP_SECURITY: starttls, tls or none
+	SMTPUser         string        // VIGIL_SMTP_USER
+	SMTPPassword     string        // VIGIL_SMTP_PASSWORD (environment only: flags show in ps)
+	SMTPPasswordFile string        // VIGIL_SMTP_PASSWORD_FILE: or read it from this file
+	MailFrom         string        // VIGIL_MAIL_FROM: the From address
+	ExportLinkTTL    time.Duration // VIGIL_EXPORT_LINK_TTL: how long export download links (and files) last
+
 	envErrs []error // environment values that could not be read, reported by Finish
 }
 
@@ -54,6 +64,14 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", env("VIGIL_LOG_FORMAT", "text"), "text or json (VIGIL_LOG_FORMAT)")
 	fs.IntVar(&c.Workers, "workers", c.envInt("VIGIL_WORKERS", runtime.NumCPU()), "analysis jobs run at once (VIGIL_WORKERS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.envDuration("VIGIL_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests may take at shutdown (VIGIL_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.SMTPHost, "smtp-host", env("VIGIL_SMTP_HOST", ""), "SMTP server `host`; empty keeps mail in Vigil's outbox (VIGIL_SMTP_HOST)")
+	fs.IntVar(&c.SMTPPort, "smtp-port", c.envInt("VIGIL_SMTP_PORT", 0), "SMTP `port`, default 587 for starttls, 465 for tls, 25 for none (VIGIL_SMTP_PORT)")
+	fs.StringVar(&c.SMTPSecurity, "smtp-security", env("VIGIL_SMTP_SECURITY", "starttls"), "starttls, tls or none (VIGIL_SMTP_SECURITY)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", env("VIGIL_SMTP_USER", ""), "SMTP user name (VIGIL_SMTP_USER); the password comes from VIGIL_SMTP_PASSWORD or --smtp-password-file")
+	fs.StringVar(&c.SMTPPasswordFile, "smtp-password-file", env("VIGIL_SMTP_PASSWORD_FILE", ""), "`file` holding the SMTP password (VIGIL_SMTP_PASSWORD_FILE)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("VIGIL_MAIL_FROM", ""), "the From `address` of Vigil's mail (VIGIL_MAIL_FROM)")
+	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", c.envDuration("VIGIL_EXPORT_LINK_TTL", 7*24*time.Hour), "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
+	c.SMTPPassword = os.Getenv("VIGIL_SMTP_PASSWORD")
 }
 
 func env(name, def string) string {
@@ -151,7 +169,23 @@ func (c *Config) validate() []error {
 	if c.ShutdownTimeout < time.Second {
 		errs = append(errs, fmt.Errorf("shutdown-timeout %s must be at least 1s", c.ShutdownTimeout))
 	}
-	return errs
+	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 90*24*time.Hour {
+		errs = append(errs, fmt.Errorf("export-link-ttl %s must be between 1h and 2160h (90 days)", c.ExportLinkTTL))
+	}
+	return append(errs, c.readSMTPPassword()...)
+}
+
+// readSMTPPassword takes the password from its file when one is named.
+func (c *Config) readSMTPPassword() []error {
+	if c.SMTPPasswordFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(c.SMTPPasswordFile)
+	if err != nil {
+		return []error{fmt.Errorf("smtp-password-file: %w", err)}
+	}
+	c.SMTPPassword = strings.TrimRight(string(data), "\r\n")
+	return nil
 }
 
 // SQLitePath returns the database file of a sqlite:// URL.

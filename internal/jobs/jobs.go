@@ -52,6 +52,15 @@ type Deps struct {
 	Workers int
 	// Roster reads course rosters from the LMS (nil: no LMS).
 	Roster RosterSyncer
+	// BaseURL is how users reach Vigil, for links in mail.
+	BaseURL string
+	// Mail hands mail to the SMTP server; nil keeps mail in the outbox.
+	Mail Mailer
+	// MailRetry is the first wait after a failed send (default
+	// DefaultMailRetry); ExportLinkTTL how long download links work
+	// (default DefaultExportLinkTTL).
+	MailRetry     time.Duration
+	ExportLinkTTL time.Duration
 }
 
 // Timing of job runs. A run stops taking new frames after runBudget and
@@ -71,16 +80,26 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &expireWorker{deps: d})
 	river.AddWorker(workers, &redecideWorker{deps: d})
 	river.AddWorker(workers, &rosterWorker{deps: d})
+	river.AddWorker(workers, &exportWorker{deps: d})
+	river.AddWorker(workers, &mailWorker{deps: d})
+	river.AddWorker(workers, &expireExportsWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)}},
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)},
+			// Exports are long copies: one at a time, beside the analysis.
+			queueExports: {MaxWorkers: 1}},
 		Workers:              workers,
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: rescueAfter,
 		FetchPollInterval:    250 * time.Millisecond,
 		Logger:               quiet(d.Log),
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return ExpireSessions{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true})},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return ExpireSessions{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return ExpireExports{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)

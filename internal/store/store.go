@@ -61,6 +61,7 @@ type Queries interface {
 	Review
 	Access
 	LTI
+	Exports
 }
 
 // Directory holds courses, exams, students and dashboard users.

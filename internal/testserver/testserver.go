@@ -47,6 +47,8 @@ type Server struct {
 	HTTP    *httptest.Server
 	Dir     string
 	workers *river.Client[*sql.Tx]
+	mail      jobs.Mailer
+	mailRetry time.Duration
 	// skew moves the server's clock (Advance), to test expiry.
 	skew atomic.Int64
 }
@@ -65,6 +67,10 @@ type Options struct {
 	// browser test maps it to 127.0.0.1): a name that is not loopback
 	// makes Vigil behave as on a plain-http intranet host.
 	Host string
+	// Mail hands mail to an SMTP server (nil: mail stays in the outbox);
+	// MailRetry is the first wait after a failed send.
+	Mail      jobs.Mailer
+	MailRetry time.Duration
 }
 
 var (
@@ -135,6 +141,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	handler = srv.Handler()
+	s.mail, s.mailRetry = o.Mail, o.MailRetry
 	if !o.NoWorker {
 		s.StartWorkers(t)
 	}
@@ -146,7 +153,7 @@ func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
 	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Log: Logger(),
-		Now: s.Now, Workers: 2, Roster: s.LTI.LMS})
+		Now: s.Now, Workers: 2, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry})
 	if err != nil {
 		t.Fatal(err)
 	}

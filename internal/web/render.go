@@ -51,6 +51,13 @@ func (s *Server) funcs() template.FuncMap {
 		"since":    func(t, origin time.Time) string { return fmtOffset(t.Sub(origin).Milliseconds()) },
 		"sentence": sentence,
 		"short":    func(t time.Time) string { return fmtTime(t, "2 Jan 15:04") },
+		"exportItems": func() []proctor.ExportItem { return proctor.ExportItems },
+		// defaultItem: the menu starts with the light items ticked; video
+		// and photos are large and personal, so they are asked for.
+		"defaultItem": func(i proctor.ExportItem) bool {
+			return i == proctor.ItemSummary || i == proctor.ItemViolations || i == proctor.ItemEvents || i == proctor.ItemSnapshots
+		},
+		"mb": func(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) },
 	}
 }
 

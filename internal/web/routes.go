@@ -46,6 +46,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sessions/{id}/notes", s.user(s.addNote))
 	mux.HandleFunc("POST /sessions/{id}/reviewed", s.user(s.markReviewed))
 
+	// Evidence exports (docs/OPERATIONS.md).
+	mux.HandleFunc("POST /exports", s.user(s.raiseExport))
+	mux.HandleFunc("GET /exports", s.user(s.exportsPage))
+	mux.HandleFunc("GET /exports.json", s.user(s.exportsJSON))
+	mux.HandleFunc("GET /exports/{id}/download", s.user(s.downloadExport))
+
 	// Media, each read authorised against the session's course.
 	mux.HandleFunc("GET /media/sessions/{id}/frames/{seq}", s.user(s.frameImage))
 	mux.HandleFunc("GET /media/photos/{id}", s.user(s.photoImage))

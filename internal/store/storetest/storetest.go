@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"LTIMappings", testLTIMappings},
 		{"CourseRequests", testCourseRequests},
 		{"LTIProctoringAndCanvasTokens", testProctoringAndCanvas},
+		{"Exports", testExports},
+		{"MailAndSecrets", testMailAndSecrets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
