@@ -34,7 +34,7 @@ lint:
 
 # The benchmarks behind docs/BENCHMARKS.md.
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./internal/web/ ./internal/cli/ ./internal/analysis/face/
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./internal/web/ ./internal/cli/ ./internal/analysis/face/ ./internal/export/
 
 clean:
 	rm -rf bin

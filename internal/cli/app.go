@@ -15,6 +15,7 @@ import (
 	"vigil/internal/config"
 	"vigil/internal/ingest"
 	"vigil/internal/lms"
+	"vigil/internal/mail"
 	"vigil/internal/review"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlitestore"
@@ -32,6 +33,7 @@ type app struct {
 	review *review.Service
 	lti    *lms.Stack
 	web    *web.Server
+	mail   mail.Sender // nil: mail stays in the outbox
 	now    func() time.Time
 	unlock func()
 }
@@ -87,6 +89,13 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	if a.blobs, err = fileblob.Open(dir); err != nil {
 		return nil, err
 	}
+	if cfg.SMTPHost != "" {
+		smtp, err := mail.NewSMTP(cfg.SMTP())
+		if err != nil {
+			return nil, fmt.Errorf("mail settings: %w", err)
+		}
+		a.mail = smtp
+	}
 	a.ingest = ingest.New(a.store, a.blobs, a.models.Faces(), ingest.DefaultLimits(), a.now, log)
 	a.review = review.New(a.store, a.now)
 	client := &http.Client{Timeout: 30 * time.Second}
@@ -94,7 +103,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 		return nil, err
 	}
 	a.web, err = web.New(web.Deps{Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
-		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL,
+		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil,
 		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err
 }

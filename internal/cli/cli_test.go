@@ -50,6 +50,11 @@ func TestConfigurationErrorsAreClear(t *testing.T) {
 		{[]string{"migrate", "--workers", "0"}, nil, "workers 0 must be between 1 and 256"},
 		{[]string{"migrate"}, map[string]string{"VIGIL_WORKERS": "many"}, "VIGIL_WORKERS=\"many\" is not a whole number"},
 		{[]string{"migrate", "--base-url", "localhost:8080"}, nil, "base-url \"localhost:8080\" must be an http:// or https:// URL"},
+		{[]string{"migrate", "--smtp-host", "smtp.example.edu"}, nil, "mail settings ("},
+		{[]string{"migrate", "--smtp-host", "smtp.example.edu", "--mail-from", "vigil@example.edu", "--smtp-security", "ssl"}, nil, "mail settings ("},
+		{[]string{"migrate", "--mail-from", "vigil@example.edu"}, nil, "need --smtp-host"},
+		{[]string{"migrate", "--smtp-host", "smtp.example.edu", "--mail-from", "v@example.edu", "--smtp-password-file", "/nonexistent"}, nil, "smtp-password-file"},
+		{[]string{"migrate", "--export-link-ttl", "10m"}, nil, "export-link-ttl 10m0s must be between 1h"},
 	}
 	for _, c := range cases {
 		for k, v := range c.env {

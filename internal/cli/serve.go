@@ -40,7 +40,8 @@ func (a *app) serve(ctx context.Context, ready func(listenURL string) error) err
 		return fmt.Errorf("listen on %s: %w (is another program using the port? choose another with --addr)", a.cfg.Addr, err)
 	}
 	workers, err := jobs.Start(context.WithoutCancel(ctx), jobs.Deps{Store: a.store, Blobs: a.blobs, Frames: a.models.Frames(), Audio: a.models.Audio(),
-		Log: a.log, Now: a.now, Workers: a.cfg.Workers, Roster: a.lti.LMS})
+		Log: a.log, Now: a.now, Workers: a.cfg.Workers, Roster: a.lti.LMS, BaseURL: a.cfg.BaseURL, Mail: a.mail,
+		ExportLinkTTL: a.cfg.ExportLinkTTL})
 	if err != nil {
 		ln.Close()
 		return err

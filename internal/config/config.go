@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis/voice"
+	"vigil/internal/mail"
 	"vigil/internal/onnxrt"
 )
 
@@ -172,7 +173,21 @@ func (c *Config) validate() []error {
 	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 90*24*time.Hour {
 		errs = append(errs, fmt.Errorf("export-link-ttl %s must be between 1h and 2160h (90 days)", c.ExportLinkTTL))
 	}
-	return append(errs, c.readSMTPPassword()...)
+	errs = append(errs, c.readSMTPPassword()...)
+	if c.SMTPHost != "" {
+		if err := c.SMTP().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("mail settings (--smtp-host, --smtp-port, --smtp-security, --smtp-user, VIGIL_SMTP_PASSWORD, --mail-from): %w", err))
+		}
+	} else if c.MailFrom != "" || c.SMTPUser != "" {
+		errs = append(errs, errors.New("mail settings: --mail-from and --smtp-user need --smtp-host (without it mail stays in Vigil's outbox)"))
+	}
+	return errs
+}
+
+// SMTP is the mail server configuration (when SMTPHost is set).
+func (c *Config) SMTP() mail.SMTPConfig {
+	return mail.SMTPConfig{Host: c.SMTPHost, Port: c.SMTPPort, Security: c.SMTPSecurity, Username: c.SMTPUser,
+		Password: c.SMTPPassword, From: c.MailFrom}
 }
 
 // readSMTPPassword takes the password from its file when one is named.

@@ -21,7 +21,9 @@ type Result struct {
 }
 
 // Key is where an export's ZIP is kept in the blob store.
-func Key(exportID int64) string { return fmt.Sprintf("exports/%d/vigil-export-%d.zip", exportID, exportID) }
+func Key(exportID int64) string {
+	return fmt.Sprintf("exports/%d/vigil-export-%d.zip", exportID, exportID)
+}
 
 // Build plans the export and streams its ZIP into the blob store. A failed
 // build leaves no file behind.

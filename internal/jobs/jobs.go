@@ -15,6 +15,7 @@ import (
 
 	"vigil/internal/analysis"
 	"vigil/internal/blob"
+	"vigil/internal/mail"
 	"vigil/internal/store"
 )
 
@@ -55,7 +56,8 @@ type Deps struct {
 	// BaseURL is how users reach Vigil, for links in mail.
 	BaseURL string
 	// Mail hands mail to the SMTP server; nil keeps mail in the outbox.
-	Mail Mailer
+	// Only errors that are not mail.IsPermanent are retried.
+	Mail mail.Sender
 	// MailRetry is the first wait after a failed send (default
 	// DefaultMailRetry); ExportLinkTTL how long download links work
 	// (default DefaultExportLinkTTL).

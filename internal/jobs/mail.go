@@ -8,17 +8,10 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"vigil/internal/mail"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
-
-// Mailer hands a message to the mail server. Permanent reports whether an
-// error will not go away by trying again (a refused recipient, a bad
-// configuration), so only other errors are retried.
-type Mailer interface {
-	Send(ctx context.Context, to, subject, text string) error
-	Permanent(err error) bool
-}
 
 // SendMail sends one message of the outbox.
 type SendMail struct {
@@ -73,13 +66,13 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[SendMail]) error {
 	if m.State == proctor.MailSent || w.deps.Mail == nil {
 		return nil
 	}
-	sendErr := w.deps.Mail.Send(ctx, m.To, m.Subject, m.Body)
+	sendErr := w.deps.Mail.Send(ctx, mail.Message{To: m.To, Subject: m.Subject, Text: m.Body})
 	m.Attempts++
 	now := w.deps.Now()
 	switch {
 	case sendErr == nil:
 		m.State, m.SentAt, m.LastError = proctor.MailSent, now, ""
-	case w.deps.Mail.Permanent(sendErr) || job.Attempt >= job.MaxAttempts:
+	case mail.IsPermanent(sendErr) || job.Attempt >= job.MaxAttempts:
 		m.State, m.LastError = proctor.MailFailed, sendErr.Error()
 	default:
 		m.LastError = fmt.Sprintf("%s (attempt %d; trying again at %s)", sendErr, m.Attempts,

@@ -160,11 +160,11 @@ type MailState string
 // Mail states. Without an SMTP server mail is kept in the outbox, which
 // administrators read on the admin page.
 const (
-	MailNone    MailState = ""        // no mail (yet)
-	MailQueued  MailState = "queued"  // waiting for the SMTP server (retried with backoff)
-	MailSent    MailState = "sent"    // the SMTP server accepted it
-	MailKept    MailState = "kept"    // no SMTP server configured: in the outbox
-	MailFailed  MailState = "failed"  // refused for good, or out of retries
+	MailNone   MailState = ""       // no mail (yet)
+	MailQueued MailState = "queued" // waiting for the SMTP server (retried with backoff)
+	MailSent   MailState = "sent"   // the SMTP server accepted it
+	MailKept   MailState = "kept"   // no SMTP server configured: in the outbox
+	MailFailed MailState = "failed" // refused for good, or out of retries
 )
 
 // Label says the state to the requester.

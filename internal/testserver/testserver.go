@@ -28,6 +28,7 @@ import (
 	"vigil/internal/ingest"
 	"vigil/internal/jobs"
 	"vigil/internal/lms"
+	"vigil/internal/mail"
 	"vigil/internal/onnxrt"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
@@ -38,16 +39,16 @@ import (
 
 // Server is a running Vigil.
 type Server struct {
-	URL     string
-	Store   *sqlitestore.Store
-	Blobs   *fileblob.Bucket
-	Ingest  *ingest.Service
-	Review  *review.Service
-	LTI     *lms.Stack
-	HTTP    *httptest.Server
-	Dir     string
-	workers *river.Client[*sql.Tx]
-	mail      jobs.Mailer
+	URL       string
+	Store     *sqlitestore.Store
+	Blobs     *fileblob.Bucket
+	Ingest    *ingest.Service
+	Review    *review.Service
+	LTI       *lms.Stack
+	HTTP      *httptest.Server
+	Dir       string
+	workers   *river.Client[*sql.Tx]
+	mail      mail.Sender
 	mailRetry time.Duration
 	// skew moves the server's clock (Advance), to test expiry.
 	skew atomic.Int64
@@ -69,7 +70,7 @@ type Options struct {
 	Host string
 	// Mail hands mail to an SMTP server (nil: mail stays in the outbox);
 	// MailRetry is the first wait after a failed send.
-	Mail      jobs.Mailer
+	Mail      mail.Sender
 	MailRetry time.Duration
 }
 

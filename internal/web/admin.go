@@ -124,3 +124,20 @@ func (s *Server) rotateKeys(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	http.Redirect(w, r, "/admin?done="+url.QueryEscape(msg)+"#keys", http.StatusSeeOther)
 }
+
+type outboxView struct {
+	Mail []proctor.Mail
+	SMTP bool
+}
+
+// adminOutbox lists Vigil's mail, so administrators can read what was (or
+// could not be) sent; with no SMTP server this is where mail stays.
+func (s *Server) adminOutbox(w http.ResponseWriter, r *http.Request, v *viewer) {
+	list, err := s.Store.ListMail(r.Context(), 200)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "admin_outbox", page{Title: "Mail outbox", User: v.User, CSRF: v.CSRF,
+		Data: outboxView{Mail: list, SMTP: s.MailConfigured}})
+}

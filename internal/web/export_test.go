@@ -227,6 +227,7 @@ func TestExportByEmail(t *testing.T) {
 	})
 	t.Run("an expired link", func(t *testing.T) {
 		srv.Advance(8 * 24 * time.Hour)
+		c, _ := srv.SignIn(t, &f.Instructor) // the dashboard session expired too
 		if status, page := get(t, c, link); status != 410 || !strings.Contains(page, "expired") {
 			t.Fatalf("after 8 days: %d\n%s", status, page)
 		}
@@ -325,6 +326,17 @@ func TestExportMenuInABrowser(t *testing.T) {
 	outbox, _ := srv.Store.ListMail(context.Background(), 10)
 	if len(outbox) != 1 || outbox[0].State != proctor.MailKept || !strings.Contains(outbox[0].Body, href) {
 		t.Fatalf("outbox: %+v", outbox)
+	}
+	teacher, _ := srv.SignIn(t, &f.Instructor)
+	if status, _ := get(t, teacher, srv.URL+"/admin/outbox"); status != 404 {
+		t.Fatalf("an instructor reads the outbox: %d", status)
+	}
+	admin := proctor.User{Email: "root@example.edu", Name: "Root", Role: proctor.RoleAdmin}
+	must(t, srv.Store.CreateUser(context.Background(), &admin, ""))
+	ac, _ := srv.SignIn(t, &admin)
+	status, page := get(t, ac, srv.URL+"/admin/outbox")
+	if status != 200 || !strings.Contains(page, outbox[0].Subject) || !strings.Contains(page, "No SMTP server is configured") {
+		t.Fatalf("admin outbox: %d\n%s", status, page)
 	}
 }
 

@@ -48,9 +48,9 @@ func (s *Server) funcs() template.FuncMap {
 		"isOff": func(a *proctor.Accommodation, t proctor.ViolationType) bool {
 			return a != nil && slices.Contains(a.Off, t)
 		},
-		"since":    func(t, origin time.Time) string { return fmtOffset(t.Sub(origin).Milliseconds()) },
-		"sentence": sentence,
-		"short":    func(t time.Time) string { return fmtTime(t, "2 Jan 15:04") },
+		"since":       func(t, origin time.Time) string { return fmtOffset(t.Sub(origin).Milliseconds()) },
+		"sentence":    sentence,
+		"short":       func(t time.Time) string { return fmtTime(t, "2 Jan 15:04") },
 		"exportItems": func() []proctor.ExportItem { return proctor.ExportItems },
 		// defaultItem: the menu starts with the light items ticked; video
 		// and photos are large and personal, so they are asked for.

@@ -89,4 +89,5 @@ func (s *Server) ltiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/platforms", s.admin(s.savePlatform))
 	mux.HandleFunc("POST /admin/requests/{id}", s.admin(s.decideRequest))
 	mux.HandleFunc("POST /admin/keys/rotate", s.admin(s.rotateKeys))
+	mux.HandleFunc("GET /admin/outbox", s.admin(s.adminOutbox))
 }

@@ -27,6 +27,9 @@ type Deps struct {
 	BaseURL string // how users reach this server
 	HelpURL string // the institution's help desk; "" for none
 	LTI     *LTI   // nil: no LMS integration
+	// MailConfigured: an SMTP server takes Vigil's mail (otherwise it
+	// stays in the outbox).
+	MailConfigured bool
 }
 
 // Server holds the parsed templates and the asset table.
