@@ -16,12 +16,11 @@ import (
 	"vigil/internal/ingest"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
-	"vigil/internal/store/sqlitestore"
 )
 
 type adminCommand struct {
 	name, summary string
-	flags         func(fs *flag.FlagSet) func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error
+	flags         func(fs *flag.FlagSet) func(ctx context.Context, e env, st database, cfg *config.Config) error
 }
 
 func adminCommands() []adminCommand {
@@ -93,14 +92,14 @@ func required(pairs ...string) error {
 	return nil
 }
 
-type runFunc = func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error
+type runFunc = func(ctx context.Context, e env, st database, cfg *config.Config) error
 
 func createUserCmd(fs *flag.FlagSet) runFunc {
 	email := fs.String("email", "", "the user's email address (their sign-in name)")
 	name := fs.String("name", "", "the user's full name")
 	role := fs.String("role", "instructor", "instructor or admin")
 	pwStdin := fs.Bool("password-stdin", false, "read a password from the first line of standard input; without it, print a one-time sign-in link")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error {
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
 		if err := required("email", *email, "name", *name); err != nil {
 			return err
 		}
@@ -142,7 +141,7 @@ func readLine(r io.Reader) (string, error) {
 func signInLinkCmd(fs *flag.FlagSet) runFunc {
 	email := fs.String("email", "", "the user's email address")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the link stays valid")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error {
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
 		if err := required("email", *email); err != nil {
 			return err
 		}
@@ -185,7 +184,7 @@ func hostname() string {
 func createCourseCmd(fs *flag.FlagSet) runFunc {
 	code := fs.String("code", "", "short course code, e.g. BIO-101")
 	title := fs.String("title", "", "course title")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, _ *config.Config) error {
+	return func(ctx context.Context, e env, st database, _ *config.Config) error {
 		if err := required("code", *code, "title", *title); err != nil {
 			return err
 		}
@@ -211,7 +210,7 @@ func courseByCode(ctx context.Context, st store.Store, code string) (*proctor.Co
 func addInstructorCmd(fs *flag.FlagSet) runFunc {
 	code := fs.String("course", "", "course code")
 	email := fs.String("email", "", "the instructor's email address")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, _ *config.Config) error {
+	return func(ctx context.Context, e env, st database, _ *config.Config) error {
 		if err := required("course", *code, "email", *email); err != nil {
 			return err
 		}
@@ -238,7 +237,7 @@ func createExamCmd(fs *flag.FlagSet) runFunc {
 	title := fs.String("title", "", "the quiz's title")
 	settingsFile := fs.String("settings", "", "a JSON `file` of proctoring settings (docs/SETTINGS.md); absent fields keep their defaults")
 	opens := fs.String("opens", "", "when the quiz opens (RFC 3339), for the dashboard")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, _ *config.Config) error {
+	return func(ctx context.Context, e env, st database, _ *config.Config) error {
 		if err := required("course", *code, "title", *title); err != nil {
 			return err
 		}
@@ -274,7 +273,7 @@ func addStudentCmd(fs *flag.FlagSet) runFunc {
 	first := fs.String("first", "", "first name")
 	last := fs.String("last", "", "last name")
 	email := fs.String("email", "", "email address (optional)")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, _ *config.Config) error {
+	return func(ctx context.Context, e env, st database, _ *config.Config) error {
 		if err := required("course", *code, "first", *first, "last", *last); err != nil {
 			return err
 		}
@@ -295,7 +294,7 @@ func sessionLinkCmd(fs *flag.FlagSet) runFunc {
 	examID := fs.Int64("exam", 0, "exam id")
 	studentID := fs.Int64("student", 0, "student id")
 	ttl := fs.Duration("ttl", 7*24*time.Hour, "how long the link may start sessions")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, _ *config.Config) error {
+	return func(ctx context.Context, e env, st database, _ *config.Config) error {
 		tok, err := ingest.IssueLink(ctx, st, ingest.LinkRequest{ExamID: *examID, StudentID: *studentID, TTL: *ttl, Actor: "cli", Remote: hostname()})
 		if err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis"
-	"vigil/internal/blob/fileblob"
+	"vigil/internal/blob"
 	"vigil/internal/config"
 	"vigil/internal/ingest"
 	"vigil/internal/lms"
@@ -26,8 +26,8 @@ import (
 type app struct {
 	cfg    *config.Config
 	log    *slog.Logger
-	store  *sqlitestore.Store
-	blobs  *fileblob.Bucket
+	store  database
+	blobs  blob.Bucket
 	models *analysis.Models
 	ingest *ingest.Service
 	review *review.Service
@@ -36,18 +36,6 @@ type app struct {
 	mail   mail.Sender // nil: mail stays in the outbox
 	now    func() time.Time
 	unlock func()
-}
-
-// openStore opens the configured database (without migrating).
-func openStore(ctx context.Context, cfg *config.Config) (*sqlitestore.Store, error) {
-	path, err := cfg.SQLitePath()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("create the data folder: %w", err)
-	}
-	return sqlitestore.Open(ctx, path)
 }
 
 // checkSchema refuses to run on a database older than this binary.
@@ -82,11 +70,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	if err := a.openDatabase(ctx); err != nil {
 		return nil, err
 	}
-	dir, err := cfg.BlobDir()
-	if err != nil {
-		return nil, err
-	}
-	if a.blobs, err = fileblob.Open(dir); err != nil {
+	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if cfg.SMTPHost != "" {
@@ -108,9 +92,18 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	return a, err
 }
 
-// openDatabase locks, opens and checks the database, and requeues jobs a
-// killed predecessor left running.
+// openDatabase opens and checks the database. SQLite is one process's:
+// it is locked, and jobs a killed predecessor left running are requeued
+// at once. On PostgreSQL many processes share the queue, so a job left
+// running by a dead worker is rescued by the queue after its timeout.
 func (a *app) openDatabase(ctx context.Context) error {
+	if a.cfg.DatabaseKind() == config.Postgres {
+		var err error
+		if a.store, err = openStore(ctx, a.cfg); err != nil {
+			return err
+		}
+		return checkSchema(ctx, a.store)
+	}
 	path, err := a.cfg.SQLitePath()
 	if err != nil {
 		return err
@@ -121,13 +114,15 @@ func (a *app) openDatabase(ctx context.Context) error {
 	if a.unlock, err = lockDatabase(path); err != nil {
 		return err
 	}
-	if a.store, err = sqlitestore.Open(ctx, path); err != nil {
+	st, err := sqlitestore.Open(ctx, path)
+	if err != nil {
 		return err
 	}
-	if err := checkSchema(ctx, a.store); err != nil {
+	a.store = st
+	if err := checkSchema(ctx, st); err != nil {
 		return err
 	}
-	n, err := a.store.RequeueRunningJobs(ctx)
+	n, err := st.RequeueRunningJobs(ctx)
 	if n > 0 {
 		a.log.Info("resumed jobs interrupted by the last stop", "jobs", n)
 	}

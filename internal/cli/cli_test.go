@@ -44,7 +44,8 @@ func TestConfigurationErrorsAreClear(t *testing.T) {
 		want string
 	}{
 		{[]string{"migrate", "--addr", "nonsense"}, nil, "addr \"nonsense\" is not host:port"},
-		{[]string{"migrate", "--database-url", "postgres://localhost/vigil"}, nil, "PostgreSQL is not supported by this version yet"},
+		{[]string{"migrate", "--database-url", "postgres:///vigil"}, nil, "names no host"},
+		{[]string{"migrate", "--blob-url", "s3://minio:9000"}, nil, "names no bucket"},
 		{[]string{"migrate", "--blob-url", "ftp://x"}, nil, "must look like file:///path/to/media"},
 		{[]string{"migrate", "--log-level", "loud"}, nil, "log-level \"loud\""},
 		{[]string{"migrate", "--workers", "0"}, nil, "workers 0 must be between 1 and 256"},

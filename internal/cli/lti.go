@@ -12,7 +12,6 @@ import (
 	"vigil/internal/lms"
 	"vigil/internal/lti"
 	"vigil/internal/proctor"
-	"vigil/internal/store/sqlitestore"
 )
 
 func runLTI(ctx context.Context, e env, args []string) error {
@@ -34,12 +33,12 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-func keyring(st *sqlitestore.Store) *lti.Keyring {
+func keyring(st database) *lti.Keyring {
 	return lti.NewKeyring(st, func() time.Time { return time.Now().UTC() })
 }
 
 func ltiInfoCmd(fs *flag.FlagSet) runFunc {
-	return func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error {
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
 		if err := keyring(st).Ensure(ctx); err != nil {
 			return err
 		}
@@ -68,7 +67,7 @@ func addPlatformCmd(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&p.CanvasClientID, "canvas-client-id", "", "Canvas only: a developer (API) key id for instructors to authorise Vigil")
 	tokenStdin := fs.Bool("canvas-token-stdin", false, "Canvas only: read an API token from standard input (first line)")
 	secretStdin := fs.Bool("canvas-secret-stdin", false, "Canvas only: read the developer key's secret from standard input (first line)")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error {
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
 		p.Deployments = deployments
 		if *tokenStdin || *secretStdin {
 			secret, err := readLine(e.stdin)
@@ -91,7 +90,7 @@ func addPlatformCmd(fs *flag.FlagSet) runFunc {
 }
 
 func listPlatformsCmd(fs *flag.FlagSet) runFunc {
-	return func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error {
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
 		ps, err := st.ListPlatforms(ctx)
 		if err != nil {
 			return err
@@ -108,7 +107,7 @@ func listPlatformsCmd(fs *flag.FlagSet) runFunc {
 
 func rotateKeysCmd(fs *flag.FlagSet) runFunc {
 	force := fs.Bool("force", false, "rotate even if the next key was published less than a day ago")
-	return func(ctx context.Context, e env, st *sqlitestore.Store, cfg *config.Config) error {
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
 		r, err := keyring(st).Rotate(ctx, *force)
 		if err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis/voice"
+	"vigil/internal/blob/s3blob"
 	"vigil/internal/mail"
 	"vigil/internal/onnxrt"
 )
@@ -38,6 +39,10 @@ type Config struct {
 	ShutdownTimeout time.Duration // VIGIL_SHUTDOWN_TIMEOUT: how long in-flight uploads may take to finish
 
 	// Mail. Without an SMTP host, mail stays in Vigil's outbox (admin page).
+	// S3 keys, from the environment only (never in a URL or a flag).
+	S3AccessKey string // VIGIL_S3_ACCESS_KEY
+	S3SecretKey string // VIGIL_S3_SECRET_KEY
+
 	SMTPHost         string        // VIGIL_SMTP_HOST
 	SMTPPort         int           // VIGIL_SMTP_PORT: 0 means the security mode's usual port
 	SMTPSecurity     string        // VIGIL_SMTP_SECURITY: starttls, tls or none
@@ -73,6 +78,31 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.MailFrom, "mail-from", env("VIGIL_MAIL_FROM", ""), "the From `address` of Vigil's mail (VIGIL_MAIL_FROM)")
 	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", c.envDuration("VIGIL_EXPORT_LINK_TTL", 7*24*time.Hour), "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
 	c.SMTPPassword = os.Getenv("VIGIL_SMTP_PASSWORD")
+	c.S3AccessKey, c.S3SecretKey = os.Getenv("VIGIL_S3_ACCESS_KEY"), os.Getenv("VIGIL_S3_SECRET_KEY")
+}
+
+// Backend kinds.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+	File     = "file"
+	S3       = "s3"
+)
+
+// DatabaseKind is SQLite or Postgres, from the database URL.
+func (c *Config) DatabaseKind() string {
+	if u, err := url.Parse(c.DatabaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// BlobKind is File or S3, from the blob URL.
+func (c *Config) BlobKind() string {
+	if u, err := url.Parse(c.BlobURL); err == nil && u.Scheme == "s3" {
+		return S3
+	}
+	return File
 }
 
 func env(name, def string) string {
@@ -144,10 +174,18 @@ func (c *Config) validate() []error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q is not host:port (for example 127.0.0.1:8080)", c.Addr))
 	}
-	if _, err := c.SQLitePath(); err != nil {
-		errs = append(errs, err)
+	if c.DatabaseKind() == SQLite {
+		if _, err := c.SQLitePath(); err != nil {
+			errs = append(errs, err)
+		}
+	} else if u, _ := url.Parse(c.DatabaseURL); u.Host == "" && u.Query().Get("host") == "" {
+		errs = append(errs, fmt.Errorf("database-url %q names no host (postgres://user@host:5432/db)", redactURL(c.DatabaseURL)))
 	}
-	if _, err := c.BlobDir(); err != nil {
+	if c.BlobKind() == File {
+		if _, err := c.BlobDir(); err != nil {
+			errs = append(errs, err)
+		}
+	} else if _, err := s3blob.ParseURL(c.BlobURL); err != nil {
 		errs = append(errs, err)
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -209,10 +247,8 @@ func (c *Config) SQLitePath() (string, error) {
 	switch {
 	case err != nil:
 		return "", fmt.Errorf("database-url %q is not a URL", c.DatabaseURL)
-	case u.Scheme == "postgres" || u.Scheme == "postgresql":
-		return "", fmt.Errorf("database-url: PostgreSQL is not supported by this version yet; use sqlite:///path/vigil.db")
 	case u.Scheme != "sqlite" || u.Path == "":
-		return "", fmt.Errorf("database-url %q must look like sqlite:///path/to/vigil.db", c.DatabaseURL)
+		return "", fmt.Errorf("database-url %q must look like sqlite:///path/to/vigil.db or postgres://user@host:5432/db", redactURL(c.DatabaseURL))
 	}
 	return filepath.FromSlash(u.Path), nil
 }
@@ -223,10 +259,8 @@ func (c *Config) BlobDir() (string, error) {
 	switch {
 	case err != nil:
 		return "", fmt.Errorf("blob-url %q is not a URL", c.BlobURL)
-	case u.Scheme == "s3":
-		return "", fmt.Errorf("blob-url: S3 storage is not supported by this version yet; use file:///path/to/media")
 	case u.Scheme != "file" || u.Path == "":
-		return "", fmt.Errorf("blob-url %q must look like file:///path/to/media", c.BlobURL)
+		return "", fmt.Errorf("blob-url %q must look like file:///path/to/media or s3://host:port/bucket", c.BlobURL)
 	}
 	return filepath.FromSlash(u.Path), nil
 }
@@ -248,4 +282,16 @@ func (c *Config) Logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// redactURL hides a password in a database URL, for messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }
