@@ -74,8 +74,8 @@ func ParseURL(raw string) (Config, error) {
 type Bucket struct {
 	client    *minio.Client
 	transport *http.Transport
-	signer *minio.Client // for signed URLs on the public endpoint
-	cfg    Config
+	signer    *minio.Client // for signed URLs on the public endpoint
+	cfg       Config
 }
 
 var _ blob.Bucket = (*Bucket)(nil)

@@ -119,4 +119,6 @@ func (s *Server) Bucket(t testing.TB) string {
 }
 
 // URL is a blob URL for a bucket of this server.
-func (s *Server) URL(bucket string) string { return fmt.Sprintf("s3://%s/%s?tls=false", s.Endpoint, bucket) }
+func (s *Server) URL(bucket string) string {
+	return fmt.Sprintf("s3://%s/%s?tls=false", s.Endpoint, bucket)
+}
