@@ -50,6 +50,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"LTIMappings", testLTIMappings},
 		{"CourseRequests", testCourseRequests},
 		{"LTIProctoringAndCanvasTokens", testProctoringAndCanvas},
+		{"RetentionSettings", testRetentionSettings},
+		{"PurgeSessionMedia", testPurgeSessionMedia},
+		{"OnboardingExpiry", testOnboardingExpiry},
+		{"AuditPaging", testAuditPaging},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
