@@ -1,5 +1,6 @@
 // Package jobs runs Vigil's background work on River: analysing sessions as
-// their uploads arrive, and expiring sessions never finished. Jobs are
+// their uploads arrive, expiring sessions never finished, and deleting
+// media past its retention period. Jobs are
 // enqueued by store.Tx.Enqueue in the same transaction as their data.
 package jobs
 
@@ -71,6 +72,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &expireWorker{deps: d})
 	river.AddWorker(workers, &redecideWorker{deps: d})
 	river.AddWorker(workers, &rosterWorker{deps: d})
+	river.AddWorker(workers, &purgeWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)}},
 		Workers:              workers,
@@ -78,9 +80,14 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 		RescueStuckJobsAfter: rescueAfter,
 		FetchPollInterval:    250 * time.Millisecond,
 		Logger:               quiet(d.Log),
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return ExpireSessions{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true})},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return ExpireSessions{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(purgeEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeMedia{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
