@@ -11,7 +11,8 @@ import (
 )
 
 // adminView is the administration page: LMS registrations, course
-// requests, Vigil's keys and the addresses to give an LMS.
+// requests, Vigil's keys and the addresses to give an LMS, and how long
+// media is kept.
 type adminView struct {
 	Platforms []proctor.Platform
 	Requests  []requestRow
@@ -19,6 +20,7 @@ type adminView struct {
 	Base      string
 	Error     string
 	Edit      *proctor.Platform
+	Retention retentionView
 }
 
 type requestRow struct {
@@ -28,9 +30,10 @@ type requestRow struct {
 }
 
 // admin wraps an administrator's handler; others get a not-found page.
+// The LMS forms are only routed when the server has an LMS side.
 func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *viewer)) http.HandlerFunc {
 	return s.user(func(w http.ResponseWriter, r *http.Request, v *viewer) {
-		if v.User.Role != proctor.RoleAdmin || s.LTI == nil {
+		if v.User.Role != proctor.RoleAdmin {
 			s.pageError(w, r, proctor.E(proctor.CodeNotFound, "not found"))
 			return
 		}
@@ -39,18 +42,24 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *viewer)) http
 }
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *viewer) {
-	s.renderAdmin(w, r, v, http.StatusOK, "", nil)
+	s.renderAdmin(w, r, v, http.StatusOK, adminView{})
 }
 
-func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, problem string, edit *proctor.Platform) {
+// renderAdmin fills d's lists and renders the page; d carries a refused
+// form (its error and what was typed) when there is one.
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, d adminView) {
 	ctx := r.Context()
-	d := adminView{Base: strings.TrimRight(s.BaseURL, "/"), Error: problem, Edit: edit}
+	d.Base = strings.TrimRight(s.BaseURL, "/")
+	edit := d.Edit
 	var err error
 	if d.Platforms, err = s.Store.ListPlatforms(ctx); err == nil {
 		d.Keys, err = s.Store.ListToolKeys(ctx)
 	}
 	if err == nil {
 		d.Requests, err = s.requestRows(r, v)
+	}
+	if err == nil {
+		err = s.fillRetention(r, v, &d.Retention)
 	}
 	if err != nil {
 		s.pageError(w, r, err)
@@ -95,7 +104,7 @@ func (s *Server) savePlatform(w http.ResponseWriter, r *http.Request, v *viewer)
 		CanvasToken: strings.TrimSpace(r.PostFormValue("canvas_token")), CanvasClientID: strings.TrimSpace(r.PostFormValue("canvas_client_id")),
 		CanvasClientSecret: strings.TrimSpace(r.PostFormValue("canvas_client_secret"))}
 	if err := s.LTI.LMS.SavePlatform(r.Context(), lms.As(v.User, remoteIP(r)), p); err != nil {
-		s.renderAdmin(w, r, v, http.StatusBadRequest, proctor.AsError(err).Message, p)
+		s.renderAdmin(w, r, v, http.StatusBadRequest, adminView{Error: proctor.AsError(err).Message, Edit: p})
 		return
 	}
 	s.forgetAncestors()

@@ -51,6 +51,9 @@ func (s *Server) funcs() template.FuncMap {
 		"since":    func(t, origin time.Time) string { return fmtOffset(t.Sub(origin).Milliseconds()) },
 		"sentence": sentence,
 		"short":    func(t time.Time) string { return fmtTime(t, "2 Jan 15:04") },
+		"stamp":    func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04:05") },
+		"zone":     func() string { return time.Now().Local().Format("MST, -07:00") },
+		"day":      func(t time.Time) string { return fmtTime(t, "2 Jan 2006") },
 	}
 }
 
