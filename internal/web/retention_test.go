@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -456,4 +457,101 @@ func waitPurged(t *testing.T, srv *testserver.Server, sid int64) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestRetentionSettings: only administrators reach the settings; values
+// out of range are refused with the reason, nothing changes and the typed
+// values stay in the form; a change is saved and logged with old → new.
+func TestRetentionSettings(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	ctx := context.Background()
+	f := srv.NewFixture(t, 1, nil)
+	admin := proctor.User{Email: "root@example.edu", Name: "Root Admin", Role: proctor.RoleAdmin}
+	must(t, srv.Store.CreateUser(ctx, &admin, ""))
+	ic, icsrf := srv.SignIn(t, &f.Instructor)
+	for _, p := range []string{"/admin", "/admin/audit", "/admin/audit.csv"} {
+		if status, _ := get(t, ic, srv.URL+p); status != http.StatusNotFound {
+			t.Errorf("instructor GET %s: %d, want 404", p, status)
+		}
+	}
+	for _, p := range []string{"/admin/retention", fmt.Sprintf("/admin/retention/courses/%d", f.Course.ID)} {
+		if res := post(t, ic, srv.URL+p, url.Values{"csrf": {icsrf}, "media_days": {"1"}, "onboarding_days": {"1"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("instructor POST %s: %d, want 404", p, res.StatusCode)
+		}
+	}
+
+	ac, csrf := srv.SignIn(t, &admin)
+	pageHas(t, ac, srv.URL+"/admin", `id="retention"`, `name="media_days" min="1" max="3650" step="1" required value="180"`,
+		`value="365"`, "Until you save, Vigil keeps session media 180 days", f.Course.Code)
+	if res := post(t, ac, srv.URL+"/admin/retention", url.Values{"media_days": {"90"}, "onboarding_days": {"400"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("without the CSRF token: %d", res.StatusCode)
+	}
+	bad := []struct{ path, media, onboarding, want string }{
+		{"/admin/retention", "abc", "365", `Session media: enter whole days from 1 to 3650 (got &#34;abc&#34;)`},
+		{"/admin/retention", "0", "365", `(got &#34;0&#34;)`},
+		{"/admin/retention", "3651", "365", `(got &#34;3651&#34;)`},
+		{"/admin/retention", "90.5", "365", `(got &#34;90.5&#34;)`},
+		{"/admin/retention", "", "365", "Session media: enter whole days from 1 to 3650"},
+		{"/admin/retention", "90", "-1", "Onboarding photos: enter whole days from 1 to 3650"},
+		{fmt.Sprintf("/admin/retention/courses/%d", f.Course.ID), "7 days", "", `or leave it empty for the institution&#39;s default (got &#34;7 days&#34;)`},
+	}
+	for _, b := range bad {
+		res, err := ac.PostForm(srv.URL+b.path, url.Values{"csrf": {csrf}, "media_days": {b.media}, "onboarding_days": {b.onboarding}})
+		must(t, err)
+		body := readBody(t, res)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, b.want) || !strings.Contains(body, "Retention not changed.") {
+			t.Errorf("POST %s %q/%q: %d, want 400 with %q", b.path, b.media, b.onboarding, res.StatusCode, b.want)
+		}
+		if !strings.Contains(body, `value="`+b.media+`"`) {
+			t.Errorf("POST %s %q: the typed value is not kept in the form", b.path, b.media)
+		}
+	}
+	inst, _ := srv.Store.InstitutionRetention(ctx)
+	c, _ := srv.Store.GetCourse(ctx, f.Course.ID)
+	if inst != proctor.DefaultRetention || c.Retention != (proctor.Retention{}) {
+		t.Fatalf("refused forms changed the settings: %+v, %+v", inst, c.Retention)
+	}
+	if es, _ := srv.Store.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditRetentionSettings}); len(es) != 0 {
+		t.Fatalf("refused forms were logged: %+v", es)
+	}
+
+	res := post(t, ac, srv.URL+"/admin/retention", url.Values{"csrf": {csrf}, "media_days": {" 90 "}, "onboarding_days": {"400"}})
+	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "Nothing+is+past") {
+		t.Fatalf("save defaults: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	res = post(t, ac, fmt.Sprintf("%s/admin/retention/courses/%d", srv.URL, f.Course.ID), url.Values{"csrf": {csrf}, "media_days": {"30"}, "onboarding_days": {""}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save course: %d", res.StatusCode)
+	}
+	if inst, _ = srv.Store.InstitutionRetention(ctx); inst != (proctor.Retention{MediaDays: 90, OnboardingDays: 400}) {
+		t.Fatalf("institution = %+v", inst)
+	}
+	if c, _ = srv.Store.GetCourse(ctx, f.Course.ID); c.Retention != (proctor.Retention{MediaDays: 30}) {
+		t.Fatalf("course = %+v", c.Retention)
+	}
+	es, _ := srv.Store.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditRetentionSettings})
+	if len(es) != 2 || es[1].Detail != "session media 180 days → 90 days; onboarding photos 365 days → 400 days" || es[1].CourseID != 0 ||
+		es[0].Detail != "TEST-1: session media institution default (90 days) → 30 days; onboarding photos institution default (400 days) → institution default (400 days)" ||
+		es[0].CourseID != f.Course.ID || es[0].UserID != admin.ID || es[0].Remote != "127.0.0.1" {
+		t.Fatalf("audit of the changes: %+v", es)
+	}
+	pageHas(t, ac, srv.URL+"/admin", `required value="90"`, `id="rm-`+fmt.Sprint(f.Course.ID)+`" name="media_days" min="1" max="3650" step="1" placeholder="default" value="30"`)
+	pageHas(t, ic, fmt.Sprintf("%s/courses/%d", srv.URL, f.Course.ID), "deleted 30 days after each session ends (this course's period); onboarding photos 400 days after they were taken (institution default)")
+
+	// Saving what is stored already changes and logs nothing.
+	post(t, ac, srv.URL+"/admin/retention", url.Values{"csrf": {csrf}, "media_days": {"90"}, "onboarding_days": {"400"}})
+	if es, _ := srv.Store.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditRetentionSettings}); len(es) != 2 {
+		t.Fatalf("an unchanged save was logged: %d entries", len(es))
+	}
+	if res := post(t, ac, srv.URL+"/admin/retention/courses/999", url.Values{"csrf": {csrf}, "media_days": {"30"}}); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown course: %d", res.StatusCode)
+	}
+}
+
+func readBody(t *testing.T, res *http.Response) string {
+	t.Helper()
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	must(t, err)
+	return string(b)
 }

@@ -55,6 +55,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin", s.admin(s.adminPage))
 	mux.HandleFunc("POST /admin/retention", s.admin(s.saveInstitutionRetention))
 	mux.HandleFunc("POST /admin/retention/courses/{id}", s.admin(s.saveCourseRetention))
+	mux.HandleFunc("GET /admin/audit", s.admin(s.auditPage))
+	mux.HandleFunc("GET /admin/audit.csv", s.admin(s.auditCSV))
 
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)
