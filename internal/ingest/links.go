@@ -14,7 +14,10 @@ import (
 type LinkRequest struct {
 	ExamID, StudentID int64
 	TTL               time.Duration // how long the link may start sessions
-	Actor, Remote     string        // for the audit log
+	// For the audit log: the dashboard user asking (0 for a tool), the
+	// name recorded, and where the request came from.
+	UserID        int64
+	Actor, Remote string
 }
 
 // IssueLink stores a new session link and returns its token, which is shown
@@ -45,7 +48,7 @@ func IssueLinkAt(ctx context.Context, st store.Store, req LinkRequest, now time.
 		if err := tx.CreateSessionLink(ctx, link); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, &proctor.AuditEntry{At: now, Actor: req.Actor, Action: proctor.AuditSessionLink,
+		return tx.AppendAudit(ctx, &proctor.AuditEntry{At: now, UserID: req.UserID, Actor: req.Actor, Action: proctor.AuditSessionLink,
 			CourseID: ex.CourseID, Subject: fmt.Sprintf("exam:%d student:%d", req.ExamID, req.StudentID), Remote: req.Remote})
 	})
 	return tok, err

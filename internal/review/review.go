@@ -76,10 +76,12 @@ func (s *Service) Courses(ctx context.Context, a Actor) ([]proctor.Course, error
 	return s.store.ListCoursesForUser(ctx, a.User.ID)
 }
 
-// CoursePage is the course dashboard: every exam with its proctoring state.
+// CoursePage is the course dashboard: every exam with its proctoring
+// state, and how long the course's media is kept.
 type CoursePage struct {
-	Course *proctor.Course
-	Exams  []store.ExamSummary
+	Course    *proctor.Course
+	Exams     []store.ExamSummary
+	Retention CourseRetention
 }
 
 // Course returns a course's dashboard.
@@ -91,8 +93,12 @@ func (s *Service) Course(ctx context.Context, a Actor, courseID int64) (*CourseP
 	if err != nil {
 		return nil, notFound(err)
 	}
-	exams, err := s.store.ListExams(ctx, courseID)
-	return &CoursePage{Course: c, Exams: exams}, err
+	p := &CoursePage{Course: c}
+	if p.Exams, err = s.store.ListExams(ctx, courseID); err != nil {
+		return nil, err
+	}
+	p.Retention, err = s.courseRetention(ctx, c)
+	return p, err
 }
 
 // sessionScope loads a session with its exam, checking the actor may see it.

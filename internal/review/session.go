@@ -30,6 +30,11 @@ type SessionPage struct {
 	// refused uploads); SourceGaps which signal sources it lacked.
 	Capture    []CaptureNote
 	SourceGaps string
+	// Retention is the course's; MediaUntil when the session's media is
+	// due for deletion (zero while the session has not ended, or once
+	// Session.MediaPurgedAt says it was deleted).
+	Retention  CourseRetention
+	MediaUntil time.Time
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -41,6 +46,9 @@ type Profile struct {
 	CompletedAt time.Time
 	// Face is the latest accepted face photo, to compare scans with.
 	Face *proctor.Photo
+	// PurgedAt is when the retention policy last deleted onboarding
+	// photos of this student (zero: never).
+	PurgedAt time.Time
 }
 
 // maxProblems bounds the analysis problems listed on the session page.
@@ -102,8 +110,17 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 		return err
 	}
 	p.SourceGaps = SourceGaps(p.Session.Sources)
-	p.Onboarding, err = s.profile(ctx, p.Student.ID)
-	return err
+	if p.Retention, err = s.courseRetention(ctx, p.Course); err != nil {
+		return err
+	}
+	if !p.Session.MediaPurged() {
+		p.MediaUntil = p.Session.MediaExpiresAt(p.Retention.Effective.MediaDays)
+	}
+	if p.Onboarding, err = s.profile(ctx, p.Student.ID); err != nil {
+		return err
+	}
+	p.Onboarding.PurgedAt = p.Student.OnboardingPurgedAt
+	return nil
 }
 
 func (s *Service) profile(ctx context.Context, studentID int64) (*Profile, error) {

@@ -17,6 +17,9 @@ type SettingsPage struct {
 	Exam           *proctor.Exam
 	Students       []proctor.Student
 	Accommodations map[int64]*proctor.Accommodation // by student
+	// Purged counts the exam's sessions whose media (and signals) the
+	// retention policy deleted: a change here does not re-decide them.
+	Purged int
 }
 
 // StudentName is a student's "First Last" for the page.
@@ -46,8 +49,17 @@ func (s *Service) ExamSettings(ctx context.Context, a Actor, examID int64) (*Set
 		return nil, err
 	}
 	accs, err := s.store.ListAccommodations(ctx, examID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range accs {
 		p.Accommodations[accs[i].StudentID] = &accs[i]
+	}
+	rows, err := s.store.ListExamSessions(ctx, examID)
+	for _, r := range rows {
+		if r.Session.MediaPurged() {
+			p.Purged++
+		}
 	}
 	return p, err
 }

@@ -3,14 +3,16 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
-	"net/url"
+	"vigil/internal/lms"
 	"vigil/internal/proctor"
 )
 
 // adminView is the administration page: LMS registrations, course
-// requests, Vigil's keys and the addresses to give an LMS.
+// requests, Vigil's keys and the addresses to give an LMS, and how long
+// media is kept.
 type adminView struct {
 	Platforms []proctor.Platform
 	Requests  []requestRow
@@ -18,6 +20,7 @@ type adminView struct {
 	Base      string
 	Error     string
 	Edit      *proctor.Platform
+	Retention retentionView
 }
 
 type requestRow struct {
@@ -27,9 +30,10 @@ type requestRow struct {
 }
 
 // admin wraps an administrator's handler; others get a not-found page.
+// The LMS forms are only routed when the server has an LMS side.
 func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *viewer)) http.HandlerFunc {
 	return s.user(func(w http.ResponseWriter, r *http.Request, v *viewer) {
-		if v.User.Role != proctor.RoleAdmin || s.LTI == nil {
+		if v.User.Role != proctor.RoleAdmin {
 			s.pageError(w, r, proctor.E(proctor.CodeNotFound, "not found"))
 			return
 		}
@@ -38,18 +42,24 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *viewer)) http
 }
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *viewer) {
-	s.renderAdmin(w, r, v, http.StatusOK, "", nil)
+	s.renderAdmin(w, r, v, http.StatusOK, adminView{})
 }
 
-func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, problem string, edit *proctor.Platform) {
+// renderAdmin fills d's lists and renders the page; d carries a refused
+// form (its error and what was typed) when there is one.
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, d adminView) {
 	ctx := r.Context()
-	d := adminView{Base: strings.TrimRight(s.BaseURL, "/"), Error: problem, Edit: edit}
+	d.Base = strings.TrimRight(s.BaseURL, "/")
+	edit := d.Edit
 	var err error
 	if d.Platforms, err = s.Store.ListPlatforms(ctx); err == nil {
 		d.Keys, err = s.Store.ListToolKeys(ctx)
 	}
 	if err == nil {
 		d.Requests, err = s.requestRows(r, v)
+	}
+	if err == nil {
+		err = s.fillRetention(r, v, &d.Retention)
 	}
 	if err != nil {
 		s.pageError(w, r, err)
@@ -93,8 +103,8 @@ func (s *Server) savePlatform(w http.ResponseWriter, r *http.Request, v *viewer)
 		AutoEnable:  r.PostFormValue("auto_enable") == "on", CanvasURL: strings.TrimSpace(r.PostFormValue("canvas_url")),
 		CanvasToken: strings.TrimSpace(r.PostFormValue("canvas_token")), CanvasClientID: strings.TrimSpace(r.PostFormValue("canvas_client_id")),
 		CanvasClientSecret: strings.TrimSpace(r.PostFormValue("canvas_client_secret"))}
-	if err := s.LTI.LMS.SavePlatform(r.Context(), v.User.Email, p); err != nil {
-		s.renderAdmin(w, r, v, http.StatusBadRequest, proctor.AsError(err).Message, p)
+	if err := s.LTI.LMS.SavePlatform(r.Context(), lms.As(v.User, remoteIP(r)), p); err != nil {
+		s.renderAdmin(w, r, v, http.StatusBadRequest, adminView{Error: proctor.AsError(err).Message, Edit: p})
 		return
 	}
 	s.forgetAncestors()
@@ -104,7 +114,7 @@ func (s *Server) savePlatform(w http.ResponseWriter, r *http.Request, v *viewer)
 // decideRequest approves or denies a course request.
 func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request, v *viewer) {
 	approve := r.PostFormValue("decision") == "approve"
-	if err := s.LTI.LMS.DecideCourse(r.Context(), v.User, parseID(r.PathValue("id")), approve, r.PostFormValue("note")); err != nil {
+	if err := s.LTI.LMS.DecideCourse(r.Context(), lms.As(v.User, remoteIP(r)), parseID(r.PathValue("id")), approve, r.PostFormValue("note")); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -22,6 +22,8 @@ func statusOf(code proctor.Code) int {
 		return http.StatusForbidden
 	case proctor.CodeNotFound:
 		return http.StatusNotFound
+	case proctor.CodeGone:
+		return http.StatusGone
 	case proctor.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case proctor.CodeNotJPEG, proctor.CodeNotWebM, proctor.CodeUnsupportedMedia:

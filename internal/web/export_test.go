@@ -249,13 +249,6 @@ func b2i(b bool) int {
 	return 0
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestExportMailWaitsForTheMailServer: with the SMTP server down, the
 // export is ready and downloadable from the Exports page, which says the
 // email waits; once the server is up, the retry delivers it. A refused

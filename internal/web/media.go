@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"vigil/internal/blob"
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -49,8 +51,13 @@ func (s *Server) frameImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if err == nil {
 		seq, err = pathSeq(r, "seq")
 	}
+	var sess *proctor.Session
 	if err == nil {
-		_, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), id)
+		sess, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), id)
+	}
+	if err == nil && sess.MediaPurged() {
+		s.mediaGone(w, r, sess)
+		return
 	}
 	var f *proctor.Frame
 	if err == nil {
@@ -63,11 +70,21 @@ func (s *Server) frameImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	s.serveBlob(w, r, f.BlobKey, "image/jpeg")
 }
 
+// mediaGone answers a media read of a session whose media the retention
+// policy deleted: 410 with a page that says so, not a broken file.
+func (s *Server) mediaGone(w http.ResponseWriter, r *http.Request, sess *proctor.Session) {
+	s.pageError(w, r, proctor.E(proctor.CodeGone, "The media of this session was deleted on %s under the retention policy. "+
+		"Its summary, incidents, decisions and notes are kept on the session page.", fmtTime(sess.MediaPurgedAt, "2 Jan 2006")))
+}
+
 func (s *Server) photoImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id, err := pathID(r, "id")
 	var p *proctor.Photo
 	if err == nil {
 		p, err = s.Store.GetPhotoByID(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			err = proctor.E(proctor.CodeNotFound, "no such photo: it may have been deleted under the retention policy")
+		}
 	}
 	if err == nil {
 		_, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), p.SessionID)
@@ -87,6 +104,10 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	var sess *proctor.Session
 	if err == nil {
 		sess, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), id)
+	}
+	if err == nil && sess.MediaPurged() {
+		s.mediaGone(w, r, sess)
+		return
 	}
 	var chunks []proctor.VideoChunk
 	if err == nil {

@@ -57,7 +57,10 @@ func (s *Server) funcs() template.FuncMap {
 		"defaultItem": func(i proctor.ExportItem) bool {
 			return i == proctor.ItemSummary || i == proctor.ItemViolations || i == proctor.ItemEvents || i == proctor.ItemSnapshots
 		},
-		"mb": func(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) },
+		"mb":    func(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) },
+		"stamp": func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04:05") },
+		"zone":  func() string { return time.Now().Local().Format("MST, -07:00") },
+		"day":   func(t time.Time) string { return fmtTime(t, "2 Jan 2006") },
 	}
 }
 

@@ -57,6 +57,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /media/photos/{id}", s.user(s.photoImage))
 	mux.HandleFunc("GET /media/sessions/{id}/video/{stream}", s.user(s.videoFile))
 
+	// Administration (administrators only; the LMS forms are in ltiRoutes).
+	mux.HandleFunc("GET /admin", s.admin(s.adminPage))
+	mux.HandleFunc("POST /admin/retention", s.admin(s.saveInstitutionRetention))
+	mux.HandleFunc("POST /admin/retention/courses/{id}", s.admin(s.saveCourseRetention))
+	mux.HandleFunc("GET /admin/audit", s.admin(s.auditPage))
+	mux.HandleFunc("GET /admin/audit.csv", s.admin(s.auditCSV))
+
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)
 }
@@ -85,7 +92,6 @@ func (s *Server) ltiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /canvas/connect", s.user(s.canvasConnect))
 	mux.HandleFunc("GET /canvas/callback", s.user(s.canvasCallback))
 	mux.HandleFunc("POST /sessions/{id}/lms-control", s.user(s.lmsControl))
-	mux.HandleFunc("GET /admin", s.admin(s.adminPage))
 	mux.HandleFunc("POST /admin/platforms", s.admin(s.savePlatform))
 	mux.HandleFunc("POST /admin/requests/{id}", s.admin(s.decideRequest))
 	mux.HandleFunc("POST /admin/keys/rotate", s.admin(s.rotateKeys))

@@ -43,7 +43,7 @@ func (s *Server) issueSessionLink(w http.ResponseWriter, r *http.Request, v *vie
 	var tok string
 	if err == nil {
 		tok, err = ingest.IssueLink(r.Context(), s.Store, ingest.LinkRequest{ExamID: examID, StudentID: studentID,
-			TTL: sessionLinkTTL, Actor: v.User.Email, Remote: remoteIP(r)})
+			TTL: sessionLinkTTL, UserID: v.User.ID, Actor: v.User.Email, Remote: remoteIP(r)})
 	}
 	if err != nil {
 		s.pageError(w, r, err)
