@@ -2,6 +2,10 @@ package cli
 
 import (
 	"context"
+
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
+
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +20,7 @@ import (
 	"vigil/internal/ingest"
 	"vigil/internal/lms"
 	"vigil/internal/mail"
+	"vigil/internal/metrics"
 	"vigil/internal/review"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlitestore"
@@ -34,8 +39,10 @@ type app struct {
 	lti    *lms.Stack
 	web    *web.Server
 	mail   mail.Sender // nil: mail stays in the outbox
-	now    func() time.Time
-	unlock func()
+	// metrics are this process's, served at /metrics.
+	metrics *metrics.Metrics
+	now     func() time.Time
+	unlock  func()
 }
 
 // checkSchema refuses to run on a database older than this binary.
@@ -86,7 +93,11 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	if a.lti, err = lms.NewStack(ctx, a.store, a.ingest, cfg.BaseURL, client, a.now, log); err != nil {
 		return nil, err
 	}
-	a.web, err = web.New(web.Deps{Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
+	a.metrics = metrics.New()
+	a.metrics.WatchQueue(func(ctx context.Context) (map[rivertype.JobState]int, error) {
+		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
+	})
+	a.web, err = web.New(web.Deps{Metrics: a.metrics, Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
 		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil,
 		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err

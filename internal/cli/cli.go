@@ -25,13 +25,15 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "run the server (HTTP, and analysis in the same process)", runServe},
+		{"serve", "run the server (HTTP; on SQLite also the background jobs)", runServe},
+		{"work", "run background jobs only (PostgreSQL deployments, any number of processes)", runWork},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "start a demo course filled with simulated sessions", runDemo},
 		{"admin", "manage users, courses, exams, students and links", runAdmin},
 		{"lti", "register LMSs (LTI 1.3) and rotate Vigil's keys", runLTI},
 		{"eval", "measure detection on scenarios (precision, recall per type)", runEval},
 		{"fairness", "measure face-detection recall per demographic group", runFairness},
+		{"loadtest", "load a running server with simulated students; latency, errors, items lost", runLoadtest},
 	}
 }
 

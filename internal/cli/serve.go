@@ -12,11 +12,14 @@ import (
 	"syscall"
 	"time"
 
+	"vigil/internal/config"
 	"vigil/internal/jobs"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
-	cfg, err := parseConfig(e, "serve", "Runs the HTTP server and the analysis workers in one process, on the\nembedded default (SQLite + local disk). Run `vigil migrate` first.", args, nil)
+	cfg, err := parseConfig(e, "serve", "Runs the HTTP server. On the embedded default (SQLite + local disk) it runs the background jobs\n"+
+		"(analysis, exports, mail, retention) in the same process; on PostgreSQL it serves HTTP only and any\n"+
+		"number of `vigil serve` and `vigil work` processes share the database. Run `vigil migrate` first.", args, nil)
 	if err != nil {
 		return err
 	}
@@ -30,27 +33,44 @@ func runServe(ctx context.Context, e env, args []string) error {
 	return a.serve(ctx, nil)
 }
 
-// serve listens, runs the workers, calls ready (if set) with the address
-// the server listens on once it accepts requests, and shuts down gracefully
-// when ctx ends: requests in flight — uploads above all — finish before the
-// process stops.
+// jobsInProcess: on SQLite one process does everything; on PostgreSQL the
+// jobs belong to `vigil work`.
+func (a *app) jobsInProcess() bool { return a.cfg.DatabaseKind() == config.SQLite }
+
+// jobDeps are what the background jobs need.
+func (a *app) jobDeps() jobs.Deps {
+	return jobs.Deps{Store: a.store, Blobs: a.blobs, Frames: a.models.Frames(), Audio: a.models.Audio(),
+		Log: a.log, Now: a.now, Workers: a.cfg.Workers, Roster: a.lti.LMS, BaseURL: a.cfg.BaseURL, Mail: a.mail,
+		ExportLinkTTL: a.cfg.ExportLinkTTL, Metrics: a.metrics, JobTimeout: a.cfg.JobTimeout, RescueAfter: a.cfg.RescueAfter}
+}
+
+// noWorkers stands in for the job client when jobs run elsewhere.
+type noWorkers struct{}
+
+func (noWorkers) Stop(context.Context) error { return nil }
+
+// serve listens, runs the workers (on the embedded default), calls ready
+// (if set) with the address the server listens on once it accepts
+// requests, and shuts down gracefully when ctx ends: requests in flight —
+// uploads above all — finish before the process stops.
 func (a *app) serve(ctx context.Context, ready func(listenURL string) error) error {
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another program using the port? choose another with --addr)", a.cfg.Addr, err)
 	}
-	workers, err := jobs.Start(context.WithoutCancel(ctx), jobs.Deps{Store: a.store, Blobs: a.blobs, Frames: a.models.Frames(), Audio: a.models.Audio(),
-		Log: a.log, Now: a.now, Workers: a.cfg.Workers, Roster: a.lti.LMS, BaseURL: a.cfg.BaseURL, Mail: a.mail,
-		ExportLinkTTL: a.cfg.ExportLinkTTL})
-	if err != nil {
-		ln.Close()
-		return err
+	var workers stopper = noWorkers{}
+	if a.jobsInProcess() {
+		if workers, err = jobs.Start(context.WithoutCancel(ctx), a.jobDeps()); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	srv := &http.Server{Handler: a.web.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	a.log.Info("vigil is serving", "url", a.cfg.BaseURL, "addr", ln.Addr().String(), "workers", a.cfg.Workers)
+	a.log.Info("vigil is serving", "url", a.cfg.BaseURL, "addr", ln.Addr().String(), "jobs_in_process", a.jobsInProcess(),
+		"workers", a.cfg.Workers)
 	if ready != nil {
 		if err := ready("http://" + ln.Addr().String()); err != nil {
 			a.log.Error("start-up task failed", "err", err)

@@ -52,6 +52,9 @@ type Config struct {
 	MailFrom         string        // VIGIL_MAIL_FROM: the From address
 	ExportLinkTTL    time.Duration // VIGIL_EXPORT_LINK_TTL: how long export download links (and files) last
 
+	JobTimeout  time.Duration // VIGIL_JOB_TIMEOUT: one run of a background job
+	RescueAfter time.Duration // VIGIL_JOB_RESCUE_AFTER: when a job a dead process left running runs again
+
 	envErrs []error // environment values that could not be read, reported by Finish
 }
 
@@ -77,6 +80,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPPasswordFile, "smtp-password-file", env("VIGIL_SMTP_PASSWORD_FILE", ""), "`file` holding the SMTP password (VIGIL_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("VIGIL_MAIL_FROM", ""), "the From `address` of Vigil's mail (VIGIL_MAIL_FROM)")
 	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", c.envDuration("VIGIL_EXPORT_LINK_TTL", 7*24*time.Hour), "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
+	fs.DurationVar(&c.JobTimeout, "job-timeout", c.envDuration("VIGIL_JOB_TIMEOUT", 2*time.Minute), "how long one run of a background job may take (VIGIL_JOB_TIMEOUT)")
+	fs.DurationVar(&c.RescueAfter, "job-rescue-after", c.envDuration("VIGIL_JOB_RESCUE_AFTER", 3*time.Minute), "when a job left running by a process that died runs again (VIGIL_JOB_RESCUE_AFTER)")
 	c.SMTPPassword = os.Getenv("VIGIL_SMTP_PASSWORD")
 	c.S3AccessKey, c.S3SecretKey = os.Getenv("VIGIL_S3_ACCESS_KEY"), os.Getenv("VIGIL_S3_SECRET_KEY")
 }
@@ -210,6 +215,9 @@ func (c *Config) validate() []error {
 	}
 	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 90*24*time.Hour {
 		errs = append(errs, fmt.Errorf("export-link-ttl %s must be between 1h and 2160h (90 days)", c.ExportLinkTTL))
+	}
+	if c.JobTimeout < 4*time.Second || c.RescueAfter < c.JobTimeout/2 {
+		errs = append(errs, fmt.Errorf("job-timeout %s must be at least 4s, and job-rescue-after %s at least half of it", c.JobTimeout, c.RescueAfter))
 	}
 	errs = append(errs, c.readSMTPPassword()...)
 	if c.SMTPHost != "" {

@@ -30,7 +30,7 @@ const framesPerBatch = 32
 // finished, and completes the job.
 func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[AnalyzeSession]) error {
 	sid := job.Args.SessionID
-	deadline := time.Now().Add(runBudget)
+	deadline := time.Now().Add(w.deps.runBudget())
 	for time.Now().Before(deadline) {
 		did, err := w.analyzeFrames(ctx, sid)
 		if err != nil {
@@ -146,17 +146,22 @@ var errMoreWork = errors.New("new uploads arrived")
 // finish decides the session when it is finished and completes the job, all
 // in one transaction; it reports false when new frames arrived meanwhile.
 func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSession]) (bool, error) {
+	var finishedAt time.Time
 	err := w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		if pending, err := countPending(ctx, tx, job.Args.SessionID); err != nil || pending > 0 {
 			return cmp.Or(err, errMoreWork)
 		}
-		if err := decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now()); err != nil {
+		var err error
+		if finishedAt, err = decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now()); err != nil {
 			return err
 		}
 		return tx.CompleteJob(ctx, job.JobRow)
 	})
 	if errors.Is(err, errMoreWork) {
 		return false, nil
+	}
+	if err == nil && !finishedAt.IsZero() {
+		w.deps.Metrics.ObserveAnalysisLag(w.deps.Now().Sub(finishedAt))
 	}
 	return err == nil, err
 }
@@ -172,18 +177,19 @@ func countPending(ctx context.Context, q store.Queries, sid int64) (int64, error
 
 // decideIfFinished runs the rules over a finished session's signals and
 // stores violations, the automated and reviewed verdicts, and the state.
-func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time) error {
+// It returns when the session finished, if it decided it.
+func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time) (time.Time, error) {
 	s, err := tx.GetSession(ctx, sid)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if s.State.AcceptsUploads() {
-		return nil // still recording: decide when it ends
+		return time.Time{}, nil // still recording: decide when it ends
 	}
 	if s.MediaPurged() {
-		return nil // its signals are gone: deciding now would clear its violations
+		return time.Time{}, nil // its signals are gone: deciding now would clear its violations
 	}
-	return Decide(ctx, tx, s, now)
+	return s.FinishedAt, Decide(ctx, tx, s, now)
 }
 
 // Decide (re-)decides a session from its stored signals, keeping

@@ -17,6 +17,7 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/blob"
 	"vigil/internal/mail"
+	"vigil/internal/metrics"
 	"vigil/internal/store"
 )
 
@@ -64,13 +65,18 @@ type Deps struct {
 	// (default DefaultExportLinkTTL).
 	MailRetry     time.Duration
 	ExportLinkTTL time.Duration
+	// Metrics counts job outcomes and analysis lag (nil: none).
+	Metrics *metrics.Metrics
+	// JobTimeout bounds one run of a job (default 2 min); RescueAfter is
+	// when a job left running by a process that died is run again
+	// elsewhere (default 3 min). Tests of crashes shorten both.
+	JobTimeout, RescueAfter time.Duration
 }
 
 // Timing of job runs. A run stops taking new frames after runBudget and
 // continues in a fresh run, so a job never nears jobTimeout; after a crash a
 // job left "running" is rescued after rescueAfter.
 const (
-	runBudget   = 30 * time.Second
 	jobTimeout  = 2 * time.Minute
 	rescueAfter = 3 * time.Minute
 )
@@ -92,8 +98,8 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 			// Exports are long copies: one at a time, beside the analysis.
 			queueExports: {MaxWorkers: 1}},
 		Workers:              workers,
-		JobTimeout:           jobTimeout,
-		RescueStuckJobsAfter: rescueAfter,
+		JobTimeout:           cmpOr(d.JobTimeout, jobTimeout),
+		RescueStuckJobsAfter: cmpOr(d.RescueAfter, rescueAfter),
 		FetchPollInterval:    250 * time.Millisecond,
 		Logger:               quiet(d.Log),
 		PeriodicJobs: []*river.PeriodicJob{
@@ -111,11 +117,30 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
+	if d.Metrics != nil {
+		countOutcomes(client, d.Metrics)
+	}
 	if err := client.Start(ctx); err != nil {
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}
 	return client, nil
 }
+
+// countOutcomes feeds job completions and failures to the metrics until
+// the client stops.
+func countOutcomes(client *river.Client[*sql.Tx], m *metrics.Metrics) {
+	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+	go func() {
+		defer cancel()
+		for e := range events {
+			m.ObserveJob(e.Job.Kind, e.Kind == river.EventKindJobFailed)
+		}
+	}()
+}
+
+// runBudget is how long a run takes new work before it hands over to a
+// fresh run: a quarter of the job timeout (30 s by default).
+func (d Deps) runBudget() time.Duration { return cmpOr(d.JobTimeout, jobTimeout) / 4 }
 
 // quiet passes River's warnings and errors on, not its routine chatter.
 func quiet(l *slog.Logger) *slog.Logger {

@@ -45,7 +45,7 @@ type purgeWorker struct {
 }
 
 func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeMedia]) error {
-	rep, err := Purge(ctx, w.deps, runBudget)
+	rep, err := Purge(ctx, w.deps, w.deps.runBudget())
 	if err == nil && rep.More {
 		return river.JobSnooze(0) // a backlog: continue in a fresh run
 	}

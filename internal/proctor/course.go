@@ -113,5 +113,6 @@ var AuditActions = []string{
 	AuditTokenRefused, AuditLTILaunch, AuditLTIRefused, AuditPlatformSaved, AuditKeysRotated,
 	AuditCourseRequested, AuditCourseDecided, AuditQuizProctored, AuditAssessmentStart,
 	AuditAssessmentEnd, AuditAssessmentAction, AuditDeepLink, AuditRetentionPurged,
-	AuditRetentionSettings, AuditLogExported,
+	AuditRetentionSettings, AuditLogExported, AuditExportRequested, AuditExportReady, AuditExportFailed,
+	AuditExportDownloaded, AuditExportRefused, AuditExportExpired, AuditMailSent, AuditMailFailed,
 }

@@ -66,6 +66,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", ReadyHandler(s.Store, s.Blobs))
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics.Handler())
+	}
 }
 
 // ltiRoutes are the LMS's way in: login, launch, keys, configuration, and

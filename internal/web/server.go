@@ -11,6 +11,7 @@ import (
 
 	"vigil/internal/blob"
 	"vigil/internal/ingest"
+	"vigil/internal/metrics"
 	"vigil/internal/ratelimit"
 	"vigil/internal/review"
 	"vigil/internal/store"
@@ -30,6 +31,8 @@ type Deps struct {
 	// MailConfigured: an SMTP server takes Vigil's mail (otherwise it
 	// stays in the outbox).
 	MailConfigured bool
+	// Metrics, served at /metrics (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // Server holds the parsed templates and the asset table.

@@ -98,8 +98,11 @@ func checkFrames(t *testing.T, srv *testserver.Server, sess *proctor.Session) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(frames) < 25 || frames[0].Width != 320 || frames[0].Height != 240 {
-		t.Fatalf("%d frames, first %dx%d; want ≥ 25 at 320x240", len(frames), frames[0].Width, frames[0].Height)
+	// One still a second; a loaded machine (the test shares two cores with
+	// Chromium's encoders) may miss a few, as a weak laptop would.
+	want := max(15, int(sess.Duration().Seconds()*2/3))
+	if len(frames) < want || frames[0].Width != 320 || frames[0].Height != 240 {
+		t.Fatalf("%d frames over %s, first %dx%d; want ≥ %d at 320x240", len(frames), sess.Duration(), frames[0].Width, frames[0].Height, want)
 	}
 	sigs, err := srv.Store.ListFrameSignals(context.Background(), sess.ID)
 	if err != nil {
