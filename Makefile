@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: setup build demo serve test lint bench clean
+.PHONY: setup build demo serve test testtools lint bench clean
 
 # ONNX Runtime (from the npm package onnxruntime-node; never committed).
 setup:
@@ -21,9 +21,17 @@ serve: build
 	bin/vigil migrate
 	bin/vigil serve
 
-# The whole test suite: real SQLite files, real HTTP servers, the real face
-# detector, headless Chromium (apt-get install -y chromium).
-test: setup
+# The S3-compatible server the tests run against (built once into GOPATH/bin).
+VERSITYGW_VERSION ?= v1.8.0
+testtools:
+	@command -v versitygw >/dev/null 2>&1 || test -x $(GOBIN)/versitygw || \
+		(echo "building versitygw $(VERSITYGW_VERSION) for the S3 tests (once, about two minutes)" && \
+		$(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION))
+
+# The whole test suite: real SQLite files and PostgreSQL (127.0.0.1:5432),
+# real HTTP and S3 servers, the real face detector, headless Chromium
+# (apt-get install -y chromium).
+test: setup testtools
 	$(GO) test ./...
 
 lint:

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,6 +53,10 @@ type Config struct {
 	MailFrom         string        // VIGIL_MAIL_FROM: the From address
 	ExportLinkTTL    time.Duration // VIGIL_EXPORT_LINK_TTL: how long export download links (and files) last
 
+	// TrustedProxies: addresses (CIDR) of load balancers whose
+	// X-Forwarded-For names the client (VIGIL_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+
 	JobTimeout  time.Duration // VIGIL_JOB_TIMEOUT: one run of a background job
 	RescueAfter time.Duration // VIGIL_JOB_RESCUE_AFTER: when a job a dead process left running runs again
 
@@ -82,6 +87,13 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", c.envDuration("VIGIL_EXPORT_LINK_TTL", 7*24*time.Hour), "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", c.envDuration("VIGIL_JOB_TIMEOUT", 2*time.Minute), "how long one run of a background job may take (VIGIL_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", c.envDuration("VIGIL_JOB_RESCUE_AFTER", 3*time.Minute), "when a job left running by a process that died runs again (VIGIL_JOB_RESCUE_AFTER)")
+	fs.Func("trusted-proxies", "comma-separated `CIDRs` of load balancers whose X-Forwarded-For names the client (VIGIL_TRUSTED_PROXIES)",
+		c.setTrustedProxies)
+	if v := os.Getenv("VIGIL_TRUSTED_PROXIES"); v != "" {
+		if err := c.setTrustedProxies(v); err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("VIGIL_TRUSTED_PROXIES: %w", err))
+		}
+	}
 	c.SMTPPassword = os.Getenv("VIGIL_SMTP_PASSWORD")
 	c.S3AccessKey, c.S3SecretKey = os.Getenv("VIGIL_S3_ACCESS_KEY"), os.Getenv("VIGIL_S3_SECRET_KEY")
 }
@@ -302,4 +314,28 @@ func redactURL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// setTrustedProxies parses a comma-separated list of CIDRs or addresses.
+func (c *Config) setTrustedProxies(v string) error {
+	c.TrustedProxies = nil
+	for part := range strings.SplitSeq(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return fmt.Errorf("%q is not an address or CIDR", part)
+			}
+			part = netip.PrefixFrom(a, a.BitLen()).String()
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return fmt.Errorf("%q is not an address or CIDR", part)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	return nil
 }

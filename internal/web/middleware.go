@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ type ctxKey int
 
 const (
 	ctxRequestID ctxKey = iota
+	ctxClientIP
 	ctxUser
 )
 
@@ -51,7 +53,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxRequestID, id))
+		ctx := context.WithValue(r.Context(), ctxRequestID, id)
+		r = r.WithContext(context.WithValue(ctx, ctxClientIP, clientIP(r, s.TrustedProxies)))
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(sw, r)
@@ -93,11 +96,53 @@ func requestID(ctx context.Context) string {
 // remoteIP is the client's address for the audit log. Vigil trusts no proxy
 // headers unless it is told it is behind one (a later setting).
 func remoteIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(ctxClientIP).(string); ok {
+		return ip
+	}
+	return peerIP(r)
+}
+
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientIP is the address of the client: the peer, or — when the peer is
+// one of the trusted proxies (the load balancer) — the last address in
+// X-Forwarded-For that is not a trusted proxy. Addresses a client writes
+// into the header itself come before those and are never believed.
+func clientIP(r *http.Request, trusted []netip.Prefix) string {
+	peer := peerIP(r)
+	if !isTrusted(peer, trusted) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break
+		}
+		if !isTrusted(hop, trusted) {
+			return hop
+		}
+	}
+	return peer
+}
+
+func isTrusted(ip string, trusted []netip.Prefix) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range trusted {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // recoverPanics turns a handler panic into a 500 and a log line with the

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"vigil/internal/blob"
@@ -33,6 +34,8 @@ type Deps struct {
 	MailConfigured bool
 	// Metrics, served at /metrics (nil: none).
 	Metrics *metrics.Metrics
+	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the parsed templates and the asset table.
