@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -94,6 +95,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &expireExportsWorker{deps: d})
 	river.AddWorker(workers, &purgeWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
+		ID: clientID(),
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)},
 			// Exports are long copies: one at a time, beside the analysis.
 			queueExports: {MaxWorkers: 1}},
@@ -136,6 +138,13 @@ func countOutcomes(client *river.Client[*sql.Tx], m *metrics.Metrics) {
 			m.ObserveJob(e.Job.Kind, e.Kind == river.EventKindJobFailed)
 		}
 	}()
+}
+
+// clientID names this process in the queue (a job's attempted_by): the
+// host and the process id, so an operator can tell which worker ran what.
+func clientID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("vigil-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e6)
 }
 
 // runBudget is how long a run takes new work before it hands over to a
