@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"vigil/internal/devlms"
+	"vigil/internal/lms"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -66,5 +67,5 @@ func (a *app) registerDemoLMS(ctx context.Context, p *devlms.Platform, base, tok
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
-	return a.lti.LMS.SavePlatform(ctx, "demo", reg)
+	return a.lti.LMS.SavePlatform(ctx, lms.Who{Name: "demo"}, reg)
 }

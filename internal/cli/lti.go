@@ -82,7 +82,7 @@ func addPlatformCmd(fs *flag.FlagSet) runFunc {
 			}
 		}
 		svc := &lms.Service{Store: st, Now: func() time.Time { return time.Now().UTC() }, Log: slog.New(slog.DiscardHandler)}
-		if err := svc.SavePlatform(ctx, "cli", p); err != nil {
+		if err := svc.SavePlatform(ctx, lms.Who{Name: "cli"}, p); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "registered %s (platform %d): issuer %s, client id %s, %d deployment(s)\n", p.Name, p.ID, p.Issuer, p.ClientID, len(p.Deployments))

@@ -180,12 +180,19 @@ func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time
 	if s.State.AcceptsUploads() {
 		return nil // still recording: decide when it ends
 	}
+	if s.MediaPurged() {
+		return nil // its signals are gone: deciding now would clear its violations
+	}
 	return Decide(ctx, tx, s, now)
 }
 
 // Decide (re-)decides a session from its stored signals, keeping
-// instructors' decisions on violations that are found again.
+// instructors' decisions on violations that are found again. A session
+// whose media was purged has no signals left and is refused.
 func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time) error {
+	if s.MediaPurged() {
+		return proctor.E(proctor.CodeGone, "the media of session %d was deleted under the retention policy; its decisions stand", s.ID)
+	}
 	in, err := decisionInput(ctx, tx, s)
 	if err != nil {
 		return err

@@ -1,5 +1,6 @@
 // Package jobs runs Vigil's background work on River: analysing sessions as
-// their uploads arrive, and expiring sessions never finished. Jobs are
+// their uploads arrive, expiring sessions never finished, and deleting
+// media past its retention period. Jobs are
 // enqueued by store.Tx.Enqueue in the same transaction as their data.
 package jobs
 
@@ -85,6 +86,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &exportWorker{deps: d})
 	river.AddWorker(workers, &mailWorker{deps: d})
 	river.AddWorker(workers, &expireExportsWorker{deps: d})
+	river.AddWorker(workers, &purgeWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)},
 			// Exports are long copies: one at a time, beside the analysis.
@@ -100,6 +102,9 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return ExpireExports{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(purgeEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeMedia{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})

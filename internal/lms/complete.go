@@ -27,7 +27,7 @@ func (s *Service) Complete(ctx context.Context, l *lti.Launch) (*Outcome, error)
 		if err != nil {
 			return nil, err
 		}
-		return &Outcome{Kind: GoAdmin, User: u, Launch: l}, s.audit(ctx, s.Store, u.Email, proctor.AuditLTILaunch, 0, "admin", l.MessageType)
+		return &Outcome{Kind: GoAdmin, User: u, Launch: l}, s.audit(ctx, s.Store, Who{User: u}, proctor.AuditLTILaunch, 0, "admin", l.MessageType)
 	}
 	if l.Context.ID == "" {
 		return nil, &lti.Refusal{Code: lti.CodeMissingClaim, Message: "the launch has no course (context): open Vigil from inside a course"}
@@ -72,7 +72,7 @@ func (s *Service) completeTeacher(ctx context.Context, p *proctor.Platform, l *l
 		if err := s.teacherDestination(ctx, tx, l, out); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, out.User.Email, proctor.AuditLTILaunch, out.Course.ID, fmt.Sprintf("course:%d", out.Course.ID), l.MessageType)
+		return s.audit(ctx, tx, Who{User: out.User}, proctor.AuditLTILaunch, out.Course.ID, fmt.Sprintf("course:%d", out.Course.ID), l.MessageType)
 	})
 	return out, err
 }
@@ -155,7 +155,7 @@ func (s *Service) completeLearner(ctx context.Context, p *proctor.Platform, l *l
 		if out.Student, err = s.student(ctx, tx, out.Course, l); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "student:"+strconv.FormatInt(out.Student.ID, 10), proctor.AuditLTILaunch, out.Course.ID,
+		return s.audit(ctx, tx, Who{Name: "student:" + strconv.FormatInt(out.Student.ID, 10)}, proctor.AuditLTILaunch, out.Course.ID,
 			fmt.Sprintf("course:%d", out.Course.ID), l.MessageType)
 	})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // DeepLink answers a deep linking request: it places a link to an exam in
 // the course — an existing exam of the course (examID), or a new one named
 // title — and returns where the browser posts the signed response.
-func (s *Service) DeepLink(ctx context.Context, actor *proctor.User, course *proctor.Course, l *lti.Launch, examID int64, title string) (returnURL, jwt string, err error) {
+func (s *Service) DeepLink(ctx context.Context, who Who, course *proctor.Course, l *lti.Launch, examID int64, title string) (returnURL, jwt string, err error) {
 	if l.DeepLinking == nil {
 		return "", "", proctor.E(proctor.CodeInvalid, "this launch is not a deep linking request")
 	}
@@ -48,6 +48,6 @@ func (s *Service) DeepLink(ctx context.Context, actor *proctor.User, course *pro
 	if err != nil {
 		return "", "", err
 	}
-	return l.DeepLinking.ReturnURL, jwt, s.audit(ctx, s.Store, actor.Email, proctor.AuditDeepLink, course.ID,
+	return l.DeepLinking.ReturnURL, jwt, s.audit(ctx, s.Store, who, proctor.AuditDeepLink, course.ID,
 		fmt.Sprintf("exam:%d", exam.ID), "placed by deep linking")
 }

@@ -71,7 +71,23 @@ func info(msg string, args ...any) *Outcome {
 	return &Outcome{Kind: GoInfo, Message: fmt.Sprintf(msg, args...)}
 }
 
-func (s *Service) audit(ctx context.Context, q store.Queries, actor, action string, courseID int64, subject, detail string) error {
-	return q.AppendAudit(ctx, &proctor.AuditEntry{At: s.Now(), Actor: actor, Action: action, CourseID: courseID,
-		Subject: subject, Detail: detail})
+// Who acts, for the audit log: a dashboard user and the address their
+// request came from, or (User nil) a student or a tool by Name
+// ("student:12", "cli").
+type Who struct {
+	User   *proctor.User
+	Name   string
+	Remote string
+}
+
+// As is a signed-in user acting from remote.
+func As(u *proctor.User, remote string) Who { return Who{User: u, Remote: remote} }
+
+func (s *Service) audit(ctx context.Context, q store.Queries, who Who, action string, courseID int64, subject, detail string) error {
+	e := &proctor.AuditEntry{At: s.Now(), Actor: who.Name, Action: action, CourseID: courseID,
+		Subject: subject, Detail: detail, Remote: who.Remote}
+	if who.User != nil {
+		e.UserID, e.Actor = who.User.ID, who.User.Email
+	}
+	return q.AppendAudit(ctx, e)
 }

@@ -11,9 +11,9 @@ import (
 )
 
 // SavePlatform registers a platform (ID 0) or changes one, after checking
-// it; actor is who did it, for the audit log. Secrets left empty on a
-// change keep their stored value.
-func (s *Service) SavePlatform(ctx context.Context, actor string, p *proctor.Platform) error {
+// it; who did it goes in the audit log. Secrets left empty on a change
+// keep their stored value.
+func (s *Service) SavePlatform(ctx context.Context, who Who, p *proctor.Platform) error {
 	if err := CheckPlatform(p); err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (s *Service) SavePlatform(ctx context.Context, actor string, p *proctor.Pla
 				return platformConflict(err)
 			}
 		}
-		return s.audit(ctx, tx, actor, proctor.AuditPlatformSaved, 0, fmt.Sprintf("platform:%d", p.ID), p.Issuer+" "+p.ClientID)
+		return s.audit(ctx, tx, who, proctor.AuditPlatformSaved, 0, fmt.Sprintf("platform:%d", p.ID), p.Issuer+" "+p.ClientID)
 	})
 }
 

@@ -72,7 +72,7 @@ func (s *Service) endAssessment(ctx context.Context, l *lti.Launch, out *Outcome
 		return nil, err
 	}
 	out.Kind, out.Exam, out.SessionID = GoEndAssessment, exam, sess.ID
-	return out, s.audit(ctx, s.Store, fmt.Sprintf("student:%d", out.Student.ID), proctor.AuditAssessmentEnd, out.Course.ID,
+	return out, s.audit(ctx, s.Store, Who{Name: fmt.Sprintf("student:%d", out.Student.ID)}, proctor.AuditAssessmentEnd, out.Course.ID,
 		fmt.Sprintf("session:%d", sess.ID), fmt.Sprintf("attempt %d", l.Proctoring.AttemptNumber))
 }
 
@@ -135,7 +135,7 @@ func (s *Service) StartAssessment(ctx context.Context, sessionID int64, linkToke
 			return "", "", err
 		}
 	}
-	return pl.StartAssessmentURL, jwt, s.audit(ctx, s.Store, "student", proctor.AuditAssessmentStart, 0,
+	return pl.StartAssessmentURL, jwt, s.audit(ctx, s.Store, Who{Name: "student"}, proctor.AuditAssessmentStart, 0,
 		fmt.Sprintf("session:%d", sessionID), fmt.Sprintf("attempt %d", pl.AttemptNumber))
 }
 
@@ -161,7 +161,7 @@ func (s *Service) ControlActions(ctx context.Context, sessionID int64) ([]string
 
 // Control sends an instructor's Assessment Control request for a session
 // (the caller has checked the instructor may see it).
-func (s *Service) Control(ctx context.Context, actor string, sessionID int64, action, note string) (string, error) {
+func (s *Service) Control(ctx context.Context, who Who, sessionID int64, action, note string) (string, error) {
 	actions, err := s.ControlActions(ctx, sessionID)
 	if err != nil {
 		return "", err
@@ -183,6 +183,6 @@ func (s *Service) Control(ctx context.Context, actor string, sessionID int64, ac
 	if err != nil {
 		return "", err
 	}
-	return status, s.audit(ctx, s.Store, actor, proctor.AuditAssessmentAction, 0, fmt.Sprintf("session:%d", sessionID),
+	return status, s.audit(ctx, s.Store, who, proctor.AuditAssessmentAction, 0, fmt.Sprintf("session:%d", sessionID),
 		fmt.Sprintf("%s → %s", action, status))
 }

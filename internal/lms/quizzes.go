@@ -117,7 +117,8 @@ func (s *Service) CanvasQuizzes(ctx context.Context, u *proctor.User, courseID i
 // ProctorQuiz proctors a Canvas quiz: it sets a new hidden access code on
 // the quiz in Canvas, then makes the exam that reveals it only inside a
 // live proctored session.
-func (s *Service) ProctorQuiz(ctx context.Context, u *proctor.User, courseID int64, quizID string) (*proctor.Exam, error) {
+func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quizID string) (*proctor.Exam, error) {
+	u := who.User
 	p, x, ok, err := s.canvasCourse(ctx, courseID)
 	if err != nil {
 		return nil, err
@@ -148,7 +149,7 @@ func (s *Service) ProctorQuiz(ctx context.Context, u *proctor.User, courseID int
 		if err := tx.SaveLMSQuiz(ctx, &proctor.LMSQuiz{ExamID: exam.ID, QuizID: quizID, AccessCode: code, UpdatedAt: s.Now()}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, u.Email, proctor.AuditQuizProctored, courseID, fmt.Sprintf("exam:%d", exam.ID), "Canvas quiz "+quizID)
+		return s.audit(ctx, tx, who, proctor.AuditQuizProctored, courseID, fmt.Sprintf("exam:%d", exam.ID), "Canvas quiz "+quizID)
 	})
 	if err != nil {
 		// Without the exam nobody could reveal the code: take it off again.

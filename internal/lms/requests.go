@@ -12,7 +12,8 @@ import (
 
 // RequestCourse records an instructor's request to use Vigil in a course
 // not yet enabled (one pending request per course).
-func (s *Service) RequestCourse(ctx context.Context, u *proctor.User, courseID int64, note string) (*proctor.CourseRequest, error) {
+func (s *Service) RequestCourse(ctx context.Context, who Who, courseID int64, note string) (*proctor.CourseRequest, error) {
+	u := who.User
 	note = strings.TrimSpace(note)
 	if len(note) > 2000 {
 		return nil, proctor.E(proctor.CodeInvalid, "the note is longer than 2000 characters")
@@ -42,14 +43,15 @@ func (s *Service) RequestCourse(ctx context.Context, u *proctor.User, courseID i
 		if err := tx.CreateCourseRequest(ctx, r); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, u.Email, proctor.AuditCourseRequested, courseID, fmt.Sprintf("course:%d", courseID), note)
+		return s.audit(ctx, tx, who, proctor.AuditCourseRequested, courseID, fmt.Sprintf("course:%d", courseID), note)
 	})
 	return r, err
 }
 
 // DecideCourse approves or denies a pending request (administrators only;
 // the caller checks the role). Approval enables the course.
-func (s *Service) DecideCourse(ctx context.Context, admin *proctor.User, requestID int64, approve bool, note string) error {
+func (s *Service) DecideCourse(ctx context.Context, who Who, requestID int64, approve bool, note string) error {
+	admin := who.User
 	if admin == nil || admin.Role != proctor.RoleAdmin {
 		return proctor.E(proctor.CodeForbidden, "only administrators decide course requests")
 	}
@@ -76,6 +78,6 @@ func (s *Service) DecideCourse(ctx context.Context, admin *proctor.User, request
 		if err := tx.DecideCourseRequest(ctx, r); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, admin.Email, proctor.AuditCourseDecided, r.CourseID, fmt.Sprintf("course_request:%d", r.ID), string(r.State)+": "+r.DecisionNote)
+		return s.audit(ctx, tx, who, proctor.AuditCourseDecided, r.CourseID, fmt.Sprintf("course_request:%d", r.ID), string(r.State)+": "+r.DecisionNote)
 	})
 }

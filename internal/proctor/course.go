@@ -11,6 +11,9 @@ type Course struct {
 	// Enabled: the course may use Vigil. A course an LMS launch creates
 	// waits for an administrator unless its platform enables courses.
 	Enabled bool
+	// Retention overrides the institution's retention for this course;
+	// zero fields follow the institution.
+	Retention Retention
 }
 
 // Exam is a quiz of a course that may be proctored.
@@ -33,6 +36,9 @@ type Student struct {
 	LastName   string
 	Email      string
 	ExternalID string // the LMS's id, later
+	// OnboardingPurgedAt is when the retention policy last deleted some of
+	// the student's onboarding photos (zero: never).
+	OnboardingPurgedAt time.Time
 }
 
 // FullName is "First Last".
@@ -98,3 +104,14 @@ const (
 	// AuditTokenRefused: a capture client used an expired session token.
 	AuditTokenRefused = "session.token_refused"
 )
+
+// AuditActions lists the actions Vigil writes, for the audit log's filter.
+// A filter may name others (entries of older or newer versions).
+var AuditActions = []string{
+	AuditSessionView, AuditMediaView, AuditViolationDecide, AuditSessionNote, AuditSessionReviewed,
+	AuditSignIn, AuditSignInLinkIssued, AuditSessionLink, AuditExamSettings, AuditAccommodation,
+	AuditTokenRefused, AuditLTILaunch, AuditLTIRefused, AuditPlatformSaved, AuditKeysRotated,
+	AuditCourseRequested, AuditCourseDecided, AuditQuizProctored, AuditAssessmentStart,
+	AuditAssessmentEnd, AuditAssessmentAction, AuditDeepLink, AuditRetentionPurged,
+	AuditRetentionSettings, AuditLogExported,
+}

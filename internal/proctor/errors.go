@@ -30,6 +30,7 @@ const (
 	CodeRateLimited      Code = "rate_limited"      // too many requests; retry after a pause
 	CodeBadTimestamp     Code = "bad_timestamp"     // a capture time outside the session's window
 	CodeConflict         Code = "conflict"          // the state does not allow this now
+	CodeGone             Code = "gone"              // it existed but was deleted (media under the retention policy)
 	CodeInternal         Code = "internal"          // our fault; the message is generic
 	CodeUnavailable      Code = "unavailable"       // shutting down or overloaded; retry
 )

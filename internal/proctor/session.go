@@ -129,6 +129,10 @@ type Session struct {
 	AnalyzedAt      time.Time
 	// Sources lists which capture sources reported (browser, extension, agent).
 	Sources []string
+	// MediaPurgedAt is when the retention policy deleted the session's
+	// media (zero: kept); Purged says what there was.
+	MediaPurgedAt time.Time
+	Purged        MediaCounts
 }
 
 // Duration is the captured span of the session.

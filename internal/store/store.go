@@ -62,6 +62,7 @@ type Queries interface {
 	Access
 	LTI
 	Exports
+	Retention
 }
 
 // Directory holds courses, exams, students and dashboard users.
@@ -98,6 +99,8 @@ type Directory interface {
 	GetUser(ctx context.Context, id int64) (*proctor.User, error)
 	// GetUserByEmail returns the user and the stored password hash.
 	GetUserByEmail(ctx context.Context, email string) (*proctor.User, string, error)
+	// ListUsers lists every dashboard user by name.
+	ListUsers(ctx context.Context) ([]proctor.User, error)
 }
 
 // ExamSummary is an exam with its session counts, for the course dashboard.
@@ -250,12 +253,19 @@ type SessionRow struct {
 // AuditFilter selects audit entries; zero fields match everything.
 type AuditFilter struct {
 	CourseID int64
-	UserID   int64
-	Action   string
-	Subject  string
-	Since    time.Time
-	Until    time.Time
-	Limit    int
+	// UserID matches a user's entries, Actor those written under a name
+	// (case-insensitive: an email, "system", "student:12"); with both set
+	// an entry matching either is selected.
+	UserID  int64
+	Actor   string
+	Action  string
+	Subject string
+	Since   time.Time // inclusive
+	Until   time.Time // exclusive
+	// BeforeID pages back: only entries listed after that entry (newest
+	// first, by time then id) are selected.
+	BeforeID int64
+	Limit    int // 1000 when zero, at most 10000
 }
 
 // Access holds dashboard sign-in state: browser sessions and one-time links.

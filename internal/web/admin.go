@@ -3,9 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
-	"net/url"
+	"vigil/internal/lms"
 	"vigil/internal/proctor"
 )
 
@@ -93,7 +94,7 @@ func (s *Server) savePlatform(w http.ResponseWriter, r *http.Request, v *viewer)
 		AutoEnable:  r.PostFormValue("auto_enable") == "on", CanvasURL: strings.TrimSpace(r.PostFormValue("canvas_url")),
 		CanvasToken: strings.TrimSpace(r.PostFormValue("canvas_token")), CanvasClientID: strings.TrimSpace(r.PostFormValue("canvas_client_id")),
 		CanvasClientSecret: strings.TrimSpace(r.PostFormValue("canvas_client_secret"))}
-	if err := s.LTI.LMS.SavePlatform(r.Context(), v.User.Email, p); err != nil {
+	if err := s.LTI.LMS.SavePlatform(r.Context(), lms.As(v.User, remoteIP(r)), p); err != nil {
 		s.renderAdmin(w, r, v, http.StatusBadRequest, proctor.AsError(err).Message, p)
 		return
 	}
@@ -104,7 +105,7 @@ func (s *Server) savePlatform(w http.ResponseWriter, r *http.Request, v *viewer)
 // decideRequest approves or denies a course request.
 func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request, v *viewer) {
 	approve := r.PostFormValue("decision") == "approve"
-	if err := s.LTI.LMS.DecideCourse(r.Context(), v.User, parseID(r.PathValue("id")), approve, r.PostFormValue("note")); err != nil {
+	if err := s.LTI.LMS.DecideCourse(r.Context(), lms.As(v.User, remoteIP(r)), parseID(r.PathValue("id")), approve, r.PostFormValue("note")); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

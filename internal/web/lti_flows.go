@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"vigil/internal/auth"
+	"vigil/internal/lms"
 	"vigil/internal/lti"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -62,7 +63,7 @@ func (s *Server) deepLink(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "this request to add an exam has expired: start again from the LMS"))
 		return
 	}
-	returnURL, jwt, err := s.LTI.LMS.DeepLink(r.Context(), v.User, p.Course, &l, parseID(r.PostFormValue("exam")), r.PostFormValue("title"))
+	returnURL, jwt, err := s.LTI.LMS.DeepLink(r.Context(), lms.As(v.User, remoteIP(r)), p.Course, &l, parseID(r.PostFormValue("exam")), r.PostFormValue("title"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -118,7 +119,7 @@ func (s *Server) apiAccessCode(w http.ResponseWriter, r *http.Request, sess *pro
 // requestCourse records an instructor's request to enable a course.
 func (s *Server) requestCourse(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := parseID(r.PathValue("id"))
-	if _, err := s.LTI.LMS.RequestCourse(r.Context(), v.User, id, r.PostFormValue("note")); err != nil {
+	if _, err := s.LTI.LMS.RequestCourse(r.Context(), lms.As(v.User, remoteIP(r)), id, r.PostFormValue("note")); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -132,7 +133,7 @@ func (s *Server) proctorQuiz(w http.ResponseWriter, r *http.Request, v *viewer) 
 		s.pageError(w, r, err)
 		return
 	}
-	exam, err := s.LTI.LMS.ProctorQuiz(r.Context(), v.User, id, r.PathValue("quiz"))
+	exam, err := s.LTI.LMS.ProctorQuiz(r.Context(), lms.As(v.User, remoteIP(r)), id, r.PathValue("quiz"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -199,7 +200,7 @@ func (s *Server) lmsControl(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.pageError(w, r, err)
 		return
 	}
-	status, err := s.LTI.LMS.Control(r.Context(), v.User.Email, id, r.PostFormValue("action"), r.PostFormValue("note"))
+	status, err := s.LTI.LMS.Control(r.Context(), lms.As(v.User, remoteIP(r)), id, r.PostFormValue("action"), r.PostFormValue("note"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"vigil/internal/devlms"
+	vlms "vigil/internal/lms"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 	"vigil/internal/testserver"
@@ -66,7 +67,7 @@ func startLMS(t *testing.T, srv *testserver.Server, o lmsOptions) *lms {
 	if o.canvas {
 		l.Reg.CanvasURL, l.Reg.CanvasToken = base, p.IssueAPIToken(l.Seed.InstructorID)
 	}
-	if err := srv.LTI.LMS.SavePlatform(context.Background(), "test", l.Reg); err != nil {
+	if err := srv.LTI.LMS.SavePlatform(context.Background(), vlms.Who{Name: "test"}, l.Reg); err != nil {
 		t.Fatal(err)
 	}
 	return l

@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -16,18 +15,19 @@ func (c *conn) CreateCourse(ctx context.Context, co *proctor.Course) error {
 	if co.CreatedAt.IsZero() {
 		co.CreatedAt = time.Now().UTC()
 	}
-	id, err := c.insertID(ctx, "create course",
-		`INSERT INTO courses (code, title, created_at, enabled) VALUES (?, ?, ?, ?)`, co.Code, co.Title, ms(co.CreatedAt), co.Enabled)
+	id, err := c.insertID(ctx, "create course", `INSERT INTO courses
+		(code, title, created_at, enabled, media_retention_days, onboarding_retention_days) VALUES (?, ?, ?, ?, ?, ?)`,
+		co.Code, co.Title, ms(co.CreatedAt), co.Enabled, nullDays(co.Retention.MediaDays), nullDays(co.Retention.OnboardingDays))
 	co.ID = id
 	return err
 }
 
-const courseCols = `id, code, title, created_at, enabled`
+const courseCols = `id, code, title, created_at, enabled, coalesce(media_retention_days, 0), coalesce(onboarding_retention_days, 0)`
 
 func scanCourse(sc scanner) (*proctor.Course, error) {
 	var co proctor.Course
 	var created int64
-	if err := sc.Scan(&co.ID, &co.Code, &co.Title, &created, &co.Enabled); err != nil {
+	if err := sc.Scan(&co.ID, &co.Code, &co.Title, &created, &co.Enabled, &co.Retention.MediaDays, &co.Retention.OnboardingDays); err != nil {
 		return nil, err
 	}
 	co.CreatedAt = fromMS(created)
@@ -147,38 +147,38 @@ func (c *conn) CreateStudent(ctx context.Context, s *proctor.Student) error {
 	return err
 }
 
-const studentCols = `st.id, st.course_id, st.first_name, st.last_name, st.email, st.external_id`
+const studentCols = `st.id, st.course_id, st.first_name, st.last_name, st.email, st.external_id, st.onboarding_purged_at`
 
-func studentDest(s *proctor.Student) []any {
-	return []any{&s.ID, &s.CourseID, &s.FirstName, &s.LastName, &s.Email, &s.ExternalID}
+// studentDest scans studentCols; the purge time lands in purged, for fill.
+func studentDest(s *proctor.Student, purged *int64) []any {
+	return []any{&s.ID, &s.CourseID, &s.FirstName, &s.LastName, &s.Email, &s.ExternalID, purged}
+}
+
+func scanStudent(sc scanner) (*proctor.Student, error) {
+	var s proctor.Student
+	var purged int64
+	if err := sc.Scan(studentDest(&s, &purged)...); err != nil {
+		return nil, err
+	}
+	s.OnboardingPurgedAt = fromMS(purged)
+	return &s, nil
 }
 
 func (c *conn) GetStudent(ctx context.Context, id int64) (*proctor.Student, error) {
-	var s proctor.Student
-	err := c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st WHERE st.id = ?`, id).Scan(studentDest(&s)...)
-	if err != nil {
-		return nil, wrap("get student", err)
-	}
-	return &s, nil
+	s, err := scanStudent(c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st WHERE st.id = ?`, id))
+	return s, wrap("get student", err)
 }
 
 func (c *conn) FindStudentByEmail(ctx context.Context, courseID int64, email string) (*proctor.Student, error) {
-	var s proctor.Student
-	err := c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st
+	s, err := scanStudent(c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st
 		WHERE st.course_id = ? AND st.email = ? AND st.email != '' ORDER BY st.id LIMIT 1`,
-		courseID, strings.TrimSpace(email)).Scan(studentDest(&s)...)
-	if err != nil {
-		return nil, wrap("find student", err)
-	}
-	return &s, nil
+		courseID, strings.TrimSpace(email)))
+	return s, wrap("find student", err)
 }
 
 func (c *conn) ListStudents(ctx context.Context, courseID int64) ([]proctor.Student, error) {
 	return queryAll(ctx, c.r, "list students", `SELECT `+studentCols+` FROM students st WHERE st.course_id = ?
-		ORDER BY st.last_name COLLATE NOCASE, st.first_name COLLATE NOCASE, st.id`, func(sc scanner) (*proctor.Student, error) {
-		var s proctor.Student
-		return &s, sc.Scan(studentDest(&s)...)
-	}, courseID)
+		ORDER BY st.last_name COLLATE NOCASE, st.first_name COLLATE NOCASE, st.id`, scanStudent, courseID)
 }
 
 func (c *conn) CreateUser(ctx context.Context, u *proctor.User, passwordHash string) error {
@@ -192,7 +192,7 @@ func (c *conn) CreateUser(ctx context.Context, u *proctor.User, passwordHash str
 	return err
 }
 
-func scanUser(row *sql.Row) (*proctor.User, string, error) {
+func scanUser(row scanner) (*proctor.User, string, error) {
 	var u proctor.User
 	var role, hash string
 	var created int64
@@ -208,6 +208,14 @@ const userCols = `id, email, name, role, password_hash, created_at`
 func (c *conn) GetUser(ctx context.Context, id int64) (*proctor.User, error) {
 	u, _, err := scanUser(c.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	return u, wrap("get user", err)
+}
+
+func (c *conn) ListUsers(ctx context.Context) ([]proctor.User, error) {
+	return queryAll(ctx, c.r, "list users", `SELECT `+userCols+` FROM users ORDER BY name COLLATE NOCASE, id`,
+		func(sc scanner) (*proctor.User, error) {
+			u, _, err := scanUser(sc)
+			return u, err
+		})
 }
 
 func (c *conn) GetUserByEmail(ctx context.Context, email string) (*proctor.User, string, error) {

@@ -271,13 +271,9 @@ func (c *conn) GetLTIContext(ctx context.Context, courseID int64) (*proctor.LTIC
 }
 
 func (c *conn) FindStudentByExternalID(ctx context.Context, courseID int64, externalID string) (*proctor.Student, error) {
-	var s proctor.Student
-	err := c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st
-		WHERE st.course_id = ? AND st.external_id = ? AND st.external_id != ''`, courseID, externalID).Scan(studentDest(&s)...)
-	if err != nil {
-		return nil, wrap("find student by external id", err)
-	}
-	return &s, nil
+	s, err := scanStudent(c.r.QueryRowContext(ctx, `SELECT `+studentCols+` FROM students st
+		WHERE st.course_id = ? AND st.external_id = ? AND st.external_id != ''`, courseID, externalID))
+	return s, wrap("find student by external id", err)
 }
 
 func (c *conn) UpdateStudent(ctx context.Context, s *proctor.Student) error {

@@ -57,10 +57,12 @@ func (c *conn) ListExamSessions(ctx context.Context, examID int64) ([]store.Sess
 	for rows.Next() {
 		var r store.SessionRow
 		var t sessionTimes
-		if err := rows.Scan(append(sessionDest(&r.Session, &t), studentDest(&r.Student)...)...); err != nil {
+		var purged int64
+		if err := rows.Scan(append(sessionDest(&r.Session, &t), studentDest(&r.Student, &purged)...)...); err != nil {
 			return nil, wrap("list exam sessions", err)
 		}
 		t.fill(&r.Session)
+		r.Student.OnboardingPurgedAt = fromMS(purged)
 		r.Counts = map[proctor.ViolationType]int{}
 		index[r.Session.ID] = len(out)
 		out = append(out, r)
@@ -107,12 +109,17 @@ func (c *conn) AppendAudit(ctx context.Context, e *proctor.AuditEntry) error {
 func (c *conn) ListAudit(ctx context.Context, f store.AuditFilter) ([]proctor.AuditEntry, error) {
 	q := `SELECT id, at, user_id, actor, action, course_id, subject, detail, remote FROM audit_log WHERE 1 = 1`
 	var args []any
-	add := func(cond string, v any) { q += " AND " + cond; args = append(args, v) }
+	add := func(cond string, vs ...any) { q += " AND " + cond; args = append(args, vs...) }
 	if f.CourseID != 0 {
 		add("course_id = ?", f.CourseID)
 	}
-	if f.UserID != 0 {
+	switch {
+	case f.UserID != 0 && f.Actor != "":
+		add("(user_id = ? OR actor = ? COLLATE NOCASE)", f.UserID, f.Actor)
+	case f.UserID != 0:
 		add("user_id = ?", f.UserID)
+	case f.Actor != "":
+		add("actor = ? COLLATE NOCASE", f.Actor)
 	}
 	if f.Action != "" {
 		add("action = ?", f.Action)
@@ -125,6 +132,10 @@ func (c *conn) ListAudit(ctx context.Context, f store.AuditFilter) ([]proctor.Au
 	}
 	if !f.Until.IsZero() {
 		add("at < ?", ms(f.Until))
+	}
+	if f.BeforeID != 0 {
+		// Row values: the entries after that one in the newest-first order.
+		add("(at, id) < (SELECT at, id FROM audit_log WHERE id = ?)", f.BeforeID)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 10000 {

@@ -30,24 +30,27 @@ func (c *conn) CreateSession(ctx context.Context, s *proctor.Session) error {
 
 const sessionCols = `s.id, s.exam_id, s.student_id, s.attempt, s.state, s.created_at, s.client_started_at,
 	s.finished_at, s.last_capture_at, s.verdict, s.reviewed_verdict, s.reviewed, s.reviewed_by,
-	s.reviewed_at, s.analyzed_at, s.sources`
+	s.reviewed_at, s.analyzed_at, s.sources, s.media_purged_at, s.purged_frames, s.purged_chunks,
+	s.purged_audio, s.purged_photos, s.purged_bytes`
 
 func sessionDest(s *proctor.Session, t *sessionTimes) []any {
 	return []any{&s.ID, &s.ExamID, &s.StudentID, &s.Attempt, &t.state, &t.created, &t.clientStarted,
 		&t.finished, &t.lastCapture, &t.verdict, &t.reviewedVerdict, &s.Reviewed, &s.ReviewedBy,
-		&t.reviewed, &t.analyzed, &t.sources}
+		&t.reviewed, &t.analyzed, &t.sources, &t.purged, &s.Purged.Frames, &s.Purged.Chunks,
+		&s.Purged.Audio, &s.Purged.Photos, &s.Purged.Bytes}
 }
 
 // sessionTimes holds the columns that need converting after a scan.
 type sessionTimes struct {
-	state, verdict, reviewedVerdict, sources                          string
-	created, clientStarted, finished, lastCapture, reviewed, analyzed int64
+	state, verdict, reviewedVerdict, sources                                  string
+	created, clientStarted, finished, lastCapture, reviewed, analyzed, purged int64
 }
 
 func (t *sessionTimes) fill(s *proctor.Session) {
 	s.State, s.Verdict, s.ReviewedVerdict = proctor.SessionState(t.state), proctor.Verdict(t.verdict), proctor.Verdict(t.reviewedVerdict)
 	s.CreatedAt, s.ClientStartedAt, s.FinishedAt = fromMS(t.created), fromMS(t.clientStarted), fromMS(t.finished)
 	s.LastCaptureAt, s.ReviewedAt, s.AnalyzedAt = fromMS(t.lastCapture), fromMS(t.reviewed), fromMS(t.analyzed)
+	s.MediaPurgedAt = fromMS(t.purged)
 	s.Sources = nil
 	if t.sources != "" {
 		s.Sources = strings.Split(t.sources, ",")

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -148,4 +150,61 @@ func countJobs(t *testing.T, st store.Store) int {
 	res, err := client.JobList(context.Background(), river.NewJobListParams().Kinds("storetest_job"))
 	must(t, err)
 	return len(res.Jobs)
+}
+
+// testAuditPaging pages back through the log newest first, with entries
+// whose times are out of id order and entries sharing a time, and filters
+// by actor name.
+func testAuditPaging(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	other := proctor.User{Email: "bob@example.edu", Name: "Bob", Role: proctor.RoleAdmin}
+	must(t, st.CreateUser(ctx(t), &other, ""))
+	users, err := st.ListUsers(ctx(t))
+	must(t, err)
+	if len(users) != 2 || users[0].Name != "Ada Teacher" || users[1].Email != "bob@example.edu" {
+		t.Fatalf("ListUsers = %+v", users)
+	}
+	minutes := []int{5, 1, 3, 3, 3, 0, 4, 2}
+	for i, m := range minutes {
+		e := &proctor.AuditEntry{At: t0.Add(time.Duration(m) * time.Minute), Action: "x", Detail: fmt.Sprint(i)}
+		switch i % 3 {
+		case 0:
+			e.UserID, e.Actor = f.teacher.ID, f.teacher.Email
+		case 1:
+			e.Actor = "System"
+		}
+		must(t, st.AppendAudit(ctx(t), e))
+	}
+	var seen []string
+	before := int64(0)
+	for range 10 {
+		page, err := st.ListAudit(ctx(t), store.AuditFilter{BeforeID: before, Limit: 3})
+		must(t, err)
+		for _, e := range page {
+			seen = append(seen, e.Detail)
+		}
+		if len(page) < 3 {
+			break
+		}
+		before = page[len(page)-1].ID
+	}
+	// Newest first by time; equal times newest id first.
+	if want := []string{"0", "6", "4", "3", "2", "7", "1", "5"}; !slices.Equal(seen, want) {
+		t.Fatalf("pages = %v, want %v", seen, want)
+	}
+	sys, err := st.ListAudit(ctx(t), store.AuditFilter{Actor: "system"})
+	must(t, err)
+	if len(sys) != 3 {
+		t.Fatalf("actor system: %d entries, want 3", len(sys))
+	}
+	either, err := st.ListAudit(ctx(t), store.AuditFilter{UserID: f.teacher.ID, Actor: "system"})
+	must(t, err)
+	if len(either) != 6 {
+		t.Fatalf("teacher or system: %d entries, want 6", len(either))
+	}
+	none, err := st.ListAudit(ctx(t), store.AuditFilter{BeforeID: 999})
+	must(t, err)
+	if len(none) != 0 {
+		t.Fatalf("before an unknown entry: %d entries", len(none))
+	}
 }

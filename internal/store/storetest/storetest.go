@@ -52,6 +52,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"LTIProctoringAndCanvasTokens", testProctoringAndCanvas},
 		{"Exports", testExports},
 		{"MailAndSecrets", testMailAndSecrets},
+		{"RetentionSettings", testRetentionSettings},
+		{"PurgeSessionMedia", testPurgeSessionMedia},
+		{"OnboardingExpiry", testOnboardingExpiry},
+		{"AuditPaging", testAuditPaging},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
