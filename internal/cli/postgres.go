@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 
 	"vigil/internal/config"
+	"vigil/internal/store/pgstore"
 )
 
-// openPostgres opens the PostgreSQL store.
+// openPostgres opens the PostgreSQL store of a database URL.
 func openPostgres(ctx context.Context, cfg *config.Config) (database, error) {
-	return nil, errors.New("database-url: PostgreSQL is not wired yet")
+	return pgstore.Open(ctx, cfg.DatabaseURL)
 }

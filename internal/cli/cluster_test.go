@@ -1,0 +1,376 @@
+package cli_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+
+	"vigil/internal/blob/s3blob"
+	"vigil/internal/blob/s3blob/s3test"
+	"vigil/internal/cli"
+	"vigil/internal/onnxrt"
+	"vigil/internal/proctor"
+	"vigil/internal/scenario"
+	"vigil/internal/simclient"
+	"vigil/internal/store/pgstore"
+	"vigil/media"
+)
+
+// postgresURL is the server the tests use (CI runs PostgreSQL 15 on this
+// machine, trust auth).
+func postgresURL() string {
+	if u := os.Getenv("VIGIL_TEST_POSTGRES_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// freshDatabase creates an empty database for one test and drops it after.
+func freshDatabase(t *testing.T) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", postgresURL())
+	must(t, err)
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "vigil_cluster_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("PostgreSQL at %s: %v (the tests need it; set VIGIL_TEST_POSTGRES_URL)", postgresURL(), err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
+	u, _ := url.Parse(postgresURL())
+	u.Path = "/" + name
+	return u.String()
+}
+
+// proc is a vigil child process (serve or work).
+type proc struct {
+	t    *testing.T
+	args []string
+	addr string
+	cmd  *exec.Cmd
+	log  *os.File
+}
+
+func (p *proc) start() {
+	p.t.Helper()
+	exe, _ := os.Executable()
+	p.cmd = exec.Command(exe, append(p.args, "--addr", p.addr)...)
+	p.cmd.Env = append(os.Environ(), "VIGIL_TEST_CHILD=1")
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	must(p.t, p.cmd.Start())
+	p.t.Cleanup(p.kill)
+}
+
+func (p *proc) kill() {
+	if p.cmd.ProcessState == nil {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+	}
+}
+
+func (p *proc) waitReady() {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, err := httpGet("http://" + p.addr + "/readyz"); err == nil && code == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.log.Sync()
+			data, _ := os.ReadFile(p.log.Name())
+			p.t.Fatalf("%v did not become ready:\n%s", p.args, data)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// balancer spreads requests over the web nodes in turn, skipping one that
+// does not answer (as a load balancer's health checks would).
+type balancer struct {
+	backends []*url.URL
+	next     atomic.Int64
+	down     sync.Map
+}
+
+func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for range len(b.backends) {
+		u := b.backends[int(b.next.Add(1))%len(b.backends)]
+		if _, dead := b.down.Load(u.Host); dead {
+			continue
+		}
+		p := httputil.NewSingleHostReverseProxy(u)
+		p.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
+			b.down.Store(u.Host, true)
+			http.Error(w, "backend down: "+err.Error(), http.StatusBadGateway) // the client retries
+		}
+		p.ServeHTTP(w, r)
+		return
+	}
+	http.Error(w, "no backend", http.StatusBadGateway)
+}
+
+// TestClusterOnPostgresAndS3: two `vigil serve` and two `vigil work`
+// processes on PostgreSQL and an S3-compatible store, behind a balancer.
+// A web node is killed (SIGKILL) during uploads: the clients' retries go to
+// the other and every acknowledged frame is stored once, byte for byte. A
+// worker is killed in the middle of an analysis: the job is run again by
+// the other worker and the verdict is the same as an uninterrupted run's.
+func TestClusterOnPostgresAndS3(t *testing.T) {
+	dbURL := freshDatabase(t)
+	s3srv := s3test.Start(t)
+	bucket := s3srv.Bucket(t)
+	for k, v := range map[string]string{"VIGIL_DATABASE_URL": dbURL, "VIGIL_BLOB_URL": s3srv.URL(bucket),
+		"VIGIL_S3_ACCESS_KEY": s3test.AccessKey, "VIGIL_S3_SECRET_KEY": s3test.SecretKey, "VIGIL_LOG_LEVEL": "warn",
+		"VIGIL_JOB_TIMEOUT": "8s", "VIGIL_JOB_RESCUE_AFTER": "5s", "VIGIL_WORKERS": "1", "VIGIL_ONNXRUNTIME_LIB": onnxrt.DefaultLibPath()} {
+		t.Setenv(k, v)
+	}
+	if code := cli.Run(context.Background(), []string{"migrate"}, nil, io.Discard, os.Stderr); code != 0 {
+		t.Fatalf("migrate exited %d", code)
+	}
+	links := clusterStudents(t, dbURL, 6)
+	logs := t.TempDir()
+	var procs []*proc
+	for i, role := range []string{"serve", "serve", "work", "work"} {
+		f, err := os.Create(filepath.Join(logs, fmt.Sprintf("%s-%d.log", role, i)))
+		must(t, err)
+		p := &proc{t: t, args: []string{role}, addr: freeAddr(t), log: f}
+		p.start()
+		procs = append(procs, p)
+	}
+	for _, p := range procs {
+		p.waitReady()
+	}
+	web1, web2, work1, work2 := procs[0], procs[1], procs[2], procs[3]
+	lb := &balancer{}
+	for _, p := range []*proc{web1, web2} {
+		u, _ := url.Parse("http://" + p.addr)
+		lb.backends = append(lb.backends, u)
+	}
+	front := httptest.NewServer(lb)
+	defer front.Close()
+	st, err := pgstore.Open(context.Background(), dbURL)
+	must(t, err)
+	defer st.Close()
+
+	t.Run("a web node killed during uploads", func(t *testing.T) {
+		const frames = 150
+		ack := &acked{frames: map[int64]map[int64][32]byte{}}
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for _, link := range links[:4] {
+			wg.Go(func() {
+				_, err := uploadThroughCrashes(link, strings.TrimPrefix(front.URL, "http://"), frames, ack)
+				errs <- err
+			})
+		}
+		time.Sleep(700 * time.Millisecond)
+		web1.kill()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			must(t, err)
+		}
+		checkStoredS3(t, st, s3srv, bucket, ack, frames)
+	})
+
+	t.Run("a worker killed during an analysis", func(t *testing.T) {
+		sc := longScenario()
+		ref := playScenario(t, front.URL, links[4], sc)
+		waitState(t, st, ref, proctor.StateAnalyzed, 120*time.Second)
+		victim := playWhileKillingItsWorker(t, st, dbURL, front.URL, links[5], sc, map[*proc]bool{work1: true, work2: true})
+		waitState(t, st, victim, proctor.StateAnalyzed, 120*time.Second)
+		a, b := violationsOf(t, st, ref), violationsOf(t, st, victim)
+		if a != b || a == "" {
+			t.Fatalf("violations differ after the worker was killed:\nuninterrupted: %s\nkilled:        %s", a, b)
+		}
+	})
+}
+
+// clusterStudents makes an exam with n students through the CLI and
+// returns their session links.
+func clusterStudents(t *testing.T, dbURL string, n int) []string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := pgstore.Open(ctx, dbURL)
+	must(t, err)
+	defer st.Close()
+	course := &proctor.Course{Code: "CLUSTER", Title: "Cluster", Enabled: true, CreatedAt: time.Now()}
+	must(t, st.CreateCourse(ctx, course))
+	exam := &proctor.Exam{CourseID: course.ID, Title: "Exam", Settings: proctor.DefaultSettings(), CreatedAt: time.Now()}
+	must(t, st.CreateExam(ctx, exam))
+	var links []string
+	for i := range n {
+		s := &proctor.Student{CourseID: course.ID, FirstName: fmt.Sprint("S", i), LastName: "Cluster"}
+		must(t, st.CreateStudent(ctx, s))
+		var out strings.Builder
+		code := cli.Run(ctx, []string{"admin", "session-link", "--exam", fmt.Sprint(exam.ID), "--student", fmt.Sprint(s.ID)}, nil, &out, os.Stderr)
+		if code != 0 {
+			t.Fatalf("session-link exited %d", code)
+		}
+		links = append(links, lastField(out.String()))
+	}
+	return links
+}
+
+func lastField(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	tok := f[len(f)-1]
+	return tok[strings.LastIndex(tok, "/")+1:]
+}
+
+func checkStoredS3(t *testing.T, st *pgstore.Store, srv *s3test.Server, bucket string, ack *acked, frames int) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, _ := s3blob.ParseURL(srv.URL(bucket))
+	cfg.AccessKey, cfg.SecretKey = s3test.AccessKey, s3test.SecretKey
+	b, err := s3blob.Open(ctx, cfg)
+	must(t, err)
+	defer b.Close()
+	for sid, seqs := range ack.frames {
+		if n, _ := st.CountFrames(ctx, sid); n != int64(frames) || len(seqs) != frames {
+			t.Fatalf("session %d: %d frames stored, %d acknowledged, want %d", sid, n, len(seqs), frames)
+		}
+		for seq, want := range seqs {
+			f, err := st.GetFrame(ctx, sid, seq)
+			must(t, err)
+			o, err := b.Open(ctx, f.BlobKey)
+			must(t, err)
+			data, _ := io.ReadAll(o)
+			o.Close()
+			if sha256.Sum256(data) != want {
+				t.Fatalf("frame %d/%d changed in storage", sid, seq)
+			}
+		}
+	}
+}
+
+// longScenario is five minutes at 2 frames a second with two absences, so
+// the analysis takes long enough to be interrupted.
+func longScenario() *scenario.Scenario {
+	return &scenario.Scenario{Name: "long", Duration: 300, FPS: 2,
+		Video: []scenario.VideoSpan{{From: 0, To: 100, Frames: "webcam320/biden_headshoulders.jpg"},
+			{From: 100, To: 120, Frames: "frames/desk_empty_dlib/*.jpg"}, {From: 120, To: 220, Frames: "frames/eyes_center_10s/*.jpg"},
+			{From: 220, To: 240, Frames: "frames/desk_empty_dlib/*.jpg"}, {From: 240, To: 300, Frames: "webcam320/biden_headshoulders.jpg"}},
+		Events: []scenario.Event{{At: 50, Kind: proctor.EventKey, Combo: "Ctrl+C"}}}
+}
+
+var sessionStart = time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+
+func playScenario(t *testing.T, base, link string, sc *scenario.Scenario) int64 {
+	t.Helper()
+	c := &simclient.Client{Base: base, HTTP: &http.Client{Timeout: 10 * time.Second}, Media: media.FS, Retries: 100}
+	res, err := c.Play(context.Background(), link, sc, sessionStart)
+	must(t, err)
+	return res.Session.ID
+}
+
+// playWhileKillingItsWorker plays the scenario and, once a worker is in the
+// middle of analysing it (some frames analysed, not all), kills that worker.
+func playWhileKillingItsWorker(t *testing.T, st *pgstore.Store, dbURL, base, link string, sc *scenario.Scenario, workers map[*proc]bool) int64 {
+	t.Helper()
+	queue, err := sql.Open("pgx", dbURL)
+	must(t, err)
+	defer queue.Close()
+	played := make(chan int64, 1)
+	go func() { played <- playScenario(t, base, link, sc) }()
+	total := int64(sc.Duration * sc.FPS)
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		pid, sid := runningAnalysis(t, queue)
+		if pid != 0 {
+			done, _ := st.CountPendingFrames(context.Background(), sid)
+			frames, _ := st.CountFrames(context.Background(), sid)
+			if analysed := frames - done; analysed > 20 && analysed < total-20 {
+				for p := range workers {
+					if p.cmd.Process.Pid == pid {
+						p.kill()
+						t.Logf("killed worker pid %d with %d of %d frames analysed", pid, analysed, total)
+						return <-played
+					}
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("never caught a worker in the middle of the analysis")
+	return 0
+}
+
+// runningAnalysis finds a running analysis job and the pid of the worker
+// running it (from the queue's attempted_by, vigil-<host>-<pid>-…).
+func runningAnalysis(t *testing.T, queue *sql.DB) (pid int, sessionID int64) {
+	t.Helper()
+	var by, args string
+	err := queue.QueryRow(`SELECT attempted_by[array_length(attempted_by, 1)], args::text FROM river_job
+		WHERE kind = 'analyze_session' AND state = 'running' ORDER BY id DESC LIMIT 1`).Scan(&by, &args)
+	if err != nil {
+		return 0, 0
+	}
+	parts := strings.Split(by, "-")
+	if len(parts) < 3 {
+		return 0, 0
+	}
+	fmt.Sscan(parts[len(parts)-2], &pid)
+	var a struct {
+		SessionID int64 `json:"session_id"`
+	}
+	json.Unmarshal([]byte(args), &a)
+	return pid, a.SessionID
+}
+
+func waitState(t *testing.T, st *pgstore.Store, sid int64, want proctor.SessionState, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s, err := st.GetSession(context.Background(), sid)
+		must(t, err)
+		if s.State == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("session %d is %s after %s, want %s", sid, s.State, timeout, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// violationsOf describes a session's violations by type, times relative
+// to its start, and whether applied.
+func violationsOf(t *testing.T, st *pgstore.Store, sid int64) string {
+	t.Helper()
+	s, err := st.GetSession(context.Background(), sid)
+	must(t, err)
+	vs, err := st.ListViolations(context.Background(), sid)
+	must(t, err)
+	var parts []string
+	for _, v := range vs {
+		parts = append(parts, fmt.Sprintf("%s %.0f-%.0f %v", v.Type, v.Start.Sub(s.ClientStartedAt).Seconds(),
+			v.End.Sub(s.ClientStartedAt).Seconds(), v.Applied))
+	}
+	return fmt.Sprintf("%s; %s", s.Verdict, strings.Join(parts, ", "))
+}
+
