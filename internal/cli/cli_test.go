@@ -56,6 +56,10 @@ func TestConfigurationErrorsAreClear(t *testing.T) {
 		{[]string{"migrate", "--mail-from", "vigil@example.edu"}, nil, "need --smtp-host"},
 		{[]string{"migrate", "--smtp-host", "smtp.example.edu", "--mail-from", "v@example.edu", "--smtp-password-file", "/nonexistent"}, nil, "smtp-password-file"},
 		{[]string{"migrate", "--export-link-ttl", "10m"}, nil, "export-link-ttl 10m0s must be between 1h"},
+		{[]string{"migrate", "--media-direct"}, nil, "media-direct needs S3 storage"},
+		{[]string{"migrate", "--job-timeout", "1m", "--job-rescue-after", "30s"}, nil, "job-rescue-after 30s at least as long"},
+		{[]string{"migrate"}, map[string]string{"VIGIL_TRUSTED_PROXIES": "10.0.0.0/33"}, "is not an address or CIDR"},
+		{[]string{"work"}, nil, "vigil work needs a PostgreSQL database"},
 	}
 	for _, c := range cases {
 		for k, v := range c.env {

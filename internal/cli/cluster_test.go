@@ -65,11 +65,12 @@ func freshDatabase(t *testing.T) string {
 
 // proc is a vigil child process (serve or work).
 type proc struct {
-	t    *testing.T
-	args []string
-	addr string
-	cmd  *exec.Cmd
-	log  *os.File
+	t      *testing.T
+	args   []string
+	addr   string
+	cmd    *exec.Cmd
+	log    *os.File
+	exited chan struct{}
 }
 
 func (p *proc) start() {
@@ -79,14 +80,14 @@ func (p *proc) start() {
 	p.cmd.Env = append(os.Environ(), "VIGIL_TEST_CHILD=1")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	must(p.t, p.cmd.Start())
+	p.exited = make(chan struct{})
+	go func() { p.cmd.Wait(); close(p.exited) }()
 	p.t.Cleanup(p.kill)
 }
 
 func (p *proc) kill() {
-	if p.cmd.ProcessState == nil {
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		p.cmd.Wait()
-	}
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
 }
 
 func (p *proc) waitReady() {
@@ -95,6 +96,11 @@ func (p *proc) waitReady() {
 	for {
 		if code, err := httpGet("http://" + p.addr + "/readyz"); err == nil && code == 200 {
 			return
+		}
+		select {
+		case <-p.exited:
+			deadline = time.Time{}
+		default:
 		}
 		if time.Now().After(deadline) {
 			p.log.Sync()
@@ -142,7 +148,7 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 	bucket := s3srv.Bucket(t)
 	for k, v := range map[string]string{"VIGIL_DATABASE_URL": dbURL, "VIGIL_BLOB_URL": s3srv.URL(bucket),
 		"VIGIL_S3_ACCESS_KEY": s3test.AccessKey, "VIGIL_S3_SECRET_KEY": s3test.SecretKey, "VIGIL_LOG_LEVEL": "warn",
-		"VIGIL_JOB_TIMEOUT": "8s", "VIGIL_JOB_RESCUE_AFTER": "5s", "VIGIL_WORKERS": "1", "VIGIL_ONNXRUNTIME_LIB": onnxrt.DefaultLibPath()} {
+		"VIGIL_JOB_TIMEOUT": "8s", "VIGIL_JOB_RESCUE_AFTER": "8s", "VIGIL_WORKERS": "1", "VIGIL_ONNXRUNTIME_LIB": onnxrt.DefaultLibPath()} {
 		t.Setenv(k, v)
 	}
 	if code := cli.Run(context.Background(), []string{"migrate"}, nil, io.Discard, os.Stderr); code != 0 {
@@ -373,4 +379,3 @@ func violationsOf(t *testing.T, st *pgstore.Store, sid int64) string {
 	}
 	return fmt.Sprintf("%s; %s", s.Verdict, strings.Join(parts, ", "))
 }
-

@@ -40,6 +40,10 @@ type Config struct {
 	ShutdownTimeout time.Duration // VIGIL_SHUTDOWN_TIMEOUT: how long in-flight uploads may take to finish
 
 	// Mail. Without an SMTP host, mail stays in Vigil's outbox (admin page).
+	// MediaDirect: the dashboard reads media straight from the store by
+	// signed URLs (S3 only) (VIGIL_MEDIA_DIRECT).
+	MediaDirect bool
+
 	// S3 keys, from the environment only (never in a URL or a flag).
 	S3AccessKey string // VIGIL_S3_ACCESS_KEY
 	S3SecretKey string // VIGIL_S3_SECRET_KEY
@@ -85,6 +89,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPPasswordFile, "smtp-password-file", env("VIGIL_SMTP_PASSWORD_FILE", ""), "`file` holding the SMTP password (VIGIL_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("VIGIL_MAIL_FROM", ""), "the From `address` of Vigil's mail (VIGIL_MAIL_FROM)")
 	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", c.envDuration("VIGIL_EXPORT_LINK_TTL", 7*24*time.Hour), "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
+	fs.BoolVar(&c.MediaDirect, "media-direct", c.envBool("VIGIL_MEDIA_DIRECT"), "send browsers to short-lived signed URLs of the S3 store for media, after Vigil authorises each read (VIGIL_MEDIA_DIRECT)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", c.envDuration("VIGIL_JOB_TIMEOUT", 2*time.Minute), "how long one run of a background job may take (VIGIL_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", c.envDuration("VIGIL_JOB_RESCUE_AFTER", 3*time.Minute), "when a job left running by a process that died runs again (VIGIL_JOB_RESCUE_AFTER)")
 	fs.Func("trusted-proxies", "comma-separated `CIDRs` of load balancers whose X-Forwarded-For names the client (VIGIL_TRUSTED_PROXIES)",
@@ -140,6 +145,18 @@ func (c *Config) envInt(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+func (c *Config) envBool(name string) bool {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not true or false", name, v))
+	}
+	return b
 }
 
 func (c *Config) envDuration(name string, def time.Duration) time.Duration {
@@ -228,8 +245,11 @@ func (c *Config) validate() []error {
 	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 90*24*time.Hour {
 		errs = append(errs, fmt.Errorf("export-link-ttl %s must be between 1h and 2160h (90 days)", c.ExportLinkTTL))
 	}
-	if c.JobTimeout < 4*time.Second || c.RescueAfter < c.JobTimeout/2 {
-		errs = append(errs, fmt.Errorf("job-timeout %s must be at least 4s, and job-rescue-after %s at least half of it", c.JobTimeout, c.RescueAfter))
+	if c.MediaDirect && c.BlobKind() != S3 {
+		errs = append(errs, errors.New("media-direct needs S3 storage (--blob-url s3://…): a folder has no signed URLs"))
+	}
+	if c.JobTimeout < 4*time.Second || c.RescueAfter < c.JobTimeout {
+		errs = append(errs, fmt.Errorf("job-timeout %s must be at least 4s, and job-rescue-after %s at least as long", c.JobTimeout, c.RescueAfter))
 	}
 	errs = append(errs, c.readSMTPPassword()...)
 	if c.SMTPHost != "" {

@@ -155,6 +155,11 @@ func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSessio
 		if finishedAt, err = decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now()); err != nil {
 			return err
 		}
+		if !finishedAt.IsZero() && w.deps.JoinVideo {
+			if err := tx.Enqueue(ctx, JoinVideo{SessionID: job.Args.SessionID}); err != nil {
+				return err
+			}
+		}
 		return tx.CompleteJob(ctx, job.JobRow)
 	})
 	if errors.Is(err, errMoreWork) {

@@ -72,6 +72,9 @@ type Deps struct {
 	// when a job left running by a process that died is run again
 	// elsewhere (default 3 min). Tests of crashes shorten both.
 	JobTimeout, RescueAfter time.Duration
+	// JoinVideo writes each finished session's video segments as single
+	// objects, for a store that serves them by signed URL.
+	JoinVideo bool
 }
 
 // Timing of job runs. A run stops taking new frames after runBudget and
@@ -94,6 +97,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &mailWorker{deps: d})
 	river.AddWorker(workers, &expireExportsWorker{deps: d})
 	river.AddWorker(workers, &purgeWorker{deps: d})
+	river.AddWorker(workers, &joinWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
 		ID: clientID(),
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)},

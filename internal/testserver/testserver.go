@@ -24,6 +24,7 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/analysis/voice"
 	"vigil/internal/auth"
+	"vigil/internal/blob"
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/ingest"
 	"vigil/internal/jobs"
@@ -39,17 +40,18 @@ import (
 
 // Server is a running Vigil.
 type Server struct {
-	URL       string
-	Store     *sqlitestore.Store
-	Blobs     *fileblob.Bucket
-	Ingest    *ingest.Service
-	Review    *review.Service
-	LTI       *lms.Stack
-	HTTP      *httptest.Server
-	Dir       string
-	workers   *river.Client[*sql.Tx]
-	mail      mail.Sender
-	mailRetry time.Duration
+	URL         string
+	Store       *sqlitestore.Store
+	Blobs       blob.Bucket
+	Ingest      *ingest.Service
+	Review      *review.Service
+	LTI         *lms.Stack
+	HTTP        *httptest.Server
+	Dir         string
+	workers     *river.Client[*sql.Tx]
+	mail        mail.Sender
+	mailRetry   time.Duration
+	mediaDirect bool
 	// skew moves the server's clock (Advance), to test expiry.
 	skew atomic.Int64
 }
@@ -72,6 +74,10 @@ type Options struct {
 	// MailRetry is the first wait after a failed send.
 	Mail      mail.Sender
 	MailRetry time.Duration
+	// Blobs replaces the media folder (an S3 bucket); MediaDirect then
+	// sends browsers to its signed URLs.
+	Blobs       blob.Bucket
+	MediaDirect bool
 }
 
 var (
@@ -113,7 +119,9 @@ func Start(t testing.TB, o Options) *Server {
 	if _, err := s.Store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s.Blobs, err = fileblob.Open(filepath.Join(s.Dir, "media")); err != nil {
+	if o.Blobs != nil {
+		s.Blobs = o.Blobs
+	} else if s.Blobs, err = fileblob.Open(filepath.Join(s.Dir, "media")); err != nil {
 		t.Fatal(err)
 	}
 	limits := ingest.DefaultLimits()
@@ -136,7 +144,8 @@ func Start(t testing.TB, o Options) *Server {
 	if s.LTI, err = lms.NewStack(ctx, s.Store, s.Ingest, s.URL, &http.Client{Timeout: 20 * time.Second}, now, log); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Deps{Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
+	s.mediaDirect = o.MediaDirect
+	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, MediaOrigin: publicOrigin(s.Blobs), Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +163,7 @@ func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
 	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Log: Logger(),
-		Now: s.Now, Workers: 2, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry})
+		Now: s.Now, Workers: 2, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,4 +263,11 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func publicOrigin(b blob.Bucket) string {
+	if o, ok := b.(interface{ PublicOrigin() string }); ok {
+		return o.PublicOrigin()
+	}
+	return ""
 }

@@ -158,12 +158,6 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, v *viewe
 			Data: map[string]string{"Message": lp.Message, "RequestID": requestID(r.Context())}})
 		return
 	}
-	obj, err := s.Blobs.Open(r.Context(), e.BlobKey)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	defer obj.Close()
 	// A resumed download (a Range request) is the same download: audit the
 	// first request only.
 	if r.Header.Get("Range") == "" || strings.HasPrefix(r.Header.Get("Range"), "bytes=0-") {
@@ -172,6 +166,15 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, v *viewe
 			return
 		}
 	}
+	if s.redirectToStore(w, r, e.BlobKey) {
+		return
+	}
+	obj, err := s.Blobs.Open(r.Context(), e.BlobKey)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	defer obj.Close()
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="vigil-export-%d.zip"`, e.ID))
 	w.Header().Set("Cache-Control", "private, no-store")

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"vigil/internal/blob"
+	"vigil/internal/jobs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -34,6 +36,9 @@ func sessionURL(id int64, tab, msg string) string {
 // serveBlob streams one stored object. Media is private: never cached by
 // shared caches, always re-authorised.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentType string) {
+	if s.redirectToStore(w, r, key) {
+		return
+	}
 	o, err := s.Blobs.Open(r.Context(), key)
 	if err != nil {
 		s.apiError(w, r, err)
@@ -124,6 +129,9 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		if err := s.Review.AuditMedia(r.Context(), v.actor(r), sess, "video "+trimExt(stream)); err != nil {
 			s.Log.Error("audit media", "err", err)
 		}
+	}
+	if s.MediaDirect && !sess.State.AcceptsUploads() && s.redirectJoined(w, r, id, trimExt(stream), r.URL.Query().Get("segment"), chunks) {
+		return
 	}
 	cat := &concatReader{ctx: r.Context(), blobs: s.Blobs, chunks: chunks}
 	for _, c := range chunks {
@@ -230,4 +238,41 @@ func (c *concatReader) close() {
 		c.cur.Close()
 		c.cur = nil
 	}
+}
+
+// signedURLLife is how long a redirect to the store works: long enough to
+// start playing, short enough that a copied link soon stops.
+const signedURLLife = 5 * time.Minute
+
+// redirectToStore sends the browser to a signed URL of the object when
+// media is served directly from the store (already authorised by the
+// caller); it reports whether it did.
+func (s *Server) redirectToStore(w http.ResponseWriter, r *http.Request, key string) bool {
+	if !s.MediaDirect {
+		return false
+	}
+	u, err := s.Blobs.SignedURL(r.Context(), key, signedURLLife)
+	if err != nil {
+		s.Log.Warn("signed URL", "key", key, "err", err)
+		return false // served through Vigil instead
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.Redirect(w, r, u, http.StatusFound)
+	return true
+}
+
+// redirectJoined redirects to the segment joined into one object after the
+// session finished (jobs.JoinVideo), when it is there and complete.
+func (s *Server) redirectJoined(w http.ResponseWriter, r *http.Request, sessionID int64, stream, segParam string, chunks []proctor.VideoChunk) bool {
+	n, _ := strconv.Atoi(segParam)
+	key := jobs.JoinedKey(sessionID, stream, n)
+	info, err := s.Blobs.Stat(r.Context(), key)
+	var size int64
+	for _, c := range chunks {
+		size += c.Size
+	}
+	if err != nil || info.Size != size {
+		return false // not joined yet: played through Vigil
+	}
+	return s.redirectToStore(w, r, key)
 }

@@ -181,6 +181,10 @@ func (s *Server) csp(r *http.Request, formTarget string) string {
 	if formTarget != "" {
 		forms += " " + formTarget
 	}
-	return "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; " +
+	media := "'self'"
+	if s.MediaDirect && s.MediaOrigin != "" {
+		media += " " + s.MediaOrigin
+	}
+	return "default-src 'self'; img-src " + media + " data: blob:; media-src " + media + " blob:; style-src 'self'; script-src 'self'; " +
 		"object-src 'none'; base-uri 'none'; frame-ancestors " + s.frameAncestors(r) + "; form-action " + forms
 }

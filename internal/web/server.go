@@ -36,6 +36,11 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// MediaDirect: authorised media reads are redirected to short-lived
+	// signed URLs of the store (S3), whose origin MediaOrigin the pages'
+	// policy then allows.
+	MediaDirect bool
+	MediaOrigin string
 }
 
 // Server holds the parsed templates and the asset table.

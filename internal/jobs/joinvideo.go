@@ -1,0 +1,80 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"vigil/internal/proctor"
+)
+
+// JoinVideo writes each recorded segment of a finished session as one
+// object, so that a store with signed URLs (S3) can serve the dashboard's
+// player directly (Deps.JoinVideo). The chunks stay: exports and the
+// fallback player read them.
+type JoinVideo struct {
+	SessionID int64 `json:"session_id"`
+}
+
+// Kind is River's name for the job.
+func (JoinVideo) Kind() string { return "join_video" }
+
+// JoinedKey is where a joined segment is kept (under the session's
+// folder, so retention deletes it with the rest).
+func JoinedKey(sessionID int64, stream string, segment int) string {
+	return fmt.Sprintf("sessions/%d/joined/%s-%d.webm", sessionID, stream, segment)
+}
+
+type joinWorker struct {
+	river.WorkerDefaults[JoinVideo]
+	deps Deps
+}
+
+func (w *joinWorker) Timeout(*river.Job[JoinVideo]) time.Duration { return 30 * time.Minute }
+
+func (w *joinWorker) Work(ctx context.Context, job *river.Job[JoinVideo]) error {
+	sid := job.Args.SessionID
+	s, err := w.deps.Store.GetSession(ctx, sid)
+	if err != nil || s.MediaPurged() {
+		return err
+	}
+	for _, stream := range []string{proctor.StreamWebcam, proctor.StreamScreen} {
+		chunks, err := w.deps.Store.ListChunks(ctx, sid, stream)
+		if err != nil {
+			return err
+		}
+		for i, seg := range proctor.Segments(chunks) {
+			if err := w.join(ctx, JoinedKey(sid, stream, i), seg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// join copies a segment's chunks, in order, into one object.
+func (w *joinWorker) join(ctx context.Context, key string, chunks []proctor.VideoChunk) error {
+	pr, pw := io.Pipe()
+	go func() {
+		for _, c := range chunks {
+			o, err := w.deps.Blobs.Open(ctx, c.BlobKey)
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			_, err = io.Copy(pw, o)
+			o.Close()
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.Close()
+	}()
+	_, err := w.deps.Blobs.Put(ctx, key, pr)
+	pr.CloseWithError(io.ErrClosedPipe)
+	return err
+}
