@@ -128,7 +128,10 @@ func TestMain(m *testing.M) {
 
 func TestStoreSuite(t *testing.T) {
 	adminDB(t) // one clear failure when there is no server, not one per subtest
-	storetest.Run(t, func(t *testing.T) store.Store { return stores.take(t).st })
+	storetest.Run(t, func(t *testing.T) store.Store {
+		st, _ := stores.take(t)
+		return st
+	})
 }
 
 // stores migrates fresh schemas before the tests ask for them: migrating
@@ -148,7 +151,6 @@ type ahead struct {
 }
 
 type prepared struct {
-	st            *pgstore.Store
 	schema, dbURL string
 	err           error
 }
@@ -172,31 +174,35 @@ func (a *ahead) start(db *sql.DB) {
 
 func (a *ahead) started() bool { return a.ready != nil }
 
+// prepare makes a migrated schema. Its store is closed again, so that
+// schemas waiting for a test hold no connections: PostgreSQL allows only
+// so many, and other tests may share the server.
 func (a *ahead) prepare() prepared {
 	ctx := context.Background()
 	var p prepared
 	if p.schema, p.dbURL, p.err = createSchema(ctx, a.db); p.err != nil {
 		return p
 	}
-	if p.st, p.err = pgstore.Open(ctx, p.dbURL); p.err == nil {
-		_, p.err = p.st.Migrate(ctx)
+	st, err := pgstore.Open(ctx, p.dbURL)
+	if err != nil {
+		p.err = err
+		return p
 	}
+	defer st.Close()
+	_, p.err = st.Migrate(ctx)
 	return p
 }
 
 func (a *ahead) discard(p prepared) error {
-	if p.st != nil {
-		p.st.Close()
-	}
 	if p.schema == "" {
 		return nil
 	}
 	return dropSchema(a.db, p.schema)
 }
 
-// take returns a fresh, migrated, empty store, closed and dropped when
-// the test ends.
-func (a *ahead) take(t *testing.T) prepared {
+// take returns a store on a fresh, migrated, empty schema, closed and
+// dropped when the test ends.
+func (a *ahead) take(t *testing.T) (*pgstore.Store, prepared) {
 	t.Helper()
 	db := adminDB(t)
 	a.once.Do(func() { a.start(db) })
@@ -209,7 +215,7 @@ func (a *ahead) take(t *testing.T) prepared {
 	if p.err != nil {
 		t.Fatal(p.err)
 	}
-	return p
+	return open(t, p.dbURL), p
 }
 
 // stop ends the workers and drops the schemas no test took.
@@ -316,19 +322,18 @@ func TestOpenRefusesOtherURLs(t *testing.T) {
 // statements the store never runs.
 func migrated(t *testing.T) (*pgstore.Store, *sql.DB) {
 	t.Helper()
-	p := stores.take(t)
-	schema, dbURL := p.schema, p.dbURL
-	raw, err := sql.Open("pgx", dbURL)
+	st, p := stores.take(t)
+	raw, err := sql.Open("pgx", p.dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Closed before the store's cleanup drops the schema.
 	t.Cleanup(func() { raw.Close() })
 	var got string
-	if err := raw.QueryRowContext(t.Context(), `SELECT current_schema()`).Scan(&got); err != nil || got != schema {
-		t.Fatalf("raw connection is on schema %q (%v), want %q", got, err, schema)
+	if err := raw.QueryRowContext(t.Context(), `SELECT current_schema()`).Scan(&got); err != nil || got != p.schema {
+		t.Fatalf("raw connection is on schema %q (%v), want %q", got, err, p.schema)
 	}
-	return p.st, raw
+	return st, raw
 }
 
 // The store has no update or delete path for the audit log; the schema
@@ -448,8 +453,9 @@ func TestInTxRetriesSerializationFailures(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n, err := st.CountFrames(t.Context(), s.ID); err != nil || n != 1 || runs != 3 {
-		t.Fatalf("%d frames (%v) after %d runs; want 1 frame after 3 runs", n, err, runs)
+	// PostgreSQL may stop both the first time; either way one frame.
+	if n, err := st.CountFrames(t.Context(), s.ID); err != nil || n != 1 || runs < 3 {
+		t.Fatalf("%d frames (%v) after %d runs; want 1 frame after 3 runs or more", n, err, runs)
 	}
 }
 
