@@ -211,6 +211,40 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 			t.Fatalf("violations differ after the worker was killed:\nuninterrupted: %s\nkilled:        %s", a, b)
 		}
 	})
+
+	t.Run("metrics", func(t *testing.T) {
+		web := scrape(t, "http://"+web2.addr+"/metrics")
+		for _, want := range []string{`vigil_ingest_request_duration_seconds_bucket{route="PUT /api/v1/sessions/{id}/frames/{seq}"`,
+			`vigil_uploads_total{route="PUT /api/v1/sessions/{id}/frames/{seq}",status="200"}`, `vigil_jobs{state="available"}`} {
+			if !strings.Contains(web, want) {
+				t.Errorf("the web node's metrics lack %s", want)
+			}
+		}
+		alive := work1
+		select {
+		case <-work1.exited:
+			alive = work2
+		default:
+		}
+		work := scrape(t, "http://"+alive.addr+"/metrics")
+		for _, want := range []string{"vigil_analysis_lag_seconds_count", `vigil_jobs_completed_total{kind="analyze_session"}`} {
+			if !strings.Contains(work, want) {
+				t.Errorf("the worker's metrics lack %s", want)
+			}
+		}
+	})
+}
+
+func scrape(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	must(t, err)
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("%s: %d", u, res.StatusCode)
+	}
+	return string(data)
 }
 
 // clusterStudents makes an exam with n students through the CLI and

@@ -77,6 +77,9 @@ func (s *Service) startTx(ctx context.Context, tx store.Tx, link *store.SessionL
 	case err == nil && latest.ResumableAt(now):
 		st.Session, st.Resumed = latest, true
 	case err == nil || errors.Is(err, store.ErrNotFound):
+		// Reset: on PostgreSQL a transaction may run again after a
+		// serialization failure, and this may be that second run.
+		st.Resumed = false
 		st.Session = &proctor.Session{ExamID: link.ExamID, StudentID: link.StudentID, CreatedAt: now, ClientStartedAt: clientStartedAt}
 		if err := tx.CreateSession(ctx, st.Session); err != nil {
 			return err

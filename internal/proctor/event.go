@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // EventKind is a kind of browser or agent event (docs/API.md).
@@ -84,6 +85,10 @@ func (in *EventInput) Validate() *Error {
 	for name, v := range map[string]string{"combo": in.Combo, "surface": in.Surface, "name": in.Name, "state": in.State, "url": in.URL, "source": in.Source} {
 		if len(v) > maxEventText {
 			return E(CodeInvalid, "event field %q is longer than %d bytes", name, maxEventText)
+		}
+		// PostgreSQL refuses both in text; no real key, app or URL has them.
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return E(CodeInvalid, "event field %q is not valid UTF-8 text", name)
 		}
 	}
 	return in.validateKind()

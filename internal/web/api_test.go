@@ -187,6 +187,7 @@ func TestIngestRefusesBadInputAndHarmsNothing(t *testing.T) {
 		{"events: no events array", "PUT", events0(s.id), s.token, "application/json", nil, events(`{}`), 400, "malformed_json"},
 		{"events: unknown kind", "PUT", events0(s.id), s.token, "application/json", nil, events(`{"events":[{"kind":"teleport","at":"2026-01-01T00:00:00Z"}]}`), 400, "invalid_request"},
 		{"events: key without combo", "PUT", events0(s.id), s.token, "application/json", nil, events(`{"events":[{"kind":"key","at":"2026-01-01T00:00:00Z"}]}`), 400, "invalid_request"},
+		{"events: NUL in a name", "PUT", events0(s.id), s.token, "application/json", nil, events(`{"events":[{"kind":"app","at":"2026-01-01T00:00:00Z","name":"zoom\u0000","state":"running"}]}`), 400, "invalid_request"},
 		{"events: too many", "PUT", events0(s.id), s.token, "application/json", nil, events(many), 413, "body_too_large"},
 		{"events: batch gap", "PUT", fmt.Sprintf("/api/v1/sessions/%d/events/4", s.id), s.token, "application/json", nil, events(`{"events":[]}`), 409, "sequence_gap"},
 		{"chunk: first without WebM header", "PUT", chunk(s.id, "webcam", 0), s.token, "video/webm", map[string]string{"X-Capture-Time": time.Now().UTC().Format(time.RFC3339), "X-Duration-Ms": "10000"}, []byte("not a webm"), 415, "not_webm"},

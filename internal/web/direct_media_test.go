@@ -103,3 +103,16 @@ func TestMediaStraightFromS3(t *testing.T) {
 		t.Fatalf("anonymous read: %d, Location %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }
+
+// TestReadyz: ready while the database and the media store answer, 503
+// with the reason once the database is gone.
+func TestReadyz(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	if status, body := get(t, http.DefaultClient, srv.URL+"/readyz"); status != 200 || !strings.Contains(body, "ready") {
+		t.Fatalf("readyz: %d %s", status, body)
+	}
+	srv.Store.Close()
+	if status, body := get(t, http.DefaultClient, srv.URL+"/readyz"); status != 503 || !strings.Contains(body, "database") {
+		t.Fatalf("readyz without a database: %d %s", status, body)
+	}
+}
