@@ -150,7 +150,13 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader) (int64, error
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	info, err := b.client.PutObject(ctx, b.cfg.Bucket, name, r, -1, minio.PutObjectOptions{PartSize: partSize,
+	// A known length (uploads arrive whole in memory) is one plain PUT;
+	// an unknown one is uploaded in parts, partSize held in memory.
+	size := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = int64(l.Len())
+	}
+	info, err := b.client.PutObject(ctx, b.cfg.Bucket, name, r, size, minio.PutObjectOptions{PartSize: partSize,
 		ContentType: "application/octet-stream", DisableContentSha256: b.cfg.Secure})
 	if err != nil {
 		return 0, fmt.Errorf("s3blob: put %s: %w", key, err)

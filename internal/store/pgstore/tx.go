@@ -30,7 +30,13 @@ import (
 
 // maxTxAttempts bounds the runs of one transaction that keeps meeting
 // serialization failures or deadlocks; after that the error is returned.
-const maxTxAttempts = 8
+// Under a burst (hundreds of sessions finishing at once) PostgreSQL's
+// predicate locks abort many transactions that did not really conflict,
+// so the budget is generous; the waits (maxBackOff at most) keep it bounded.
+const (
+	maxTxAttempts = 20
+	maxBackOff    = 100 * time.Millisecond
+)
 
 // InTx runs fn in one SERIALIZABLE transaction, again when PostgreSQL
 // reports a serialization failure or a deadlock.
@@ -78,7 +84,7 @@ func (s *Store) runOnce(ctx context.Context, level sql.IsolationLevel, fn func(*
 // and twice as long after each next one, so transactions that collided do
 // not collide again in step.
 func backOff(ctx context.Context, attempt int) error {
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(time.Millisecond << attempt))))
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(min(time.Millisecond<<min(attempt, 20), maxBackOff)))))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
