@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -150,7 +151,7 @@ func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSessio
 		if pending, err := countPending(ctx, tx, job.Args.SessionID); err != nil || pending > 0 {
 			return cmp.Or(err, errMoreWork)
 		}
-		if err := decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now()); err != nil {
+		if err := decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now(), w.deps.BaseURL); err != nil {
 			return err
 		}
 		return tx.CompleteJob(ctx, job.JobRow)
@@ -172,7 +173,7 @@ func countPending(ctx context.Context, q store.Queries, sid int64) (int64, error
 
 // decideIfFinished runs the rules over a finished session's signals and
 // stores violations, the automated and reviewed verdicts, and the state.
-func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time) error {
+func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time, vigilURL string) error {
 	s, err := tx.GetSession(ctx, sid)
 	if err != nil {
 		return err
@@ -180,13 +181,14 @@ func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time
 	if s.State.AcceptsUploads() {
 		return nil // still recording: decide when it ends
 	}
-	return Decide(ctx, tx, s, now)
+	return Decide(ctx, tx, s, now, vigilURL)
 }
 
 // Decide (re-)decides a session from its stored signals, keeping
-// instructors' decisions on violations that are found again.
-func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time) error {
-	in, err := decisionInput(ctx, tx, s)
+// instructors' decisions on violations that are found again. vigilURL is
+// how students reach Vigil: its pages are the exam's own.
+func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time, vigilURL string) error {
+	in, err := decisionInput(ctx, tx, s, vigilURL)
 	if err != nil {
 		return err
 	}
@@ -207,7 +209,7 @@ func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time)
 
 // decisionInput gathers a session's signals and the settings it is decided
 // with: the exam's, adjusted by the student's accommodation.
-func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session) (analysis.Input, error) {
+func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session, vigilURL string) (analysis.Input, error) {
 	exam, err := q.GetExam(ctx, s.ExamID)
 	if err != nil {
 		return analysis.Input{}, err
@@ -217,6 +219,16 @@ func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session) (an
 		return analysis.Input{}, err
 	}
 	in := analysis.Input{Settings: exam.Settings.Apply(acc), Start: s.ClientStartedAt, End: s.LastCaptureAt}
+	quiz, err := store.QuizURL(ctx, q, exam)
+	if err != nil {
+		return in, err
+	}
+	if vigilURL != "" {
+		in.ExamURLs = append(in.ExamURLs, strings.TrimRight(vigilURL, "/")+"/")
+	}
+	if quiz != "" {
+		in.ExamURLs = append(in.ExamURLs, quiz)
+	}
 	if in.Frames, err = q.ListFrameSignals(ctx, s.ID); err != nil {
 		return in, err
 	}

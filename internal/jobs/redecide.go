@@ -67,7 +67,7 @@ func (w *redecideWorker) redecide(ctx context.Context, sid int64) (bool, error) 
 			return err
 		}
 		done = true
-		return Decide(ctx, tx, s, w.deps.Now())
+		return Decide(ctx, tx, s, w.deps.Now(), w.deps.BaseURL)
 	})
 	return done, err
 }

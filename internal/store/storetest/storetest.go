@@ -52,6 +52,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"LTIProctoringAndCanvasTokens", testProctoringAndCanvas},
 		{"Exports", testExports},
 		{"MailAndSecrets", testMailAndSecrets},
+		{"EventBatchesPerSource", testBatchesPerSource},
+		{"PairingCodesAndCompanionTokens", testPairing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
