@@ -83,9 +83,9 @@ type Settings struct {
 	// RequireAgent and RequireExtension make the student connect the
 	// desktop agent or the browser extension before the exam can start
 	// (docs/COMPANIONS.md).
-	RequireAgent     bool `json:"require_agent"`
-	RequireExtension bool `json:"require_extension"`
-	RequireScreenShare   bool `json:"require_screen_share"`
+	RequireAgent       bool `json:"require_agent"`
+	RequireExtension   bool `json:"require_extension"`
+	RequireScreenShare bool `json:"require_screen_share"`
 	// QuizInWindow says the quiz is taken inside the proctoring window
 	// (fullscreen), so that window's own focus, visibility and fullscreen
 	// are Online Aid signals. Off by default: the quiz stays in the LMS in

@@ -51,7 +51,7 @@ type Server struct {
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
-		signIns:  ratelimit.New[string](1.0/6, 10, d.Now),  // 10 at once, then one every 6 s
+		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
 		pairings: ratelimit.New[string](1.0/2, 20, d.Now)} // 20 at once, then one every 2 s
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
