@@ -49,7 +49,7 @@ func TestPairingRefusesBadCodes(t *testing.T) {
 	code := pairingCode(t, c, s, "agent")
 	for _, tc := range []struct {
 		name, code, kind, want string
-		status             int
+		status                 int
 	}{
 		{"wrong code", "ABCDEFGH", "agent", "invalid_token", 401},
 		{"malformed code", "0O1I-!!", "agent", "invalid_token", 401},
@@ -86,7 +86,9 @@ func TestCompanionTokensAndBatches(t *testing.T) {
 	r := pair(c, pairingCode(t, c, s, "agent"), "agent")
 	agent := r.body["token"].(string)
 	agentPath := func(batch int) string { return fmt.Sprintf("/api/v1/sessions/%d/sources/agent/events/%d", s.id, batch) }
-	put := func(path, token string, body []byte) resp { return c.do("PUT", path, token, "application/json", nil, body) }
+	put := func(path, token string, body []byte) resp {
+		return c.do("PUT", path, token, "application/json", nil, body)
+	}
 
 	refused := []struct {
 		name, method, path, want string
