@@ -30,6 +30,8 @@ type SessionPage struct {
 	// refused uploads); SourceGaps which signal sources it lacked.
 	Capture    []CaptureNote
 	SourceGaps string
+	// Companions: how the desktop agent and the browser extension reported.
+	Companions []CompanionNote
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -102,6 +104,9 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 		return err
 	}
 	p.SourceGaps = SourceGaps(p.Session.Sources)
+	if p.Companions, err = s.companionNotes(ctx, p.Session, p.Exam); err != nil {
+		return err
+	}
 	p.Onboarding, err = s.profile(ctx, p.Student.ID)
 	return err
 }
