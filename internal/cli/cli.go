@@ -32,6 +32,7 @@ func commands() []command {
 		{"lti", "register LMSs (LTI 1.3) and rotate Vigil's keys", runLTI},
 		{"eval", "measure detection on scenarios (precision, recall per type)", runEval},
 		{"fairness", "measure face-detection recall per demographic group", runFairness},
+		{"extension", "write the students' browser extension (pack --out FILE.zip|DIR)", runExtension},
 	}
 }
 
