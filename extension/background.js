@@ -163,7 +163,10 @@ function cleanURL(raw) {
 
 function reportTab(tab) {
   if (!state || !tab || !tab.url) return;
-  const url = cleanURL(tab.url);
+  let url = cleanURL(tab.url);
+  // The proctoring window's address holds the student's session link:
+  // Vigil's own pages are named without it.
+  if (url.startsWith(state.server + '/s/')) url = state.server + '/s/';
   if (!url || url === state.lastURL) return;
   state.lastURL = url;
   record('navigate', { url });
