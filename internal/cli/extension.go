@@ -25,7 +25,10 @@ func runExtension(ctx context.Context, e env, args []string) error {
 	}
 	fs := flag.NewFlagSet("extension pack", flag.ContinueOnError)
 	out := fs.String("out", "", "where to write it: a `path` ending in .zip, or a folder")
-	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: vigil extension pack --out PATH\n\n%s\n\nFlags:\n", extensionUsage); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: vigil extension pack --out PATH\n\n%s\n\nFlags:\n", extensionUsage)
+		fs.PrintDefaults()
+	}
 	if err := parse(e, fs, args[1:], nil); err != nil {
 		return err
 	}
