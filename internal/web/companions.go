@@ -15,7 +15,6 @@ import (
 // numbered event batches.
 
 var (
-	browserOnly    = []string{proctor.SourceBrowser}
 	companionsOnly = []string{proctor.SourceAgent, proctor.SourceExtension}
 	anySource      = []string{proctor.SourceBrowser, proctor.SourceAgent, proctor.SourceExtension}
 )

@@ -1,6 +1,7 @@
 package desktop
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf16"
 )
@@ -55,6 +56,9 @@ func TestVirtualMachineSigns(t *testing.T) {
 }
 
 func TestDarwinParsing(t *testing.T) {
+	if !strings.Contains(frontmostScript, "frontmost is true") || !strings.Contains(frontmostScript, "& tab &") {
+		t.Error("the script no longer asks for the front app and window, tab-separated")
+	}
 	w := parseFrontmost("Discord\t#exam-answers\n")
 	if w.App != "Discord" || w.Title != "#exam-answers" {
 		t.Errorf("parseFrontmost = %+v", w)
