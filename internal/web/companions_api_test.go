@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"regexp"
 	"testing"
 	"time"
 
+	"vigil/internal/proctor"
 	"vigil/internal/testserver"
 )
 
@@ -79,7 +81,7 @@ func TestPairingRefusesBadCodes(t *testing.T) {
 // idempotency and bad-input handling; it stops working with the session.
 func TestCompanionTokensAndBatches(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{NoWorker: true})
-	f := srv.NewFixture(t, 2, nil)
+	f := srv.NewFixture(t, 2, func(s *proctor.Settings) { s.RequireAgent, s.RequireExtension = true, true })
 	c := client{t, srv.URL}
 	s := start(t, c, srv.Link(t, f, 0))
 	other := start(t, c, srv.Link(t, f, 1))
@@ -159,5 +161,14 @@ func TestCompanionTokensAndBatches(t *testing.T) {
 	}
 	if r := pair(c, "ABCDEFGH", "agent"); r.status != 401 {
 		t.Fatalf("pairing after the end: %d", r.status)
+	}
+
+	// The reviewer reads how the companions reported: the agent did, the
+	// required extension never connected.
+	hc, _ := srv.SignIn(t, &f.Instructor)
+	_, page := get(t, hc, fmt.Sprintf("%s/sessions/%d", srv.URL, s.id))
+	if !strings.Contains(page, `data-companion="desktop agent"`) || !strings.Contains(page, "desktop agent (required):") ||
+		!regexp.MustCompile(`browser extension \(required\):\s*never connected`).MatchString(page) {
+		t.Fatalf("the session page does not show the companions:\n%s", page)
 	}
 }
