@@ -3,8 +3,8 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
