@@ -63,6 +63,9 @@ func (r *run) upload(ctx context.Context) error {
 		var apiErr *APIError
 		switch {
 		case err == nil:
+			if q.wait > 0 {
+				fmt.Fprintln(r.Out, "Connected again: sending what waited.")
+			}
 			q.sent()
 		case errors.As(err, &apiErr) && apiErr.Final():
 			return r.ended(apiErr.Message)
@@ -73,8 +76,10 @@ func (r *run) upload(ctx context.Context) error {
 			fmt.Fprintf(r.Out, "A report was refused and dropped: %v\n", err)
 			q.sent()
 		default:
+			if q.wait == 0 { // say it once per outage, not at every retry
+				fmt.Fprintf(r.Out, "Reports wait on this computer (in memory) until Vigil can be reached: %v\n", err)
+			}
 			q.failed(r.Now())
-			fmt.Fprintf(r.Out, "Reports wait on this computer (in memory) until Vigil can be reached: %v\n", err)
 			return nil
 		}
 	}
