@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: setup build demo serve test testtools lint bench clean
+.PHONY: setup build agents extension demo serve test testtools lint bench clean
 
 # ONNX Runtime (from the npm package onnxruntime-node; never committed).
 setup:
@@ -12,6 +12,18 @@ setup:
 
 build: setup
 	$(GO) build -o bin/vigil ./cmd/vigil
+
+# The desktop agent for every platform students use, from this machine
+# (no cgo): bin/vigil-agent-<os>-<arch>[.exe].
+agents:
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o bin/vigil-agent-linux-amd64 ./cmd/vigil-agent
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o bin/vigil-agent-windows-amd64.exe ./cmd/vigil-agent
+	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o bin/vigil-agent-darwin-amd64 ./cmd/vigil-agent
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o bin/vigil-agent-darwin-arm64 ./cmd/vigil-agent
+
+# The students' browser extension as a ZIP (bin/vigil-extension.zip).
+extension:
+	$(GO) run ./cmd/vigil extension pack --out bin/vigil-extension.zip
 
 # A demo course in ./vigil-demo, filled through the real ingest API.
 demo: build

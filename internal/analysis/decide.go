@@ -18,6 +18,13 @@ type Input struct {
 	Frames     []proctor.FrameSignal // in sequence order
 	Audio      []proctor.AudioSignal // in time order
 	Events     []proctor.Event       // in time order
+	// ExamURLs are the exam's own pages (Vigil's proctoring window, the LMS
+	// quiz): browsing there is never Online Aid.
+	ExamURLs []string
+	// ExamStart is when the exam itself began: the first webcam frame when
+	// zero. The companions report from the system check on, and what they
+	// saw before the exam began is not held against the student.
+	ExamStart time.Time
 }
 
 // AudioAnalyzer turns one audio chunk into signals (the voice detector
@@ -29,6 +36,9 @@ type AudioAnalyzer interface {
 // Decide applies the exam's rules to a session's signals and returns every
 // incident found, applied or not, with the rule and the reason, in time order.
 func Decide(in Input) []proctor.Violation {
+	if in.ExamStart.IsZero() && len(in.Frames) > 0 {
+		in.ExamStart = in.Frames[0].CapturedAt
+	}
 	var out []proctor.Violation
 	out = append(out, faceRules(in)...)
 	out = append(out, suspicionRule(in)...)
@@ -36,6 +46,7 @@ func Decide(in Input) []proctor.Violation {
 	out = append(out, audioRule(in)...)
 	out = append(out, focusRule(in)...)
 	out = append(out, navigateRule(in)...)
+	out = append(out, foregroundRule(in)...)
 	out = append(out, keyRule(in)...)
 	out = append(out, appRules(in)...)
 	for i := range out {

@@ -65,6 +65,9 @@ func startOf(end proctor.EventKind) proctor.EventKind {
 
 func closeAway(in Input, v *proctor.Violation, end time.Time) proctor.Violation {
 	v.End = end
+	if v.Cause == proctor.CauseNavigate || v.Cause == proctor.CauseOtherApp {
+		clipToExam(in, v)
+	}
 	judgeDuration(v, &in.Settings.OnlineAid, "away from the exam ("+v.Cause.Label()+")")
 	return *v
 }
@@ -73,7 +76,11 @@ func closeAway(in Input, v *proctor.Violation, end time.Time) proctor.Violation 
 // blacklisted, every paste however it was done (menu, drag, shortcut).
 func keyRule(in Input) []proctor.Violation {
 	var out []proctor.Violation
+	var counted []proctor.Event // keys and pastes counted, to drop another source's copy
 	for _, e := range in.Events {
+		if (e.Kind != proctor.EventKey && e.Kind != proctor.EventPaste) || beforeExam(in, e) || duplicateKey(counted, e) {
+			continue
+		}
 		v := proctor.Violation{Type: proctor.Keystrokes, Start: e.At, End: e.At, Confidence: 1,
 			Applied: true, Evidence: proctor.Evidence{EventIDs: []int64{e.ID}}}
 		switch {
@@ -86,6 +93,7 @@ func keyRule(in Input) []proctor.Violation {
 		default:
 			continue
 		}
+		counted = append(counted, e)
 		out = append(out, v)
 	}
 	return out
@@ -96,11 +104,15 @@ func keyRule(in Input) []proctor.Violation {
 func appRules(in Input) []proctor.Violation {
 	var out []proctor.Violation
 	running := map[string]*proctor.Violation{}
-	var share, screens *proctor.Violation
+	var share, screens, vm *proctor.Violation
 	for _, e := range in.Events {
 		switch e.Kind {
 		case proctor.EventApp:
 			out = appEvent(in, e, running, out)
+		case proctor.EventVirtualMachine:
+			if vm == nil {
+				vm = vmViolation(in, e)
+			}
 		case proctor.EventScreenShare:
 			if e.Surface != "monitor" && share == nil {
 				share = pointApp(e, "apps.screen_share", "shared a "+e.Surface+" instead of the whole screen")
@@ -115,7 +127,7 @@ func appRules(in Input) []proctor.Violation {
 			}
 		}
 	}
-	for _, v := range []*proctor.Violation{share, screens} {
+	for _, v := range []*proctor.Violation{share, screens, vm} {
 		if v != nil {
 			v.End = later(in.End, v.Start)
 			out = append(out, *v)
@@ -130,18 +142,19 @@ func appRules(in Input) []proctor.Violation {
 }
 
 func appEvent(in Input, e proctor.Event, running map[string]*proctor.Violation, out []proctor.Violation) []proctor.Violation {
-	name := appKey(e.Name)
+	name := proctor.AppKey(e.Name)
 	if e.AppState == "stopped" {
-		if v, ok := running[name]; ok {
+		if v, ok := running[name]; ok && !e.At.Before(v.Start) { // closed before the exam began: nothing
 			out = append(out, endApp(v, e))
-			delete(running, name)
 		}
+		delete(running, name)
 		return out
 	}
-	if _, ok := running[name]; ok || !appListed(in.Settings.BlacklistedApps, name) || appListed(in.Settings.WhitelistedApps, name) {
+	if _, ok := running[name]; ok || !in.Settings.AppBlacklisted(e.Name) {
 		return out
 	}
 	running[name] = pointApp(e, "apps.blacklisted_apps", e.Name+" is on the exam's list of blacklisted apps")
+	startWithExam(in, e, running[name])
 	return out
 }
 
@@ -154,17 +167,6 @@ func endApp(v *proctor.Violation, e proctor.Event) proctor.Violation {
 	v.End = e.At
 	v.EventIDs = append(v.EventIDs, e.ID)
 	return *v
-}
-
-// appKey is an app's name for matching: lower case, without ".exe"/".app".
-func appKey(name string) string {
-	s := strings.ToLower(strings.TrimSpace(name))
-	return strings.TrimSuffix(strings.TrimSuffix(s, ".exe"), ".app")
-}
-
-// appListed matches app names by appKey.
-func appListed(list []string, name string) bool {
-	return slices.ContainsFunc(list, func(l string) bool { return appKey(l) == appKey(name) })
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -187,7 +189,7 @@ func navigateRule(in Input) []proctor.Violation {
 		if e.Kind != proctor.EventNavigate {
 			continue
 		}
-		allowed := urlAllowed(in.Settings.WhitelistedURLs, e.URL)
+		allowed := urlAllowed(in.Settings.WhitelistedURLs, e.URL) || examPage(in.ExamURLs, e.URL)
 		if cur != nil && (allowed || e.URL != cur.Detail) {
 			out = append(out, closeAway(in, cur, e.At))
 			cur = nil

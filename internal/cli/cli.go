@@ -34,6 +34,7 @@ func commands() []command {
 		{"eval", "measure detection on scenarios (precision, recall per type)", runEval},
 		{"fairness", "measure face-detection recall per demographic group", runFairness},
 		{"loadtest", "load a running server with simulated students; latency, errors, items lost", runLoadtest},
+		{"extension", "write the students' browser extension (pack --out FILE.zip|DIR)", runExtension},
 	}
 }
 

@@ -114,7 +114,7 @@ func countLost(ctx context.Context, st store.Store, sessions []loadtest.SessionC
 		if err != nil {
 			return 0, err
 		}
-		batches, err := st.NextEventBatch(ctx, s.SessionID)
+		batches, err := st.NextEventBatch(ctx, s.SessionID, proctor.SourceBrowser)
 		if err != nil {
 			return 0, err
 		}

@@ -114,7 +114,7 @@ func (w *world) session(t testing.TB, frames, chunks int, chunkSize int) *procto
 		must(t, w.st.InsertPhoto(ctx, &proctor.Photo{SessionID: s.ID, StudentID: w.student.ID, Purpose: purpose, Kind: proctor.PhotoFace,
 			Attempt: 1, BlobKey: key, SHA256: sha, Size: int64(len(jpeg)), Passed: true, Reason: "one face", Faces: 1, CapturedAt: t0, ReceivedAt: t0}))
 	}
-	must(t, w.st.InsertEventBatch(ctx, s.ID, 0, "batch0", []proctor.Event{{SessionID: s.ID, Kind: proctor.EventKey, At: t0.Add(3 * time.Second),
+	must(t, w.st.InsertEventBatch(ctx, s.ID, "browser", 0, "batch0", []proctor.Event{{SessionID: s.ID, Kind: proctor.EventKey, At: t0.Add(3 * time.Second),
 		Combo: "Ctrl+V", Source: "browser", ReceivedAt: t0}}, t0))
 	before, after := int64(0), int64(2)
 	must(t, w.st.ReplaceViolations(ctx, s.ID, []proctor.Violation{{SessionID: s.ID, Type: proctor.LeftSession, Start: t0.Add(time.Second),

@@ -139,6 +139,7 @@ type eventJSON struct {
 	Surface  string `json:"surface,omitempty"`
 	Count    int    `json:"count,omitempty"`
 	Name     string `json:"name,omitempty"`
+	Title    string `json:"title,omitempty"`
 	State    string `json:"state,omitempty"`
 	URL      string `json:"url,omitempty"`
 	Source   string `json:"source,omitempty"`
@@ -153,7 +154,7 @@ func (b *Builder) writeEvents(ctx context.Context, w io.Writer, s *proctor.Sessi
 	out := make([]eventJSON, len(events))
 	for i, e := range events {
 		out[i] = eventJSON{At: e.At.UTC().Format(time.RFC3339Nano), Kind: string(e.Kind), Combo: e.Combo, Surface: e.Surface, Count: e.Count,
-			Name: e.Name, State: e.AppState, URL: e.URL, Source: e.Source, Received: timeText(e.ReceivedAt)}
+			Name: e.Name, Title: e.Title, State: e.AppState, URL: e.URL, Source: e.Source, Received: timeText(e.ReceivedAt)}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

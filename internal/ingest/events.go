@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"vigil/internal/jobs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -30,10 +31,13 @@ type eventBatch struct {
 	Events []proctor.EventInput `json:"events"`
 }
 
-// PutEvents stores event batch number batch, given as JSON
-// {"events": [...]} (docs/API.md).
-func (s *Service) PutEvents(ctx context.Context, sess *proctor.Session, batch int64, body []byte) (EventsAck, error) {
-	in, err := s.parseBatch(body)
+// PutEvents stores event batch number batch of a source, given as JSON
+// {"events": [...]} (docs/API.md). Each source numbers its own batches: the
+// proctoring window's ("browser"), the desktop agent's and the browser
+// extension's never clash. A companion's batch holds only the kinds that
+// companion reports, all of its own source.
+func (s *Service) PutEvents(ctx context.Context, sess *proctor.Session, source string, batch int64, body []byte) (EventsAck, error) {
+	in, err := s.parseBatch(body, source)
 	if err != nil {
 		return EventsAck{}, err
 	}
@@ -41,28 +45,46 @@ func (s *Service) PutEvents(ctx context.Context, sess *proctor.Session, batch in
 	// events differently (spacing, key order) is still recognised.
 	canon, _ := json.Marshal(in.Events)
 	sha := sha256Hex(canon)
-	if dup, err := batchSeen(ctx, s.store, sess.ID, batch, sha); dup || err != nil {
+	if dup, err := batchSeen(ctx, s.store, sess.ID, source, batch, sha); dup || err != nil {
 		return EventsAck{Ack: Ack{Seq: batch, Next: batch + 1, Duplicate: dup}}, err
 	}
 	if err := s.checkOpen(sess); err != nil {
 		return EventsAck{}, err
 	}
-	events, rejected := s.acceptEvents(sess, in.Events)
+	events, rejected := s.acceptEvents(sess, source, in.Events)
 	ack := EventsAck{Ack: Ack{Seq: batch, Next: batch + 1}, Stored: len(events), Rejected: rejected}
-	err = s.commitCapture(ctx, sess, latest(events, sess.ClientStartedAt), func(tx store.Tx) error {
-		dup, err := batchSeen(ctx, tx, sess.ID, batch, sha)
+	err = s.store.InTx(ctx, func(tx store.Tx) error {
+		dup, err := batchSeen(ctx, tx, sess.ID, source, batch, sha)
 		if ack.Duplicate = dup; dup || err != nil {
 			return err
 		}
-		if err := addSources(ctx, tx, sess.ID, events); err != nil {
+		if err := addSources(ctx, tx, sess.ID, source, events); err != nil {
 			return err
 		}
-		return tx.InsertEventBatch(ctx, sess.ID, batch, sha, events, s.now())
+		if err := tx.InsertEventBatch(ctx, sess.ID, source, batch, sha, events, s.now()); err != nil {
+			return err
+		}
+		return s.afterEvents(ctx, tx, sess, source, latest(events, sess.ClientStartedAt))
 	})
 	return ack, err
 }
 
-func (s *Service) parseBatch(body []byte) (*eventBatch, error) {
+// afterEvents does a batch's bookkeeping: the proctoring window's first
+// events start the session (as its frames do); a companion's do not, since
+// it reports from the system check on, before the exam begins.
+func (s *Service) afterEvents(ctx context.Context, tx store.Tx, sess *proctor.Session, source string, at time.Time) error {
+	if source == proctor.SourceBrowser {
+		if err := markStarted(ctx, tx, sess, s.now()); err != nil {
+			return err
+		}
+	}
+	if err := tx.TouchCapture(ctx, sess.ID, at); err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, jobs.AnalyzeSession{SessionID: sess.ID})
+}
+
+func (s *Service) parseBatch(body []byte, source string) (*eventBatch, error) {
 	var in eventBatch
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -82,17 +104,36 @@ func (s *Service) parseBatch(body []byte) (*eventBatch, error) {
 		if err := in.Events[i].Validate(); err != nil {
 			return nil, proctor.E(err.Code, "event %d: %s", i, err.Message)
 		}
+		if err := fromSource(&in.Events[i], source); err != nil {
+			return nil, proctor.E(err.Code, "event %d: %s", i, err.Message)
+		}
 	}
 	return &in, nil
 }
 
-func (s *Service) acceptEvents(sess *proctor.Session, in []proctor.EventInput) ([]proctor.Event, []RejectedEvent) {
+// fromSource checks that a companion's event is one it reports and does not
+// claim another source.
+func fromSource(e *proctor.EventInput, source string) *proctor.Error {
+	if !proctor.CompanionSource(source) {
+		return nil
+	}
+	if e.Source != "" && e.Source != source {
+		return proctor.E(proctor.CodeInvalid, "a %s cannot send events of source %q", proctor.SourceLabel(source), e.Source)
+	}
+	if !proctor.SourceMaySend(source, e.Kind) {
+		return proctor.E(proctor.CodeInvalid, "a %s does not send %q events", proctor.SourceLabel(source), e.Kind)
+	}
+	e.Source = source
+	return nil
+}
+
+func (s *Service) acceptEvents(sess *proctor.Session, source string, in []proctor.EventInput) ([]proctor.Event, []RejectedEvent) {
 	var events []proctor.Event
 	var rejected []RejectedEvent
 	for i := range in {
 		if err := s.checkCaptureTime(sess, in[i].At); err != nil {
 			rejected = append(rejected, RejectedEvent{Index: i, Reason: proctor.AsError(err).Message})
-			s.log.Warn("event rejected", "session", sess.ID, "index", i, "kind", in[i].Kind, "reason", proctor.AsError(err).Message)
+			s.log.Warn("event rejected", "session", sess.ID, "source", source, "index", i, "kind", in[i].Kind, "reason", proctor.AsError(err).Message)
 			continue
 		}
 		events = append(events, in[i].Event())
@@ -115,9 +156,14 @@ func later(a, b time.Time) time.Time {
 }
 
 // addSources records which capture sources (browser, extension, agent) a
-// session heard from, for the reviewer.
-func addSources(ctx context.Context, tx store.Tx, sid int64, events []proctor.Event) error {
+// session heard from, for the reviewer: a companion counts from its first
+// batch (a heartbeat says it is there), the proctoring window from its
+// first event.
+func addSources(ctx context.Context, tx store.Tx, sid int64, source string, events []proctor.Event) error {
 	seenSrc := map[string]bool{}
+	if proctor.CompanionSource(source) {
+		events = append([]proctor.Event{{Source: source}}, events...)
+	}
 	for _, e := range events {
 		if !seenSrc[e.Source] {
 			seenSrc[e.Source] = true
@@ -129,8 +175,8 @@ func addSources(ctx context.Context, tx store.Tx, sid int64, events []proctor.Ev
 	return nil
 }
 
-func batchSeen(ctx context.Context, q store.Queries, sid, batch int64, sha string) (bool, error) {
+func batchSeen(ctx context.Context, q store.Queries, sid int64, source string, batch int64, sha string) (bool, error) {
 	return seen(ctx, q, "event batch", batch, sha,
-		func(q store.Queries) (string, error) { return q.EventBatchSHA(ctx, sid, batch) },
-		func(q store.Queries) (int64, error) { return q.NextEventBatch(ctx, sid) })
+		func(q store.Queries) (string, error) { return q.EventBatchSHA(ctx, sid, source, batch) },
+		func(q store.Queries) (int64, error) { return q.NextEventBatch(ctx, sid, source) })
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"vigil/internal/analysis"
@@ -77,31 +78,38 @@ type Ack struct {
 }
 
 // Authenticate finds the session a bearer token opens and checks it is the
-// session the URL names. It also applies the per-session rate limit.
-func (s *Service) Authenticate(ctx context.Context, sessionID int64, token string) (*proctor.Session, error) {
+// session the URL names and that the token's source is one of sources (the
+// proctoring window's own endpoints take only "browser" tokens; a companion
+// may only upload its own events). It also applies the per-session rate
+// limit. It returns the session and the token's source.
+func (s *Service) Authenticate(ctx context.Context, sessionID int64, token string, sources ...string) (*proctor.Session, string, error) {
 	if token == "" {
-		return nil, proctor.E(proctor.CodeUnauthenticated, "send the session token as \"Authorization: Bearer <token>\"")
+		return nil, "", proctor.E(proctor.CodeUnauthenticated, "send the session token as \"Authorization: Bearer <token>\"")
 	}
 	hash := auth.HashToken(token)
-	owner, expires, err := s.store.SessionForToken(ctx, hash)
+	tok, err := s.store.GetSessionToken(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, proctor.E(proctor.CodeUnauthenticated, "the session token is not valid")
+		return nil, "", proctor.E(proctor.CodeUnauthenticated, "the session token is not valid")
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if owner != sessionID {
-		return nil, proctor.E(proctor.CodeForbidden, "this token belongs to another session")
+	if tok.SessionID != sessionID {
+		return nil, "", proctor.E(proctor.CodeForbidden, "this token belongs to another session")
 	}
-	if !s.now().Before(expires) {
-		s.recordRefusal(ctx, owner, hash)
-		return nil, proctor.E(proctor.CodeUnauthenticated, "the session token has expired: open the exam link again")
+	if !slices.Contains(sources, tok.Source) {
+		return nil, "", proctor.E(proctor.CodeForbidden, "a %s token cannot be used here", proctor.SourceLabel(tok.Source))
+	}
+	if !s.now().Before(tok.ExpiresAt) {
+		s.recordRefusal(ctx, tok.SessionID, hash)
+		return nil, "", proctor.E(proctor.CodeUnauthenticated, "the session token has expired: open the exam link again")
 	}
 	if wait, ok := s.limiter.Allow(sessionID); !ok {
-		return nil, proctor.E(proctor.CodeRateLimited, "too many requests; retry in %s", wait.Round(time.Millisecond)).
+		return nil, "", proctor.E(proctor.CodeRateLimited, "too many requests; retry in %s", wait.Round(time.Millisecond)).
 			With("retry_after_ms", wait.Milliseconds())
 	}
-	return s.store.GetSession(ctx, sessionID)
+	sess, err := s.store.GetSession(ctx, sessionID)
+	return sess, tok.Source, err
 }
 
 // checkOpen refuses uploads to a finished or expired session.

@@ -89,7 +89,8 @@ func (s *Service) startTx(ctx context.Context, tx store.Tx, link *store.SessionL
 	}
 	token, hash := auth.NewToken()
 	st.Token = token
-	return tx.AddSessionToken(ctx, st.Session.ID, hash, st.Session.CreatedAt.Add(tokenLife))
+	return tx.AddSessionToken(ctx, &store.SessionToken{Hash: hash, SessionID: st.Session.ID, Source: proctor.SourceBrowser,
+		CreatedAt: now, ExpiresAt: st.Session.CreatedAt.Add(tokenLife)})
 }
 
 // Status is what a resuming client needs: where each upload stream stands.
@@ -118,6 +119,10 @@ type ExamRules struct {
 	IdentityFace       bool `json:"identity_face"`
 	IdentityID         bool `json:"identity_id"`
 	IdentityRoom       bool `json:"identity_room"`
+	// RequireAgent and RequireExtension: the exam cannot start until the
+	// companion is paired and reporting (docs/COMPANIONS.md).
+	RequireAgent     bool `json:"require_agent"`
+	RequireExtension bool `json:"require_extension"`
 }
 
 // Status reports a session's upload positions.
@@ -132,7 +137,7 @@ func (s *Service) status(ctx context.Context, sess *proctor.Session) (Status, er
 	if st.NextFrame, err = s.store.NextFrameSeq(ctx, sess.ID); err != nil {
 		return st, err
 	}
-	if st.NextEventBatch, err = s.store.NextEventBatch(ctx, sess.ID); err != nil {
+	if st.NextEventBatch, err = s.store.NextEventBatch(ctx, sess.ID, proctor.SourceBrowser); err != nil {
 		return st, err
 	}
 	if st.NextAudio, err = s.store.NextAudioSeq(ctx, sess.ID); err != nil {
@@ -153,7 +158,8 @@ func (s *Service) status(ctx context.Context, sess *proctor.Session) (Status, er
 	st.FrameInterval = exam.Settings.FrameIntervalSeconds
 	x := &exam.Settings
 	st.Exam = ExamRules{RequireScreenShare: x.RequireScreenShare, QuizInWindow: x.QuizInWindow,
-		IdentityFace: x.IdentityFace, IdentityID: x.IdentityID, IdentityRoom: x.IdentityRoom}
+		IdentityFace: x.IdentityFace, IdentityID: x.IdentityID, IdentityRoom: x.IdentityRoom,
+		RequireAgent: x.RequireAgent, RequireExtension: x.RequireExtension}
 	st.OnboardingComplete, err = s.onboarded(ctx, sess.StudentID)
 	return st, err
 }

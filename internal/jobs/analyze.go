@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -152,7 +153,7 @@ func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSessio
 			return cmp.Or(err, errMoreWork)
 		}
 		var err error
-		if finishedAt, err = decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now()); err != nil {
+		if finishedAt, err = decideIfFinished(ctx, tx, job.Args.SessionID, w.deps.Now(), w.deps.BaseURL); err != nil {
 			return err
 		}
 		if !finishedAt.IsZero() && w.deps.JoinVideo {
@@ -183,7 +184,7 @@ func countPending(ctx context.Context, q store.Queries, sid int64) (int64, error
 // decideIfFinished runs the rules over a finished session's signals and
 // stores violations, the automated and reviewed verdicts, and the state.
 // It returns when the session finished, if it decided it.
-func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time) (time.Time, error) {
+func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time, vigilURL string) (time.Time, error) {
 	s, err := tx.GetSession(ctx, sid)
 	if err != nil {
 		return time.Time{}, err
@@ -194,17 +195,18 @@ func decideIfFinished(ctx context.Context, tx store.Tx, sid int64, now time.Time
 	if s.MediaPurged() {
 		return time.Time{}, nil // its signals are gone: deciding now would clear its violations
 	}
-	return s.FinishedAt, Decide(ctx, tx, s, now)
+	return s.FinishedAt, Decide(ctx, tx, s, now, vigilURL)
 }
 
 // Decide (re-)decides a session from its stored signals, keeping
-// instructors' decisions on violations that are found again. A session
-// whose media was purged has no signals left and is refused.
-func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time) error {
+// instructors' decisions on violations that are found again. vigilURL is
+// how students reach Vigil: its pages are the exam's own. A session whose
+// media was purged has no signals left and is refused.
+func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time, vigilURL string) error {
 	if s.MediaPurged() {
 		return proctor.E(proctor.CodeGone, "the media of session %d was deleted under the retention policy; its decisions stand", s.ID)
 	}
-	in, err := decisionInput(ctx, tx, s)
+	in, err := decisionInput(ctx, tx, s, vigilURL)
 	if err != nil {
 		return err
 	}
@@ -225,7 +227,7 @@ func Decide(ctx context.Context, tx store.Tx, s *proctor.Session, now time.Time)
 
 // decisionInput gathers a session's signals and the settings it is decided
 // with: the exam's, adjusted by the student's accommodation.
-func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session) (analysis.Input, error) {
+func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session, vigilURL string) (analysis.Input, error) {
 	exam, err := q.GetExam(ctx, s.ExamID)
 	if err != nil {
 		return analysis.Input{}, err
@@ -235,6 +237,16 @@ func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session) (an
 		return analysis.Input{}, err
 	}
 	in := analysis.Input{Settings: exam.Settings.Apply(acc), Start: s.ClientStartedAt, End: s.LastCaptureAt}
+	quiz, err := store.QuizURL(ctx, q, exam)
+	if err != nil {
+		return in, err
+	}
+	if vigilURL != "" {
+		in.ExamURLs = append(in.ExamURLs, strings.TrimRight(vigilURL, "/")+"/")
+	}
+	if quiz != "" {
+		in.ExamURLs = append(in.ExamURLs, quiz)
+	}
 	if in.Frames, err = q.ListFrameSignals(ctx, s.ID); err != nil {
 		return in, err
 	}

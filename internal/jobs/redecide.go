@@ -85,7 +85,7 @@ func (w *redecideWorker) redecide(ctx context.Context, sid int64) (redecision, e
 			return nil
 		}
 		out = redecided
-		return Decide(ctx, tx, s, w.deps.Now())
+		return Decide(ctx, tx, s, w.deps.Now(), w.deps.BaseURL)
 	})
 	return out, err
 }

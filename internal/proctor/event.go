@@ -25,6 +25,14 @@ const (
 	EventScreens         EventKind = "screens"
 	EventApp             EventKind = "app"
 	EventNavigate        EventKind = "navigate"
+	// EventForeground (desktop agent): the app in front changed; Name is
+	// its process or app name, Title the window's title when it is not an
+	// app the exam allows (evidence for the reviewer).
+	EventForeground EventKind = "foreground"
+	// EventVirtualMachine (desktop agent): the computer shows signs of
+	// being a virtual machine; Name says which (a DMI vendor, the
+	// hypervisor flag).
+	EventVirtualMachine EventKind = "virtual_machine"
 	// EventDevice reports a capture device's state: Name camera,
 	// microphone or screen; State granted, denied, lost or error. It is
 	// shown to the reviewer and decides nothing by itself.
@@ -35,7 +43,41 @@ var eventKinds = map[EventKind]bool{
 	EventFocusLost: true, EventFocusGained: true, EventHidden: true, EventVisible: true,
 	EventFullscreenExit: true, EventFullscreenEnter: true, EventKey: true, EventPaste: true,
 	EventScreenShare: true, EventScreenShareEnd: true, EventScreens: true, EventApp: true,
-	EventNavigate: true, EventDevice: true,
+	EventNavigate: true, EventDevice: true, EventForeground: true, EventVirtualMachine: true,
+}
+
+// Capture sources: the proctoring window itself and its two companions.
+const (
+	SourceBrowser   = "browser"
+	SourceAgent     = "agent"
+	SourceExtension = "extension"
+)
+
+// SourceLabel names a source as a student reads it.
+func SourceLabel(source string) string {
+	switch source {
+	case SourceAgent:
+		return "desktop agent"
+	case SourceExtension:
+		return "browser extension"
+	}
+	return "proctoring window"
+}
+
+// CompanionSource reports whether s names a companion (agent, extension).
+func CompanionSource(s string) bool { return s == SourceAgent || s == SourceExtension }
+
+// companionKinds are the kinds each companion may send; the proctoring
+// window may send any kind (the simulated clients send agent events too).
+var companionKinds = map[string][]EventKind{
+	SourceAgent:     {EventApp, EventForeground, EventScreens, EventVirtualMachine},
+	SourceExtension: {EventNavigate, EventKey, EventPaste},
+}
+
+// SourceMaySend reports whether a batch of source may hold kind k.
+func SourceMaySend(source string, k EventKind) bool {
+	kinds, ok := companionKinds[source]
+	return !ok || slices.Contains(kinds, k)
 }
 
 // Valid reports whether k is a known kind.
@@ -51,7 +93,8 @@ type Event struct {
 	Combo      string    // key: normalised combination such as "Ctrl+C"
 	Surface    string    // screen_share: monitor, window or browser
 	Count      int       // screens: how many
-	Name       string    // app: process or app name; device: camera, microphone or screen
+	Name       string    // app, foreground: process or app name; device: camera, microphone or screen; virtual_machine: the sign
+	Title      string    // foreground: the window's title (only for apps the exam does not allow)
 	AppState   string    // app: running or stopped; device: granted, denied, lost or error
 	URL        string    // navigate
 	Source     string    // browser, extension or agent
@@ -66,6 +109,7 @@ type EventInput struct {
 	Surface string    `json:"surface,omitempty"`
 	Count   int       `json:"count,omitempty"`
 	Name    string    `json:"name,omitempty"`
+	Title   string    `json:"title,omitempty"`
 	State   string    `json:"state,omitempty"`
 	URL     string    `json:"url,omitempty"`
 	Source  string    `json:"source,omitempty"`
@@ -82,7 +126,7 @@ func (in *EventInput) Validate() *Error {
 	if in.At.IsZero() {
 		return E(CodeInvalid, "event %q has no \"at\" time", in.Kind)
 	}
-	for name, v := range map[string]string{"combo": in.Combo, "surface": in.Surface, "name": in.Name, "state": in.State, "url": in.URL, "source": in.Source} {
+	for name, v := range map[string]string{"combo": in.Combo, "surface": in.Surface, "name": in.Name, "title": in.Title, "state": in.State, "url": in.URL, "source": in.Source} {
 		if len(v) > maxEventText {
 			return E(CodeInvalid, "event field %q is longer than %d bytes", name, maxEventText)
 		}
@@ -116,6 +160,10 @@ func (in *EventInput) validateKind() *Error {
 		if in.URL == "" {
 			return E(CodeInvalid, "a navigate event needs a \"url\"")
 		}
+	case EventForeground, EventVirtualMachine:
+		if strings.TrimSpace(in.Name) == "" {
+			return E(CodeInvalid, "a %s event needs a \"name\"", in.Kind)
+		}
 	case EventDevice:
 		if !slices.Contains([]string{"camera", "microphone", "screen"}, in.Name) ||
 			!slices.Contains([]string{"granted", "denied", "lost", "error"}, in.State) {
@@ -136,7 +184,7 @@ func (in *EventInput) Event() Event {
 	}
 	return Event{
 		Kind: in.Kind, At: in.At, Combo: NormalizeCombo(in.Combo), Surface: in.Surface,
-		Count: in.Count, Name: strings.TrimSpace(in.Name), AppState: in.State, URL: in.URL, Source: src,
+		Count: in.Count, Name: strings.TrimSpace(in.Name), Title: in.Title, AppState: in.State, URL: in.URL, Source: src,
 	}
 }
 

@@ -72,9 +72,20 @@ type Settings struct {
 	BlacklistedApps []string `json:"blacklisted_apps"`
 	WhitelistedApps []string `json:"whitelisted_apps"`
 	WhitelistedURLs []string `json:"whitelisted_urls"`
+	// UseDefaultApps adds Vigil's maintained app lists (DefaultBlacklist,
+	// DefaultAllowed) to the exam's own.
+	UseDefaultApps bool `json:"use_default_apps"`
 	// AllowMultipleScreens switches off the flag for more than one display.
 	AllowMultipleScreens bool `json:"allow_multiple_screens"`
-	RequireScreenShare   bool `json:"require_screen_share"`
+	// AllowVirtualMachine switches off the flag for a computer the desktop
+	// agent finds to be a virtual machine.
+	AllowVirtualMachine bool `json:"allow_virtual_machine"`
+	// RequireAgent and RequireExtension make the student connect the
+	// desktop agent or the browser extension before the exam can start
+	// (docs/COMPANIONS.md).
+	RequireAgent       bool `json:"require_agent"`
+	RequireExtension   bool `json:"require_extension"`
+	RequireScreenShare bool `json:"require_screen_share"`
 	// QuizInWindow says the quiz is taken inside the proctoring window
 	// (fullscreen), so that window's own focus, visibility and fullscreen
 	// are Online Aid signals. Off by default: the quiz stays in the LMS in
@@ -116,6 +127,7 @@ func DefaultSettings() Settings {
 		BlacklistedApps:  []string{},
 		WhitelistedApps:  []string{},
 		WhitelistedURLs:  []string{},
+		UseDefaultApps:   true,
 		IdentityFace:     true,
 		IdentityID:       true,
 

@@ -82,6 +82,7 @@ const (
 	CauseVoice    Cause = "voice"
 	CauseNoise    Cause = "loud_noise"
 	CauseNavigate Cause = "navigated_away"
+	CauseOtherApp Cause = "other_app"
 )
 
 // Label is the cause as shown to a reviewer.
@@ -113,6 +114,8 @@ func (c Cause) Label() string {
 		return "loud sustained sound (not a voice)"
 	case CauseNavigate:
 		return "browsed to a page that is not allowed"
+	case CauseOtherApp:
+		return "used an application that is not allowed"
 	}
 	return string(c)
 }

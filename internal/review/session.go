@@ -35,6 +35,8 @@ type SessionPage struct {
 	// Session.MediaPurgedAt says it was deleted).
 	Retention  CourseRetention
 	MediaUntil time.Time
+	// Companions: how the desktop agent and the browser extension reported.
+	Companions []CompanionNote
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -115,6 +117,9 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 	}
 	if !p.Session.MediaPurged() {
 		p.MediaUntil = p.Session.MediaExpiresAt(p.Retention.Effective.MediaDays)
+	}
+	if p.Companions, err = s.companionNotes(ctx, p.Session, p.Exam); err != nil {
+		return err
 	}
 	if p.Onboarding, err = s.profile(ctx, p.Student.ID); err != nil {
 		return err

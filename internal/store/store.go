@@ -63,6 +63,7 @@ type Queries interface {
 	LTI
 	Exports
 	Retention
+	Companions
 }
 
 // Directory holds courses, exams, students and dashboard users.
@@ -130,14 +131,26 @@ type Sessions interface {
 	// returns their ids.
 	ExpireSessions(ctx context.Context, cutoff, at time.Time) ([]int64, error)
 
-	AddSessionToken(ctx context.Context, sessionID int64, tokenHash string, expires time.Time) error
-	// SessionForToken returns the session a token hash belongs to and when
-	// the token expires (or expired: an expired token is still found, so
-	// its refusal can be recorded against its session).
-	SessionForToken(ctx context.Context, tokenHash string) (sessionID int64, expires time.Time, err error)
+	// AddSessionToken stores a token (its hash) for one session and source.
+	AddSessionToken(ctx context.Context, t *SessionToken) error
+	// GetSessionToken returns the token with this hash, expired or not (an
+	// expired token is still found, so its refusal can be recorded against
+	// its session).
+	GetSessionToken(ctx context.Context, tokenHash string) (*SessionToken, error)
 
 	CreateSessionLink(ctx context.Context, l *SessionLink) error
 	GetSessionLink(ctx context.Context, tokenHash string) (*SessionLink, error)
+}
+
+// SessionToken opens one session for one capture source: the proctoring
+// window (SourceBrowser) or a companion paired with it (agent, extension),
+// which may only upload its own events.
+type SessionToken struct {
+	Hash      string
+	SessionID int64
+	Source    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // SessionLink lets one student start (or resume) sessions of one exam.
@@ -165,12 +178,16 @@ type Capture interface {
 	NextChunkSeq(ctx context.Context, sessionID int64, stream string) (int64, error)
 	ListChunks(ctx context.Context, sessionID int64, stream string) ([]proctor.VideoChunk, error)
 
-	// InsertEventBatch stores a batch's events under its number; the batch's
-	// SHA-256 tells a retry from a clash.
-	InsertEventBatch(ctx context.Context, sessionID, batch int64, sha string, events []proctor.Event, at time.Time) error
+	// InsertEventBatch stores a batch's events under its source and number
+	// (each source numbers its batches from 0); the batch's SHA-256 tells a
+	// retry from a clash.
+	InsertEventBatch(ctx context.Context, sessionID int64, source string, batch int64, sha string, events []proctor.Event, at time.Time) error
 	// EventBatchSHA returns a stored batch's hash.
-	EventBatchSHA(ctx context.Context, sessionID, batch int64) (string, error)
-	NextEventBatch(ctx context.Context, sessionID int64) (int64, error)
+	EventBatchSHA(ctx context.Context, sessionID int64, source string, batch int64) (string, error)
+	NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error)
+	// ListEventBatchTimes lists when each of a source's batches arrived
+	// (server clock), in batch order: a companion's heartbeat record.
+	ListEventBatchTimes(ctx context.Context, sessionID int64, source string) ([]time.Time, error)
 	ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error)
 
 	InsertAudio(ctx context.Context, a *proctor.AudioChunk) error

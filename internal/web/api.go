@@ -15,21 +15,30 @@ import (
 	"vigil/internal/proctor"
 )
 
-// api wraps a capture-client handler: it authenticates the session token
-// against the session in the URL before the body is read.
+// api wraps a handler of the proctoring window's own: it authenticates the
+// session token against the session in the URL before the body is read.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request, *proctor.Session)) http.HandlerFunc {
+	return s.apiAs([]string{proctor.SourceBrowser}, func(w http.ResponseWriter, r *http.Request, sess *proctor.Session, _ string) {
+		h(w, r, sess)
+	})
+}
+
+// apiAs wraps a handler that tokens of the given sources may call (a
+// companion's token opens only its own endpoints); the handler learns
+// which source called.
+func (s *Server) apiAs(sources []string, h func(http.ResponseWriter, *http.Request, *proctor.Session, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			s.apiError(w, r, err)
 			return
 		}
-		sess, err := s.Ingest.Authenticate(r.Context(), id, bearer(r))
+		sess, source, err := s.Ingest.Authenticate(r.Context(), id, bearer(r), sources...)
 		if err != nil {
 			s.apiError(w, r, err)
 			return
 		}
-		h(w, r, sess)
+		h(w, r, sess, source)
 	}
 }
 
@@ -212,6 +221,10 @@ func (s *Server) apiPutChunk(w http.ResponseWriter, r *http.Request, sess *proct
 }
 
 func (s *Server) apiPutEvents(w http.ResponseWriter, r *http.Request, sess *proctor.Session) {
+	s.putEvents(w, r, sess, proctor.SourceBrowser)
+}
+
+func (s *Server) putEvents(w http.ResponseWriter, r *http.Request, sess *proctor.Session, source string) {
 	batch, err := pathSeq(r, "batch")
 	if err == nil {
 		err = requireType(r, "application/json")
@@ -224,7 +237,7 @@ func (s *Server) apiPutEvents(w http.ResponseWriter, r *http.Request, sess *proc
 		s.apiError(w, r, err)
 		return
 	}
-	ack, err := s.Ingest.PutEvents(r.Context(), sess, batch, body)
+	ack, err := s.Ingest.PutEvents(r.Context(), sess, source, batch, body)
 	s.writeAck(w, r, ack, err)
 }
 

@@ -101,11 +101,23 @@ func notFoundIfStore(err error) error {
 }
 
 // apiAccessCode reveals the exam's hidden quiz access code to its live
-// proctored session (the capture client shows it with a copy button).
-func (s *Server) apiAccessCode(w http.ResponseWriter, r *http.Request, sess *proctor.Session) {
+// proctored session: the capture client shows it with a copy button, or,
+// when the exam requires the browser extension, the extension fills it
+// into the quiz and the student never sees it.
+func (s *Server) apiAccessCode(w http.ResponseWriter, r *http.Request, sess *proctor.Session, source string) {
 	if s.LTI == nil {
 		s.apiError(w, r, proctor.E(proctor.CodeNotFound, "this exam has no access code"))
 		return
+	}
+	if source == proctor.SourceBrowser {
+		exam, err := s.Store.GetExam(r.Context(), sess.ExamID)
+		if err == nil && exam.Settings.RequireExtension {
+			err = proctor.E(proctor.CodeForbidden, "the browser extension fills in the access code for this exam")
+		}
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
 	}
 	code, err := s.LTI.LMS.AccessCode(r.Context(), sess)
 	if err != nil {

@@ -417,7 +417,7 @@ func checkRedecideKeeps(t *testing.T, srv *testserver.Server, s *proctor.Session
 	sameViolations(t, srv, s.ID, before)
 	purged, err := srv.Store.GetSession(ctx, s.ID)
 	must(t, err)
-	if err := srv.Store.InTx(ctx, func(tx store.Tx) error { return jobs.Decide(ctx, tx, purged, srv.Now()) }); proctor.CodeOf(err) != proctor.CodeGone {
+	if err := srv.Store.InTx(ctx, func(tx store.Tx) error { return jobs.Decide(ctx, tx, purged, srv.Now(), srv.URL) }); proctor.CodeOf(err) != proctor.CodeGone {
 		t.Fatalf("Decide on a purged session: %v", err)
 	}
 	sameViolations(t, srv, s.ID, before)

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"vigil/internal/proctor"
+)
 
 // routes lists every route of the server in one place.
 func (s *Server) routes(mux *http.ServeMux) {
@@ -14,11 +18,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/photos/{purpose}/{kind}/{attempt}", s.api(s.apiPutPhoto))
 	mux.HandleFunc("POST /api/v1/sessions/{id}/finish", s.api(s.apiFinish))
 	mux.HandleFunc("POST /api/v1/sessions/{id}/speedtest", s.api(s.apiSpeedTest))
+	mux.HandleFunc("POST /api/v1/sessions/{id}/pairing", s.api(s.apiPairingCode))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/companions", s.api(s.apiCompanions))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/companion", s.apiAs(companionsOnly, s.apiCompanionConfig))
+	mux.HandleFunc("PUT /api/v1/sessions/{id}/sources/{source}/events/{batch}", s.apiAs(anySource, s.apiPutSourceEvents))
+	mux.HandleFunc("POST /api/v1/pair", s.apiPair)
 	mux.HandleFunc("/api/", s.apiNotFound)
 
 	// The student's side: a session link opens the capture client.
 	mux.HandleFunc("GET /s/{token}", s.studentPage)
-	mux.HandleFunc("GET /api/v1/sessions/{id}/access_code", s.api(s.apiAccessCode))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/access_code", s.apiAs([]string{proctor.SourceBrowser, proctor.SourceExtension}, s.apiAccessCode))
 
 	// LTI 1.3 (docs/LTI.md).
 	if s.LTI != nil {

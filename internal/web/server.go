@@ -51,6 +51,8 @@ type Server struct {
 	secure bool // cookies only over HTTPS
 	// signIns limits password attempts per client address, against guessing.
 	signIns *ratelimit.Limiter[string]
+	// pairings limits pairing attempts per client address, against guessing codes.
+	pairings *ratelimit.Limiter[string]
 	// loopback: served on this computer only (cross-site cookies may be
 	// Secure over http there, as browsers treat it as a secure context).
 	loopback  bool
@@ -60,7 +62,8 @@ type Server struct {
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
-		signIns: ratelimit.New[string](1.0/6, 10, d.Now)} // 10 at once, then one every 6 s
+		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
+		pairings: ratelimit.New[string](1.0/2, 20, d.Now)} // 20 at once, then one every 2 s
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -110,6 +110,10 @@ func settingsFromForm(cur proctor.Settings, f url.Values) (proctor.Settings, err
 	next.WhitelistedApps = lines(f.Get("whitelisted_apps"))
 	next.WhitelistedURLs = lines(f.Get("whitelisted_urls"))
 	next.AllowMultipleScreens = f.Get("allow_multiple_screens") == "on"
+	next.AllowVirtualMachine = f.Get("allow_virtual_machine") == "on"
+	next.UseDefaultApps = f.Get("use_default_apps") == "on"
+	next.RequireAgent = f.Get("require_agent") == "on"
+	next.RequireExtension = f.Get("require_extension") == "on"
 	next.RequireScreenShare = f.Get("require_screen_share") == "on"
 	next.QuizInWindow = f.Get("quiz_in_window") == "on"
 	next.IdentityFace = f.Get("identity_face") == "on"

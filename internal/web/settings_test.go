@@ -37,7 +37,9 @@ func formOf(s proctor.Settings, csrf string) url.Values {
 	f.Set("frame_interval_seconds", num(s.FrameIntervalSeconds))
 	f.Set("blacklisted_keys", strings.Join(s.BlacklistedKeys, "\n"))
 	for name, on := range map[string]bool{"allow_multiple_screens": s.AllowMultipleScreens, "require_screen_share": s.RequireScreenShare,
-		"quiz_in_window": s.QuizInWindow, "identity_face": s.IdentityFace, "identity_id": s.IdentityID, "identity_room": s.IdentityRoom} {
+		"quiz_in_window": s.QuizInWindow, "identity_face": s.IdentityFace, "identity_id": s.IdentityID, "identity_room": s.IdentityRoom,
+		"use_default_apps": s.UseDefaultApps, "allow_virtual_machine": s.AllowVirtualMachine, "require_agent": s.RequireAgent,
+		"require_extension": s.RequireExtension} {
 		if on {
 			f.Set(name, "on")
 		}

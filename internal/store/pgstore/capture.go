@@ -89,12 +89,12 @@ func (c *conn) ListChunks(ctx context.Context, sessionID int64, stream string) (
 		WHERE session_id = $1 AND stream = $2 ORDER BY seq`, scanChunk, sessionID, stream)
 }
 
-func (c *conn) InsertEventBatch(ctx context.Context, sessionID, batch int64, sha string, events []proctor.Event, at time.Time) error {
+func (c *conn) InsertEventBatch(ctx context.Context, sessionID int64, source string, batch int64, sha string, events []proctor.Event, at time.Time) error {
 	// The batch and its events are stored together or not at all.
 	return c.atomic(ctx, func(c *conn) error {
 		err := c.keyed(ctx, func() error {
-			return c.exec(ctx, "insert event batch", `INSERT INTO event_batches (session_id, batch, sha256, received_at)
-				VALUES ($1, $2, $3, $4)`, sessionID, batch, sha, ms(at))
+			return c.exec(ctx, "insert event batch", `INSERT INTO event_batches (session_id, source, batch, sha256, received_at)
+				VALUES ($1, $2, $3, $4, $5)`, sessionID, source, batch, sha, ms(at))
 		})
 		if err != nil {
 			return err
@@ -102,9 +102,10 @@ func (c *conn) InsertEventBatch(ctx context.Context, sessionID, batch int64, sha
 		for i := range events {
 			e := &events[i]
 			id, err := c.insertID(ctx, "insert event", `INSERT INTO events
-				(session_id, batch, kind, at, combo, surface, count, name, app_state, url, source, received_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-				sessionID, batch, string(e.Kind), ms(e.At), e.Combo, e.Surface, e.Count, e.Name, e.AppState, e.URL, e.Source, ms(at))
+				(session_id, batch_source, batch, kind, at, combo, surface, count, name, title, app_state, url, source, received_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+				sessionID, source, batch, string(e.Kind), ms(e.At), e.Combo, e.Surface, e.Count, e.Name, e.Title, e.AppState, e.URL,
+				e.Source, ms(at))
 			if err != nil {
 				return err
 			}
@@ -114,22 +115,34 @@ func (c *conn) InsertEventBatch(ctx context.Context, sessionID, batch int64, sha
 	})
 }
 
-func (c *conn) EventBatchSHA(ctx context.Context, sessionID, batch int64) (string, error) {
+func (c *conn) EventBatchSHA(ctx context.Context, sessionID int64, source string, batch int64) (string, error) {
 	var sha string
-	err := c.q.QueryRowContext(ctx, `SELECT sha256 FROM event_batches WHERE session_id = $1 AND batch = $2`,
-		sessionID, batch).Scan(&sha)
+	err := c.q.QueryRowContext(ctx, `SELECT sha256 FROM event_batches WHERE session_id = $1 AND source = $2 AND batch = $3`,
+		sessionID, source, batch).Scan(&sha)
 	return sha, wrap("event batch", err)
 }
 
-func (c *conn) NextEventBatch(ctx context.Context, sessionID int64) (int64, error) {
+func (c *conn) NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error) {
 	var next int64
-	err := c.q.QueryRowContext(ctx, `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = $1`,
-		sessionID).Scan(&next)
+	err := c.q.QueryRowContext(ctx, `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = $1 AND source = $2`,
+		sessionID, source).Scan(&next)
 	return next, wrap("next event batch", err)
 }
 
+func (c *conn) ListEventBatchTimes(ctx context.Context, sessionID int64, source string) ([]time.Time, error) {
+	return queryAll(ctx, c.q, "list event batch times", `SELECT received_at FROM event_batches
+		WHERE session_id = $1 AND source = $2 ORDER BY batch`, func(sc scanner) (*time.Time, error) {
+		var v int64
+		if err := sc.Scan(&v); err != nil {
+			return nil, err
+		}
+		t := fromMS(v)
+		return &t, nil
+	}, sessionID, source)
+}
+
 func (c *conn) ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error) {
-	return queryAll(ctx, c.q, "list events", `SELECT id, session_id, batch, kind, at, combo, surface, count, name,
+	return queryAll(ctx, c.q, "list events", `SELECT id, session_id, batch, kind, at, combo, surface, count, name, title,
 		app_state, url, source, received_at FROM events WHERE session_id = $1 ORDER BY at, id`, scanEvent, sessionID)
 }
 
@@ -137,7 +150,7 @@ func scanEvent(sc scanner) (*proctor.Event, error) {
 	var e proctor.Event
 	var kind string
 	var at, received int64
-	if err := sc.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name,
+	if err := sc.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name, &e.Title,
 		&e.AppState, &e.URL, &e.Source, &received); err != nil {
 		return nil, err
 	}

@@ -142,18 +142,36 @@ func scanID(sc scanner) (*int64, error) {
 	return &id, sc.Scan(&id)
 }
 
-func (c *conn) AddSessionToken(ctx context.Context, sessionID int64, tokenHash string, expires time.Time) error {
+func (c *conn) AddSessionToken(ctx context.Context, t *store.SessionToken) error {
+	if t.Source == "" {
+		t.Source = "browser"
+	}
 	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "add session token", `INSERT INTO session_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`,
-			tokenHash, sessionID, ms(expires))
+		return c.exec(ctx, "add session token", `INSERT INTO session_tokens (token_hash, session_id, source, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.SessionID, t.Source, ms(t.CreatedAt), ms(t.ExpiresAt))
 	})
 }
 
-func (c *conn) SessionForToken(ctx context.Context, tokenHash string) (int64, time.Time, error) {
-	var id, expires int64
-	err := c.q.QueryRowContext(ctx, `SELECT session_id, expires_at FROM session_tokens WHERE token_hash = $1`,
-		tokenHash).Scan(&id, &expires)
-	return id, fromMS(expires), wrap("session for token", err)
+const tokenCols = `token_hash, session_id, source, created_at, expires_at`
+
+func scanToken(sc scanner) (*store.SessionToken, error) {
+	var t store.SessionToken
+	var created, expires int64
+	if err := sc.Scan(&t.Hash, &t.SessionID, &t.Source, &created, &expires); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.ExpiresAt = fromMS(created), fromMS(expires)
+	return &t, nil
+}
+
+func (c *conn) GetSessionToken(ctx context.Context, tokenHash string) (*store.SessionToken, error) {
+	t, err := scanToken(c.q.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM session_tokens WHERE token_hash = $1`, tokenHash))
+	return t, wrap("get session token", err)
+}
+
+func (c *conn) ListSessionTokens(ctx context.Context, sessionID int64, source string) ([]store.SessionToken, error) {
+	return queryAll(ctx, c.q, "list session tokens", `SELECT `+tokenCols+` FROM session_tokens
+		WHERE session_id = $1 AND source = $2 ORDER BY created_at, token_hash`, scanToken, sessionID, source)
 }
 
 func (c *conn) CreateSessionLink(ctx context.Context, l *store.SessionLink) error {

@@ -87,17 +87,17 @@ func (c *conn) ListChunks(ctx context.Context, sessionID int64, stream string) (
 		WHERE session_id = ? AND stream = ? ORDER BY seq`, scanChunk, sessionID, stream)
 }
 
-func (c *conn) InsertEventBatch(ctx context.Context, sessionID, batch int64, sha string, events []proctor.Event, at time.Time) error {
-	if _, err := c.w.ExecContext(ctx, `INSERT INTO event_batches (session_id, batch, sha256, received_at)
-		VALUES (?, ?, ?, ?)`, sessionID, batch, sha, ms(at)); err != nil {
+func (c *conn) InsertEventBatch(ctx context.Context, sessionID int64, source string, batch int64, sha string, events []proctor.Event, at time.Time) error {
+	if _, err := c.w.ExecContext(ctx, `INSERT INTO event_batches (session_id, source, batch, sha256, received_at)
+		VALUES (?, ?, ?, ?, ?)`, sessionID, source, batch, sha, ms(at)); err != nil {
 		return wrap("insert event batch", err)
 	}
 	for i := range events {
 		e := &events[i]
 		id, err := c.insertID(ctx, "insert event", `INSERT INTO events
-			(session_id, batch, kind, at, combo, surface, count, name, app_state, url, source, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sessionID, batch, string(e.Kind), ms(e.At), e.Combo, e.Surface, e.Count, e.Name, e.AppState, e.URL, e.Source, ms(at))
+			(session_id, batch_source, batch, kind, at, combo, surface, count, name, title, app_state, url, source, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sessionID, source, batch, string(e.Kind), ms(e.At), e.Combo, e.Surface, e.Count, e.Name, e.Title, e.AppState, e.URL, e.Source, ms(at))
 		if err != nil {
 			return err
 		}
@@ -106,22 +106,34 @@ func (c *conn) InsertEventBatch(ctx context.Context, sessionID, batch int64, sha
 	return nil
 }
 
-func (c *conn) EventBatchSHA(ctx context.Context, sessionID, batch int64) (string, error) {
+func (c *conn) EventBatchSHA(ctx context.Context, sessionID int64, source string, batch int64) (string, error) {
 	var sha string
-	err := c.r.QueryRowContext(ctx, `SELECT sha256 FROM event_batches WHERE session_id = ? AND batch = ?`,
-		sessionID, batch).Scan(&sha)
+	err := c.r.QueryRowContext(ctx, `SELECT sha256 FROM event_batches WHERE session_id = ? AND source = ? AND batch = ?`,
+		sessionID, source, batch).Scan(&sha)
 	return sha, wrap("event batch", err)
 }
 
-func (c *conn) NextEventBatch(ctx context.Context, sessionID int64) (int64, error) {
+func (c *conn) NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error) {
 	var next int64
-	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = ?`,
-		sessionID).Scan(&next)
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = ? AND source = ?`,
+		sessionID, source).Scan(&next)
 	return next, wrap("next event batch", err)
 }
 
+func (c *conn) ListEventBatchTimes(ctx context.Context, sessionID int64, source string) ([]time.Time, error) {
+	return queryAll(ctx, c.r, "list event batch times", `SELECT received_at FROM event_batches
+		WHERE session_id = ? AND source = ? ORDER BY batch`, func(sc scanner) (*time.Time, error) {
+		var v int64
+		if err := sc.Scan(&v); err != nil {
+			return nil, err
+		}
+		t := fromMS(v)
+		return &t, nil
+	}, sessionID, source)
+}
+
 func (c *conn) ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error) {
-	return queryAll(ctx, c.r, "list events", `SELECT id, session_id, batch, kind, at, combo, surface, count, name,
+	return queryAll(ctx, c.r, "list events", `SELECT id, session_id, batch, kind, at, combo, surface, count, name, title,
 		app_state, url, source, received_at FROM events WHERE session_id = ? ORDER BY at, id`, scanEvent, sessionID)
 }
 
@@ -129,7 +141,7 @@ func scanEvent(sc scanner) (*proctor.Event, error) {
 	var e proctor.Event
 	var kind string
 	var at, received int64
-	if err := sc.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name,
+	if err := sc.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name, &e.Title,
 		&e.AppState, &e.URL, &e.Source, &received); err != nil {
 		return nil, err
 	}

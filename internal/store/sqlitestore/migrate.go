@@ -43,12 +43,32 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("sqlitestore: migrations must be numbered 1, 2, 3, …; found %s", m.name)
+	// Numbers may skip (a branch reserves the next free one while another
+	// branch holds the ones before), but never repeat.
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("sqlitestore: migrations %s and %s share a number", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
+}
+
+// applied returns the migration numbers the database has recorded.
+func (s *Store) applied(ctx context.Context) (map[int]bool, error) {
+	rows, err := s.writer.QueryContext(ctx, `SELECT version FROM vigil_schema`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: read schema versions: %w", err)
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
 }
 
 // Migrate brings the database to the newest schema: River's tables, then
@@ -66,7 +86,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("sqlitestore: schema table: %w", err)
 	}
-	have, _, err := s.SchemaVersion(ctx)
+	done, err := s.applied(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +94,13 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every migration not yet recorded runs, in order: one merged in from
+	// another branch with a lower number than the newest applied runs too.
 	var applied []int
-	for _, m := range ms[have:] {
+	for _, m := range ms {
+		if done[m.version] {
+			continue
+		}
 		if err := s.apply(ctx, m); err != nil {
 			return applied, err
 		}
@@ -100,20 +125,34 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	return tx.Commit()
 }
 
-// SchemaVersion returns the newest applied migration and the newest this
-// binary knows. have < want means the database needs `vigil migrate`.
+// SchemaVersion returns how far the database is migrated and the newest
+// migration this binary knows. have is the newest applied migration when
+// every known one before it is applied too, and otherwise the number before
+// the first one missing; have < want means the database needs `vigil
+// migrate`, have > want that it was migrated by a newer vigil.
 func (s *Store) SchemaVersion(ctx context.Context) (have, want int, err error) {
 	ms, err := migrations()
-	if err != nil {
+	if err != nil || len(ms) == 0 {
 		return 0, 0, err
 	}
-	want = len(ms)
+	want = ms[len(ms)-1].version
 	var exists int
 	err = s.writer.QueryRowContext(ctx,
 		`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'vigil_schema'`).Scan(&exists)
 	if err != nil || exists == 0 {
 		return 0, want, err
 	}
-	err = s.writer.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM vigil_schema`).Scan(&have)
-	return have, want, err
+	done, err := s.applied(ctx)
+	if err != nil {
+		return 0, want, err
+	}
+	for _, m := range ms {
+		if !done[m.version] {
+			return m.version - 1, want, nil
+		}
+	}
+	for v := range done {
+		have = max(have, v)
+	}
+	return have, want, nil
 }

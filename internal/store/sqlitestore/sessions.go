@@ -128,17 +128,35 @@ func scanID(sc scanner) (*int64, error) {
 	return &id, sc.Scan(&id)
 }
 
-func (c *conn) AddSessionToken(ctx context.Context, sessionID int64, tokenHash string, expires time.Time) error {
-	_, err := c.w.ExecContext(ctx, `INSERT INTO session_tokens (token_hash, session_id, expires_at) VALUES (?, ?, ?)`,
-		tokenHash, sessionID, ms(expires))
+func (c *conn) AddSessionToken(ctx context.Context, t *store.SessionToken) error {
+	if t.Source == "" {
+		t.Source = "browser"
+	}
+	_, err := c.w.ExecContext(ctx, `INSERT INTO session_tokens (token_hash, session_id, source, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)`, t.Hash, t.SessionID, t.Source, ms(t.CreatedAt), ms(t.ExpiresAt))
 	return wrap("add session token", err)
 }
 
-func (c *conn) SessionForToken(ctx context.Context, tokenHash string) (int64, time.Time, error) {
-	var id, expires int64
-	err := c.r.QueryRowContext(ctx, `SELECT session_id, expires_at FROM session_tokens WHERE token_hash = ?`,
-		tokenHash).Scan(&id, &expires)
-	return id, fromMS(expires), wrap("session for token", err)
+const tokenCols = `token_hash, session_id, source, created_at, expires_at`
+
+func scanToken(sc scanner) (*store.SessionToken, error) {
+	var t store.SessionToken
+	var created, expires int64
+	if err := sc.Scan(&t.Hash, &t.SessionID, &t.Source, &created, &expires); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.ExpiresAt = fromMS(created), fromMS(expires)
+	return &t, nil
+}
+
+func (c *conn) GetSessionToken(ctx context.Context, tokenHash string) (*store.SessionToken, error) {
+	t, err := scanToken(c.r.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM session_tokens WHERE token_hash = ?`, tokenHash))
+	return t, wrap("get session token", err)
+}
+
+func (c *conn) ListSessionTokens(ctx context.Context, sessionID int64, source string) ([]store.SessionToken, error) {
+	return queryAll(ctx, c.r, "list session tokens", `SELECT `+tokenCols+` FROM session_tokens
+		WHERE session_id = ? AND source = ? ORDER BY created_at, token_hash`, scanToken, sessionID, source)
 }
 
 func (c *conn) CreateSessionLink(ctx context.Context, l *store.SessionLink) error {

@@ -80,17 +80,17 @@ func testEvents(t *testing.T, st store.Store) {
 		{Kind: proctor.EventFocusLost, At: t0.Add(10 * time.Second), Source: "browser"},
 		{Kind: proctor.EventKey, At: t0.Add(5 * time.Second), Combo: "Ctrl+C", Source: "browser"},
 	}
-	must(t, st.InsertEventBatch(ctx(t), s.ID, 0, "sha0", batch0, t0))
+	must(t, st.InsertEventBatch(ctx(t), s.ID, "browser", 0, "sha0", batch0, t0))
 	if batch0[0].ID == 0 || batch0[0].SessionID != s.ID {
 		t.Fatal("InsertEventBatch did not fill ids")
 	}
-	must(t, st.InsertEventBatch(ctx(t), s.ID, 1, "sha1", []proctor.Event{
+	must(t, st.InsertEventBatch(ctx(t), s.ID, "browser", 1, "sha1", []proctor.Event{
 		{Kind: proctor.EventApp, At: t0.Add(7 * time.Second), Name: "zoom", AppState: "running", Source: "agent"},
 	}, t0))
-	wantErr(t, st.InsertEventBatch(ctx(t), s.ID, 1, "other", nil, t0), store.ErrConflict)
-	sha, err := st.EventBatchSHA(ctx(t), s.ID, 1)
+	wantErr(t, st.InsertEventBatch(ctx(t), s.ID, "browser", 1, "other", nil, t0), store.ErrConflict)
+	sha, err := st.EventBatchSHA(ctx(t), s.ID, "browser", 1)
 	must(t, err)
-	next, err := st.NextEventBatch(ctx(t), s.ID)
+	next, err := st.NextEventBatch(ctx(t), s.ID, "browser")
 	must(t, err)
 	if sha != "sha1" || next != 2 {
 		t.Fatalf("batch sha %q, next %d", sha, next)

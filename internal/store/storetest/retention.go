@@ -80,7 +80,7 @@ func mediaSession(t *testing.T, st store.Store, f fixture, end time.Time) *proct
 		must(t, st.InsertPhoto(ctx(t), &proctor.Photo{SessionID: id, StudentID: s.StudentID, Purpose: p, Kind: proctor.PhotoFace,
 			Attempt: 1, BlobKey: keyOf(id, "photos-"+string(p), 1), SHA256: "p", Size: 7, Passed: true, CapturedAt: t0, ReceivedAt: end}))
 	}
-	must(t, st.InsertEventBatch(ctx(t), id, 0, "e", []proctor.Event{{Kind: proctor.EventKey, At: t0, Combo: "Ctrl+C", Source: "browser"}}, t0))
+	must(t, st.InsertEventBatch(ctx(t), id, proctor.SourceBrowser, 0, "e", []proctor.Event{{Kind: proctor.EventKey, At: t0, Combo: "Ctrl+C", Source: "browser"}}, t0))
 	must(t, st.ReplaceViolations(ctx(t), id, []proctor.Violation{violation(proctor.LeftSession, 1, 5, true)}))
 	vs, err := st.ListViolations(ctx(t), id)
 	must(t, err)

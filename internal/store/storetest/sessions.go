@@ -82,15 +82,15 @@ func testSessionStates(t *testing.T, st store.Store) {
 func testTokensAndLinks(t *testing.T, st store.Store) {
 	f := newFixture(t, st)
 	s := f.session(t, st)
-	must(t, st.AddSessionToken(ctx(t), s.ID, "tokhash", t0.Add(time.Hour)))
-	id, expires, err := st.SessionForToken(ctx(t), "tokhash")
+	must(t, st.AddSessionToken(ctx(t), &store.SessionToken{Hash: "tokhash", SessionID: s.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	tok, err := st.GetSessionToken(ctx(t), "tokhash")
 	must(t, err)
-	if id != s.ID || !expires.Equal(t0.Add(time.Hour)) {
-		t.Fatalf("SessionForToken = %d, %v; want %d, %v", id, expires, s.ID, t0.Add(time.Hour))
+	if tok.SessionID != s.ID || tok.Source != "browser" || !tok.ExpiresAt.Equal(t0.Add(time.Hour)) || !tok.CreatedAt.Equal(t0) {
+		t.Fatalf("GetSessionToken = %+v; want session %d, browser, expiring %v", tok, s.ID, t0.Add(time.Hour))
 	}
-	_, _, err = st.SessionForToken(ctx(t), "other")
+	_, err = st.GetSessionToken(ctx(t), "other")
 	wantErr(t, err, store.ErrNotFound)
-	wantErr(t, st.AddSessionToken(ctx(t), s.ID, "tokhash", t0), store.ErrConflict)
+	wantErr(t, st.AddSessionToken(ctx(t), &store.SessionToken{Hash: "tokhash", SessionID: s.ID, ExpiresAt: t0}), store.ErrConflict)
 
 	link := &store.SessionLink{TokenHash: "linkhash", ExamID: f.exam.ID, StudentID: f.student.ID, CreatedAt: t0, ExpiresAt: t0.Add(24 * time.Hour)}
 	must(t, st.CreateSessionLink(ctx(t), link))

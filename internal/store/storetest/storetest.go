@@ -56,6 +56,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"PurgeSessionMedia", testPurgeSessionMedia},
 		{"OnboardingExpiry", testOnboardingExpiry},
 		{"AuditPaging", testAuditPaging},
+		{"EventBatchesPerSource", testBatchesPerSource},
+		{"PairingCodesAndCompanionTokens", testPairing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -77,3 +77,14 @@ export async function speed(session) {
 export function accessCode(session) {
   return call('GET', `/api/v1/sessions/${session.id}/access_code`, { token: session.token });
 }
+
+// pairingCode asks for a single-use code that pairs a companion (the
+// desktop agent or the browser extension) with this session.
+export function pairingCode(session, kind) {
+  return call('POST', `/api/v1/sessions/${session.id}/pairing`, { token: session.token, type: 'application/json', body: JSON.stringify({ kind }) });
+}
+
+// companions says whether each companion is paired and reporting.
+export function companions(session) {
+  return call('GET', `/api/v1/sessions/${session.id}/companions`, { token: session.token });
+}

@@ -9,6 +9,7 @@ import { Uploader } from './uploader.js';
 import { Capture } from './capture.js';
 import { Events } from './events.js';
 import { PhotoStep } from './photos.js';
+import { Companions } from './companions.js';
 
 const $ = (id) => document.getElementById(id);
 // DEVICES: where the client keeps each device's stream and how it asks.
@@ -103,6 +104,9 @@ class Client {
     const l = this.local;
     $('welcome-who').textContent = `${l.student}, this is your proctored session for “${l.exam}” (attempt ${l.attempt}).`;
     for (const el of document.querySelectorAll('.rec-screen')) el.hidden = !l.rules.require_screen_share;
+    for (const el of document.querySelectorAll('.rec-agent')) el.hidden = !l.rules.require_agent;
+    for (const el of document.querySelectorAll('.rec-extension')) el.hidden = !l.rules.require_extension;
+    this.companions = new Companions({ session: l, onChange: () => this.updateContinue() });
     $('check-screen').hidden = !l.rules.require_screen_share;
     $('exam-where').textContent = l.rules.quiz_in_window
       ? 'Take the quiz in this window, in fullscreen. Leaving it is recorded.'
@@ -166,6 +170,7 @@ class Client {
     $('preview').srcObject = this.camera || null;
     this.checks.upload = await checks.upload(() => api.speed(this.local));
     this.mark('upload', this.checks.upload);
+    await this.companions.showInCheck();
     this.updateContinue();
     say(this.ready() ? 'The system check passed.' : 'The system check found a problem: see the list.');
   }
@@ -206,7 +211,7 @@ class Client {
     const c = this.checks || {};
     const need = ['browser', 'camera', 'microphone', 'upload'];
     if (this.local.rules.require_screen_share) need.push('screen');
-    return need.every((k) => c[k] && c[k].ok);
+    return need.every((k) => c[k] && c[k].ok) && this.companions.kinds.every((k) => this.companions.ok(k));
   }
 
   updateContinue() { $('check-continue').disabled = !this.ready(); }
@@ -300,6 +305,9 @@ class Client {
     $('finish').onclick = () => this.finish();
     $('reshare-screen').onclick = () => this.reshare();
     document.body.dataset.recording = 'true';
+    $('companion-repair').append($('companion-list'));
+    this.companions.showInCheck();
+    this.companions.watch();
     this.revealAccessCode();
   }
 
@@ -322,6 +330,7 @@ class Client {
         };
         return;
       } catch (err) {
+        if (err instanceof api.APIError && err.code === 'forbidden') $('access-code-note').hidden = false; // the extension fills it in
         if (err instanceof api.APIError && (err.code === 'not_found' || !err.retryable && err.code !== 'conflict')) return;
       }
     }
@@ -366,6 +375,7 @@ class Client {
     say('Stopping the recording…');
     await this.capture.stop();
     await this.events.stop();
+    this.companions.stop();
     document.body.dataset.recording = '';
     say('Uploading what is left before finishing. Keep this window open…');
     try {
