@@ -284,3 +284,26 @@ func TestInstructorIssuesSessionLink(t *testing.T) {
 		t.Fatalf("no student chosen: %d, want 400", r.StatusCode)
 	}
 }
+
+// TestFormsRefuseUnstorableText: a note with a NUL byte (which PostgreSQL
+// cannot store) is refused with a clear page, and nothing is stored.
+func TestFormsRefuseUnstorableText(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 1, nil)
+	s := start(t, client{t, srv.URL}, srv.Link(t, f, 0))
+	c, csrf := srv.SignIn(t, &f.Instructor)
+	for _, body := range []string{"a\x00b", "bad \xff utf-8"} {
+		res := post(t, c, fmt.Sprintf("%s/sessions/%d/notes", srv.URL, s.id), url.Values{"csrf": {csrf}, "note": {body}})
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("note %q: %d, want 400", body, res.StatusCode)
+		}
+	}
+	if notes, _ := srv.Store.ListNotes(context.Background(), s.id); len(notes) != 0 {
+		t.Fatalf("stored %d notes", len(notes))
+	}
+	// The same form with plain text is taken (the refusal above is the text's).
+	post(t, c, fmt.Sprintf("%s/sessions/%d/notes", srv.URL, s.id), url.Values{"csrf": {csrf}, "note": {"plain note"}})
+	if notes, _ := srv.Store.ListNotes(context.Background(), s.id); len(notes) != 1 {
+		t.Fatalf("a plain note: %d stored", len(notes))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"vigil/internal/auth"
 	"vigil/internal/proctor"
@@ -45,6 +46,11 @@ func (s *Server) user(h func(http.ResponseWriter, *http.Request, *viewer)) http.
 		}
 		if r.Method == http.MethodPost && !sameSecret(r.PostFormValue("csrf"), v.CSRF) {
 			s.pageError(w, r, proctor.E(proctor.CodeForbidden, "this form is out of date: go back, reload the page and try again"))
+			return
+		}
+		if r.Method == http.MethodPost && !storableForm(r) {
+			s.pageError(w, r, proctor.E(proctor.CodeInvalid, "the form contains characters that cannot be stored (a NUL or broken UTF-8): "+
+				"remove them and send it again"))
 			return
 		}
 		h(w, r, v)
@@ -192,4 +198,17 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// storableForm reports whether every posted value is text every store
+// keeps (PostgreSQL refuses NUL and broken UTF-8).
+func storableForm(r *http.Request) bool {
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
