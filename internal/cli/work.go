@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,9 +23,10 @@ import (
 const defaultWorkAddr = "127.0.0.1:8091"
 
 func runWork(ctx context.Context, e env, args []string) error {
+	var fs *flag.FlagSet
 	cfg, err := parseConfig(e, "work", "Runs the background jobs only — analysis, exports, mail, retention — for deployments on\n"+
 		"PostgreSQL, where any number of `vigil work` processes share the queue. --addr is where it serves\n"+
-		"/metrics, /healthz and /readyz (default "+defaultWorkAddr+").", args, nil)
+		"/metrics, /healthz and /readyz (default "+defaultWorkAddr+").", args, func(f *flag.FlagSet) { fs = f })
 	if err != nil {
 		return err
 	}
@@ -32,7 +34,9 @@ func runWork(ctx context.Context, e env, args []string) error {
 		return errors.New("vigil work needs a PostgreSQL database (--database-url postgres://…): on the embedded default " +
 			"(SQLite), `vigil serve` runs the jobs itself")
 	}
-	if os.Getenv("VIGIL_ADDR") == "" && !argsName(args, "addr") {
+	addrGiven := os.Getenv("VIGIL_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) { addrGiven = addrGiven || f.Name == "addr" })
+	if !addrGiven {
 		cfg.Addr = defaultWorkAddr
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -43,18 +47,6 @@ func runWork(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	return a.work(ctx)
-}
-
-// argsName reports whether the flag name was given on the command line.
-func argsName(args []string, name string) bool {
-	for _, a := range args {
-		for _, p := range []string{"-" + name, "--" + name} {
-			if a == p || len(a) > len(p) && a[:len(p)+1] == p+"=" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // work runs the job workers and a small HTTP server for operations until

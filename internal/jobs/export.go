@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -113,7 +114,7 @@ func (w *exportWorker) ready(ctx context.Context, e *proctor.Export, res *export
 	}
 	now := w.deps.Now()
 	e.State, e.BlobKey, e.Size, e.SHA256, e.FinishedAt = proctor.ExportReady, res.Key, res.Size, res.SHA256, now
-	e.FilesDone, e.ExpiresAt = e.FilesTotal, now.Add(cmpOr(w.deps.ExportLinkTTL, DefaultExportLinkTTL))
+	e.FilesDone, e.ExpiresAt = e.FilesTotal, now.Add(cmp.Or(w.deps.ExportLinkTTL, DefaultExportLinkTTL))
 	msg := &proctor.Mail{To: user.Email, Subject: fmt.Sprintf("Your Vigil export %d is ready", e.ID),
 		Body: readyMailBody(user, e, links.URL(e)), ExportID: e.ID, CreatedAt: now, State: proctor.MailKept}
 	if w.deps.Mail != nil {
@@ -153,13 +154,6 @@ The link and the file expire on %s. The ZIP's manifest.json lists every file wit
 func auditExport(ctx context.Context, q store.Queries, e *proctor.Export, action string, at time.Time, detail string) error {
 	return q.AppendAudit(ctx, &proctor.AuditEntry{At: at, UserID: e.UserID, Actor: "vigil", Action: action, CourseID: e.CourseID,
 		Subject: fmt.Sprintf("export:%d", e.ID), Detail: detail})
-}
-
-func cmpOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }
 
 // ExpireExports deletes the files of exports whose links expired. It runs

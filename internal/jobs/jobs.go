@@ -5,6 +5,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -104,8 +105,8 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 			// Exports are long copies: one at a time, beside the analysis.
 			queueExports: {MaxWorkers: 1}},
 		Workers:              workers,
-		JobTimeout:           cmpOr(d.JobTimeout, jobTimeout),
-		RescueStuckJobsAfter: cmpOr(d.RescueAfter, rescueAfter),
+		JobTimeout:           cmp.Or(d.JobTimeout, jobTimeout),
+		RescueStuckJobsAfter: cmp.Or(d.RescueAfter, rescueAfter),
 		FetchPollInterval:    250 * time.Millisecond,
 		Logger:               quiet(d.Log),
 		PeriodicJobs: []*river.PeriodicJob{
@@ -153,7 +154,7 @@ func clientID() string {
 
 // runBudget is how long a run takes new work before it hands over to a
 // fresh run: a quarter of the job timeout (30 s by default).
-func (d Deps) runBudget() time.Duration { return cmpOr(d.JobTimeout, jobTimeout) / 4 }
+func (d Deps) runBudget() time.Duration { return cmp.Or(d.JobTimeout, jobTimeout) / 4 }
 
 // quiet passes River's warnings and errors on, not its routine chatter.
 func quiet(l *slog.Logger) *slog.Logger {

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,7 @@ func (w *mailWorker) Timeout(*river.Job[SendMail]) time.Duration { return 2 * ti
 
 // NextRetry backs off exponentially from Deps.MailRetry.
 func (w *mailWorker) NextRetry(job *river.Job[SendMail]) time.Time {
-	return time.Now().Add(mailBackoff(cmpOr(w.deps.MailRetry, DefaultMailRetry), job.Attempt))
+	return time.Now().Add(mailBackoff(cmp.Or(w.deps.MailRetry, DefaultMailRetry), job.Attempt))
 }
 
 func mailBackoff(base time.Duration, attempt int) time.Duration {

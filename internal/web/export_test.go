@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -313,7 +314,7 @@ func TestExportMenuInABrowser(t *testing.T) {
 		t.Fatalf("link %q, page:\n%s", href, text)
 	}
 	list, _ := srv.Store.ListExports(context.Background(), f.Instructor.ID, 10)
-	if len(list) != 1 || !slicesContains(list[0].Items, proctor.ItemVideo) {
+	if len(list) != 1 || !slices.Contains(list[0].Items, proctor.ItemVideo) {
 		t.Fatalf("export items: %+v", list)
 	}
 	outbox, _ := srv.Store.ListMail(context.Background(), 10)
@@ -331,13 +332,4 @@ func TestExportMenuInABrowser(t *testing.T) {
 	if status != 200 || !strings.Contains(page, outbox[0].Subject) || !strings.Contains(page, "No SMTP server is configured") {
 		t.Fatalf("admin outbox: %d\n%s", status, page)
 	}
-}
-
-func slicesContains(items []proctor.ExportItem, want proctor.ExportItem) bool {
-	for _, it := range items {
-		if it == want {
-			return true
-		}
-	}
-	return false
 }

@@ -182,8 +182,8 @@ func (s *Server) csp(r *http.Request, formTarget string) string {
 		forms += " " + formTarget
 	}
 	media := "'self'"
-	if s.MediaDirect && s.MediaOrigin != "" {
-		media += " " + s.MediaOrigin
+	if s.MediaDirect && s.mediaOrigin != "" {
+		media += " " + s.mediaOrigin
 	}
 	return "default-src 'self'; img-src " + media + " data: blob:; media-src " + media + " blob:; style-src 'self'; script-src 'self'; " +
 		"object-src 'none'; base-uri 'none'; frame-ancestors " + s.frameAncestors(r) + "; form-action " + forms

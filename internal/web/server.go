@@ -37,10 +37,9 @@ type Deps struct {
 	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	// MediaDirect: authorised media reads are redirected to short-lived
-	// signed URLs of the store (S3), whose origin MediaOrigin the pages'
-	// policy then allows.
+	// signed URLs of the store (S3), whose origin the pages' policy then
+	// allows.
 	MediaDirect bool
-	MediaOrigin string
 }
 
 // Server holds the parsed templates and the asset table.
@@ -57,6 +56,8 @@ type Server struct {
 	// Secure over http there, as browsers treat it as a secure context).
 	loopback  bool
 	ancestors ancestorCache
+	// mediaOrigin is where browsers fetch media from with MediaDirect.
+	mediaOrigin string
 }
 
 // New parses the embedded templates and hashes the static files.
@@ -64,6 +65,9 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
 		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
 		pairings: ratelimit.New[string](1.0/2, 20, d.Now)} // 20 at once, then one every 2 s
+	if o, ok := d.Blobs.(interface{ PublicOrigin() string }); ok {
+		s.mediaOrigin = o.PublicOrigin()
+	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

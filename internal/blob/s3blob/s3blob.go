@@ -6,6 +6,7 @@
 package s3blob
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -96,7 +97,7 @@ func Open(ctx context.Context, cfg Config) (*Bucket, error) {
 	b := &Bucket{client: client, transport: transport, signer: client, cfg: cfg}
 	if cfg.PublicEndpoint != "" {
 		pub, _ := url.Parse(cfg.PublicEndpoint)
-		region := cmpOr(cfg.Region, "us-east-1") // a region given avoids a lookup on the public address
+		region := cmp.Or(cfg.Region, "us-east-1") // a region given avoids a lookup on the public address
 		if b.signer, err = minio.New(pub.Host, &minio.Options{Creds: creds, Secure: pub.Scheme == "https", Region: region}); err != nil {
 			return nil, fmt.Errorf("s3blob: public endpoint: %w", err)
 		}
@@ -111,13 +112,6 @@ func Open(ctx context.Context, cfg Config) (*Bucket, error) {
 		return nil, fmt.Errorf("s3blob: bucket %q does not exist at %s: create it first", cfg.Bucket, cfg.Endpoint)
 	}
 	return b, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (b *Bucket) name(key string) (string, error) {
