@@ -3,11 +3,11 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"vigil/internal/blob"
 	"vigil/internal/proctor"
 )
 
@@ -55,26 +55,19 @@ func (w *joinWorker) Work(ctx context.Context, job *river.Job[JoinVideo]) error 
 	return nil
 }
 
-// join copies a segment's chunks, in order, into one object.
+// join writes a segment's chunks, in order, as one object.
 func (w *joinWorker) join(ctx context.Context, key string, chunks []proctor.VideoChunk) error {
-	pr, pw := io.Pipe()
-	go func() {
-		for _, c := range chunks {
-			o, err := w.deps.Blobs.Open(ctx, c.BlobKey)
-			if err != nil {
-				pw.CloseWithError(err)
-				return
-			}
-			_, err = io.Copy(pw, o)
-			o.Close()
-			if err != nil {
-				pw.CloseWithError(err)
-				return
-			}
-		}
-		pw.Close()
-	}()
-	_, err := w.deps.Blobs.Put(ctx, key, pr)
-	pr.CloseWithError(io.ErrClosedPipe)
+	cat := blob.NewConcat(ctx, w.deps.Blobs, ChunkParts(chunks))
+	defer cat.Close()
+	_, err := w.deps.Blobs.Put(ctx, key, cat)
 	return err
+}
+
+// ChunkParts names the blobs of video chunks, for blob.NewConcat.
+func ChunkParts(chunks []proctor.VideoChunk) []blob.Info {
+	parts := make([]blob.Info, len(chunks))
+	for i, c := range chunks {
+		parts[i] = blob.Info{Key: c.BlobKey, Size: c.Size}
+	}
+	return parts
 }

@@ -1,10 +1,7 @@
 package web
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -130,14 +127,11 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 			s.Log.Error("audit media", "err", err)
 		}
 	}
-	if s.MediaDirect && !sess.State.AcceptsUploads() && s.redirectJoined(w, r, id, trimExt(stream), r.URL.Query().Get("segment"), chunks) {
+	cat := blob.NewConcat(r.Context(), s.Blobs, jobs.ChunkParts(chunks))
+	defer cat.Close()
+	if s.MediaDirect && !sess.State.AcceptsUploads() && s.redirectJoined(w, r, id, trimExt(stream), r.URL.Query().Get("segment"), cat.Size()) {
 		return
 	}
-	cat := &concatReader{ctx: r.Context(), blobs: s.Blobs, chunks: chunks}
-	for _, c := range chunks {
-		cat.size += c.Size
-	}
-	defer cat.close()
 	w.Header().Set("Content-Type", "video/webm")
 	w.Header().Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", chunks[len(chunks)-1].ReceivedAt, cat)
@@ -166,80 +160,6 @@ func trimExt(s string) string {
 	return s
 }
 
-// concatReader is an io.ReadSeeker over chunks stored as separate blobs, so
-// the recording streams without being assembled in memory or on disk.
-type concatReader struct {
-	ctx    context.Context
-	blobs  blob.Bucket
-	chunks []proctor.VideoChunk
-	size   int64
-	pos    int64
-	cur    blob.Object
-}
-
-func (c *concatReader) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += c.pos
-	case io.SeekEnd:
-		offset += c.size
-	}
-	if offset < 0 {
-		return 0, fmt.Errorf("web: seek before start")
-	}
-	c.close()
-	c.pos = offset
-	return offset, nil
-}
-
-func (c *concatReader) Read(p []byte) (int, error) {
-	if c.pos >= c.size {
-		c.close()
-		return 0, io.EOF
-	}
-	if c.cur == nil {
-		if err := c.open(); err != nil {
-			return 0, err
-		}
-	}
-	n, err := c.cur.Read(p)
-	c.pos += int64(n)
-	if err == io.EOF {
-		c.close()
-		err = nil
-	}
-	return n, err
-}
-
-// open opens the chunk holding c.pos, positioned at it.
-func (c *concatReader) open() error {
-	start := int64(0)
-	for _, ch := range c.chunks {
-		if c.pos < start+ch.Size {
-			o, err := c.blobs.Open(c.ctx, ch.BlobKey)
-			if err != nil {
-				return err
-			}
-			if _, err := o.Seek(c.pos-start, io.SeekStart); err != nil {
-				o.Close()
-				return err
-			}
-			c.cur = o
-			return nil
-		}
-		start += ch.Size
-	}
-	return io.EOF
-}
-
-func (c *concatReader) close() {
-	if c.cur != nil {
-		c.cur.Close()
-		c.cur = nil
-	}
-}
-
 // signedURLLife is how long a redirect to the store works: long enough to
 // start playing, short enough that a copied link soon stops.
 const signedURLLife = 5 * time.Minute
@@ -263,14 +183,10 @@ func (s *Server) redirectToStore(w http.ResponseWriter, r *http.Request, key str
 
 // redirectJoined redirects to the segment joined into one object after the
 // session finished (jobs.JoinVideo), when it is there and complete.
-func (s *Server) redirectJoined(w http.ResponseWriter, r *http.Request, sessionID int64, stream, segParam string, chunks []proctor.VideoChunk) bool {
+func (s *Server) redirectJoined(w http.ResponseWriter, r *http.Request, sessionID int64, stream, segParam string, size int64) bool {
 	n, _ := strconv.Atoi(segParam)
 	key := jobs.JoinedKey(sessionID, stream, n)
 	info, err := s.Blobs.Stat(r.Context(), key)
-	var size int64
-	for _, c := range chunks {
-		size += c.Size
-	}
 	if err != nil || info.Size != size {
 		return false // not joined yet: played through Vigil
 	}
