@@ -413,3 +413,24 @@ func violationsOf(t *testing.T, st *pgstore.Store, sid int64) string {
 	}
 	return fmt.Sprintf("%s; %s", s.Verdict, strings.Join(parts, ", "))
 }
+
+// TestLoadtestCommand: vigil loadtest against a running server plays its
+// students, reports latency, and finds every acknowledged item stored.
+func TestLoadtestCommand(t *testing.T) {
+	dir := t.TempDir()
+	if code := cli.Run(context.Background(), []string{"migrate", "--data", dir}, nil, io.Discard, os.Stderr); code != 0 {
+		t.Fatalf("migrate exited %d", code)
+	}
+	srv := &server{t: t, dir: dir, addr: freeAddr(t), log: devNull(t)}
+	srv.start()
+	defer srv.kill()
+	waitUp(t, srv.addr)
+	var out, progress strings.Builder
+	code := cli.Run(context.Background(), []string{"loadtest", "--data", dir, "--base-url", "http://" + srv.addr,
+		"--students", "3", "--ramp", "1s", "--hold", "12s"}, nil, &out, &progress)
+	report := out.String()
+	if code != 0 || !strings.Contains(report, "sessions held 3") || !strings.Contains(report, "items lost: 0") ||
+		!strings.Contains(report, "upload latency p50") || !strings.Contains(progress.String(), "students 3/3") {
+		t.Fatalf("loadtest exited %d:\n%s\n%s", code, report, progress.String())
+	}
+}
