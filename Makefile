@@ -1,4 +1,7 @@
 # Vigil's make targets. `make demo` and `make test` are the two commands of the README.
+# go.mod names Go 1.27.3; the machine's go fetches that toolchain from the
+# module proxy (once, about 10 s) when GOTOOLCHAIN asks for it.
+export GOTOOLCHAIN := go1.27.3
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 GOBIN := $(shell $(GO) env GOPATH)/bin
