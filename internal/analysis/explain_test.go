@@ -107,5 +107,3 @@ func TestReasonerFollowsDecisions(t *testing.T) {
 		t.Fatal("an unknown decider was not reported")
 	}
 }
-
-

@@ -15,8 +15,8 @@ import (
 	"sync"
 	"unicode"
 
-	"vigil/internal/blob"
 	"vigil/internal/analysis"
+	"vigil/internal/blob"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
