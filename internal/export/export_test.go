@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -120,6 +121,7 @@ func (w *world) session(t testing.TB, frames, chunks int, chunkSize int) *procto
 	must(t, w.st.ReplaceViolations(ctx, s.ID, []proctor.Violation{{SessionID: s.ID, Type: proctor.LeftSession, Start: t0.Add(time.Second),
 		End: t0.Add(7 * time.Second), Confidence: 0.9, Applied: true, Rule: "left", Reason: "no face for 6 s",
 		Evidence: proctor.Evidence{FrameSeqs: []int64{1}, BeforeSeq: &before, AfterSeq: &after}}}))
+	must(t, w.st.SetVerdict(ctx, s.ID, proctor.VerdictFail, proctor.VerdictFail, t0.Add(time.Minute)))
 	return s
 }
 
@@ -223,6 +225,7 @@ func TestBuildWritesEveryItemWithAManifest(t *testing.T) {
 	if strings.Count(csv, "\n") != 3 || !strings.Contains(csv, "O'Brien") || !strings.Contains(csv, "left_session") {
 		t.Errorf("sessions.csv:\n%s", csv)
 	}
+	checkVerdictReasons(t, files["sessions.csv"])
 	if !strings.Contains(string(files[dir+"/events.json"]), `"combo": "Ctrl+V"`) {
 		t.Errorf("events.json:\n%s", files[dir+"/events.json"])
 	}
@@ -323,5 +326,27 @@ func TestBuildStopsWhenCancelled(t *testing.T) {
 	}
 	if _, err := w.blobs.Stat(context.Background(), export.Key(e.ID)); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("a cancelled export left its file: %v", err)
+	}
+}
+
+// checkVerdictReasons: every row of sessions.csv explains its verdict in
+// words, starting with the verdict it explains.
+func checkVerdictReasons(t *testing.T, data []byte) {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	must(t, err)
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	ri, ok := col["verdict_reason"]
+	if !ok {
+		t.Fatalf("sessions.csv has no verdict_reason column: %v", rows[0])
+	}
+	for _, r := range rows[1:] {
+		reason, verdict := r[ri], r[col["automated_verdict"]]
+		if r[col["reviewed"]] == "false" && !strings.HasPrefix(reason, verdict+" — ") || !strings.Contains(reason, "Left Session 1×") {
+			t.Errorf("session %s: verdict %q explained as %q", r[0], verdict, reason)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"unicode"
 
+	"vigil/internal/analysis"
 	"vigil/internal/blob"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -39,6 +40,8 @@ type sessionData struct {
 	student    *proctor.Student
 	violations []proctor.Violation
 	dir        string
+	// reason explains the verdict in force in words.
+	reason string
 }
 
 // Plan lists the files of an export, in the order they are written. It
@@ -55,8 +58,9 @@ func (b *Builder) Plan(ctx context.Context, e *proctor.Export) ([]file, error) {
 	}
 	var sessions []sessionData
 	exams := map[int64]*proctor.Exam{}
+	reasons := analysis.NewReasoner(b.Store)
 	for _, id := range e.SessionIDs {
-		sd, err := b.loadSession(ctx, id, exams)
+		sd, err := b.loadSession(ctx, id, exams, reasons)
 		if err != nil {
 			return nil, fmt.Errorf("export: session %d: %w", id, err)
 		}
@@ -82,7 +86,7 @@ func (b *Builder) Plan(ctx context.Context, e *proctor.Export) ([]file, error) {
 	return files, nil
 }
 
-func (b *Builder) loadSession(ctx context.Context, id int64, exams map[int64]*proctor.Exam) (sessionData, error) {
+func (b *Builder) loadSession(ctx context.Context, id int64, exams map[int64]*proctor.Exam, reasons *analysis.Reasoner) (sessionData, error) {
 	var sd sessionData
 	var err error
 	if sd.session, err = b.Store.GetSession(ctx, id); err != nil {
@@ -99,6 +103,11 @@ func (b *Builder) loadSession(ctx context.Context, id int64, exams map[int64]*pr
 			return sd, err
 		}
 	}
+	reason, err := reasons.InForce(ctx, sd.session, exams[sd.session.ExamID].Settings.Policy, sd.violations)
+	if err != nil {
+		return sd, err
+	}
+	sd.reason = reason.Text
 	sd.dir = fmt.Sprintf("sessions/%s-%s-attempt-%d-session-%d", slug(sd.student.LastName), slug(sd.student.FirstName),
 		sd.session.Attempt, sd.session.ID)
 	return sd, nil

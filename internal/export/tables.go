@@ -39,7 +39,7 @@ Sessions: %d
 Items: %s
 Requested: %s
 
-sessions.csv      one row per session: student, attempt, times, state, Pass/Fail, applied violations by type
+sessions.csv      one row per session: student, attempt, times, state, Pass/Fail and why, applied violations by type
 violations.csv    every violation, applied or not, with the rule's reason and the instructor's decision
 violations.json   the same, with the evidence each was decided from
 sessions/...      per session: events.json, snapshots/, video/ (WebM), scans/
@@ -55,7 +55,7 @@ Pass/Fail comes from violations only. It is not a grade and Vigil never changes 
 func writeSummaryCSV(w io.Writer, sessions []sessionData, exams map[int64]*proctor.Exam) error {
 	cw := csv.NewWriter(w)
 	head := []string{"session_id", "exam", "student_id", "first_name", "last_name", "email", "attempt", "state", "started_at",
-		"finished_at", "duration_seconds", "automated_verdict", "reviewed", "reviewed_verdict"}
+		"finished_at", "duration_seconds", "automated_verdict", "reviewed", "reviewed_verdict", "verdict_reason"}
 	for _, t := range proctor.ViolationTypes {
 		head = append(head, string(t))
 	}
@@ -64,7 +64,7 @@ func writeSummaryCSV(w io.Writer, sessions []sessionData, exams map[int64]*proct
 		s, st := sd.session, sd.student
 		row := []string{id(s.ID), exams[s.ExamID].Title, id(st.ID), st.FirstName, st.LastName, st.Email, strconv.Itoa(s.Attempt),
 			string(s.State), timeText(s.ClientStartedAt), timeText(s.FinishedAt), strconv.Itoa(int(s.Duration().Seconds())),
-			s.Verdict.Label(), strconv.FormatBool(s.Reviewed), s.ReviewedVerdict.Label()}
+			s.Verdict.Label(), strconv.FormatBool(s.Reviewed), s.ReviewedVerdict.Label(), sd.reason}
 		counts := map[proctor.ViolationType]int{}
 		for _, v := range sd.violations {
 			if v.Applied {

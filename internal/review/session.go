@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"vigil/internal/analysis"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -37,6 +38,10 @@ type SessionPage struct {
 	MediaUntil time.Time
 	// Companions: how the desktop agent and the browser extension reported.
 	Companions []CompanionNote
+	// Reason explains the rules' verdict; ReviewedReason, present once an
+	// instructor has decided anything, the verdict after those decisions.
+	Reason         analysis.Reason
+	ReviewedReason *analysis.Reason
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -90,6 +95,9 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 		if p.Violations[i].Decision == proctor.DecisionExcused {
 			p.Excused++
 		}
+	}
+	if p.Reason, p.ReviewedReason, err = analysis.NewReasoner(s.store).Reasons(ctx, p.Session, p.Exam.Settings.Policy, p.Violations); err != nil {
+		return err
 	}
 	if p.Notes, err = s.store.ListNotes(ctx, p.Session.ID); err != nil {
 		return err

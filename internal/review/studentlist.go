@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"vigil/internal/analysis"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -21,6 +22,8 @@ type StudentListPage struct {
 	NotStarted []proctor.Student
 	Sort       string
 	Desc       bool
+	// Reasons explain each analysed session's verdict in force, by session id.
+	Reasons map[int64]analysis.Reason
 }
 
 // SortKeys are the Student List columns that sort, besides the violation
@@ -48,8 +51,12 @@ func (s *Service) StudentList(ctx context.Context, a Actor, examID int64, key st
 		key = "last"
 	}
 	sortRows(rows, key, desc)
+	reasons, err := s.listReasons(ctx, exam, rows)
+	if err != nil {
+		return nil, err
+	}
 	students, err := s.store.ListStudents(ctx, exam.CourseID)
-	p := &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc}
+	p := &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc, Reasons: reasons}
 	started := map[int64]bool{}
 	for _, r := range rows {
 		started[r.Student.ID] = true
