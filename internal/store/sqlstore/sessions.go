@@ -18,7 +18,8 @@ func (c *conn) CreateSession(ctx context.Context, s *proctor.Session) error {
 	// Two starts at once must not both become attempt n+1. Locking the
 	// student's row makes the second wait; at READ COMMITTED its insert, a
 	// new statement, then sees the first one's session. (NO KEY UPDATE: rows
-	// that merely reference the student are not held up.)
+	// that merely reference the student are not held up.) On SQLite,
+	// writers take turns and the transaction alone is enough.
 	return c.atomic(ctx, func(c *conn) error {
 		if err := c.lockRows(ctx, "lock student", "NO KEY UPDATE", `SELECT FROM students WHERE id = $1`, s.StudentID); err != nil {
 			return err

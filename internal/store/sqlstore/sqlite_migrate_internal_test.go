@@ -3,11 +3,8 @@ package sqlstore
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/riverqueue/river/rivermigrate"
-
-	"vigil/internal/proctor"
 )
 
 // TestCompanionMigrationKeepsEvents: a database with event batches and
@@ -46,14 +43,7 @@ func TestCompanionMigrationKeepsEvents(t *testing.T) {
 			}
 		}
 	}
-	c := &proctor.Course{Code: "C", Title: "C", Enabled: true}
-	must(t, st.CreateCourse(ctx, c))
-	e := &proctor.Exam{CourseID: c.ID, Title: "E", Settings: proctor.DefaultSettings()}
-	must(t, st.CreateExam(ctx, e))
-	s := &proctor.Student{CourseID: c.ID, FirstName: "A", LastName: "B"}
-	must(t, st.CreateStudent(ctx, s))
-	sess := &proctor.Session{ExamID: e.ID, StudentID: s.ID, CreatedAt: time.Now(), ClientStartedAt: time.Now()}
-	must(t, st.CreateSession(ctx, sess))
+	sess := newSession(t, st)
 	exec(`INSERT INTO session_tokens (token_hash, session_id, expires_at) VALUES ('old', ?, 1)`, sess.ID)
 	exec(`INSERT INTO event_batches (session_id, batch, sha256, received_at) VALUES (?, 0, 'sha', 1000)`, sess.ID)
 	exec(`INSERT INTO events (session_id, batch, kind, at, combo, source, received_at) VALUES (?, 0, 'key', 2000, 'Ctrl+C', 'browser', 1000)`, sess.ID)
@@ -78,12 +68,5 @@ func TestCompanionMigrationKeepsEvents(t *testing.T) {
 	}
 	if have, want, _ := st.SchemaVersion(ctx); have != want {
 		t.Fatalf("after: version %d of %d", have, want)
-	}
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }
