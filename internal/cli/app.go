@@ -23,7 +23,7 @@ import (
 	"vigil/internal/metrics"
 	"vigil/internal/review"
 	"vigil/internal/store"
-	"vigil/internal/store/sqlitestore"
+	"vigil/internal/store/sqlstore"
 	"vigil/internal/web"
 )
 
@@ -125,7 +125,7 @@ func (a *app) openDatabase(ctx context.Context) error {
 	if a.unlock, err = lockDatabase(path); err != nil {
 		return err
 	}
-	st, err := sqlitestore.Open(ctx, path)
+	st, err := sqlstore.OpenSQLite(ctx, path)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"vigil/internal/blob/s3blob"
 	"vigil/internal/config"
 	"vigil/internal/store"
-	"vigil/internal/store/sqlitestore"
+	"vigil/internal/store/sqlstore"
 )
 
 // database is a store Vigil can also migrate.
@@ -34,7 +34,7 @@ func openStore(ctx context.Context, cfg *config.Config) (database, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
-	return sqlitestore.Open(ctx, path)
+	return sqlstore.OpenSQLite(ctx, path)
 }
 
 // openBlobs opens the configured media store: a folder, or an S3 bucket.

@@ -32,7 +32,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/scenario"
 	"vigil/internal/simclient"
-	"vigil/internal/store/pgstore"
+	"vigil/internal/store/sqlstore"
 	"vigil/media"
 )
 
@@ -175,7 +175,7 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 	}
 	front := httptest.NewServer(lb)
 	defer front.Close()
-	st, err := pgstore.Open(context.Background(), dbURL)
+	st, err := sqlstore.OpenPostgres(context.Background(), dbURL)
 	must(t, err)
 	defer st.Close()
 
@@ -252,7 +252,7 @@ func scrape(t *testing.T, u string) string {
 func clusterStudents(t *testing.T, dbURL string, n int) []string {
 	t.Helper()
 	ctx := context.Background()
-	st, err := pgstore.Open(ctx, dbURL)
+	st, err := sqlstore.OpenPostgres(ctx, dbURL)
 	must(t, err)
 	defer st.Close()
 	course := &proctor.Course{Code: "CLUSTER", Title: "Cluster", Enabled: true, CreatedAt: time.Now()}
@@ -282,7 +282,7 @@ func lastField(s string) string {
 	return tok[strings.LastIndex(tok, "/")+1:]
 }
 
-func checkStoredS3(t *testing.T, st *pgstore.Store, srv *s3test.Server, bucket string, ack *acked, frames int) {
+func checkStoredS3(t *testing.T, st *sqlstore.Store, srv *s3test.Server, bucket string, ack *acked, frames int) {
 	t.Helper()
 	ctx := context.Background()
 	cfg, _ := s3blob.ParseURL(srv.URL(bucket))
@@ -330,7 +330,7 @@ func playScenario(t *testing.T, base, link string, sc *scenario.Scenario) int64 
 
 // playWhileKillingItsWorker plays the scenario and, once a worker is in the
 // middle of analysing it (some frames analysed, not all), kills that worker.
-func playWhileKillingItsWorker(t *testing.T, st *pgstore.Store, dbURL, base, link string, sc *scenario.Scenario, workers map[*proc]bool) int64 {
+func playWhileKillingItsWorker(t *testing.T, st *sqlstore.Store, dbURL, base, link string, sc *scenario.Scenario, workers map[*proc]bool) int64 {
 	t.Helper()
 	queue, err := sql.Open("pgx", dbURL)
 	must(t, err)
@@ -382,7 +382,7 @@ func runningAnalysis(t *testing.T, queue *sql.DB) (pid int, sessionID int64) {
 	return pid, a.SessionID
 }
 
-func waitState(t *testing.T, st *pgstore.Store, sid int64, want proctor.SessionState, timeout time.Duration) {
+func waitState(t *testing.T, st *sqlstore.Store, sid int64, want proctor.SessionState, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -400,7 +400,7 @@ func waitState(t *testing.T, st *pgstore.Store, sid int64, want proctor.SessionS
 
 // violationsOf describes a session's violations by type, times relative
 // to its start, and whether applied.
-func violationsOf(t *testing.T, st *pgstore.Store, sid int64) string {
+func violationsOf(t *testing.T, st *sqlstore.Store, sid int64) string {
 	t.Helper()
 	s, err := st.GetSession(context.Background(), sid)
 	must(t, err)

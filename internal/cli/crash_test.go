@@ -21,7 +21,7 @@ import (
 	"vigil/internal/ingest"
 	"vigil/internal/proctor"
 	"vigil/internal/simclient"
-	"vigil/internal/store/sqlitestore"
+	"vigil/internal/store/sqlstore"
 	"vigil/media"
 )
 
@@ -84,7 +84,7 @@ func setUp(t *testing.T, dir string, n int) []string {
 		t.Fatalf("migrate exited %d", code)
 	}
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "vigil.db"))
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "vigil.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func uploadThroughCrashes(link, addr string, frames int, ack *acked) (int64, err
 func checkStored(t *testing.T, dir string, ack *acked, frames int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "vigil.db"))
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "vigil.db"))
 	must(t, err)
 	defer st.Close()
 	for sid, seqs := range ack.frames {
@@ -239,7 +239,7 @@ func waitAnalysed(t *testing.T, srv *server, ids []int64) {
 	ctx := context.Background()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		st, err := sqlitestore.Open(ctx, filepath.Join(srv.dir, "vigil.db"))
+		st, err := sqlstore.OpenSQLite(ctx, filepath.Join(srv.dir, "vigil.db"))
 		must(t, err)
 		pending := 0
 		for _, id := range ids {
@@ -313,7 +313,7 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	if err := srv.cmd.Wait(); err != nil {
 		t.Fatalf("server exit after SIGTERM: %v", err)
 	}
-	st, err := sqlitestore.Open(context.Background(), filepath.Join(dir, "vigil.db"))
+	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, "vigil.db"))
 	must(t, err)
 	defer st.Close()
 	if _, err := st.GetFrame(context.Background(), sess.ID, 0); err != nil {

@@ -4,10 +4,10 @@ import (
 	"context"
 
 	"vigil/internal/config"
-	"vigil/internal/store/pgstore"
+	"vigil/internal/store/sqlstore"
 )
 
 // openPostgres opens the PostgreSQL store of a database URL.
 func openPostgres(ctx context.Context, cfg *config.Config) (database, error) {
-	return pgstore.Open(ctx, cfg.DatabaseURL)
+	return sqlstore.OpenPostgres(ctx, cfg.DatabaseURL)
 }

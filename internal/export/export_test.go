@@ -22,7 +22,7 @@ import (
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/export"
 	"vigil/internal/proctor"
-	"vigil/internal/store/sqlitestore"
+	"vigil/internal/store/sqlstore"
 	"vigil/media"
 )
 
@@ -31,7 +31,7 @@ var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 // world is a real SQLite store and file bucket holding one course, exam
 // and student with sessions that have media.
 type world struct {
-	st      *sqlitestore.Store
+	st      *sqlstore.Store
 	blobs   *fileblob.Bucket
 	dir     string
 	course  proctor.Course
@@ -45,7 +45,7 @@ func newWorld(t testing.TB) *world {
 	ctx := context.Background()
 	w := &world{dir: t.TempDir()}
 	var err error
-	if w.st, err = sqlitestore.Open(ctx, filepath.Join(w.dir, "vigil.db")); err != nil {
+	if w.st, err = sqlstore.OpenSQLite(ctx, filepath.Join(w.dir, "vigil.db")); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.st.Close() })

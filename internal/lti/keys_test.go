@@ -13,12 +13,12 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"vigil/internal/lti"
-	"vigil/internal/store/sqlitestore"
+	"vigil/internal/store/sqlstore"
 )
 
-func openStore(t *testing.T) *sqlitestore.Store {
+func openStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "vigil.db"))
+	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package store defines how Vigil keeps its data, without saying in what:
-// the interfaces here have no SQL. Each implementation (sqlitestore,
-// pgstore) passes the shared suite in storetest.
+// the interfaces here have no SQL. The implementation (sqlstore, on SQLite
+// or PostgreSQL) passes the shared suite in storetest on both engines.
 package store
 
 import (

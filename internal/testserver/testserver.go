@@ -34,14 +34,14 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/review"
 	"vigil/internal/store"
-	"vigil/internal/store/sqlitestore"
+	"vigil/internal/store/sqlstore"
 	"vigil/internal/web"
 )
 
 // Server is a running Vigil.
 type Server struct {
 	URL         string
-	Store       *sqlitestore.Store
+	Store       *sqlstore.Store
 	Blobs       blob.Bucket
 	Ingest      *ingest.Service
 	Review      *review.Service
@@ -112,7 +112,7 @@ func Start(t testing.TB, o Options) *Server {
 	s := &Server{Dir: t.TempDir()}
 	ctx := context.Background()
 	var err error
-	if s.Store, err = sqlitestore.Open(ctx, filepath.Join(s.Dir, "vigil.db")); err != nil {
+	if s.Store, err = sqlstore.OpenSQLite(ctx, filepath.Join(s.Dir, "vigil.db")); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Store.Close() })

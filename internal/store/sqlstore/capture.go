@@ -1,0 +1,209 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/proctor"
+)
+
+func (c *conn) InsertFrame(ctx context.Context, f *proctor.Frame) error {
+	return c.keyed(ctx, func() error {
+		return c.exec(ctx, "insert frame", `INSERT INTO frames
+			(session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			f.SessionID, f.Seq, ms(f.CapturedAt), f.BlobKey, f.SHA256, f.Size, f.Width, f.Height, ms(f.ReceivedAt))
+	})
+}
+
+const frameCols = `session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at`
+
+func scanFrame(sc scanner) (*proctor.Frame, error) {
+	var f proctor.Frame
+	var captured, received int64
+	if err := sc.Scan(&f.SessionID, &f.Seq, &captured, &f.BlobKey, &f.SHA256, &f.Size, &f.Width, &f.Height, &received); err != nil {
+		return nil, err
+	}
+	f.CapturedAt, f.ReceivedAt = fromMS(captured), fromMS(received)
+	return &f, nil
+}
+
+func (c *conn) GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error) {
+	f, err := scanFrame(c.r.QueryRowContext(ctx, `SELECT `+frameCols+` FROM frames WHERE session_id = $1 AND seq = $2`, sessionID, seq))
+	return f, wrap("get frame", err)
+}
+
+func (c *conn) NextFrameSeq(ctx context.Context, sessionID int64) (int64, error) {
+	var next int64
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM frames WHERE session_id = $1`, sessionID).Scan(&next)
+	return next, wrap("next frame seq", err)
+}
+
+func (c *conn) ListFrames(ctx context.Context, sessionID, from int64, limit int) ([]proctor.Frame, error) {
+	return queryAll(ctx, c.r, "list frames", `SELECT `+frameCols+` FROM frames
+		WHERE session_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`, scanFrame, sessionID, from, limit)
+}
+
+func (c *conn) CountFrames(ctx context.Context, sessionID int64) (int64, error) {
+	var n int64
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM frames WHERE session_id = $1`, sessionID).Scan(&n)
+	return n, wrap("count frames", err)
+}
+
+func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
+	return c.keyed(ctx, func() error {
+		return c.exec(ctx, "insert chunk", `INSERT INTO video_chunks
+			(session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt), v.OpensSegment)
+	})
+}
+
+const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment`
+
+func scanChunk(sc scanner) (*proctor.VideoChunk, error) {
+	var v proctor.VideoChunk
+	var started, received int64
+	if err := sc.Scan(&v.SessionID, &v.Stream, &v.Seq, &started, &v.DurationMS, &v.BlobKey, &v.SHA256, &v.Size, &received, &v.OpensSegment); err != nil {
+		return nil, err
+	}
+	v.StartedAt, v.ReceivedAt = fromMS(started), fromMS(received)
+	return &v, nil
+}
+
+func (c *conn) GetChunk(ctx context.Context, sessionID int64, stream string, seq int64) (*proctor.VideoChunk, error) {
+	v, err := scanChunk(c.r.QueryRowContext(ctx, `SELECT `+chunkCols+` FROM video_chunks
+		WHERE session_id = $1 AND stream = $2 AND seq = $3`, sessionID, stream, seq))
+	return v, wrap("get chunk", err)
+}
+
+func (c *conn) NextChunkSeq(ctx context.Context, sessionID int64, stream string) (int64, error) {
+	var next int64
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM video_chunks
+		WHERE session_id = $1 AND stream = $2`, sessionID, stream).Scan(&next)
+	return next, wrap("next chunk seq", err)
+}
+
+func (c *conn) ListChunks(ctx context.Context, sessionID int64, stream string) ([]proctor.VideoChunk, error) {
+	return queryAll(ctx, c.r, "list chunks", `SELECT `+chunkCols+` FROM video_chunks
+		WHERE session_id = $1 AND stream = $2 ORDER BY seq`, scanChunk, sessionID, stream)
+}
+
+func (c *conn) InsertEventBatch(ctx context.Context, sessionID int64, source string, batch int64, sha string, events []proctor.Event, at time.Time) error {
+	// The batch and its events are stored together or not at all.
+	return c.atomic(ctx, func(c *conn) error {
+		err := c.keyed(ctx, func() error {
+			return c.exec(ctx, "insert event batch", `INSERT INTO event_batches (session_id, source, batch, sha256, received_at)
+				VALUES ($1, $2, $3, $4, $5)`, sessionID, source, batch, sha, ms(at))
+		})
+		if err != nil {
+			return err
+		}
+		for i := range events {
+			e := &events[i]
+			id, err := c.insertID(ctx, "insert event", `INSERT INTO events
+				(session_id, batch_source, batch, kind, at, combo, surface, count, name, title, app_state, url, source, received_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+				sessionID, source, batch, string(e.Kind), ms(e.At), e.Combo, e.Surface, e.Count, e.Name, e.Title, e.AppState, e.URL,
+				e.Source, ms(at))
+			if err != nil {
+				return err
+			}
+			e.ID, e.SessionID, e.Batch, e.ReceivedAt = id, sessionID, batch, at
+		}
+		return nil
+	})
+}
+
+func (c *conn) EventBatchSHA(ctx context.Context, sessionID int64, source string, batch int64) (string, error) {
+	var sha string
+	err := c.r.QueryRowContext(ctx, `SELECT sha256 FROM event_batches WHERE session_id = $1 AND source = $2 AND batch = $3`,
+		sessionID, source, batch).Scan(&sha)
+	return sha, wrap("event batch", err)
+}
+
+func (c *conn) NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error) {
+	var next int64
+	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = $1 AND source = $2`,
+		sessionID, source).Scan(&next)
+	return next, wrap("next event batch", err)
+}
+
+func (c *conn) ListEventBatchTimes(ctx context.Context, sessionID int64, source string) ([]time.Time, error) {
+	return queryAll(ctx, c.r, "list event batch times", `SELECT received_at FROM event_batches
+		WHERE session_id = $1 AND source = $2 ORDER BY batch`, func(sc scanner) (*time.Time, error) {
+		var v int64
+		if err := sc.Scan(&v); err != nil {
+			return nil, err
+		}
+		t := fromMS(v)
+		return &t, nil
+	}, sessionID, source)
+}
+
+func (c *conn) ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error) {
+	return queryAll(ctx, c.r, "list events", `SELECT id, session_id, batch, kind, at, combo, surface, count, name, title,
+		app_state, url, source, received_at FROM events WHERE session_id = $1 ORDER BY at, id`, scanEvent, sessionID)
+}
+
+func scanEvent(sc scanner) (*proctor.Event, error) {
+	var e proctor.Event
+	var kind string
+	var at, received int64
+	if err := sc.Scan(&e.ID, &e.SessionID, &e.Batch, &kind, &at, &e.Combo, &e.Surface, &e.Count, &e.Name, &e.Title,
+		&e.AppState, &e.URL, &e.Source, &received); err != nil {
+		return nil, err
+	}
+	e.Kind, e.At, e.ReceivedAt = proctor.EventKind(kind), fromMS(at), fromMS(received)
+	return &e, nil
+}
+
+func (c *conn) InsertPhoto(ctx context.Context, p *proctor.Photo) error {
+	return c.keyed(ctx, func() error {
+		id, err := c.insertID(ctx, "insert photo", `INSERT INTO photos
+			(session_id, student_id, purpose, kind, attempt, blob_key, sha256, size, passed, reason, faces,
+			 mean_luma, captured_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			RETURNING id`,
+			p.SessionID, p.StudentID, string(p.Purpose), string(p.Kind), p.Attempt, p.BlobKey, p.SHA256, p.Size,
+			p.Passed, p.Reason, p.Faces, p.MeanLuma, ms(p.CapturedAt), ms(p.ReceivedAt))
+		p.ID = id
+		return err
+	})
+}
+
+const photoCols = `id, session_id, student_id, purpose, kind, attempt, blob_key, sha256, size, passed, reason,
+	faces, mean_luma, captured_at, received_at`
+
+func scanPhoto(sc scanner) (*proctor.Photo, error) {
+	var p proctor.Photo
+	var purpose, kind string
+	var captured, received int64
+	if err := sc.Scan(&p.ID, &p.SessionID, &p.StudentID, &purpose, &kind, &p.Attempt, &p.BlobKey, &p.SHA256,
+		&p.Size, &p.Passed, &p.Reason, &p.Faces, &p.MeanLuma, &captured, &received); err != nil {
+		return nil, err
+	}
+	p.Purpose, p.Kind = proctor.PhotoPurpose(purpose), proctor.PhotoKind(kind)
+	p.CapturedAt, p.ReceivedAt = fromMS(captured), fromMS(received)
+	return &p, nil
+}
+
+func (c *conn) GetPhoto(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose, kind proctor.PhotoKind, attempt int) (*proctor.Photo, error) {
+	p, err := scanPhoto(c.r.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos
+		WHERE session_id = $1 AND purpose = $2 AND kind = $3 AND attempt = $4`, sessionID, string(purpose), string(kind), attempt))
+	return p, wrap("get photo", err)
+}
+
+func (c *conn) GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, error) {
+	p, err := scanPhoto(c.r.QueryRowContext(ctx, `SELECT `+photoCols+` FROM photos WHERE id = $1`, id))
+	return p, wrap("get photo", err)
+}
+
+func (c *conn) ListPhotos(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error) {
+	return queryAll(ctx, c.r, "list photos", `SELECT `+photoCols+` FROM photos WHERE session_id = $1 AND purpose = $2
+		ORDER BY `+c.bytewise("kind")+`, attempt`, scanPhoto, sessionID, string(purpose))
+}
+
+func (c *conn) ListStudentPhotos(ctx context.Context, studentID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error) {
+	return queryAll(ctx, c.r, "list student photos", `SELECT `+photoCols+` FROM photos WHERE student_id = $1 AND purpose = $2
+		ORDER BY received_at, `+c.bytewise("kind")+`, attempt`, scanPhoto, studentID, string(purpose))
+}

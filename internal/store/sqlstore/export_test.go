@@ -1,0 +1,7 @@
+package sqlstore
+
+// The external tests (package sqlstore_test) share these helpers.
+var (
+	NewSession = newSession
+	Must       = must
+)
