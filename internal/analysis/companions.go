@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,17 +109,34 @@ func examPage(pages []string, raw string) bool {
 // (the proctoring window and the extension) must be to count once.
 const sameKeyWindow = time.Second
 
-// duplicateKey reports whether e repeats a key or paste already counted
-// from another source within sameKeyWindow.
+// duplicateKey reports whether e repeats a key press or paste already
+// counted within sameKeyWindow: the same combination from another source
+// (the proctoring window and the extension both saw it), or a paste and
+// the paste shortcut that made it (one action, reported as a key and as a
+// paste, by one source or two).
 func duplicateKey(counted []proctor.Event, e proctor.Event) bool {
 	for i := len(counted) - 1; i >= 0; i-- {
 		c := counted[i]
 		if e.At.Sub(c.At) > sameKeyWindow {
 			return false
 		}
-		if c.Source != e.Source && c.Kind == e.Kind && c.Combo == e.Combo {
+		if c.Kind == e.Kind && c.Combo == e.Combo && c.Source != e.Source {
+			return true
+		}
+		if e.At.Sub(c.At) <= pasteKeyWindow && (pasteAndItsKey(c, e) || pasteAndItsKey(e, c)) {
 			return true
 		}
 	}
 	return false
+}
+
+// pasteKeyWindow is how close a paste and its shortcut must be to be one
+// action: the browser fires both within milliseconds of the key press.
+const pasteKeyWindow = 500 * time.Millisecond
+
+// pasteKeys are the shortcuts that paste on Windows, Linux and macOS.
+var pasteKeys = []string{"Ctrl+V", "Meta+V", "Shift+Insert", "Ctrl+Shift+V", "Shift+Meta+V"}
+
+func pasteAndItsKey(paste, key proctor.Event) bool {
+	return paste.Kind == proctor.EventPaste && key.Kind == proctor.EventKey && slices.Contains(pasteKeys, key.Combo)
 }

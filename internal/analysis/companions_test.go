@@ -133,3 +133,46 @@ func TestKeysFromTwoSources(t *testing.T) {
 		want{proctor.Keystrokes, 12, 12, true, proctor.CauseKeyCombo},
 		want{proctor.Keystrokes, 15, 15, true, proctor.CausePaste})
 }
+
+// TestOnePasteIsOneKeystroke: a Ctrl+V seen as a key and as a paste, by the
+// proctoring window and by the extension, is one violation.
+func TestOnePasteIsOneKeystroke(t *testing.T) {
+	from := func(id int64, sec float64, source string, kind proctor.EventKind, combo string) proctor.Event {
+		return ev(id, sec, kind, func(e *proctor.Event) { e.Source, e.Combo = source, combo })
+	}
+	events := []proctor.Event{
+		from(1, 10, "browser", proctor.EventKey, "Ctrl+V"), from(2, 10.01, "browser", proctor.EventPaste, ""),
+		from(3, 10.05, "extension", proctor.EventKey, "Ctrl+V"), from(4, 10.06, "extension", proctor.EventPaste, ""),
+		from(5, 20, "extension", proctor.EventPaste, ""), from(6, 20.02, "browser", proctor.EventPaste, ""),
+		from(7, 30, "browser", proctor.EventKey, "Meta+V"),
+	}
+	check(t, decide(t, frames(strings.Repeat("1", 32)), events, nil),
+		want{proctor.Keystrokes, 10, 10, true, proctor.CauseKeyCombo},
+		want{proctor.Keystrokes, 20, 20, true, proctor.CausePaste},
+		want{proctor.Keystrokes, 30, 30, true, proctor.CauseKeyCombo})
+}
+
+// TestEveryViolationHasAFrame: violations decided from events, not from
+// frames, carry the webcam frame at their start; none when no frame is
+// near.
+func TestEveryViolationHasAFrame(t *testing.T) {
+	events := []proctor.Event{
+		ev(1, 5, proctor.EventKey, func(e *proctor.Event) { e.Combo = "Ctrl+C" }),
+		agentEv(2, 8, proctor.EventApp, "discord"),
+		ev(3, 40, proctor.EventKey, func(e *proctor.Event) { e.Combo = "Ctrl+C" }), // 19 s after the last frame
+	}
+	got := decide(t, frames(strings.Repeat("1", 21)), events, func(s *proctor.Settings) { s.BlacklistedApps = []string{"discord"} })
+	byStart := map[float64]proctor.Violation{}
+	for _, v := range got {
+		byStart[v.Start.Sub(t0).Seconds()] = v
+	}
+	if v := byStart[5]; v.Type != proctor.Keystrokes || len(v.FrameSeqs) == 0 || v.FrameSeqs[0] != 5 {
+		t.Errorf("key at 5 s: %+v, want the frame of second 5", v)
+	}
+	if v := byStart[8]; v.Type != proctor.BlacklistedApps || len(v.FrameSeqs) == 0 || v.FrameSeqs[0] != 8 || v.BeforeSeq == nil || *v.BeforeSeq != 7 {
+		t.Errorf("app at 8 s: %+v, want frames from second 8 with second 7 before", v)
+	}
+	if v := byStart[40]; v.Type != proctor.Keystrokes || len(v.Snapshots()) != 0 {
+		t.Errorf("key at 40 s, far from any frame: %+v, want no snapshot", v)
+	}
+}

@@ -52,6 +52,7 @@ func Decide(in Input) []proctor.Violation {
 	for i := range out {
 		disableIfOff(&out[i], in.Settings)
 	}
+	attachFrames(out, in.Frames)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out
 }

@@ -42,6 +42,8 @@ type SessionPage struct {
 	// instructor has decided anything, the verdict after those decisions.
 	Reason         analysis.Reason
 	ReviewedReason *analysis.Reason
+	// Evidence is each violation's evidence besides snapshots, by id.
+	Evidence map[int64]Evidence
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -97,6 +99,9 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 		}
 	}
 	if p.Reason, p.ReviewedReason, err = analysis.NewReasoner(s.store).Reasons(ctx, p.Session, p.Exam.Settings.Policy, p.Violations); err != nil {
+		return err
+	}
+	if p.Evidence, err = s.evidence(ctx, p.Session, p.Violations); err != nil {
 		return err
 	}
 	if p.Notes, err = s.store.ListNotes(ctx, p.Session.ID); err != nil {

@@ -65,6 +65,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /media/sessions/{id}/frames/{seq}", s.user(s.frameImage))
 	mux.HandleFunc("GET /media/photos/{id}", s.user(s.photoImage))
 	mux.HandleFunc("GET /media/sessions/{id}/video/{stream}", s.user(s.videoFile))
+	mux.HandleFunc("GET /media/sessions/{id}/violations/{violation}/audio", s.user(s.violationAudio))
+	mux.HandleFunc("GET /media/sessions/{id}/violations/{violation}/waveform", s.user(s.violationWaveform))
 
 	// Administration (administrators only; the LMS forms are in ltiRoutes).
 	mux.HandleFunc("GET /admin", s.admin(s.adminPage))

@@ -3,6 +3,7 @@ package voice
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 )
 
 // DecodeWAV reads a RIFF/WAVE file holding 16-bit PCM mono (format 1, or
@@ -56,4 +57,28 @@ func DecodeWAV(data []byte) ([]float32, int, error) {
 		p += 8 + size + size&1 // chunks are padded to even sizes
 	}
 	return nil, 0, fmt.Errorf("no data chunk")
+}
+
+// EncodeWAV writes samples in [-1, 1] as a RIFF/WAVE file, 16-bit PCM mono
+// at rate: the format every browser plays, and the one DecodeWAV reads.
+func EncodeWAV(samples []float32, rate int) []byte {
+	data := len(samples) * 2
+	out := make([]byte, 44+data)
+	copy(out[0:], "RIFF")
+	binary.LittleEndian.PutUint32(out[4:], uint32(36+data))
+	copy(out[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(out[16:], 16)
+	binary.LittleEndian.PutUint16(out[20:], 1) // PCM
+	binary.LittleEndian.PutUint16(out[22:], 1) // mono
+	binary.LittleEndian.PutUint32(out[24:], uint32(rate))
+	binary.LittleEndian.PutUint32(out[28:], uint32(rate*2))
+	binary.LittleEndian.PutUint16(out[32:], 2)
+	binary.LittleEndian.PutUint16(out[34:], 16)
+	copy(out[36:], "data")
+	binary.LittleEndian.PutUint32(out[40:], uint32(data))
+	for i, s := range samples {
+		v := int16(max(-32768, min(32767, math.Round(float64(s)*32768))))
+		binary.LittleEndian.PutUint16(out[44+2*i:], uint16(v))
+	}
+	return out
 }
