@@ -55,15 +55,16 @@ Pass/Fail comes from violations only. It is not a grade and Vigil never changes 
 func writeSummaryCSV(w io.Writer, sessions []sessionData, exams map[int64]*proctor.Exam) error {
 	cw := csv.NewWriter(w)
 	head := []string{"session_id", "exam", "student_id", "first_name", "last_name", "email", "attempt", "state", "started_at",
-		"finished_at", "duration_seconds", "automated_verdict", "reviewed", "reviewed_verdict", "verdict_reason"}
+		"finished_at", "duration_seconds", "before_recording_seconds", "automated_verdict", "reviewed", "reviewed_verdict", "verdict_reason"}
 	for _, t := range proctor.ViolationTypes {
 		head = append(head, string(t))
 	}
 	cw.Write(head)
 	for _, sd := range sessions {
 		s, st := sd.session, sd.student
-		row := []string{id(s.ID), exams[s.ExamID].Title, id(st.ID), st.FirstName, st.LastName, st.Email, strconv.Itoa(s.Attempt),
-			string(s.State), timeText(s.ClientStartedAt), timeText(s.FinishedAt), strconv.Itoa(int(s.Duration().Seconds())),
+		row := []string{id(s.ID), exams[s.ExamID].Title, id(st.ID), st.FirstName, st.LastName, st.Email, strconv.Itoa(s.AttemptLabel()),
+			string(s.State), timeText(s.Origin()), timeText(s.FinishedAt), strconv.Itoa(int(s.Duration().Seconds())),
+			strconv.Itoa(int(s.BeforeRecording().Seconds())),
 			s.Verdict.Label(), strconv.FormatBool(s.Reviewed), s.ReviewedVerdict.Label(), sd.reason}
 		counts := map[proctor.ViolationType]int{}
 		for _, v := range sd.violations {

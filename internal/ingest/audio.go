@@ -45,7 +45,7 @@ func (s *Service) PutAudio(ctx context.Context, sess *proctor.Session, in AudioI
 	}
 	a.ReceivedAt = s.now()
 	var dup bool
-	err = s.commitCapture(ctx, sess, in.StartedAt.Add(time.Duration(a.DurationMS)*time.Millisecond), func(tx store.Tx) error {
+	err = s.commitCapture(ctx, sess, in.StartedAt, in.StartedAt.Add(time.Duration(a.DurationMS)*time.Millisecond), func(tx store.Tx) error {
 		var err error
 		if dup, err = audioSeen(ctx, tx, sess.ID, in.Seq, sha); dup || err != nil {
 			return err

@@ -45,7 +45,7 @@ func (s *Service) PutChunk(ctx context.Context, sess *proctor.Session, in ChunkI
 	}
 	c.ReceivedAt = s.now()
 	var dup bool
-	err := s.commitCapture(ctx, sess, in.StartedAt, func(tx store.Tx) error {
+	err := s.commitCapture(ctx, sess, in.StartedAt, in.StartedAt.Add(time.Duration(in.DurationMS)*time.Millisecond), func(tx store.Tx) error {
 		var err error
 		if dup, err = chunkSeen(ctx, tx, sess.ID, in, sha); dup || err != nil {
 			return err

@@ -37,7 +37,7 @@ func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64
 	}
 	f.ReceivedAt = s.now()
 	var dup bool
-	err = s.commitCapture(ctx, sess, capturedAt, func(tx store.Tx) error {
+	err = s.commitCapture(ctx, sess, capturedAt, capturedAt, func(tx store.Tx) error {
 		var err error
 		dup, err = frameSeen(ctx, tx, sess.ID, seq, sha)
 		if dup || err != nil {

@@ -194,8 +194,9 @@ func markStarted(ctx context.Context, tx store.Tx, sess *proctor.Session, now ti
 	return err
 }
 
-// commitCapture stores a capture row with its bookkeeping and analysis job.
-func (s *Service) commitCapture(ctx context.Context, sess *proctor.Session, at time.Time, insert func(store.Tx) error) error {
+// commitCapture stores a recorded media row (a frame, a video or audio
+// chunk covering from..to) with its bookkeeping and analysis job.
+func (s *Service) commitCapture(ctx context.Context, sess *proctor.Session, from, to time.Time, insert func(store.Tx) error) error {
 	return s.store.InTx(ctx, func(tx store.Tx) error {
 		if err := insert(tx); err != nil {
 			return err
@@ -203,7 +204,7 @@ func (s *Service) commitCapture(ctx context.Context, sess *proctor.Session, at t
 		if err := markStarted(ctx, tx, sess, s.now()); err != nil {
 			return err
 		}
-		if err := tx.TouchCapture(ctx, sess.ID, at); err != nil {
+		if err := tx.TouchRecording(ctx, sess.ID, from, to); err != nil {
 			return err
 		}
 		return tx.Enqueue(ctx, jobs.AnalyzeSession{SessionID: sess.ID})

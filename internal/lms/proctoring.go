@@ -37,7 +37,15 @@ func (s *Service) startProctoring(ctx context.Context, p *proctor.Platform, l *l
 	pl := &proctor.ProctoringLaunch{SessionID: started.Session.ID, PlatformID: p.ID, DeploymentID: l.DeploymentID,
 		ResourceLinkID: l.ResourceLink.ID, UserSub: l.Sub, AttemptNumber: pr.AttemptNumber, SessionData: pr.SessionData,
 		StartAssessmentURL: pr.StartAssessmentURL, ACSURL: pr.ACSURL, ACSActions: pr.ACSActions, EndAssessmentReturn: pr.EndAssessmentReturn}
-	if err := s.Store.SaveProctoringLaunch(ctx, pl); err != nil {
+	err = s.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SaveProctoringLaunch(ctx, pl); err != nil {
+			return err
+		}
+		// The LMS numbers attempts its own way (a retake after a reset, an
+		// attempt begun elsewhere): the session shows the LMS's number.
+		return tx.SetLMSAttempt(ctx, started.Session.ID, pr.AttemptNumber)
+	})
+	if err != nil {
 		return nil, err
 	}
 	out.Kind, out.SessionID = GoProctoring, started.Session.ID

@@ -119,6 +119,13 @@ type Session struct {
 	FinishedAt      time.Time // server clock; zero until finished
 	// LastCaptureAt is the latest capture time seen (client clock).
 	LastCaptureAt time.Time
+	// RecordedFrom is when the recording began: the capture time of the
+	// earliest webcam frame, video or audio chunk (zero until one arrives).
+	// The exam is timed from it; before it the student was in the system
+	// check and the photos.
+	RecordedFrom time.Time
+	// LMSAttempt is the LMS's own attempt number when it sent one, else 0.
+	LMSAttempt int
 	Verdict       Verdict
 	// ReviewedVerdict is the verdict once excused violations are left out;
 	// empty until the session is marked reviewed.
@@ -135,12 +142,39 @@ type Session struct {
 	Purged        MediaCounts
 }
 
-// Duration is the captured span of the session.
+// Duration is the recorded span of the session: from the first recorded
+// media to the latest capture. Zero until something was recorded.
 func (s *Session) Duration() time.Duration {
-	if s.LastCaptureAt.IsZero() || s.ClientStartedAt.IsZero() || s.LastCaptureAt.Before(s.ClientStartedAt) {
+	if s.RecordedFrom.IsZero() || s.LastCaptureAt.Before(s.RecordedFrom) {
 		return 0
 	}
-	return s.LastCaptureAt.Sub(s.ClientStartedAt)
+	return s.LastCaptureAt.Sub(s.RecordedFrom)
+}
+
+// Origin is the moment the session's timeline counts from: the recording's
+// start, or the client's start while nothing was recorded.
+func (s *Session) Origin() time.Time {
+	if !s.RecordedFrom.IsZero() {
+		return s.RecordedFrom
+	}
+	return s.ClientStartedAt
+}
+
+// BeforeRecording is the time the student spent before the recording
+// began (system check, photos): shown as such, never as exam time.
+func (s *Session) BeforeRecording() time.Duration {
+	if s.RecordedFrom.IsZero() || s.ClientStartedAt.IsZero() || s.RecordedFrom.Before(s.ClientStartedAt) {
+		return 0
+	}
+	return s.RecordedFrom.Sub(s.ClientStartedAt)
+}
+
+// AttemptLabel is the attempt as the LMS numbers it when it said, else Vigil's.
+func (s *Session) AttemptLabel() int {
+	if s.LMSAttempt > 0 {
+		return s.LMSAttempt
+	}
+	return s.Attempt
 }
 
 // MoveTo changes the state, refusing moves the state machine does not allow.
@@ -160,5 +194,5 @@ func (s *Session) ResumableAt(now time.Time) bool {
 
 // Offset converts a capture time to milliseconds from the session's start.
 func (s *Session) Offset(t time.Time) int64 {
-	return t.Sub(s.ClientStartedAt).Milliseconds()
+	return t.Sub(s.Origin()).Milliseconds()
 }

@@ -92,9 +92,9 @@ func sortRows(rows []store.SessionRow, key string, desc bool) {
 		case "last":
 			return strings.Compare(strings.ToLower(a.Student.LastName), strings.ToLower(b.Student.LastName))
 		case "attempt":
-			return cmp.Compare(a.Session.Attempt, b.Session.Attempt)
+			return cmp.Compare(a.Session.AttemptLabel(), b.Session.AttemptLabel())
 		case "started":
-			return a.Session.ClientStartedAt.Compare(b.Session.ClientStartedAt)
+			return a.Session.Origin().Compare(b.Session.Origin())
 		case "duration":
 			return cmp.Compare(a.Session.Duration(), b.Session.Duration())
 		case "status":

@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"time"
 
 	"vigil/internal/proctor"
 )
@@ -16,6 +17,10 @@ type Timeline struct {
 	// Video lists the webcam recording's segments (one, unless the student
 	// reloaded or the browser restarted mid-exam); empty when there is none.
 	Video []VideoSegment `json:"video"`
+	// Gaps are the stretches with no webcam frame for longer than the
+	// exam's capture allows (offline, camera lost, browser closed), as
+	// [start_ms, end_ms]: shown as gaps, not as silence.
+	Gaps [][2]int64 `json:"gaps"`
 }
 
 // VideoSegment is one playable WebM file of a recording and where it
@@ -43,7 +48,7 @@ const maxTimelineFrames = 300000
 
 // Timeline returns a session's timeline.
 func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Timeline, error) {
-	sess, _, err := s.sessionScope(ctx, a, sessionID)
+	sess, exam, err := s.sessionScope(ctx, a, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -56,10 +61,11 @@ func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Time
 		return nil, err
 	}
 	t := &Timeline{DurationMS: max(0, sess.Duration().Milliseconds()), Frames: make([][2]int64, len(frames)),
-		Violations: []TimelineEntry{}, Video: []VideoSegment{}}
+		Violations: []TimelineEntry{}, Video: []VideoSegment{}, Gaps: [][2]int64{}}
 	for i, f := range frames {
 		t.Frames[i] = [2]int64{f.Seq, sess.Offset(f.CapturedAt)}
 	}
+	t.Gaps = Gaps(t.Frames, t.DurationMS, exam.Settings.FrameIntervalSeconds)
 	for _, v := range vs {
 		t.Violations = append(t.Violations, entry(sess, &v))
 		t.DurationMS = max(t.DurationMS, sess.Offset(v.End))
@@ -89,4 +95,27 @@ func (s *Service) addVideo(ctx context.Context, sess *proctor.Session, t *Timeli
 		t.Video = append(t.Video, v)
 	}
 	return nil
+}
+
+// minGap is the shortest stretch without frames shown as a gap, however
+// often the exam takes frames: a few seconds' delay is not a gap.
+const minGap = 5 * time.Second
+
+// Gaps finds the stretches of a timeline without frames: longer than three
+// frame intervals (and minGap), from the start, between frames, and to the
+// end. frames are [seq, offset_ms] in order.
+func Gaps(frames [][2]int64, durationMS int64, intervalSeconds float64) [][2]int64 {
+	limit := max(minGap.Milliseconds(), int64(3*intervalSeconds*1000))
+	gaps := [][2]int64{}
+	prev := int64(0)
+	for _, f := range frames {
+		if f[1]-prev > limit {
+			gaps = append(gaps, [2]int64{prev, f[1]})
+		}
+		prev = max(prev, f[1])
+	}
+	if len(frames) > 0 && durationMS-prev > limit {
+		gaps = append(gaps, [2]int64{prev, durationMS})
+	}
+	return gaps
 }

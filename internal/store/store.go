@@ -126,6 +126,12 @@ type Sessions interface {
 	SetSessionState(ctx context.Context, id int64, from, to proctor.SessionState, at time.Time) error
 	// TouchCapture raises the session's last capture time to at, never lowers it.
 	TouchCapture(ctx context.Context, id int64, at time.Time) error
+	// TouchRecording notes recorded media from from to to: it lowers the
+	// session's recording start to from (never raises it) and raises its
+	// last capture time to to.
+	TouchRecording(ctx context.Context, id int64, from, to time.Time) error
+	// SetLMSAttempt records the LMS's own attempt number for the session.
+	SetLMSAttempt(ctx context.Context, id int64, attempt int) error
 	AddSessionSource(ctx context.Context, id int64, source string) error
 	// ExpireSessions moves open sessions created before cutoff to expired and
 	// returns their ids.

@@ -36,26 +36,27 @@ func (c *conn) CreateSession(ctx context.Context, s *proctor.Session) error {
 const sessionCols = `s.id, s.exam_id, s.student_id, s.attempt, s.state, s.created_at, s.client_started_at,
 	s.finished_at, s.last_capture_at, s.verdict, s.reviewed_verdict, s.reviewed, s.reviewed_by,
 	s.reviewed_at, s.analyzed_at, s.sources, s.media_purged_at, s.purged_frames, s.purged_chunks,
-	s.purged_audio, s.purged_photos, s.purged_bytes`
+	s.purged_audio, s.purged_photos, s.purged_bytes, s.recorded_from, s.lms_attempt`
 
 func sessionDest(s *proctor.Session, t *sessionTimes) []any {
 	return []any{&s.ID, &s.ExamID, &s.StudentID, &s.Attempt, &t.state, &t.created, &t.clientStarted,
 		&t.finished, &t.lastCapture, &t.verdict, &t.reviewedVerdict, &s.Reviewed, &s.ReviewedBy,
 		&t.reviewed, &t.analyzed, &t.sources, &t.purged, &s.Purged.Frames, &s.Purged.Chunks,
-		&s.Purged.Audio, &s.Purged.Photos, &s.Purged.Bytes}
+		&s.Purged.Audio, &s.Purged.Photos, &s.Purged.Bytes, &t.recordedFrom, &s.LMSAttempt}
 }
 
 // sessionTimes holds the columns that need converting after a scan.
 type sessionTimes struct {
 	state, verdict, reviewedVerdict, sources                                  string
 	created, clientStarted, finished, lastCapture, reviewed, analyzed, purged int64
+	recordedFrom                                                              int64
 }
 
 func (t *sessionTimes) fill(s *proctor.Session) {
 	s.State, s.Verdict, s.ReviewedVerdict = proctor.SessionState(t.state), proctor.Verdict(t.verdict), proctor.Verdict(t.reviewedVerdict)
 	s.CreatedAt, s.ClientStartedAt, s.FinishedAt = fromMS(t.created), fromMS(t.clientStarted), fromMS(t.finished)
 	s.LastCaptureAt, s.ReviewedAt, s.AnalyzedAt = fromMS(t.lastCapture), fromMS(t.reviewed), fromMS(t.analyzed)
-	s.MediaPurgedAt = fromMS(t.purged)
+	s.MediaPurgedAt, s.RecordedFrom = fromMS(t.purged), fromMS(t.recordedFrom)
 	s.Sources = nil
 	if t.sources != "" {
 		s.Sources = strings.Split(t.sources, ",")
@@ -109,6 +110,17 @@ func (c *conn) SetSessionState(ctx context.Context, id int64, from, to proctor.S
 func (c *conn) TouchCapture(ctx context.Context, id int64, at time.Time) error {
 	return c.exec(ctx, "touch capture",
 		`UPDATE sessions SET last_capture_at = CASE WHEN last_capture_at < $1 THEN $1 ELSE last_capture_at END WHERE id = $2`, ms(at), id)
+}
+
+func (c *conn) TouchRecording(ctx context.Context, id int64, from, to time.Time) error {
+	return c.exec(ctx, "touch recording", `UPDATE sessions SET
+		recorded_from = CASE WHEN recorded_from = 0 OR recorded_from > $1 THEN $1 ELSE recorded_from END,
+		last_capture_at = CASE WHEN last_capture_at < $2 THEN $2 ELSE last_capture_at END
+		WHERE id = $3`, ms(from), ms(to), id)
+}
+
+func (c *conn) SetLMSAttempt(ctx context.Context, id int64, attempt int) error {
+	return c.execOne(ctx, "set LMS attempt", `UPDATE sessions SET lms_attempt = $1 WHERE id = $2`, attempt, id)
 }
 
 func (c *conn) AddSessionSource(ctx context.Context, id int64, source string) error {

@@ -71,8 +71,19 @@ func testSessionStates(t *testing.T, st store.Store) {
 	must(t, st.AddSessionSource(ctx(t), s.ID, "browser"))
 	got, err = st.GetSession(ctx(t), s.ID)
 	must(t, err)
-	if !got.LastCaptureAt.Equal(t0.Add(30*time.Minute)) || got.Duration() != 30*time.Minute {
-		t.Fatalf("last capture %v, duration %v", got.LastCaptureAt, got.Duration())
+	if !got.LastCaptureAt.Equal(t0.Add(30*time.Minute)) || got.Duration() != 0 || !got.RecordedFrom.IsZero() {
+		t.Fatalf("events only: last capture %v, recorded from %v, duration %v", got.LastCaptureAt, got.RecordedFrom, got.Duration())
+	}
+	// Recorded media sets the recording's start (lowering it, never
+	// raising it) and the last capture (raising it, never lowering it).
+	must(t, st.TouchRecording(ctx(t), s.ID, t0.Add(5*time.Minute), t0.Add(6*time.Minute)))
+	must(t, st.TouchRecording(ctx(t), s.ID, t0.Add(2*time.Minute), t0.Add(3*time.Minute)))
+	must(t, st.TouchRecording(ctx(t), s.ID, t0.Add(40*time.Minute), t0.Add(41*time.Minute)))
+	must(t, st.SetLMSAttempt(ctx(t), s.ID, 3))
+	got, err = st.GetSession(ctx(t), s.ID)
+	must(t, err)
+	if !got.RecordedFrom.Equal(t0.Add(2*time.Minute)) || got.Duration() != 39*time.Minute || got.LMSAttempt != 3 || got.AttemptLabel() != 3 {
+		t.Fatalf("recorded from %v, duration %v, LMS attempt %d", got.RecordedFrom, got.Duration(), got.LMSAttempt)
 	}
 	if len(got.Sources) != 2 || got.Sources[0] != "agent" || got.Sources[1] != "browser" {
 		t.Fatalf("sources = %v", got.Sources)

@@ -42,12 +42,26 @@ class Player {
     this.current = root.querySelector('#current');
     this.playBtn = root.querySelector('#play');
     this.seekEl.max = String(this.duration);
+    this.drawGaps(root.querySelector('#timeline'));
     this.spans = this.drawSpans(root.querySelector('#timeline'));
     this.seekEl.addEventListener('input', () => this.seek(Number(this.seekEl.value)));
     this.playBtn.addEventListener('click', () => (this.playing ? this.pause() : this.play()));
     if (this.video && !(tl.video || []).length) { this.video.hidden = true; this.video = null; }
     if (this.video) this.setupVideo();
     this.seek(0);
+  }
+
+  // drawGaps marks the stretches without recording (offline, camera lost):
+  // hatched, so they read as gaps without colour.
+  drawGaps(box) {
+    for (const [from, to] of this.tl.gaps || []) {
+      const g = document.createElement('span');
+      g.className = 'gap';
+      g.style.left = (100 * from / this.duration) + '%';
+      g.style.width = (100 * (to - from) / this.duration) + '%';
+      g.title = 'Nothing recorded from ' + fmt(from) + ' to ' + fmt(to);
+      box.appendChild(g);
+    }
   }
 
   drawSpans(box) {
