@@ -126,7 +126,7 @@ type Session struct {
 	RecordedFrom time.Time
 	// LMSAttempt is the LMS's own attempt number when it sent one, else 0.
 	LMSAttempt int
-	Verdict       Verdict
+	Verdict    Verdict
 	// ReviewedVerdict is the verdict once excused violations are left out;
 	// empty until the session is marked reviewed.
 	ReviewedVerdict Verdict
