@@ -42,9 +42,11 @@ func runEval(ctx context.Context, e env, args []string) error {
 	cfg, err := parseConfig(e, "eval", evalUsage, args, func(fs *flag.FlagSet) {
 		mediaDir = fs.String("media", filepath.Join(sharedRoot, "media"), "the media `folder` scenario paths are relative to")
 		asJSON = fs.Bool("json", false, `print {"types": [...]} as JSON instead of a table`)
-		fs.Set("data", tmp)
-		fs.Set("addr", "127.0.0.1:0")
-		fs.Set("log-level", "warn")
+		// A private server in a temporary folder by default; like every
+		// default, a flag or a variable changes it (docs/OPERATIONS.md).
+		setDefault(fs, "data", tmp)
+		setDefault(fs, "addr", "127.0.0.1:0")
+		setDefault(fs, "log-level", "warn")
 	}, &files)
 	if err != nil {
 		return err
