@@ -64,7 +64,18 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `vigil <command> --help` for a command's flags. Every flag can also be set")
-	fmt.Fprintln(w, "with its VIGIL_* environment variable; a flag wins over the variable.")
+	fmt.Fprintln(w, "with the VIGIL_* environment variable its help names; a flag wins over the variable.")
+}
+
+// setDefault changes a flag's default, for a command whose default differs
+// from the shared one: unlike fs.Set it leaves the flag "not given", so its
+// variable still applies.
+func setDefault(fs *flag.FlagSet, name, value string) {
+	f := fs.Lookup(name)
+	if err := f.Value.Set(value); err != nil {
+		panic(fmt.Sprintf("default %q of --%s: %v", value, name, err))
+	}
+	f.DefValue = value
 }
 
 // errUsage marks an error already explained by the flag package.
@@ -109,10 +120,13 @@ func parseConfig(e env, name, usage string, args []string, extra func(*flag.Flag
 	return cfg, nil
 }
 
-// parse parses a command's flags, printing usage to stderr on error.
-// Remaining arguments go to rest, or are an error when rest is nil.
+// parse parses a command's flags, printing usage to stderr on error, then
+// sets the flags the command line did not give from their VIGIL_*
+// variables (config.ApplyEnv: every flag of every command goes through
+// here). Remaining arguments go to rest, or are an error when rest is nil.
 func parse(e env, fs *flag.FlagSet, args []string, rest *[]string) error {
 	fs.SetOutput(e.stderr)
+	config.NameEnv(fs)
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
 			fs.SetOutput(e.stdout) // asked for: help is the output
@@ -123,6 +137,9 @@ func parse(e env, fs *flag.FlagSet, args []string, rest *[]string) error {
 			return err
 		}
 		return errUsage
+	}
+	if err := config.ApplyEnv(fs); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
 	}
 	if rest != nil {
 		*rest = fs.Args()

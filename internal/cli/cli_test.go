@@ -49,7 +49,7 @@ func TestConfigurationErrorsAreClear(t *testing.T) {
 		{[]string{"migrate", "--blob-url", "ftp://x"}, nil, "must look like file:///path/to/media"},
 		{[]string{"migrate", "--log-level", "loud"}, nil, "log-level \"loud\""},
 		{[]string{"migrate", "--workers", "0"}, nil, "workers 0 must be between 1 and 256"},
-		{[]string{"migrate"}, map[string]string{"VIGIL_WORKERS": "many"}, "VIGIL_WORKERS=\"many\" is not a whole number"},
+		{[]string{"migrate"}, map[string]string{"VIGIL_WORKERS": "many"}, "VIGIL_WORKERS=\"many\" is not a valid --workers"},
 		{[]string{"migrate", "--base-url", "localhost:8080"}, nil, "base-url \"localhost:8080\" must be an http:// or https:// URL"},
 		{[]string{"migrate", "--smtp-host", "smtp.example.edu"}, nil, "mail settings ("},
 		{[]string{"migrate", "--smtp-host", "smtp.example.edu", "--mail-from", "vigil@example.edu", "--smtp-security", "ssl"}, nil, "mail settings ("},

@@ -32,12 +32,8 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	var parallel *int
 	var lmsAddr *string
 	cfg, err := parseConfig(e, "demo", demoUsage, args, func(fs *flag.FlagSet) {
-		if os.Getenv("VIGIL_DATA_DIR") == "" {
-			fs.Set("data", "vigil-demo")
-		}
-		if os.Getenv("VIGIL_LOG_LEVEL") == "" {
-			fs.Set("log-level", "warn") // the demo's own progress lines are the output
-		}
+		setDefault(fs, "data", "vigil-demo")
+		setDefault(fs, "log-level", "warn") // the demo's own progress lines are the output
 		reset = fs.Bool("reset", false, "delete the demo data folder and fill it again")
 		parallel = fs.Int("parallel", 4, "simulated students uploading at once")
 		lmsAddr = fs.String("lms-addr", "127.0.0.1:8081", "where the development LMS listens (\"\" for none): launch Vigil through LTI from it")

@@ -19,7 +19,9 @@ import (
 const evalUsage = `Measures detection on scenarios (the format of the shared docs/EVAL.md). Each
 scenario is played through the real ingest API and analysis of a Vigil started
 for the purpose in a temporary folder; prints, per violation type, TP, FP, FN,
-precision, recall and the mean start/end error in seconds.
+precision, recall and the mean start/end error in seconds, and which part of the
+split each scenario belongs to (tuning or judging: docs/DETECTION.md). Exits 1
+when a type that appears is below the target precision and recall (0.95).
 
   vigil eval [--media DIR] [--json] [scenario.json ...]
 
@@ -40,9 +42,11 @@ func runEval(ctx context.Context, e env, args []string) error {
 	cfg, err := parseConfig(e, "eval", evalUsage, args, func(fs *flag.FlagSet) {
 		mediaDir = fs.String("media", filepath.Join(sharedRoot, "media"), "the media `folder` scenario paths are relative to")
 		asJSON = fs.Bool("json", false, `print {"types": [...]} as JSON instead of a table`)
-		fs.Set("data", tmp)
-		fs.Set("addr", "127.0.0.1:0")
-		fs.Set("log-level", "warn")
+		// A private server in a temporary folder by default; like every
+		// default, a flag or a variable changes it (docs/OPERATIONS.md).
+		setDefault(fs, "data", tmp)
+		setDefault(fs, "addr", "127.0.0.1:0")
+		setDefault(fs, "log-level", "warn")
 	}, &files)
 	if err != nil {
 		return err
@@ -100,10 +104,13 @@ func (a *app) evaluate(ctx context.Context, e env, base string, media fs.FS, sce
 		return err
 	}
 	if asJSON {
-		return rep.WriteJSON(e.stdout)
+		if err := rep.WriteJSON(e.stdout); err != nil {
+			return err
+		}
+		return rep.Check()
 	}
 	for _, o := range outcomes {
-		fmt.Fprintf(e.stdout, "%s: expected %d, reported %d applied\n", o.Name, len(o.Expected), len(o.Reported))
+		fmt.Fprintf(e.stdout, "%s (%s): expected %d, reported %d applied\n", o.Name, eval.PartOf(o.Name), len(o.Expected), len(o.Reported))
 		if o.Missed() {
 			for _, x := range o.Expected {
 				fmt.Fprintf(e.stdout, "    expected %-17s %6.1f–%6.1f s %s\n", x.Type, x.From, x.To, x.Cause)
@@ -114,5 +121,12 @@ func (a *app) evaluate(ctx context.Context, e env, base string, media fs.FS, sce
 		}
 	}
 	fmt.Fprintln(e.stdout)
-	return rep.WriteTable(e.stdout)
+	if err := rep.WriteTable(e.stdout); err != nil {
+		return err
+	}
+	if err := rep.Check(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nprecision and recall ≥ %.2f for every type that appears\n", eval.Target)
+	return nil
 }

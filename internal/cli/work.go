@@ -34,7 +34,9 @@ func runWork(ctx context.Context, e env, args []string) error {
 		return errors.New("vigil work needs a PostgreSQL database (--database-url postgres://…): on the embedded default " +
 			"(SQLite), `vigil serve` runs the jobs itself")
 	}
-	addrGiven := os.Getenv("VIGIL_ADDR") != ""
+	// Given by flag or by VIGIL_ADDR (ApplyEnv sets it as given). Not a
+	// changed default: the base URL's default must stay serve's address.
+	addrGiven := false
 	fs.Visit(func(f *flag.Flag) { addrGiven = addrGiven || f.Name == "addr" })
 	if !addrGiven {
 		cfg.Addr = defaultWorkAddr

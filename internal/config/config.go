@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -63,42 +62,36 @@ type Config struct {
 
 	JobTimeout  time.Duration // VIGIL_JOB_TIMEOUT: one run of a background job
 	RescueAfter time.Duration // VIGIL_JOB_RESCUE_AFTER: when a job a dead process left running runs again
-
-	envErrs []error // environment values that could not be read, reported by Finish
 }
 
-// Bind registers the settings as flags on fs, with defaults taken from the
-// environment (or built in). Call Finish after fs.Parse.
+// Bind registers the settings as flags on fs with their built-in defaults;
+// their VIGIL_* variables are applied after parsing by ApplyEnv, the one
+// mechanism for every flag (env.go). Call Finish after that.
 func (c *Config) Bind(fs *flag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", env("VIGIL_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (VIGIL_ADDR)")
-	fs.StringVar(&c.DataDir, "data", env("VIGIL_DATA_DIR", "vigil-data"), "data `folder` for the default database and media (VIGIL_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("VIGIL_DATABASE_URL", ""), "database `URL`, default sqlite:///<data>/vigil.db (VIGIL_DATABASE_URL)")
-	fs.StringVar(&c.BlobURL, "blob-url", env("VIGIL_BLOB_URL", ""), "media storage `URL`, default file:///<data>/media (VIGIL_BLOB_URL)")
-	fs.StringVar(&c.BaseURL, "base-url", env("VIGIL_BASE_URL", ""), "public `URL` of this server, default http://<addr> (VIGIL_BASE_URL)")
-	fs.StringVar(&c.ONNXRuntimeLib, "onnxruntime-lib", env(onnxrt.EnvVar, ""), "`path` of libonnxruntime.so (VIGIL_ONNXRUNTIME_LIB)")
-	fs.StringVar(&c.VoiceModel, "vad-model", env(voice.EnvModel, ""), "`path` of the Silero VAD model (VIGIL_VAD_MODEL)")
-	fs.StringVar(&c.HelpURL, "help-url", env("VIGIL_HELP_URL", ""), "the institution's help desk `URL`, linked on every page (VIGIL_HELP_URL)")
-	fs.StringVar(&c.LogLevel, "log-level", env("VIGIL_LOG_LEVEL", "info"), "debug, info, warn or error (VIGIL_LOG_LEVEL)")
-	fs.StringVar(&c.LogFormat, "log-format", env("VIGIL_LOG_FORMAT", "text"), "text or json (VIGIL_LOG_FORMAT)")
-	fs.IntVar(&c.Workers, "workers", c.envInt("VIGIL_WORKERS", runtime.NumCPU()), "analysis jobs run at once (VIGIL_WORKERS)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.envDuration("VIGIL_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests may take at shutdown (VIGIL_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&c.SMTPHost, "smtp-host", env("VIGIL_SMTP_HOST", ""), "SMTP server `host`; empty keeps mail in Vigil's outbox (VIGIL_SMTP_HOST)")
-	fs.IntVar(&c.SMTPPort, "smtp-port", c.envInt("VIGIL_SMTP_PORT", 0), "SMTP `port`, default 587 for starttls, 465 for tls, 25 for none (VIGIL_SMTP_PORT)")
-	fs.StringVar(&c.SMTPSecurity, "smtp-security", env("VIGIL_SMTP_SECURITY", "starttls"), "starttls, tls or none (VIGIL_SMTP_SECURITY)")
-	fs.StringVar(&c.SMTPUser, "smtp-user", env("VIGIL_SMTP_USER", ""), "SMTP user name (VIGIL_SMTP_USER); the password comes from VIGIL_SMTP_PASSWORD or --smtp-password-file")
-	fs.StringVar(&c.SMTPPasswordFile, "smtp-password-file", env("VIGIL_SMTP_PASSWORD_FILE", ""), "`file` holding the SMTP password (VIGIL_SMTP_PASSWORD_FILE)")
-	fs.StringVar(&c.MailFrom, "mail-from", env("VIGIL_MAIL_FROM", ""), "the From `address` of Vigil's mail (VIGIL_MAIL_FROM)")
-	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", c.envDuration("VIGIL_EXPORT_LINK_TTL", 7*24*time.Hour), "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
-	fs.BoolVar(&c.MediaDirect, "media-direct", c.envBool("VIGIL_MEDIA_DIRECT"), "send browsers to short-lived signed URLs of the S3 store for media, after Vigil authorises each read (VIGIL_MEDIA_DIRECT)")
-	fs.DurationVar(&c.JobTimeout, "job-timeout", c.envDuration("VIGIL_JOB_TIMEOUT", 2*time.Minute), "how long one run of a background job may take (VIGIL_JOB_TIMEOUT)")
-	fs.DurationVar(&c.RescueAfter, "job-rescue-after", c.envDuration("VIGIL_JOB_RESCUE_AFTER", 3*time.Minute), "when a job left running by a process that died runs again (VIGIL_JOB_RESCUE_AFTER)")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on (VIGIL_ADDR)")
+	fs.StringVar(&c.DataDir, "data", "vigil-data", "data `folder` for the default database and media (VIGIL_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "database `URL`, default sqlite:///<data>/vigil.db (VIGIL_DATABASE_URL)")
+	fs.StringVar(&c.BlobURL, "blob-url", "", "media storage `URL`, default file:///<data>/media (VIGIL_BLOB_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", "", "public `URL` of this server, default http://<addr> (VIGIL_BASE_URL)")
+	fs.StringVar(&c.ONNXRuntimeLib, "onnxruntime-lib", "", "`path` of libonnxruntime.so (VIGIL_ONNXRUNTIME_LIB)")
+	fs.StringVar(&c.VoiceModel, "vad-model", "", "`path` of the Silero VAD model (VIGIL_VAD_MODEL)")
+	fs.StringVar(&c.HelpURL, "help-url", "", "the institution's help desk `URL`, linked on every page (VIGIL_HELP_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error (VIGIL_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json (VIGIL_LOG_FORMAT)")
+	fs.IntVar(&c.Workers, "workers", runtime.NumCPU(), "analysis jobs run at once (VIGIL_WORKERS)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take at shutdown (VIGIL_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.SMTPHost, "smtp-host", "", "SMTP server `host`; empty keeps mail in Vigil's outbox (VIGIL_SMTP_HOST)")
+	fs.IntVar(&c.SMTPPort, "smtp-port", 0, "SMTP `port`, default 587 for starttls, 465 for tls, 25 for none (VIGIL_SMTP_PORT)")
+	fs.StringVar(&c.SMTPSecurity, "smtp-security", "starttls", "starttls, tls or none (VIGIL_SMTP_SECURITY)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", "", "SMTP user name (VIGIL_SMTP_USER); the password comes from VIGIL_SMTP_PASSWORD or --smtp-password-file")
+	fs.StringVar(&c.SMTPPasswordFile, "smtp-password-file", "", "`file` holding the SMTP password (VIGIL_SMTP_PASSWORD_FILE)")
+	fs.StringVar(&c.MailFrom, "mail-from", "", "the From `address` of Vigil's mail (VIGIL_MAIL_FROM)")
+	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", 7*24*time.Hour, "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
+	fs.BoolVar(&c.MediaDirect, "media-direct", false, "send browsers to short-lived signed URLs of the S3 store for media, after Vigil authorises each read (VIGIL_MEDIA_DIRECT)")
+	fs.DurationVar(&c.JobTimeout, "job-timeout", 2*time.Minute, "how long one run of a background job may take (VIGIL_JOB_TIMEOUT)")
+	fs.DurationVar(&c.RescueAfter, "job-rescue-after", 3*time.Minute, "when a job left running by a process that died runs again (VIGIL_JOB_RESCUE_AFTER)")
 	fs.Func("trusted-proxies", "comma-separated `CIDRs` of load balancers whose X-Forwarded-For names the client (VIGIL_TRUSTED_PROXIES)",
 		c.setTrustedProxies)
-	if v := os.Getenv("VIGIL_TRUSTED_PROXIES"); v != "" {
-		if err := c.setTrustedProxies(v); err != nil {
-			c.envErrs = append(c.envErrs, fmt.Errorf("VIGIL_TRUSTED_PROXIES: %w", err))
-		}
-	}
 	c.SMTPPassword = os.Getenv("VIGIL_SMTP_PASSWORD")
 	c.S3AccessKey, c.S3SecretKey = os.Getenv("VIGIL_S3_ACCESS_KEY"), os.Getenv("VIGIL_S3_SECRET_KEY")
 }
@@ -127,55 +120,10 @@ func (c *Config) BlobKind() string {
 	return File
 }
 
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
-}
-
-func (c *Config) envInt(name string, def int) int {
-	v, ok := os.LookupEnv(name)
-	if !ok {
-		return def
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a whole number", name, v))
-		return def
-	}
-	return n
-}
-
-func (c *Config) envBool(name string) bool {
-	v, ok := os.LookupEnv(name)
-	if !ok {
-		return false
-	}
-	b, err := strconv.ParseBool(strings.TrimSpace(v))
-	if err != nil {
-		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not true or false", name, v))
-	}
-	return b
-}
-
-func (c *Config) envDuration(name string, def time.Duration) time.Duration {
-	v, ok := os.LookupEnv(name)
-	if !ok {
-		return def
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil {
-		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a duration such as 30s or 2m", name, v))
-		return def
-	}
-	return d
-}
-
 // Finish fills the defaults that depend on other settings and validates.
 // The error lists every problem found, one per line.
 func (c *Config) Finish() error {
-	errs := append([]error(nil), c.envErrs...)
+	var errs []error
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite://" + filepath.ToSlash(filepath.Join(absOrSame(c.DataDir), "vigil.db"))
 	}

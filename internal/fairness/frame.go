@@ -121,25 +121,43 @@ func truthFor(l Layout, width int) Truth {
 func (s *Synth) loadCrop(face image.Image) {
 	b := face.Bounds()
 	s.cw, s.ch = b.Dx(), b.Dy()
-	if cap(s.crop) < s.cw*s.ch*3 {
-		s.crop = make([]float32, s.cw*s.ch*3)
+	s.crop = floatRGB(face, s.crop)
+}
+
+// floatRGB writes img's pixels, row by row, as float RGB into buf (grown
+// when too small) and returns it.
+func floatRGB(img image.Image, buf []float32) []float32 {
+	b := img.Bounds()
+	n := b.Dx() * b.Dy() * 3
+	if cap(buf) < n {
+		buf = make([]float32, n)
 	}
-	s.crop = s.crop[:s.cw*s.ch*3]
+	buf = buf[:n]
 	i := 0
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			var r, g, bl uint8
-			if m, ok := face.(*image.YCbCr); ok {
+			if m, ok := img.(*image.YCbCr); ok {
 				c := m.YCbCrAt(x, y)
 				r, g, bl = color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
 			} else {
-				c := color.RGBAModel.Convert(face.At(x, y)).(color.RGBA)
+				c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
 				r, g, bl = c.R, c.G, c.B
 			}
-			s.crop[i], s.crop[i+1], s.crop[i+2] = float32(r), float32(g), float32(bl)
+			buf[i], buf[i+1], buf[i+2] = float32(r), float32(g), float32(bl)
 			i += 3
 		}
 	}
+	return buf
+}
+
+// Dimmed returns img in the set's dim light: every channel times
+// DimFactor, rounded as the dim frames of the set are.
+func Dimmed(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	quantize(floatRGB(img, nil), dst, DimFactor)
+	return dst
 }
 
 // wall paints the grey ramp with Gaussian noise (the same value in every

@@ -33,8 +33,9 @@ func upload(srv *testserver.Server, link string, sc *scenario.Scenario) (int64, 
 }
 
 // TestSharedScenarios plays every shared scenario through the real ingest
-// API and analysis (the code behind `vigil eval`) and requires precision and
-// recall of at least 0.9 for every type that appears, and the causes named.
+// API and analysis (the code behind `vigil eval`) and requires, in each part
+// of the split (eval.PartOf: tuning and judging), precision and recall of at
+// least eval.Target for every type that appears, and the causes named.
 func TestSharedScenarios(t *testing.T) {
 	evaluate(t, filepath.Join(shared, "scenarios", "*.json"))
 }
@@ -47,7 +48,36 @@ func TestOwnScenarios(t *testing.T) {
 	evaluate(t, "../../testdata/scenarios/*.json")
 }
 
-func evaluate(t *testing.T, pattern string) {
+// TestScenarioSplit: every scenario named in the judging part exists, and
+// the judging part expects every violation type, so a renamed scenario
+// cannot quietly move to the tuning part or leave a type unjudged.
+func TestScenarioSplit(t *testing.T) {
+	names := map[string]bool{}
+	types := map[proctor.ViolationType]bool{}
+	for _, pattern := range []string{filepath.Join(shared, "scenarios", "*.json"), "../../testdata/scenarios/*.json"} {
+		for _, sc := range loadScenarios(t, pattern) {
+			names[sc.Name] = true
+			if eval.PartOf(sc.Name) == eval.Judging {
+				for _, e := range sc.Expect {
+					types[e.Type] = true
+				}
+			}
+		}
+	}
+	for _, n := range eval.JudgingNames() {
+		if !names[n] {
+			t.Errorf("judging scenario %q not found", n)
+		}
+	}
+	for _, ty := range proctor.ViolationTypes {
+		if !types[ty] {
+			t.Errorf("no judging scenario expects %s", ty)
+		}
+	}
+}
+
+func loadScenarios(t *testing.T, pattern string) []*scenario.Scenario {
+	t.Helper()
 	files, _ := filepath.Glob(pattern)
 	if len(files) == 0 {
 		t.Fatalf("no scenarios at %s (the shared folder must be beside the repository)", filepath.Clean(pattern))
@@ -64,21 +94,42 @@ func evaluate(t *testing.T, pattern string) {
 		}
 		scenarios = append(scenarios, sc)
 	}
+	return scenarios
+}
+
+func evaluate(t *testing.T, pattern string) {
+	scenarios := loadScenarios(t, pattern)
 	srv := testserver.Start(t, testserver.Options{})
 	r := &eval.Runner{Store: srv.Store, Now: time.Now, Wait: time.Minute,
 		Client: &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Media: os.DirFS(filepath.Join(shared, "media")), Retries: 3}}
-	rep, outcomes, err := r.Run(context.Background(), scenarios)
+	_, outcomes, err := r.Run(context.Background(), scenarios)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tr := range rep.Types {
-		t.Logf("%-18s expected %d TP %d FP %d FN %d", tr.Type, tr.Expected, tr.TP, tr.FP, tr.FN)
-		if (tr.Expected > 0 || tr.FP > 0) && (tr.Precision < 0.9 || tr.Recall < 0.9) {
-			t.Errorf("%s: precision %.2f recall %.2f", tr.Type, tr.Precision, tr.Recall)
-		}
-	}
+	parts := map[eval.Part][]*eval.Outcome{}
 	for _, o := range outcomes {
+		parts[eval.PartOf(o.Name)] = append(parts[eval.PartOf(o.Name)], o)
 		checkCauses(t, o.Expected, o.Reported)
+	}
+	for _, part := range []eval.Part{eval.Tuning, eval.Judging} {
+		if len(parts[part]) == 0 {
+			t.Errorf("no scenario of %s in the %s part", filepath.Clean(pattern), part)
+			continue
+		}
+		var names []string
+		for _, o := range parts[part] {
+			names = append(names, o.Name)
+		}
+		rep := eval.Summarize(parts[part])
+		t.Logf("%s part (%s):", part, strings.Join(names, ", "))
+		for _, tr := range rep.Types {
+			if tr.Expected > 0 || tr.FP > 0 {
+				t.Logf("  %-18s expected %d TP %d FP %d FN %d precision %.2f recall %.2f", tr.Type, tr.Expected, tr.TP, tr.FP, tr.FN, tr.Precision, tr.Recall)
+			}
+		}
+		if err := rep.Check(); err != nil {
+			t.Errorf("%s part: %v", part, err)
+		}
 	}
 }
 
