@@ -52,14 +52,17 @@ const (
 	LoudFloorDB = -38
 )
 
-// Classify decides what one window holds. Voice wins over LoudNoise, so
-// speech over loud background sound is Voice. It is pure: the same window
-// always gives the same Kind.
-func Classify(w Window) Kind {
-	if w.Speech >= VoiceThreshold && w.MaxdB >= VoiceMinDB {
+// Classify decides what one window holds from its features (Window.Speech,
+// MaxdB and FloordB, as stored in a proctor.AudioSignal); speechThreshold
+// is the probability a voice needs: VoiceThreshold, or an exam's own
+// Background Audio sensitivity. Voice wins over LoudNoise, so speech over
+// loud background sound is Voice. It is pure: the same features always
+// give the same Kind.
+func Classify(speech, maxdB, floordB, speechThreshold float64) Kind {
+	if speech >= speechThreshold && maxdB >= VoiceMinDB {
 		return Voice
 	}
-	if w.FloordB >= LoudFloorDB {
+	if floordB >= LoudFloorDB {
 		return LoudNoise
 	}
 	return None
