@@ -18,7 +18,7 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/auth"
 	"vigil/internal/blob"
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/ratelimit"
 	"vigil/internal/store"
@@ -206,7 +206,7 @@ func (s *Service) commitCapture(ctx context.Context, sess *proctor.Session, at t
 		if err := tx.TouchCapture(ctx, sess.ID, at); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.AnalyzeSession{SessionID: sess.ID})
+		return tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: sess.ID})
 	})
 }
 
