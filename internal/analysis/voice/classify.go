@@ -1,5 +1,7 @@
 package voice
 
+import "vigil/internal/proctor"
+
 // Kind is what Classify decides a window holds.
 type Kind int
 
@@ -29,10 +31,9 @@ func (k Kind) String() string {
 // Thresholds, chosen from the measurements in MEASUREMENTS.md.
 const (
 	// VoiceThreshold is the Silero probability a window's best frame must
-	// reach. 0.5 is the model authors' own default for a speech frame.
-	// Measured: typing and every non-speech file peak at 0.02-0.17;
-	// speech files' voiced windows mostly peak above 0.8.
-	VoiceThreshold = 0.5
+	// reach: the Background Audio rule's default, proctor.DefaultSpeechProb
+	// (one number, measured here: see there).
+	VoiceThreshold = proctor.DefaultSpeechProb
 	// VoiceMinDB is the level (dBFS) the loudest 16 ms of a window
 	// (Window.MaxdB) must reach for a voice to count. Silero is nearly
 	// level-blind: it still finds speech 40 dB below a normal speaking
