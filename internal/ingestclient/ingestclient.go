@@ -50,6 +50,7 @@ type Request struct {
 type Attempt struct {
 	Request *Request
 	Took    time.Duration
+	Status  int           // the answer's HTTP status; 0 when none came
 	Err     *Error        // nil when the server accepted it
 	Wait    time.Duration // before the next try; 0 when there is none
 }
@@ -61,7 +62,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	var wait time.Duration
 	for try := 0; ; try++ {
 		start := time.Now()
-		data, failure := c.once(ctx, &req)
+		status, data, failure := c.once(ctx, &req)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -70,7 +71,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 			wait = c.backoff().Next(wait)
 		}
 		if c.Observe != nil {
-			c.Observe(Attempt{Request: &req, Took: time.Since(start), Err: failure, Wait: waitIf(retry, wait)})
+			c.Observe(Attempt{Request: &req, Took: time.Since(start), Status: status, Err: failure, Wait: waitIf(retry, wait)})
 		}
 		switch {
 		case failure == nil && out != nil:
@@ -116,11 +117,12 @@ func (c *Client) backoff() Backoff {
 	return c.Backoff
 }
 
-// once makes one try: the 2xx answer's body, or why it failed.
-func (c *Client) once(ctx context.Context, r *Request) ([]byte, *Error) {
+// once makes one try: the answer's status, and the 2xx answer's body or
+// why it failed.
+func (c *Client) once(ctx context.Context, r *Request) (int, []byte, *Error) {
 	req, err := http.NewRequestWithContext(ctx, r.Method, c.Base+r.Path, bytes.NewReader(r.Body))
 	if err != nil {
-		return nil, &Error{Message: err.Error()}
+		return 0, nil, &Error{Message: err.Error()}
 	}
 	if r.ContentType != "" {
 		req.Header.Set("Content-Type", r.ContentType)
@@ -133,17 +135,17 @@ func (c *Client) once(ctx context.Context, r *Request) ([]byte, *Error) {
 	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, &Error{Message: err.Error()}
+		return 0, nil, &Error{Message: err.Error()}
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
 	switch {
 	case err != nil:
-		return nil, &Error{Message: "reading the answer: " + err.Error()}
+		return res.StatusCode, nil, &Error{Message: "reading the answer: " + err.Error()}
 	case res.StatusCode >= 300:
-		return nil, refusal(res.StatusCode, data)
+		return res.StatusCode, nil, refusal(res.StatusCode, data)
 	}
-	return data, nil
+	return res.StatusCode, data, nil
 }
 
 // Backoff is how long to wait between tries: First, then doubling up to Max.

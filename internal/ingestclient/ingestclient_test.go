@@ -64,16 +64,16 @@ func TestRetriesWhatARetryCanFix(t *testing.T) {
 	want := []struct {
 		status int
 		wait   time.Duration
-	}{{503, time.Millisecond}, {429, 2 * time.Millisecond}, {0, 0}}
+	}{{503, time.Millisecond}, {429, 2 * time.Millisecond}, {200, 0}}
 	if len(*seen) != len(want) {
 		t.Fatalf("observed %d attempts, want %d", len(*seen), len(want))
 	}
 	for i, a := range *seen {
-		status := 0
+		status := 200
 		if a.Err != nil {
 			status = a.Err.Status
 		}
-		if status != want[i].status || a.Wait != want[i].wait || a.Request.Path != "/api/v1/x" || a.Took <= 0 {
+		if a.Status != status || status != want[i].status || a.Wait != want[i].wait || a.Request.Path != "/api/v1/x" || a.Took <= 0 {
 			t.Errorf("attempt %d: %+v, want status %d, wait %v", i, a, want[i].status, want[i].wait)
 		}
 	}
