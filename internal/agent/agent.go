@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vigil/internal/agent/desktop"
+	"vigil/internal/ingestclient"
 )
 
 // Agent reports one paired session until it ends.
@@ -66,8 +67,7 @@ type run struct {
 // first configuration.
 func (a *Agent) Run(ctx context.Context) error {
 	a.defaults()
-	r := &run{Agent: a, api: &client{server: a.Server, sessionID: a.Paired.SessionID, token: a.Paired.Token, http: a.HTTP},
-		problems: map[string]bool{}}
+	r := &run{Agent: a, api: newClient(a.Server, a.HTTP, a.Paired.SessionID, a.Paired.Token), problems: map[string]bool{}}
 	cfg, err := r.firstConfig(ctx)
 	if err != nil {
 		return err
@@ -92,29 +92,16 @@ func (a *Agent) Run(ctx context.Context) error {
 
 // firstConfig reads the configuration, retrying while the network is down.
 func (r *run) firstConfig(ctx context.Context) (*Config, error) {
-	wait := time.Second
-	for {
-		cfg, err := r.api.config(ctx)
-		var apiErr *APIError
-		switch {
-		case err == nil && !cfg.Live:
-			return nil, ErrSessionEnded
-		case err == nil:
-			return cfg, nil
-		case errors.As(err, &apiErr) && apiErr.Final():
-			return nil, fmt.Errorf("%w: %s", ErrSessionEnded, apiErr.Message)
-		case errors.As(err, &apiErr) && apiErr.Retryable():
-			fmt.Fprintf(r.Out, "Vigil cannot be reached (%v); trying again in %s.\n", err, wait)
-		default:
-			return nil, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 30*time.Second)
+	cfg, err := r.api.retrying(r.Out).config(ctx)
+	switch apiErr, ok := errors.AsType[*ingestclient.Error](err); {
+	case err == nil && !cfg.Live:
+		return nil, ErrSessionEnded
+	case err == nil:
+		return cfg, nil
+	case ok && final(apiErr):
+		return nil, fmt.Errorf("%w: %s", ErrSessionEnded, apiErr.Message)
 	}
+	return nil, err
 }
 
 // step looks at the computer, queues a batch every Report, and uploads
@@ -139,13 +126,12 @@ func (r *run) step(ctx context.Context) error {
 func (r *run) refresh(ctx context.Context) error {
 	r.lastRefresh = r.Now()
 	cfg, err := r.api.config(ctx)
-	var apiErr *APIError
-	switch {
+	switch apiErr, ok := errors.AsType[*ingestclient.Error](err); {
 	case err == nil && !cfg.Live:
 		return r.ended("the session is " + string(cfg.State))
 	case err == nil:
 		r.obs.configure(cfg)
-	case errors.As(err, &apiErr) && apiErr.Final():
+	case ok && final(apiErr):
 		return r.ended(apiErr.Message)
 	}
 	return nil // offline: the lists in hand stay in force

@@ -7,9 +7,7 @@
 package agent
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,86 +16,49 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/ingestclient"
 	"vigil/internal/proctor"
 )
 
-// APIError is a refusal from Vigil (docs/API.md's error shape), or a
-// network failure (Status 0).
-type APIError struct {
-	Status  int
-	Code    string
-	Message string
-	Next    int64 // sequence_gap: the batch the server expects
-}
-
-func (e *APIError) Error() string {
-	if e.Status == 0 {
-		return "network: " + e.Message
-	}
-	return fmt.Sprintf("%s (%d): %s", e.Code, e.Status, e.Message)
-}
-
-// Retryable: network trouble, the server busy or restarting.
-func (e *APIError) Retryable() bool {
-	return e.Status == 0 || e.Status >= 500 || e.Status == http.StatusTooManyRequests
-}
-
-// Final: the session will not take this agent's reports any more.
-func (e *APIError) Final() bool {
+// final reports whether the session will not take this agent's reports
+// any more.
+func final(e *ingestclient.Error) bool {
 	return e.Code == "session_closed" || e.Code == "invalid_token" || e.Code == "forbidden"
 }
 
-// client calls Vigil's capture API as one paired agent.
+// agentBackoff is the wait between tries while Vigil cannot be reached,
+// for the first configuration and for the queued reports alike: 1 s
+// doubling to 30 s.
+var agentBackoff = ingestclient.Backoff{First: time.Second, Max: 30 * time.Second}
+
+// client calls Vigil's capture API as one paired agent, one try per call:
+// the queue decides when to try again, so that the agent keeps looking at
+// the computer meanwhile.
 type client struct {
-	server    string
+	api       *ingestclient.Client
 	sessionID int64
 	token     string
-	http      *http.Client
+}
+
+func newClient(server string, hc *http.Client, sessionID int64, token string) *client {
+	return &client{api: &ingestclient.Client{Base: server, HTTP: hc}, sessionID: sessionID, token: token}
+}
+
+// retrying is the same client trying each call again until it gets an
+// answer or ctx ends, telling out of each wait.
+func (c *client) retrying(out io.Writer) *client {
+	api := *c.api
+	api.Retries, api.Backoff = -1, agentBackoff
+	api.Observe = func(a ingestclient.Attempt) {
+		if a.Wait > 0 {
+			fmt.Fprintf(out, "Vigil cannot be reached (%v); trying again in %s.\n", a.Err, a.Wait)
+		}
+	}
+	return &client{api: &api, sessionID: c.sessionID, token: c.token}
 }
 
 func (c *client) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.server+path, body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return &APIError{Message: err.Error()}
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if res.StatusCode >= 300 {
-		return refusal(res.StatusCode, data)
-	}
-	return json.Unmarshal(data, out)
-}
-
-func refusal(status int, data []byte) *APIError {
-	var e struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-			Next    int64  `json:"next"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
-		return &APIError{Status: status, Code: "http", Message: strings.TrimSpace(string(data))}
-	}
-	return &APIError{Status: status, Code: e.Error.Code, Message: e.Error.Message, Next: e.Error.Next}
+	return c.api.DoJSON(ctx, method, path, c.token, in, out)
 }
 
 // Config is the server's answer to GET …/companion (ingest.CompanionConfig).
@@ -130,9 +91,8 @@ func (c *client) putBatch(ctx context.Context, seq int64, events []Event) error 
 	if events == nil {
 		events = []Event{}
 	}
-	var ack struct{}
 	return c.do(ctx, "PUT", fmt.Sprintf("/api/v1/sessions/%d/sources/agent/events/%d", c.sessionID, seq),
-		map[string]any{"events": events}, &ack)
+		map[string]any{"events": events}, nil)
 }
 
 // Paired is the server's answer to a pairing (ingest.Paired).
@@ -153,7 +113,7 @@ func Pair(ctx context.Context, hc *http.Client, server, code string) (*Paired, e
 	if err != nil {
 		return nil, err
 	}
-	c := &client{server: server, http: hc}
+	c := newClient(server, hc, 0, "")
 	var p Paired
 	if err := c.do(ctx, "POST", "/api/v1/pair", map[string]string{"code": code, "kind": "agent"}, &p); err != nil {
 		return nil, err

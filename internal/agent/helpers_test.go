@@ -7,16 +7,18 @@ package agent_test
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"vigil/internal/ingestclient"
 )
 
-// api is a bare client of the proctoring window's side of the API.
+// api is the proctoring window's side of the API, through the ingest
+// client without retries.
 type api struct {
 	t     *testing.T
 	base  string
@@ -24,29 +26,21 @@ type api struct {
 	token string
 }
 
+// call sends one request and returns the answer's status; a refusal is
+// logged for the test to judge by the status.
 func (a *api) call(method, path, ctype string, body []byte, out any) int {
 	a.t.Helper()
-	req, _ := http.NewRequest(method, a.base+path, bytes.NewReader(body))
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
+	status := 0
+	c := &ingestclient.Client{Base: a.base, HTTP: http.DefaultClient, Observe: func(at ingestclient.Attempt) { status = at.Status }}
+	req := ingestclient.Request{Method: method, Path: path, Token: a.token, ContentType: ctype, Body: body,
+		Header: map[string]string{"X-Capture-Time": time.Now().UTC().Format(time.RFC3339Nano)}}
+	if err := c.Do(context.Background(), req, out); err != nil {
+		if status == 0 {
+			a.t.Fatal(err)
+		}
+		a.t.Logf("%s %s: %v", method, path, err)
 	}
-	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
-	}
-	req.Header.Set("X-Capture-Time", time.Now().UTC().Format(time.RFC3339Nano))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	if out != nil {
-		json.Unmarshal(data, out)
-	}
-	if res.StatusCode >= 300 {
-		a.t.Logf("%s %s: %d %s", method, path, res.StatusCode, data)
-	}
-	return res.StatusCode
+	return status
 }
 
 func (a *api) session(path string) string { return fmt.Sprintf("/api/v1/sessions/%d%s", a.id, path) }

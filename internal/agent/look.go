@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"vigil/internal/ingestclient"
 )
 
 // look reads the processes and the app in front.
@@ -60,18 +62,17 @@ func (r *run) upload(ctx context.Context) error {
 	for len(q.pending) > 0 && !r.Now().Before(q.notBefore) {
 		b := q.pending[0]
 		err := r.api.putBatch(ctx, b.seq, b.events)
-		var apiErr *APIError
-		switch {
+		switch apiErr, ok := errors.AsType[*ingestclient.Error](err); {
 		case err == nil:
 			if q.wait > 0 {
 				fmt.Fprintln(r.Out, "Connected again: sending what waited.")
 			}
 			q.sent()
-		case errors.As(err, &apiErr) && apiErr.Final():
+		case ok && final(apiErr):
 			return r.ended(apiErr.Message)
-		case errors.As(err, &apiErr) && (apiErr.Code == "sequence_gap" || apiErr.Code == "sequence_conflict"):
+		case ok && (apiErr.Code == "sequence_gap" || apiErr.Code == "sequence_conflict"):
 			r.renumber(ctx, apiErr)
-		case errors.As(err, &apiErr) && !apiErr.Retryable():
+		case ok && !apiErr.Retryable():
 			// The server will refuse this batch every time: drop it, say so.
 			fmt.Fprintf(r.Out, "A report was refused and dropped: %v\n", err)
 			q.sent()
@@ -87,7 +88,7 @@ func (r *run) upload(ctx context.Context) error {
 }
 
 // renumber follows the server's numbering after a gap or a clash.
-func (r *run) renumber(ctx context.Context, e *APIError) {
+func (r *run) renumber(ctx context.Context, e *ingestclient.Error) {
 	next := e.Next
 	if cfg, err := r.api.config(ctx); err == nil {
 		next = cfg.NextEventBatch

@@ -9,7 +9,7 @@ import "time"
 type queue struct {
 	next    int64 // the number of the next batch to queue
 	pending []batch
-	// backoff between failed uploads: 1 s doubling to 30 s.
+	// backoff between failed uploads (agentBackoff).
 	wait      time.Duration
 	notBefore time.Time
 }
@@ -45,7 +45,7 @@ func (q *queue) renumber(next int64) {
 
 // failed backs off after a failed upload.
 func (q *queue) failed(now time.Time) {
-	q.wait = min(max(2*q.wait, time.Second), 30*time.Second)
+	q.wait = agentBackoff.Next(q.wait)
 	q.notBefore = now.Add(q.wait)
 }
 

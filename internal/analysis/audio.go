@@ -32,8 +32,9 @@ func audioRule(in Input) []proctor.Violation {
 	// A voice is likely speech loud enough to be near the student; loud
 	// sustained sound keeps its level up through the window, which typing,
 	// a series of short taps, does not (voice.MEASUREMENTS.md).
-	isVoice := func(a *proctor.AudioSignal) bool { return a.Speech >= th && a.MaxdB >= voice.VoiceMinDB }
-	isNoise := func(a *proctor.AudioSignal) bool { return !isVoice(a) && a.FloordB >= voice.LoudFloorDB }
+	kind := func(a *proctor.AudioSignal) voice.Kind { return voice.Classify(a.Speech, a.MaxdB, a.FloordB, th) }
+	isVoice := func(a *proctor.AudioSignal) bool { return kind(a) == voice.Voice }
+	isNoise := func(a *proctor.AudioSignal) bool { return kind(a) == voice.LoudNoise }
 	var out []proctor.Violation
 	for _, s := range audioSpans(in.Audio, isVoice, func(a *proctor.AudioSignal) float64 { return a.Speech }) {
 		v := audioViolation(s, proctor.CauseVoice, s.peak)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"vigil/internal/analysis/gaze"
 	"vigil/internal/proctor"
 )
 
@@ -16,7 +17,7 @@ import (
 const (
 	// minBaselineFrames: with fewer readable frames around a moment there
 	// is no baseline and no judgement.
-	minBaselineFrames = 5
+	minBaselineFrames = gaze.BaselineFrames
 	// baselineWindow: the baseline at a moment is the median pose over the
 	// readable frames this far before and after it. Long enough that a
 	// glance of a minute does not become the baseline, short enough to

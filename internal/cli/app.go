@@ -81,7 +81,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 		return nil, err
 	}
 	if cfg.SMTPHost != "" {
-		smtp, err := mail.NewSMTP(cfg.SMTP())
+		smtp, err := mail.NewSMTP(smtpConfig(cfg))
 		if err != nil {
 			return nil, fmt.Errorf("mail settings: %w", err)
 		}

@@ -114,7 +114,7 @@ func parseConfig(e env, name, usage string, args []string, extra func(*flag.Flag
 	if err := parse(e, fs, args, rest); err != nil {
 		return nil, err
 	}
-	if err := cfg.Finish(); err != nil {
+	if err := errors.Join(cfg.Finish(), finishWiring(cfg)); err != nil {
 		return nil, fmt.Errorf("configuration:\n%w", err)
 	}
 	return cfg, nil

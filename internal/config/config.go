@@ -1,6 +1,9 @@
 // Package config reads Vigil's settings from flags and VIGIL_* environment
 // variables (a flag wins over its variable) and validates them at start, so
 // a mistake is reported in one clear message instead of surfacing later.
+// It only parses and checks values: what the settings open (the S3 bucket,
+// the mail sender, the models) and the checks that need those packages
+// live with the wiring in internal/cli.
 package config
 
 import (
@@ -16,11 +19,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"vigil/internal/analysis/voice"
-	"vigil/internal/blob/s3blob"
-	"vigil/internal/mail"
-	"vigil/internal/onnxrt"
 )
 
 // Config is everything a Vigil process is told from outside.
@@ -30,8 +28,8 @@ type Config struct {
 	DatabaseURL     string        // VIGIL_DATABASE_URL: sqlite:///path/vigil.db
 	BlobURL         string        // VIGIL_BLOB_URL: file:///path/media
 	BaseURL         string        // VIGIL_BASE_URL: how users reach Vigil (links in mail and CLI output)
-	ONNXRuntimeLib  string        // VIGIL_ONNXRUNTIME_LIB
-	VoiceModel      string        // VIGIL_VAD_MODEL: Silero VAD v5
+	ONNXRuntimeLib  string        // VIGIL_ONNXRUNTIME_LIB (unset: the cli fills in onnxrt's default)
+	VoiceModel      string        // VIGIL_VAD_MODEL: Silero VAD v5 (unset: the cli fills in voice's default)
 	HelpURL         string        // VIGIL_HELP_URL: the institution's help desk
 	LogLevel        string        // VIGIL_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string        // VIGIL_LOG_FORMAT: text or json
@@ -133,12 +131,6 @@ func (c *Config) Finish() error {
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
-	if c.ONNXRuntimeLib == "" {
-		c.ONNXRuntimeLib = onnxrt.DefaultLibPath()
-	}
-	if c.VoiceModel == "" {
-		c.VoiceModel = voice.DefaultModelPath()
-	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	errs = append(errs, c.validate()...)
 	return errors.Join(errs...)
@@ -167,8 +159,6 @@ func (c *Config) validate() []error {
 		if _, err := c.BlobDir(); err != nil {
 			errs = append(errs, err)
 		}
-	} else if _, err := s3blob.ParseURL(c.BlobURL); err != nil {
-		errs = append(errs, err)
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("base-url %q must be an http:// or https:// URL", c.BaseURL))
@@ -200,20 +190,10 @@ func (c *Config) validate() []error {
 		errs = append(errs, fmt.Errorf("job-timeout %s must be at least 4s, and job-rescue-after %s at least as long", c.JobTimeout, c.RescueAfter))
 	}
 	errs = append(errs, c.readSMTPPassword()...)
-	if c.SMTPHost != "" {
-		if err := c.SMTP().Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("mail settings (--smtp-host, --smtp-port, --smtp-security, --smtp-user, VIGIL_SMTP_PASSWORD, --mail-from): %w", err))
-		}
-	} else if c.MailFrom != "" || c.SMTPUser != "" {
+	if c.SMTPHost == "" && (c.MailFrom != "" || c.SMTPUser != "") {
 		errs = append(errs, errors.New("mail settings: --mail-from and --smtp-user need --smtp-host (without it mail stays in Vigil's outbox)"))
 	}
 	return errs
-}
-
-// SMTP is the mail server configuration (when SMTPHost is set).
-func (c *Config) SMTP() mail.SMTPConfig {
-	return mail.SMTPConfig{Host: c.SMTPHost, Port: c.SMTPPort, Security: c.SMTPSecurity, Username: c.SMTPUser,
-		Password: c.SMTPPassword, From: c.MailFrom}
 }
 
 // readSMTPPassword takes the password from its file when one is named.

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -81,7 +81,7 @@ func (s *Service) afterEvents(ctx context.Context, tx store.Tx, sess *proctor.Se
 	if err := tx.TouchCapture(ctx, sess.ID, at); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, jobs.AnalyzeSession{SessionID: sess.ID})
+	return tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: sess.ID})
 }
 
 func (s *Service) parseBatch(body []byte, source string) (*eventBatch, error) {

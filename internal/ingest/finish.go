@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -43,7 +43,7 @@ func (s *Service) Finish(ctx context.Context, sess *proctor.Session, in FinishIn
 		if err := tx.SetSessionState(ctx, sess.ID, sess.State, proctor.StateSubmitted, s.now()); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.AnalyzeSession{SessionID: sess.ID})
+		return tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: sess.ID})
 	})
 	if errors.Is(err, store.ErrConflict) {
 		// A concurrent Finish (or upload moving created→in_progress) won:

@@ -18,7 +18,7 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/auth"
 	"vigil/internal/blob"
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/ratelimit"
 	"vigil/internal/store"
@@ -207,7 +207,7 @@ func (s *Service) commitCapture(ctx context.Context, sess *proctor.Session, from
 		if err := tx.TouchRecording(ctx, sess.ID, from, to); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, jobs.AnalyzeSession{SessionID: sess.ID})
+		return tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: sess.ID})
 	})
 }
 

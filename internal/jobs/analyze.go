@@ -13,12 +13,13 @@ import (
 
 	"vigil/internal/analysis"
 	"vigil/internal/blob"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
 
 type analyzeWorker struct {
-	river.WorkerDefaults[AnalyzeSession]
+	river.WorkerDefaults[jobargs.AnalyzeSession]
 	deps Deps
 }
 
@@ -29,7 +30,7 @@ const framesPerBatch = 32
 // Work analyses pending frames and audio in batches, then, in one
 // transaction, checks that nothing new arrived, decides the session if it is
 // finished, and completes the job.
-func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[AnalyzeSession]) error {
+func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) error {
 	sid := job.Args.SessionID
 	deadline := time.Now().Add(w.deps.runBudget())
 	for time.Now().Before(deadline) {
@@ -146,7 +147,7 @@ var errMoreWork = errors.New("new uploads arrived")
 
 // finish decides the session when it is finished and completes the job, all
 // in one transaction; it reports false when new frames arrived meanwhile.
-func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSession]) (bool, error) {
+func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) (bool, error) {
 	var finishedAt time.Time
 	err := w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		if pending, err := countPending(ctx, tx, job.Args.SessionID); err != nil || pending > 0 {
@@ -157,7 +158,7 @@ func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[AnalyzeSessio
 			return err
 		}
 		if !finishedAt.IsZero() && w.deps.JoinVideo {
-			if err := tx.Enqueue(ctx, JoinVideo{SessionID: job.Args.SessionID}); err != nil {
+			if err := tx.Enqueue(ctx, jobargs.JoinVideo{SessionID: job.Args.SessionID}); err != nil {
 				return err
 			}
 		}

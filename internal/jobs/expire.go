@@ -5,23 +5,17 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
 
-// ExpireSessions closes sessions never finished within the resume window and
-// has what they recorded analysed. It runs periodically.
-type ExpireSessions struct{}
-
-// Kind is River's name for the job.
-func (ExpireSessions) Kind() string { return "expire_sessions" }
-
 type expireWorker struct {
-	river.WorkerDefaults[ExpireSessions]
+	river.WorkerDefaults[jobargs.ExpireSessions]
 	deps Deps
 }
 
-func (w *expireWorker) Work(ctx context.Context, _ *river.Job[ExpireSessions]) error {
+func (w *expireWorker) Work(ctx context.Context, _ *river.Job[jobargs.ExpireSessions]) error {
 	now := w.deps.Now()
 	return w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		ids, err := tx.ExpireSessions(ctx, now.Add(-proctor.ResumeWindow), now)
@@ -29,7 +23,7 @@ func (w *expireWorker) Work(ctx context.Context, _ *river.Job[ExpireSessions]) e
 			return err
 		}
 		for _, id := range ids {
-			if err := tx.Enqueue(ctx, AnalyzeSession{SessionID: id}); err != nil {
+			if err := tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: id}); err != nil {
 				return err
 			}
 		}

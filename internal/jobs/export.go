@@ -10,45 +10,28 @@ import (
 	"github.com/riverqueue/river"
 
 	"vigil/internal/export"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
-
-// BuildExport builds an export's ZIP, then queues the email that says it
-// is ready.
-type BuildExport struct {
-	ExportID int64 `json:"export_id"`
-}
-
-// Kind is River's name for the job.
-func (BuildExport) Kind() string { return "build_export" }
-
-// InsertOpts: a build that fails is reported to the requester, who raises
-// the request again; only a build cut off by a stopping server runs again.
-func (BuildExport) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 5, Queue: queueExports}
-}
-
-// queueExports is the queue builds run on, apart from the analysis.
-const queueExports = "exports"
 
 // DefaultExportLinkTTL is how long a download link works (and its file is
 // kept) unless configured otherwise.
 const DefaultExportLinkTTL = 7 * 24 * time.Hour
 
 type exportWorker struct {
-	river.WorkerDefaults[BuildExport]
+	river.WorkerDefaults[jobargs.BuildExport]
 	deps Deps
 }
 
 // Timeout: a large export is gigabytes of copying; the rescuer leaves a
 // job alone within its timeout.
-func (w *exportWorker) Timeout(*river.Job[BuildExport]) time.Duration { return 6 * time.Hour }
+func (w *exportWorker) Timeout(*river.Job[jobargs.BuildExport]) time.Duration { return 6 * time.Hour }
 
 // progressInterval is how often a build writes its progress.
 const progressInterval = time.Second
 
-func (w *exportWorker) Work(ctx context.Context, job *river.Job[BuildExport]) error {
+func (w *exportWorker) Work(ctx context.Context, job *river.Job[jobargs.BuildExport]) error {
 	e, err := w.deps.Store.GetExport(ctx, job.Args.ExportID)
 	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(err)
@@ -129,7 +112,7 @@ func (w *exportWorker) ready(ctx context.Context, e *proctor.Export, res *export
 			return err
 		}
 		if msg.State == proctor.MailQueued {
-			if err := tx.Enqueue(ctx, SendMail{MailID: msg.ID}); err != nil {
+			if err := tx.Enqueue(ctx, jobargs.SendMail{MailID: msg.ID}); err != nil {
 				return err
 			}
 		}
@@ -156,19 +139,12 @@ func auditExport(ctx context.Context, q store.Queries, e *proctor.Export, action
 		Subject: fmt.Sprintf("export:%d", e.ID), Detail: detail})
 }
 
-// ExpireExports deletes the files of exports whose links expired. It runs
-// periodically.
-type ExpireExports struct{}
-
-// Kind is River's name for the job.
-func (ExpireExports) Kind() string { return "expire_exports" }
-
 type expireExportsWorker struct {
-	river.WorkerDefaults[ExpireExports]
+	river.WorkerDefaults[jobargs.ExpireExports]
 	deps Deps
 }
 
-func (w *expireExportsWorker) Work(ctx context.Context, _ *river.Job[ExpireExports]) error {
+func (w *expireExportsWorker) Work(ctx context.Context, _ *river.Job[jobargs.ExpireExports]) error {
 	now := w.deps.Now()
 	expired, err := w.deps.Store.ExpiredExports(ctx, now, 100)
 	if err != nil {

@@ -14,35 +14,14 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"vigil/internal/analysis"
 	"vigil/internal/blob"
+	"vigil/internal/jobargs"
 	"vigil/internal/mail"
 	"vigil/internal/metrics"
 	"vigil/internal/store"
 )
-
-// AnalyzeSession analyses a session's new uploads and, once the session is
-// finished, decides its violations. One is pending per session at a time:
-// uploads arriving meanwhile are picked up by the same job.
-type AnalyzeSession struct {
-	SessionID int64 `json:"session_id"`
-}
-
-// Kind is River's name for the job.
-func (AnalyzeSession) Kind() string { return "analyze_session" }
-
-// InsertOpts makes the job unique per session while it waits or runs.
-// "completed" is left out so that the next upload after a run enqueues anew;
-// the worker completes its job in the same transaction as its last check
-// for new work, so no upload can slip between the two.
-func (AnalyzeSession) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
-}
 
 // Deps are what the workers need.
 type Deps struct {
@@ -103,7 +82,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 		ID: clientID(),
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)},
 			// Exports are long copies: one at a time, beside the analysis.
-			queueExports: {MaxWorkers: 1}},
+			jobargs.QueueExports: {MaxWorkers: 1}},
 		Workers:              workers,
 		JobTimeout:           cmp.Or(d.JobTimeout, jobTimeout),
 		RescueStuckJobsAfter: cmp.Or(d.RescueAfter, rescueAfter),
@@ -111,13 +90,13 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 		Logger:               quiet(d.Log),
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
-				func() (river.JobArgs, *river.InsertOpts) { return ExpireSessions{}, nil },
+				func() (river.JobArgs, *river.InsertOpts) { return jobargs.ExpireSessions{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-				func() (river.JobArgs, *river.InsertOpts) { return ExpireExports{}, nil },
+				func() (river.JobArgs, *river.InsertOpts) { return jobargs.ExpireExports{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(purgeEvery),
-				func() (river.JobArgs, *river.InsertOpts) { return PurgeMedia{}, nil },
+				func() (river.JobArgs, *river.InsertOpts) { return jobargs.PurgeMedia{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	})

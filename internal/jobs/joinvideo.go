@@ -8,19 +8,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"vigil/internal/blob"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 )
-
-// JoinVideo writes each recorded segment of a finished session as one
-// object, so that a store with signed URLs (S3) can serve the dashboard's
-// player directly (Deps.JoinVideo). The chunks stay: exports and the
-// fallback player read them.
-type JoinVideo struct {
-	SessionID int64 `json:"session_id"`
-}
-
-// Kind is River's name for the job.
-func (JoinVideo) Kind() string { return "join_video" }
 
 // JoinedKey is where a joined segment is kept (under the session's
 // folder, so retention deletes it with the rest).
@@ -29,13 +19,13 @@ func JoinedKey(sessionID int64, stream string, segment int) string {
 }
 
 type joinWorker struct {
-	river.WorkerDefaults[JoinVideo]
+	river.WorkerDefaults[jobargs.JoinVideo]
 	deps Deps
 }
 
-func (w *joinWorker) Timeout(*river.Job[JoinVideo]) time.Duration { return 30 * time.Minute }
+func (w *joinWorker) Timeout(*river.Job[jobargs.JoinVideo]) time.Duration { return 30 * time.Minute }
 
-func (w *joinWorker) Work(ctx context.Context, job *river.Job[JoinVideo]) error {
+func (w *joinWorker) Work(ctx context.Context, job *river.Job[jobargs.JoinVideo]) error {
 	sid := job.Args.SessionID
 	s, err := w.deps.Store.GetSession(ctx, sid)
 	if err != nil || s.MediaPurged() {

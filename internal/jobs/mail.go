@@ -9,26 +9,11 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"vigil/internal/jobargs"
 	"vigil/internal/mail"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
-
-// SendMail sends one message of the outbox.
-type SendMail struct {
-	MailID int64 `json:"mail_id"`
-}
-
-// Kind is River's name for the job.
-func (SendMail) Kind() string { return "send_mail" }
-
-// mailAttempts is how often a message is tried: with the backoff below,
-// eleven waits of 30 s doubling to 4 h 16 min, then 6 h, about 14.5 hours
-// in all for a mail server that stays down (TestMailRetrySchedule).
-const mailAttempts = 12
-
-// InsertOpts bounds the attempts.
-func (SendMail) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: mailAttempts} }
 
 // DefaultMailRetry is the first wait after a failed attempt; each next
 // wait doubles, up to maxMailRetry.
@@ -38,14 +23,14 @@ const (
 )
 
 type mailWorker struct {
-	river.WorkerDefaults[SendMail]
+	river.WorkerDefaults[jobargs.SendMail]
 	deps Deps
 }
 
-func (w *mailWorker) Timeout(*river.Job[SendMail]) time.Duration { return 2 * time.Minute }
+func (w *mailWorker) Timeout(*river.Job[jobargs.SendMail]) time.Duration { return 2 * time.Minute }
 
 // NextRetry backs off exponentially from Deps.MailRetry.
-func (w *mailWorker) NextRetry(job *river.Job[SendMail]) time.Time {
+func (w *mailWorker) NextRetry(job *river.Job[jobargs.SendMail]) time.Time {
 	return time.Now().Add(mailBackoff(cmp.Or(w.deps.MailRetry, DefaultMailRetry), job.Attempt))
 }
 
@@ -57,7 +42,7 @@ func mailBackoff(base time.Duration, attempt int) time.Duration {
 	return min(d, maxMailRetry)
 }
 
-func (w *mailWorker) Work(ctx context.Context, job *river.Job[SendMail]) error {
+func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobargs.SendMail]) error {
 	m, err := w.deps.Store.GetMail(ctx, job.Args.MailID)
 	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(err)

@@ -8,28 +8,11 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
-
-// PurgeMedia deletes media kept longer than the retention policy allows:
-// the frames, recordings, audio and verification photos of sessions that
-// ended more than their course's period ago, and onboarding photos older
-// than theirs. Sessions keep their summary. It runs periodically.
-type PurgeMedia struct{}
-
-// Kind is River's name for the job.
-func (PurgeMedia) Kind() string { return "purge_media" }
-
-// InsertOpts: one waiting or running purge is enough.
-func (PurgeMedia) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-		rivertype.JobStateRunning,
-	}}}
-}
 
 // purgeEvery is how often the purge looks for what is due; media is
 // deleted at most this long after its period ends.
@@ -40,11 +23,11 @@ const purgeEvery = time.Hour
 const purgeBatch = 100
 
 type purgeWorker struct {
-	river.WorkerDefaults[PurgeMedia]
+	river.WorkerDefaults[jobargs.PurgeMedia]
 	deps Deps
 }
 
-func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeMedia]) error {
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[jobargs.PurgeMedia]) error {
 	rep, err := Purge(ctx, w.deps, w.deps.runBudget())
 	if err == nil && rep.More {
 		return river.JobSnooze(0) // a backlog: continue in a fresh run

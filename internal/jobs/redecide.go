@@ -4,38 +4,18 @@ import (
 	"context"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
 
-// Redecide runs the rules again over the stored signals of an exam's
-// decided sessions — after its settings changed, or one student's
-// accommodation (StudentID set). Nothing is detected or recorded again.
-type Redecide struct {
-	ExamID    int64 `json:"exam_id"`
-	StudentID int64 `json:"student_id,omitempty"`
-}
-
-// Kind is River's name for the job.
-func (Redecide) Kind() string { return "redecide" }
-
-// InsertOpts: one pending re-decision per exam (and student) is enough;
-// a change while one runs queues another, so the newest settings win.
-func (Redecide) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-		rivertype.JobStateRunning,
-	}}}
-}
-
 type redecideWorker struct {
-	river.WorkerDefaults[Redecide]
+	river.WorkerDefaults[jobargs.Redecide]
 	deps Deps
 }
 
-func (w *redecideWorker) Work(ctx context.Context, job *river.Job[Redecide]) error {
+func (w *redecideWorker) Work(ctx context.Context, job *river.Job[jobargs.Redecide]) error {
 	rows, err := w.deps.Store.ListExamSessions(ctx, job.Args.ExamID)
 	if err != nil {
 		return err

@@ -6,25 +6,9 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
+
+	"vigil/internal/jobargs"
 )
-
-// SyncRoster reads a course's roster from its LMS (LTI Names and Role
-// Provisioning), so the Student List shows who has not started.
-type SyncRoster struct {
-	CourseID int64 `json:"course_id"`
-}
-
-// Kind is River's name for the job.
-func (SyncRoster) Kind() string { return "sync_roster" }
-
-// InsertOpts: one waiting or running sync per course is enough.
-func (SyncRoster) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-		rivertype.JobStateRunning,
-	}}}
-}
 
 // RosterSyncer reads a course's roster from its LMS into the store.
 type RosterSyncer interface {
@@ -32,14 +16,14 @@ type RosterSyncer interface {
 }
 
 type rosterWorker struct {
-	river.WorkerDefaults[SyncRoster]
+	river.WorkerDefaults[jobargs.SyncRoster]
 	deps Deps
 }
 
 // Timeout: a roster of thousands is a few pages.
-func (w *rosterWorker) Timeout(*river.Job[SyncRoster]) time.Duration { return time.Minute }
+func (w *rosterWorker) Timeout(*river.Job[jobargs.SyncRoster]) time.Duration { return time.Minute }
 
-func (w *rosterWorker) Work(ctx context.Context, job *river.Job[SyncRoster]) error {
+func (w *rosterWorker) Work(ctx context.Context, job *river.Job[jobargs.SyncRoster]) error {
 	if w.deps.Roster == nil {
 		return errors.New("jobs: no roster syncer configured")
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"vigil/internal/ingest"
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/lti"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -142,7 +142,7 @@ func (s *Service) maybeSyncRoster(ctx context.Context, tx store.Tx, courseID int
 	if err != nil || x.NRPSURL == "" || s.Now().Sub(x.RosterSyncedAt) < rosterAge {
 		return err
 	}
-	return tx.Enqueue(ctx, jobs.SyncRoster{CourseID: courseID})
+	return tx.Enqueue(ctx, jobargs.SyncRoster{CourseID: courseID})
 }
 
 func (s *Service) completeLearner(ctx context.Context, p *proctor.Platform, l *lti.Launch) (*Outcome, error) {

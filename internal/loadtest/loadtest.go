@@ -7,12 +7,9 @@
 package loadtest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -22,6 +19,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis/voice"
+	"vigil/internal/ingestclient"
 	"vigil/media"
 )
 
@@ -130,7 +128,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	students := make([]*student, len(o.Links))
 	var wg sync.WaitGroup
 	for i, link := range o.Links {
-		s := &student{link: link, base: targets[i%len(targets)], http: o.HTTP, media: m, stats: st, rng: rand.New(rand.NewPCG(uint64(i), 7))}
+		s := &student{link: link, api: newAPI(targets[i%len(targets)], o.HTTP, st), media: m, stats: st, rng: rand.New(rand.NewPCG(uint64(i), 7))}
 		students[i] = s
 		delay := time.Duration(0)
 		if len(o.Links) > 1 {
@@ -219,63 +217,35 @@ func percentiles(d []time.Duration) Percentiles {
 // errRefused is an answer a retry will not change.
 var errRefused = errors.New("refused")
 
-// send makes one upload, retrying network errors, 5xx and 429 as the real
-// client does (backoff 100 ms doubling to 2 s), and records each attempt.
-func (s *student) send(ctx context.Context, method, path, ctype string, headers map[string]string, body []byte, out any) error {
-	backoff := 100 * time.Millisecond
-	for {
-		status, resp, d, err := s.once(ctx, method, path, ctype, headers, body)
-		code := ""
-		switch {
-		case err != nil:
-			code = "network"
-		case status >= 300:
-			var e struct {
-				Error struct{ Code string } `json:"error"`
-			}
-			json.Unmarshal(resp, &e)
-			code = fmt.Sprintf("%d %s", status, e.Error.Code)
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		s.stats.record(d, len(body), code)
-		if code == "" {
-			if out != nil {
-				return json.Unmarshal(resp, out)
-			}
-			return nil
-		}
-		if err == nil && status < 500 && status != http.StatusTooManyRequests {
-			return fmt.Errorf("%w: %s %s: %s", errRefused, method, path, code)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 2*time.Second)
-	}
+// backoff is the real capture client's: 100 ms doubling to 2 s.
+var backoff = ingestclient.Backoff{First: 100 * time.Millisecond, Max: 2 * time.Second}
+
+// newAPI is a student's client of the ingest API: it retries network
+// errors, 5xx and 429 as the real client does, until the run ends, and
+// records every attempt, retries included, in st.
+func newAPI(base string, hc *http.Client, st *stats) *ingestclient.Client {
+	return &ingestclient.Client{Base: base, HTTP: hc, Retries: -1, Backoff: backoff,
+		Observe: func(a ingestclient.Attempt) { st.record(a.Took, len(a.Request.Body), errorCode(a.Err)) }}
 }
 
-func (s *student) once(ctx context.Context, method, path, ctype string, headers map[string]string, body []byte) (int, []byte, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, method, s.base+path, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, 0, err
+// errorCode names a failure for the report: "network", or the HTTP status
+// and the API's error code.
+func errorCode(e *ingestclient.Error) string {
+	switch {
+	case e == nil:
+		return ""
+	case e.Status == 0:
+		return "network"
 	}
-	req.Header.Set("Content-Type", ctype)
-	if s.token != "" {
-		req.Header.Set("Authorization", "Bearer "+s.token)
+	return fmt.Sprintf("%d %s", e.Status, e.Code)
+}
+
+// send makes one upload; a refusal a retry cannot change stops the student.
+func (s *student) send(ctx context.Context, method, path, ctype string, headers map[string]string, body []byte, out any) error {
+	req := ingestclient.Request{Method: method, Path: path, Token: s.token, ContentType: ctype, Header: headers, Body: body}
+	err := s.api.Do(ctx, req, out)
+	if e, ok := errors.AsType[*ingestclient.Error](err); ok {
+		return fmt.Errorf("%w: %s %s: %s", errRefused, method, path, errorCode(e))
 	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	t0 := time.Now()
-	res, err := s.http.Do(req)
-	if err != nil {
-		return 0, nil, time.Since(t0), err
-	}
-	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	res.Body.Close()
-	return res.StatusCode, data, time.Since(t0), err
+	return err
 }

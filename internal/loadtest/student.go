@@ -7,18 +7,20 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"vigil/internal/ingestclient"
 )
 
 // student is one simulated capture client.
 type student struct {
-	link, base string
-	http       *http.Client
-	media      *mediaSet
-	stats      *stats
-	rng        *rand.Rand
-	token      string
-	count      SessionCount
-	err        error
+	link  string
+	api   *ingestclient.Client
+	media *mediaSet
+	stats *stats
+	rng   *rand.Rand
+	token string
+	count SessionCount
+	err   error
 }
 
 // run starts the session at begin, uploads on the client's schedule until

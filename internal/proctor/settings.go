@@ -24,9 +24,21 @@ type Rule struct {
 // Default sensitivities (Rule.Threshold), chosen from the measurements in
 // docs/DETECTION.md.
 const (
-	DefaultGazeShift   = 0.07 // inter-ocular units away from the student's baseline
+	// DefaultGazeShift is the deviation of gaze.Pose.GazeX (inter-ocular
+	// units) from the student's own baseline beyond which a frame counts
+	// as looking aside: about three standard deviations of the noisiest
+	// centre sequence measured, midway between the largest centre
+	// deviation (0.047) and the smallest look-aside one (0.092)
+	// (analysis/gaze/MEASUREMENTS.md). The rule requires it over several
+	// consecutive frames (seconds), not in one frame.
+	DefaultGazeShift   = 0.07
 	DefaultMotionShare = 0.15 // share of the background changing between frames
-	DefaultSpeechProb  = 0.5  // Silero speech probability
+	// DefaultSpeechProb is the Silero VAD probability a voice needs (the
+	// best 32 ms frame of a window): 0.5 is the model authors' own default
+	// for a speech frame. Measured: typing and every non-speech file peak
+	// at 0.02-0.17; speech files' voiced windows mostly peak above 0.8
+	// (analysis/voice/MEASUREMENTS.md).
+	DefaultSpeechProb = 0.5
 )
 
 // ThresholdOr returns the rule's threshold, or def when it is unset.

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -48,7 +48,7 @@ func (s *Service) RequestExport(ctx context.Context, a Actor, r ExportRequest) (
 		if err := tx.CreateExport(ctx, e); err != nil {
 			return err
 		}
-		if err := tx.Enqueue(ctx, jobs.BuildExport{ExportID: e.ID}); err != nil {
+		if err := tx.Enqueue(ctx, jobargs.BuildExport{ExportID: e.ID}); err != nil {
 			return err
 		}
 		names := make([]string, len(items))

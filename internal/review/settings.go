@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -82,7 +82,7 @@ func (s *Service) UpdateSettings(ctx context.Context, a Actor, examID int64, nex
 		if err := tx.UpdateExamSettings(ctx, examID, next, s.now()); err != nil {
 			return err
 		}
-		if err := tx.Enqueue(ctx, jobs.Redecide{ExamID: examID}); err != nil {
+		if err := tx.Enqueue(ctx, jobargs.Redecide{ExamID: examID}); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, proctor.AuditExamSettings, exam.CourseID, fmt.Sprintf("exam:%d", examID), string(detail))
@@ -117,7 +117,7 @@ func (s *Service) SetAccommodation(ctx context.Context, a Actor, acc *proctor.Ac
 		if err := tx.SetAccommodation(ctx, acc); err != nil {
 			return err
 		}
-		if err := tx.Enqueue(ctx, jobs.Redecide{ExamID: acc.ExamID, StudentID: acc.StudentID}); err != nil {
+		if err := tx.Enqueue(ctx, jobargs.Redecide{ExamID: acc.ExamID, StudentID: acc.StudentID}); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("off=%v allowed_apps=%v note=%q", acc.Off, acc.AllowedApps, acc.Note)

@@ -1,21 +1,19 @@
 // Package simclient is a capture client written in Go: it plays a scenario
 // (webcam frames, identity photos, browser events) through Vigil's real
-// ingest API over HTTP, with the retries a real client makes. The demo uses
-// it to fill a course with realistic sessions; tests use it to drive the
-// server end to end.
+// ingest API over HTTP (internal/ingestclient), with the retries a real
+// client makes. The demo uses it to fill a course with realistic sessions;
+// tests use it to drive the server end to end.
 package simclient
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"time"
 
+	"vigil/internal/ingestclient"
 	"vigil/internal/proctor"
 	"vigil/internal/scenario"
 )
@@ -26,7 +24,8 @@ type Client struct {
 	HTTP  *http.Client
 	Media fs.FS // the media root scenarios refer to
 	// Retries is how often a failed request (network error, 5xx, 429) is
-	// tried again, with backoff from 50 ms doubling up to 2 s.
+	// tried again, with backoff from 50 ms doubling up to 2 s
+	// (ingestclient.Client.Retries).
 	Retries int
 }
 
@@ -55,15 +54,6 @@ type PhotoResult struct {
 	Passed  bool   `json:"passed"`
 	Reason  string `json:"reason"`
 }
-
-// StatusError is a refusal from the server that retrying will not change.
-type StatusError struct {
-	Status int
-	Code   string
-	Body   string
-}
-
-func (e *StatusError) Error() string { return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Code, e.Body) }
 
 // Play starts a session with a session link token and plays sc through the
 // API as if it had been recorded from start (the client's clock), then
@@ -184,70 +174,17 @@ func (c *Client) FinishAll(ctx context.Context, sess *Session, frames, batches, 
 	return c.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/sessions/%d/finish", sess.ID), sess.Token, "application/json", nil, body, nil)
 }
 
-// call sends one request, retrying what a retry can fix, and decodes a 2xx
-// JSON answer into out (when out is not nil).
+// backoff is the simulated client's wait between tries.
+var backoff = ingestclient.Backoff{First: 50 * time.Millisecond, Max: 2 * time.Second}
+
+// call sends one request through the ingest client, retrying what a retry
+// can fix, and decodes a 2xx JSON answer into out (when out is not nil). A
+// refusal is an *ingestclient.Error.
 func (c *Client) call(ctx context.Context, method, path, token, ctype string, headers map[string]string, body []byte, out any) error {
-	backoff := 50 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		status, resp, err := c.once(ctx, method, path, token, ctype, headers, body)
-		retry := err != nil || status >= 500 || status == http.StatusTooManyRequests
-		if !retry {
-			if status >= 300 {
-				return statusError(status, resp)
-			}
-			if out != nil {
-				return json.Unmarshal(resp, out)
-			}
-			return nil
-		}
-		if attempt >= c.Retries {
-			if err == nil {
-				err = statusError(status, resp)
-			}
-			return fmt.Errorf("simclient: %s %s: %w", method, path, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 2*time.Second)
+	api := &ingestclient.Client{Base: c.Base, HTTP: c.HTTP, Retries: c.Retries, Backoff: backoff}
+	req := ingestclient.Request{Method: method, Path: path, Token: token, ContentType: ctype, Header: headers, Body: body}
+	if err := api.Do(ctx, req, out); err != nil {
+		return fmt.Errorf("simclient: %s %s: %w", method, path, err)
 	}
-}
-
-func (c *Client) once(ctx context.Context, method, path, token, ctype string, headers map[string]string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", ctype)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, data, err
-}
-
-func statusError(status int, body []byte) error {
-	var e struct {
-		Error struct {
-			Code string `json:"code"`
-		} `json:"error"`
-	}
-	json.Unmarshal(body, &e)
-	return &StatusError{Status: status, Code: e.Error.Code, Body: string(body)}
-}
-
-// IsCode reports whether err is a refusal with the given code.
-func IsCode(err error, code proctor.Code) bool {
-	var se *StatusError
-	return errors.As(err, &se) && se.Code == string(code)
+	return nil
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/browsertest"
-	"vigil/internal/jobs"
+	"vigil/internal/jobargs"
 	"vigil/internal/mail"
 	"vigil/internal/mail/mailtest"
 	"vigil/internal/proctor"
@@ -232,7 +232,7 @@ func TestExportByEmail(t *testing.T) {
 		if status, page := get(t, c, link); status != 410 || !strings.Contains(page, "expired") {
 			t.Fatalf("after 8 days: %d\n%s", status, page)
 		}
-		must(t, srv.Store.InTx(context.Background(), func(tx store.Tx) error { return tx.Enqueue(context.Background(), jobs.ExpireExports{}) }))
+		must(t, srv.Store.InTx(context.Background(), func(tx store.Tx) error { return tx.Enqueue(context.Background(), jobargs.ExpireExports{}) }))
 		e := waitExport(t, srv, id, func(e *proctor.Export) bool { return e.State == proctor.ExportExpired }, "expiry")
 		if _, err := srv.Blobs.Stat(context.Background(), e.BlobKey); err == nil {
 			t.Fatal("the expired export's file is still stored")

@@ -182,7 +182,7 @@ func (s *Server) redirectToStore(w http.ResponseWriter, r *http.Request, key str
 }
 
 // redirectJoined redirects to the segment joined into one object after the
-// session finished (jobs.JoinVideo), when it is there and complete.
+// session finished (jobargs.JoinVideo), when it is there and complete.
 func (s *Server) redirectJoined(w http.ResponseWriter, r *http.Request, sessionID int64, stream, segParam string, size int64) bool {
 	n, _ := strconv.Atoi(segParam)
 	key := jobs.JoinedKey(sessionID, stream, n)

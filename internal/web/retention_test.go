@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"vigil/internal/blob"
+	"vigil/internal/jobargs"
 	"vigil/internal/jobs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -282,7 +283,7 @@ func TestRetentionPurge(t *testing.T) {
 	if _, err := srv.Blobs.Put(ctx, orphan, strings.NewReader("x")); err != nil {
 		t.Fatal(err)
 	}
-	must(t, srv.Store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, jobs.PurgeMedia{}) }))
+	must(t, srv.Store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, jobargs.PurgeMedia{}) }))
 	waitPurged(t, srv, sc.ID)
 	blobsGone(t, srv, append(mc.keys, orphan))
 
@@ -412,8 +413,8 @@ func checkPurgedPages(t *testing.T, srv *testserver.Server, c *http.Client, s *p
 func checkRedecideKeeps(t *testing.T, srv *testserver.Server, s *proctor.Session, before []proctor.Violation) {
 	t.Helper()
 	ctx := context.Background()
-	must(t, srv.Store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, jobs.Redecide{ExamID: s.ExamID}) }))
-	waitJobs(t, srv, jobs.Redecide{}.Kind())
+	must(t, srv.Store.InTx(ctx, func(tx store.Tx) error { return tx.Enqueue(ctx, jobargs.Redecide{ExamID: s.ExamID}) }))
+	waitJobs(t, srv, jobargs.Redecide{}.Kind())
 	sameViolations(t, srv, s.ID, before)
 	purged, err := srv.Store.GetSession(ctx, s.ID)
 	must(t, err)

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"vigil/internal/onnxrt"
 )
 
 func TestPoolConcurrent(t *testing.T) {
@@ -62,13 +64,15 @@ func TestPoolContextAndClose(t *testing.T) {
 	img := loadJPEG(t, "webcam320/two_people.jpg")
 
 	// Hold the only detector so the next caller must wait on its context.
-	d := <-p.free
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if _, err := p.Detect(ctx, img); !errors.Is(err, context.DeadlineExceeded) {
+	err = p.models.Use(context.Background(), func(single) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		_, err := p.Detect(ctx, img)
+		return err
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("busy pool: err %v, want deadline exceeded", err)
 	}
-	p.free <- d
 
 	if faces, err := p.Detect(context.Background(), img); err != nil || len(faces) != 2 {
 		t.Errorf("Detect: %d faces, err %v", len(faces), err)
@@ -79,7 +83,7 @@ func TestPoolContextAndClose(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if _, err := p.Detect(context.Background(), img); !errors.Is(err, ErrPoolClosed) {
+	if _, err := p.Detect(context.Background(), img); !errors.Is(err, onnxrt.ErrPoolClosed) {
 		t.Errorf("after Close: err %v, want ErrPoolClosed", err)
 	}
 	if _, err := NewPool(0, Options{}); err == nil {

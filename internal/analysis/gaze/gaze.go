@@ -60,14 +60,10 @@ type Pose struct {
 // Recommended use, measured on real frames in MEASUREMENTS.md, with
 // landmarks from YuNet at 640x480 input (at 320x240 input the eye
 // landmarks are too noisy for a looking-right glance to clear the noise).
+// The gaze shift beyond which a frame counts as looking aside is the
+// Facial Suspicion rule's default threshold, proctor.DefaultGazeShift: one
+// number, kept with the rule that reads it.
 const (
-	// GazeShift is the deviation of GazeX from the student's own baseline
-	// beyond which a frame counts as looking aside: about three standard
-	// deviations of the noisiest centre sequence measured, midway between
-	// the largest centre deviation (0.047) and the smallest look-aside
-	// one (0.092). Require it over several consecutive frames (seconds),
-	// not in one frame.
-	GazeShift = 0.07
 	// BaselineFrames is how many frames of the student looking at the
 	// screen the baseline (their median GazeX) should take, at least.
 	BaselineFrames = 5

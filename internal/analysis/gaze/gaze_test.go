@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"vigil/internal/analysis/face"
+	"vigil/internal/proctor"
 )
 
 // recommendedInput is the YuNet input width the recommendation is for.
@@ -35,8 +36,8 @@ func TestLookAsideSeparates(t *testing.T) {
 				// Centre frames: measured largest deviation 0.047 (right,
 				// f01); none beyond the recommended shift.
 				for _, x := range smp {
-					if d := float64(x.pose.GazeX) - r.base; !s.away(x.i) && math.Abs(d) > GazeShift {
-						t.Errorf("centre frame f%02d deviates %+.3f from baseline, beyond %.2f", x.i, d, GazeShift)
+					if d := float64(x.pose.GazeX) - r.base; !s.away(x.i) && math.Abs(d) > proctor.DefaultGazeShift {
+						t.Errorf("centre frame f%02d deviates %+.3f from baseline, beyond %.2f", x.i, d, proctor.DefaultGazeShift)
 					}
 				}
 				if s.dir == 0 {
@@ -47,8 +48,8 @@ func TestLookAsideSeparates(t *testing.T) {
 				// or more (measured 0.095–0.138), effect size ≥ 3.5 σ of the
 				// centre frames (measured 4.0–10.4). f06 is the transition
 				// frame (measured −0.031 left, +0.018 right): not asserted.
-				if r.minAway <= GazeShift {
-					t.Errorf("a look-aside frame deviates only %+.3f in the expected direction, want > %.2f", r.minAway, GazeShift)
+				if r.minAway <= proctor.DefaultGazeShift {
+					t.Errorf("a look-aside frame deviates only %+.3f in the expected direction, want > %.2f", r.minAway, proctor.DefaultGazeShift)
 				}
 				if r.away7*s.dir < 0.09 {
 					t.Errorf("mean look-aside deviation %+.3f, want ≥ 0.09 towards %+.0f", r.away7, s.dir)
@@ -63,7 +64,7 @@ func TestLookAsideSeparates(t *testing.T) {
 
 // TestLiveReplay runs the recommendation as a rule would: baseline = median
 // GazeX of the first BaselineFrames frames, flag |GazeX − baseline| >
-// GazeShift. Measured at 640 input: f07–f10 flagged in both folders, f06
+// proctor.DefaultGazeShift. Measured at 640 input: f07–f10 flagged in both folders, f06
 // (transition) not, no centre frame flagged in any of the three folders.
 func TestLiveReplay(t *testing.T) {
 	for _, size := range frameSizes {
@@ -76,7 +77,7 @@ func TestLiveReplay(t *testing.T) {
 			base := median(b)
 			for _, x := range smp[BaselineFrames:] {
 				d := float64(x.pose.GazeX) - base
-				flagged := math.Abs(d) > GazeShift
+				flagged := math.Abs(d) > proctor.DefaultGazeShift
 				switch {
 				case s.away(x.i) && x.i >= 7 && !flagged:
 					t.Errorf("%s/%d f%02d (looking aside): Δ %+.3f not flagged", short(s), size, x.i, d)
@@ -99,7 +100,7 @@ func TestInput320(t *testing.T) {
 		right := separate(seqs[2], measure(t, seqs[2], size, 320), gazeX)
 		t.Logf("%d frame: left d %+.1f min %+.3f; right d %+.1f min %+.3f max|Δc| %.3f",
 			size, left.d, left.minAway, right.d, right.minAway, right.maxDev)
-		if left.minAway <= GazeShift || left.d > -5 {
+		if left.minAway <= proctor.DefaultGazeShift || left.d > -5 {
 			t.Errorf("%d frame: left at 320 input: min %+.3f d %+.1f; measured min ≥ 0.098, d ≤ −6.2", size, left.minAway, left.d)
 		}
 		if right.away7 < 0.06 || right.d < 2 {
@@ -152,8 +153,8 @@ func TestOtherPeople(t *testing.T) {
 		}
 		lo, hi = math.Min(lo, float64(p.GazeX)), math.Max(hi, float64(p.GazeX))
 	}
-	if hi-lo <= GazeShift {
-		t.Errorf("GazeX across people spans %.3f (%+.3f…%+.3f); measured 0.152, wider than GazeShift", hi-lo, lo, hi)
+	if hi-lo <= proctor.DefaultGazeShift {
+		t.Errorf("GazeX across people spans %.3f (%+.3f…%+.3f); measured 0.152, wider than proctor.DefaultGazeShift", hi-lo, lo, hi)
 	}
 }
 
@@ -416,7 +417,7 @@ func TestScenarioLookingAway(t *testing.T) {
 	maxCentre, minAside := 0.0, math.Inf(1)
 	for k, x := range all {
 		d := float64(x.pose.GazeX) - base
-		flagged := math.Abs(d) > GazeShift
+		flagged := math.Abs(d) > proctor.DefaultGazeShift
 		if k >= BaselineFrames && !truth[k] {
 			maxCentre = math.Max(maxCentre, math.Abs(d))
 		}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"vigil/internal/proctor"
 )
 
 // Run with -args -gaze.tables=FILE to write the measurement tables that
@@ -186,11 +188,11 @@ func onlineFlags(s seq, smp []sample, n int, thr float64) (awayHit, awayN, false
 
 // TestMeasurements produces the tables MEASUREMENTS.md quotes and asserts
 // the claims of its summary on them: every frame and still read with one
-// face; GazeX moving beyond GazeShift towards the glance at every setting;
-// at 640 input, centre frames within GazeShift of the baseline and every
+// face; GazeX moving beyond proctor.DefaultGazeShift towards the glance at every setting;
+// at 640 input, centre frames within proctor.DefaultGazeShift of the baseline and every
 // look-aside frame beyond it; the live replay at 640 input flagging 4 of 5
 // look-aside frames and no centre frame; other people's absolute GazeX
-// spanning more than GazeShift.
+// spanning more than proctor.DefaultGazeShift.
 func TestMeasurements(t *testing.T) {
 	var md strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&md, format, a...) }
@@ -274,12 +276,12 @@ func TestMeasurements(t *testing.T) {
 					for _, s := range seqs[1:] {
 						h, hn, f, fn := onlineFlags(s, all[key(s, size, in)], n, thr)
 						w(" %d/%d | %d/%d |", h, hn, f, fn)
-						if in == 640 && n == 5 && thr == GazeShift && (h < 4 || f > 0) {
+						if in == 640 && n == 5 && thr == proctor.DefaultGazeShift && (h < 4 || f > 0) {
 							t.Errorf("live replay, %s, 640 input, %d frame: %d/%d look-aside frames flagged, %d/%d centre frames; measured 4/5 and 0", short(s), size, h, hn, f, fn)
 						}
 					}
 					_, _, f, fn := onlineFlags(seqs[0], all[key(seqs[0], size, in)], n, thr)
-					if in == 640 && n == 5 && thr == GazeShift && f > 0 {
+					if in == 640 && n == 5 && thr == proctor.DefaultGazeShift && f > 0 {
 						t.Errorf("live replay, center_10s, 640 input, %d frame: %d/%d centre frames flagged; measured 0", size, f, fn)
 					}
 					w(" %d/%d |\n", f, fn)
@@ -323,8 +325,8 @@ func TestMeasurements(t *testing.T) {
 	if n := len(spread["GazeX"]); n != len(oneFaceStills) {
 		t.Errorf("%d of %d stills read with both pupils at 640/640; measured all", n, len(oneFaceStills))
 	}
-	if g := spread["GazeX"]; len(g) > 0 && slices.Max(g)-slices.Min(g) <= GazeShift {
-		t.Errorf("GazeX across people spans %.3f, measured 0.152: wider than GazeShift, so absolute values do not transfer", slices.Max(g)-slices.Min(g))
+	if g := spread["GazeX"]; len(g) > 0 && slices.Max(g)-slices.Min(g) <= proctor.DefaultGazeShift {
+		t.Errorf("GazeX across people spans %.3f, measured 0.152: wider than proctor.DefaultGazeShift, so absolute values do not transfer", slices.Max(g)-slices.Min(g))
 	}
 
 	t.Log("\n" + md.String())
@@ -357,23 +359,23 @@ func short(s seq) string {
 }
 
 // checkSeparation asserts MEASUREMENTS.md's summary on one sequence's GazeX
-// separation: the mean look-aside shift (f07–f10) exceeds GazeShift towards
+// separation: the mean look-aside shift (f07–f10) exceeds proctor.DefaultGazeShift towards
 // the glance at every setting (measured ≥ 0.080); at 640 input the centre
-// frames stay within GazeShift of the baseline (measured ≤ 0.047) and every
+// frames stay within proctor.DefaultGazeShift of the baseline (measured ≤ 0.047) and every
 // look-aside frame clears it (measured ≥ 0.092).
 func checkSeparation(t *testing.T, s seq, in, size int, r separation) {
 	t.Helper()
 	where := fmt.Sprintf("%s, input %d, %d frame", short(s), in, size)
-	if s.dir != 0 && r.away7*s.dir <= GazeShift {
-		t.Errorf("%s: mean look-aside GazeX shift %+.3f, want beyond %.2f towards %+.0f", where, r.away7, GazeShift, s.dir)
+	if s.dir != 0 && r.away7*s.dir <= proctor.DefaultGazeShift {
+		t.Errorf("%s: mean look-aside GazeX shift %+.3f, want beyond %.2f towards %+.0f", where, r.away7, proctor.DefaultGazeShift, s.dir)
 	}
 	if in != 640 {
 		return
 	}
-	if r.maxDev >= GazeShift {
-		t.Errorf("%s: a centre frame (f%02d) deviates %.3f from the baseline, want < %.2f", where, r.worst, r.maxDev, GazeShift)
+	if r.maxDev >= proctor.DefaultGazeShift {
+		t.Errorf("%s: a centre frame (f%02d) deviates %.3f from the baseline, want < %.2f", where, r.worst, r.maxDev, proctor.DefaultGazeShift)
 	}
-	if s.dir != 0 && r.minAway <= GazeShift {
-		t.Errorf("%s: a look-aside frame shifts only %+.3f towards the glance, want > %.2f", where, r.minAway, GazeShift)
+	if s.dir != 0 && r.minAway <= proctor.DefaultGazeShift {
+		t.Errorf("%s: a look-aside frame shifts only %+.3f towards the glance, want > %.2f", where, r.minAway, proctor.DefaultGazeShift)
 	}
 }

@@ -1,5 +1,7 @@
 package voice
 
+import "vigil/internal/proctor"
+
 // Kind is what Classify decides a window holds.
 type Kind int
 
@@ -29,10 +31,9 @@ func (k Kind) String() string {
 // Thresholds, chosen from the measurements in MEASUREMENTS.md.
 const (
 	// VoiceThreshold is the Silero probability a window's best frame must
-	// reach. 0.5 is the model authors' own default for a speech frame.
-	// Measured: typing and every non-speech file peak at 0.02-0.17;
-	// speech files' voiced windows mostly peak above 0.8.
-	VoiceThreshold = 0.5
+	// reach: the Background Audio rule's default, proctor.DefaultSpeechProb
+	// (one number, measured here: see there).
+	VoiceThreshold = proctor.DefaultSpeechProb
 	// VoiceMinDB is the level (dBFS) the loudest 16 ms of a window
 	// (Window.MaxdB) must reach for a voice to count. Silero is nearly
 	// level-blind: it still finds speech 40 dB below a normal speaking
@@ -52,14 +53,17 @@ const (
 	LoudFloorDB = -38
 )
 
-// Classify decides what one window holds. Voice wins over LoudNoise, so
-// speech over loud background sound is Voice. It is pure: the same window
-// always gives the same Kind.
-func Classify(w Window) Kind {
-	if w.Speech >= VoiceThreshold && w.MaxdB >= VoiceMinDB {
+// Classify decides what one window holds from its features (Window.Speech,
+// MaxdB and FloordB, as stored in a proctor.AudioSignal); speechThreshold
+// is the probability a voice needs: VoiceThreshold, or an exam's own
+// Background Audio sensitivity. Voice wins over LoudNoise, so speech over
+// loud background sound is Voice. It is pure: the same features always
+// give the same Kind.
+func Classify(speech, maxdB, floordB, speechThreshold float64) Kind {
+	if speech >= speechThreshold && maxdB >= VoiceMinDB {
 		return Voice
 	}
-	if w.FloordB >= LoudFloorDB {
+	if floordB >= LoudFloorDB {
 		return LoudNoise
 	}
 	return None

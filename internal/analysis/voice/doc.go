@@ -7,7 +7,8 @@
 // RFC 2586); Decode turns a body into samples. A Detector runs Silero VAD v5
 // (MIT; an ONNX model fetched by scripts/setup-vad) in its 8 kHz mode over
 // 32 ms frames, and Analyze reports per half-second Window the best speech
-// probability and level features; Classify turns a Window into None, Voice
+// probability and level features; Classify turns those features (as the
+// Background Audio rule reads them from the store) into None, Voice
 // or LoudNoise with thresholds measured on real recordings
 // (MEASUREMENTS.md). Keyboard typing and quiet room tone are None: the
 // model gives typing at most 0.17, and key presses leave quiet gaps that

@@ -109,7 +109,7 @@ func measureAll(t *testing.T, d *Detector) []*measurement {
 			m.frames = slices.Clone(d.probs)
 			slices.Sort(m.frames)
 			for i, w := range m.windows {
-				k := Classify(w)
+				k := classify(w)
 				m.kinds[k]++
 				if ref != nil && i < len(ref) && ref[i] {
 					m.refVoiced++
@@ -279,7 +279,7 @@ func TestMuLawKeepsClassification(t *testing.T) {
 		}
 		for i := range native {
 			total++
-			if a, b := Classify(native[i]), Classify(ulaw[i]); a != b {
+			if a, b := classify(native[i]), classify(ulaw[i]); a != b {
 				differ++
 				t.Logf("%s window %d: %v native, %v through μ-law (Speech %.3f vs %.3f)",
 					name, i, a, b, native[i].Speech, ulaw[i].Speech)

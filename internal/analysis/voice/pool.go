@@ -2,81 +2,35 @@ package voice
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sync"
+
+	"vigil/internal/onnxrt"
 )
 
-// ErrPoolClosed is returned by Pool.Analyze after Close.
-var ErrPoolClosed = errors.New("voice: pool closed")
-
-// Pool shares a fixed number of Detectors between goroutines. Each
-// detector runs single-threaded, so n detectors use at most n cores;
-// callers beyond that wait for a free detector.
+// Pool shares a fixed number of Detectors between goroutines
+// (onnxrt.Pool): n detectors use at most n cores.
 type Pool struct {
-	free      chan *Detector
-	n         int
-	closed    chan struct{}
-	closeOnce sync.Once
+	models *onnxrt.Pool[*Detector]
 }
 
 // NewPool creates n detectors for the model at modelPath.
 func NewPool(n int, modelPath string) (*Pool, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("voice: pool size %d, need at least 1", n)
+	models, err := onnxrt.NewPool(n, func() (*Detector, error) { return NewDetector(modelPath) })
+	if err != nil {
+		return nil, err
 	}
-	p := &Pool{free: make(chan *Detector, n), n: n, closed: make(chan struct{})}
-	for range n {
-		d, err := NewDetector(modelPath)
-		if err != nil {
-			p.closeFree()
-			return nil, err
-		}
-		p.free <- d
-	}
-	return p, nil
+	return &Pool{models: models}, nil
 }
 
 // Analyze waits for a free detector (or for ctx to end) and runs it on
-// samples; see Detector.Analyze.
-func (p *Pool) Analyze(ctx context.Context, samples []float32, rate int) ([]Window, error) {
-	select {
-	case <-p.closed:
-		return nil, ErrPoolClosed
-	default:
-	}
-	var d *Detector
-	select {
-	case d = <-p.free:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-p.closed:
-		return nil, ErrPoolClosed
-	}
-	defer func() { p.free <- d }()
-	return d.Analyze(samples, rate)
-}
-
-// Close stops new calls, waits for running ones to hand their detector
-// back, and releases every detector. It is safe to call more than once.
-func (p *Pool) Close() error {
-	p.closeOnce.Do(func() {
-		close(p.closed)
-		for range p.n {
-			(<-p.free).Close()
-		}
+// samples; see Detector.Analyze. After Close it returns
+// onnxrt.ErrPoolClosed.
+func (p *Pool) Analyze(ctx context.Context, samples []float32, rate int) (ws []Window, err error) {
+	err = p.models.Use(ctx, func(d *Detector) error {
+		ws, err = d.Analyze(samples, rate)
+		return err
 	})
-	return nil
+	return ws, err
 }
 
-// closeFree releases the detectors created so far when NewPool fails.
-func (p *Pool) closeFree() {
-	for {
-		select {
-		case d := <-p.free:
-			d.Close()
-		default:
-			return
-		}
-	}
-}
+// Close waits for running calls and releases every detector.
+func (p *Pool) Close() error { return p.models.Close() }
