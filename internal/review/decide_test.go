@@ -67,7 +67,7 @@ func (w *world) decided(t *testing.T, length time.Duration, auto proctor.Verdict
 	ctx := context.Background()
 	s := &proctor.Session{ExamID: w.exam.ID, StudentID: w.student.ID, CreatedAt: t0, ClientStartedAt: t0}
 	must(t, w.st.CreateSession(ctx, s))
-	must(t, w.st.TouchCapture(ctx, s.ID, t0.Add(length)))
+	must(t, w.st.TouchRecording(ctx, s.ID, t0, t0.Add(length))) // recorded from the start
 	must(t, w.st.ReplaceViolations(ctx, s.ID, vs))
 	if auto != proctor.VerdictNone {
 		must(t, w.st.SetVerdict(ctx, s.ID, auto, auto, t0.Add(length)))
