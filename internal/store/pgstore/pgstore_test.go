@@ -234,7 +234,7 @@ func TestSchemaVersionBeforeAndAfterMigrate(t *testing.T) {
 	schema, dbURL := newSchema(t)
 	st := open(t, dbURL)
 	have, want, err := st.SchemaVersion(t.Context())
-	if err != nil || have != 0 || want != 7 {
+	if err != nil || have != 0 || want != 8 {
 		t.Fatalf("empty schema: have %d want %d err %v", have, want, err)
 	}
 	applied, err := st.Migrate(t.Context())
@@ -285,8 +285,8 @@ func TestMigrateTogether(t *testing.T) {
 	for a := range applied {
 		total += len(a)
 	}
-	if total != 7 {
-		t.Fatalf("%d migrations applied in all, want 7", total)
+	if total != 8 {
+		t.Fatalf("%d migrations applied in all, want 8", total)
 	}
 }
 
