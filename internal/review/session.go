@@ -58,7 +58,7 @@ const maxProblems = 10
 
 // Session loads a session page and records the view in the audit log.
 func (s *Service) Session(ctx context.Context, a Actor, sessionID int64) (*SessionPage, error) {
-	sess, exam, err := s.sessionScope(ctx, a, sessionID)
+	sess, exam, err := s.sessionScope(ctx, a, sessionID, s.canSee)
 	if err != nil {
 		return nil, err
 	}

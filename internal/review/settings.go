@@ -74,7 +74,7 @@ func (s *Service) UpdateSettings(ctx context.Context, a Actor, examID int64, nex
 	if err != nil {
 		return notFound(err)
 	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
+	if err := s.canChange(ctx, a, exam.CourseID); err != nil {
 		return err
 	}
 	detail, _ := json.Marshal(next)
@@ -96,7 +96,7 @@ func (s *Service) SetAccommodation(ctx context.Context, a Actor, acc *proctor.Ac
 	if err != nil {
 		return notFound(err)
 	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
+	if err := s.canChange(ctx, a, exam.CourseID); err != nil {
 		return err
 	}
 	student, err := s.store.GetStudent(ctx, acc.StudentID)

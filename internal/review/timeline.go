@@ -43,7 +43,7 @@ const maxTimelineFrames = 300000
 
 // Timeline returns a session's timeline.
 func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Timeline, error) {
-	sess, _, err := s.sessionScope(ctx, a, sessionID)
+	sess, _, err := s.sessionScope(ctx, a, sessionID, s.canSee)
 	if err != nil {
 		return nil, err
 	}
