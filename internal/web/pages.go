@@ -167,6 +167,9 @@ func validTab(tab string) bool {
 }
 
 func (s *Server) timelineJSON(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if !s.allowMedia(w, r, v, s.media.other) {
+		return
+	}
 	id, err := pathID(r, "id")
 	var t *review.Timeline
 	if err == nil {
