@@ -37,6 +37,9 @@ type SessionPage struct {
 	MediaUntil time.Time
 	// Companions: how the desktop agent and the browser extension reported.
 	Companions []CompanionNote
+	// MayChange: the viewer may decide, note, mark and export (not a
+	// read-only reviewer), so the page offers those forms.
+	MayChange bool
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -62,7 +65,7 @@ func (s *Service) Session(ctx context.Context, a Actor, sessionID int64) (*Sessi
 	if err != nil {
 		return nil, err
 	}
-	p := &SessionPage{Exam: exam, Session: sess}
+	p := &SessionPage{Exam: exam, Session: sess, MayChange: s.canChange(ctx, a, exam.CourseID) == nil}
 	if err := s.fillSession(ctx, p); err != nil {
 		return nil, err
 	}

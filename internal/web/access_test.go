@@ -90,6 +90,13 @@ func TestAssistantReviewsReadOnly(t *testing.T) {
 		wantStatus(t, ta, u, 200)
 	}
 	_, page := get(t, ta, fmt.Sprintf("%s/sessions/%d", srv.URL, ls.session.id))
+	if !strings.Contains(page, `id="read-only"`) || strings.Contains(page, `id="export-form"`) || strings.Contains(page, `name="note"`) {
+		t.Fatal("the session page offers a teaching assistant forms they may not use")
+	}
+	if _, mine := get(t, ls.teacher, fmt.Sprintf("%s/sessions/%d", srv.URL, ls.session.id)); strings.Contains(mine, `id="read-only"`) ||
+		!strings.Contains(mine, `id="export-form"`) {
+		t.Fatal("the instructor's session page lacks its forms")
+	}
 	csrf := csrfOf(t, page)
 	sid, eid := ls.session.id, ls.exam.ID
 	writes := map[string]url.Values{
