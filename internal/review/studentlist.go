@@ -21,6 +21,8 @@ type StudentListPage struct {
 	NotStarted []proctor.Student
 	Sort       string
 	Desc       bool
+	// MayChange: the viewer may export and issue links (not a reviewer).
+	MayChange bool
 }
 
 // SortKeys are the Student List columns that sort, besides the violation
@@ -49,7 +51,8 @@ func (s *Service) StudentList(ctx context.Context, a Actor, examID int64, key st
 	}
 	sortRows(rows, key, desc)
 	students, err := s.store.ListStudents(ctx, exam.CourseID)
-	p := &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc}
+	p := &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc,
+		MayChange: s.canChange(ctx, a, exam.CourseID) == nil}
 	started := map[int64]bool{}
 	for _, r := range rows {
 		started[r.Student.ID] = true

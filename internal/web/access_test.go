@@ -97,6 +97,12 @@ func TestAssistantReviewsReadOnly(t *testing.T) {
 		!strings.Contains(mine, `id="export-form"`) {
 		t.Fatal("the instructor's session page lacks its forms")
 	}
+	for _, u := range []string{fmt.Sprintf("%s/exams/%d/settings", srv.URL, ls.exam.ID), fmt.Sprintf("%s/exams/%d/sessions", srv.URL, ls.exam.ID)} {
+		if _, page := get(t, ta, u); strings.Contains(page, `id="save-settings"`) || strings.Contains(page, `id="save-accommodation"`) ||
+			strings.Contains(page, `id="export-form"`) || strings.Contains(page, `id="issue-link"`) {
+			t.Fatalf("%s offers a teaching assistant forms they may not use", u)
+		}
+	}
 	csrf := csrfOf(t, page)
 	sid, eid := ls.session.id, ls.exam.ID
 	writes := map[string]url.Values{
