@@ -107,6 +107,8 @@ type CoursePage struct {
 	Course    *proctor.Course
 	Exams     []store.ExamSummary
 	Retention CourseRetention
+	// MayChange: the viewer may change the course (not a reviewer).
+	MayChange bool
 }
 
 // Course returns a course's dashboard.
@@ -118,7 +120,7 @@ func (s *Service) Course(ctx context.Context, a Actor, courseID int64) (*CourseP
 	if err != nil {
 		return nil, notFound(err)
 	}
-	p := &CoursePage{Course: c}
+	p := &CoursePage{Course: c, MayChange: s.canChange(ctx, a, courseID) == nil}
 	if p.Exams, err = s.store.ListExams(ctx, courseID); err != nil {
 		return nil, err
 	}
