@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"vigil/internal/analysis"
@@ -93,6 +94,8 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	if a.lti, err = lms.NewStack(ctx, a.store, a.ingest, cfg.BaseURL, client, a.now, log); err != nil {
 		return nil, err
 	}
+	a.lti.LMS.GlobalAdmins = strings.Split(cfg.GlobalAdmins, ",")
+	a.lti.LMS.AssistantsChange = cfg.AssistantsChange
 	a.metrics = metrics.New()
 	a.metrics.WatchQueue(func(ctx context.Context) (map[rivertype.JobState]int, error) {
 		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})

@@ -58,6 +58,15 @@ type Config struct {
 	// X-Forwarded-For names the client (VIGIL_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
 
+	// GlobalAdmins names LMS users who administer all of Vigil (e-mail
+	// addresses or ISSUER#SUB, comma-separated; VIGIL_GLOBAL_ADMINS). An
+	// LMS's own administrators administer only that LMS's courses.
+	GlobalAdmins string
+	// AssistantsChange gives teaching assistants and content developers
+	// an instructor's rights (VIGIL_ASSISTANTS_CHANGE); by default they
+	// review, read-only.
+	AssistantsChange bool
+
 	JobTimeout  time.Duration // VIGIL_JOB_TIMEOUT: one run of a background job
 	RescueAfter time.Duration // VIGIL_JOB_RESCUE_AFTER: when a job a dead process left running runs again
 }
@@ -88,6 +97,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.BoolVar(&c.MediaDirect, "media-direct", false, "send browsers to short-lived signed URLs of the S3 store for media, after Vigil authorises each read (VIGIL_MEDIA_DIRECT)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", 2*time.Minute, "how long one run of a background job may take (VIGIL_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", 3*time.Minute, "when a job left running by a process that died runs again (VIGIL_JOB_RESCUE_AFTER)")
+	fs.StringVar(&c.GlobalAdmins, "global-admins", "", "comma-separated LMS users who administer all of Vigil: `e-mail addresses or ISSUER#SUB` (VIGIL_GLOBAL_ADMINS)")
+	fs.BoolVar(&c.AssistantsChange, "assistants-change", false, "give LMS teaching assistants and content developers an instructor's rights, not read-only review (VIGIL_ASSISTANTS_CHANGE)")
 	fs.Func("trusted-proxies", "comma-separated `CIDRs` of load balancers whose X-Forwarded-For names the client (VIGIL_TRUSTED_PROXIES)",
 		c.setTrustedProxies)
 	c.SMTPPassword = os.Getenv("VIGIL_SMTP_PASSWORD")

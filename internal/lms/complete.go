@@ -23,11 +23,7 @@ func (s *Service) Complete(ctx context.Context, l *lti.Launch) (*Outcome, error)
 	}
 	teacher, learner, admin := l.IsTeacher(), l.IsLearner(), l.IsAdmin()
 	if admin && !teacher && (l.Context.ID == "" || !learner) && l.MessageType == lti.MsgResourceLink {
-		u, err := s.teacherUser(ctx, s.Store, p, l, true)
-		if err != nil {
-			return nil, err
-		}
-		return &Outcome{Kind: GoAdmin, User: u, Launch: l}, s.audit(ctx, s.Store, Who{User: u}, proctor.AuditLTILaunch, 0, "admin", l.MessageType)
+		return s.completeAdmin(ctx, p, l)
 	}
 	if l.Context.ID == "" {
 		return nil, &lti.Refusal{Code: lti.CodeMissingClaim, Message: "the launch has no course (context): open Vigil from inside a course"}
@@ -38,8 +34,47 @@ func (s *Service) Complete(ctx context.Context, l *lti.Launch) (*Outcome, error)
 	case learner:
 		return s.completeLearner(ctx, p, l)
 	}
+	if err := s.revokeRoleless(ctx, p, l); err != nil {
+		return nil, err
+	}
 	return nil, &lti.Refusal{Code: lti.CodeForbidden, Message: fmt.Sprintf(
 		"your role in this course (%s) gives no access to Vigil: it is for instructors, teaching assistants and students", roleNames(l.Roles))}
+}
+
+// completeAdmin signs in an LMS administrator launched from outside a
+// course: to the administration pages when named in GlobalAdmins, else
+// to the courses of their LMS.
+func (s *Service) completeAdmin(ctx context.Context, p *proctor.Platform, l *lti.Launch) (*Outcome, error) {
+	out := &Outcome{Kind: GoCourses, Launch: l}
+	err := s.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if out.User, err = s.teacherUser(ctx, tx, p, l); err != nil {
+			return err
+		}
+		if err := tx.SetPlatformAdmin(ctx, p.ID, out.User.ID, true); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Who{User: out.User}, proctor.AuditLTILaunch, 0, "admin", l.MessageType)
+	})
+	if err == nil && out.User.Role == proctor.RoleAdmin {
+		out.Kind = GoAdmin
+	}
+	return out, err
+}
+
+// revokeRoleless takes access away from a person whose launch into a
+// known course carries no role Vigil serves.
+func (s *Service) revokeRoleless(ctx context.Context, p *proctor.Platform, l *lti.Launch) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		x, err := tx.FindLTIContext(ctx, p.ID, l.Context.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return s.revokeLaunch(ctx, tx, p, l, 0)
+		}
+		if err != nil {
+			return err
+		}
+		return s.revokeLaunch(ctx, tx, p, l, x.CourseID)
+	})
 }
 
 func roleNames(roles []string) string {
@@ -60,10 +95,13 @@ func (s *Service) completeTeacher(ctx context.Context, p *proctor.Platform, l *l
 		if out.Course, err = s.course(ctx, tx, p, l); err != nil {
 			return err
 		}
-		if out.User, err = s.teacherUser(ctx, tx, p, l, admin); err != nil {
+		if out.User, err = s.teacherUser(ctx, tx, p, l); err != nil {
 			return err
 		}
-		if err := tx.AddCourseMember(ctx, out.Course.ID, out.User.ID); err != nil {
+		if err := tx.SetCourseMember(ctx, out.Course.ID, out.User.ID, s.launchRole(l)); err != nil {
+			return err
+		}
+		if err := tx.SetPlatformAdmin(ctx, p.ID, out.User.ID, admin); err != nil {
 			return err
 		}
 		if err := s.maybeSyncRoster(ctx, tx, out.Course.ID); err != nil {
@@ -153,6 +191,9 @@ func (s *Service) completeLearner(ctx context.Context, p *proctor.Platform, l *l
 			return err
 		}
 		if out.Student, err = s.student(ctx, tx, out.Course, l); err != nil {
+			return err
+		}
+		if err := s.revokeLaunch(ctx, tx, p, l, out.Course.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Who{Name: "student:" + strconv.FormatInt(out.Student.ID, 10)}, proctor.AuditLTILaunch, out.Course.ID,

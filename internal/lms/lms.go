@@ -29,6 +29,13 @@ type Service struct {
 	Log      *slog.Logger
 	// Base is Vigil's public base URL (links returned by deep linking).
 	Base string
+	// GlobalAdmins names the LMS users who administer all of Vigil: e-mail
+	// addresses, or ISSUER#SUB. An LMS's own administrators administer
+	// only that LMS's courses.
+	GlobalAdmins []string
+	// AssistantsChange gives teaching assistants and content developers
+	// an instructor's rights; without it they review, read-only.
+	AssistantsChange bool
 }
 
 // studentLinkLife: a session link from a launch is for now, not next week.
@@ -51,6 +58,7 @@ const (
 	GoProctoring                    // LTI Proctoring: checks, then the assessment
 	GoEndAssessment                 // LTI Proctoring: the assessment ended
 	GoInfo                          // a message only
+	GoCourses                       // the list of courses (an LMS's administrators)
 )
 
 // Outcome is what a launch leads to.

@@ -79,17 +79,18 @@ func short(s string) string {
 
 // teacherUser finds or makes the dashboard user of a platform's user.
 // Accounts are never matched by e-mail: a platform vouches for its own
-// users, not for accounts made elsewhere. An LMS administrator becomes a
-// Vigil administrator; nobody is demoted by a launch.
-func (s *Service) teacherUser(ctx context.Context, q store.Queries, p *proctor.Platform, l *lti.Launch, admin bool) (*proctor.User, error) {
+// users, not for accounts made elsewhere. Each launch restates whether
+// the person is a Vigil administrator: only those named in GlobalAdmins.
+func (s *Service) teacherUser(ctx context.Context, q store.Queries, p *proctor.Platform, l *lti.Launch) (*proctor.User, error) {
 	name := firstOf(l.Name, strings.TrimSpace(l.GivenName+" "+l.FamilyName), "Instructor "+short(l.Sub))
+	role := proctor.RoleInstructor
+	if s.isGlobalAdmin(p, l) {
+		role = proctor.RoleAdmin
+	}
 	u, err := q.LTIUser(ctx, p.ID, l.Sub)
 	if err == nil {
-		if u.Name != name || (admin && u.Role != proctor.RoleAdmin) {
-			u.Name = name
-			if admin {
-				u.Role = proctor.RoleAdmin
-			}
+		if u.Name != name || u.Role != role {
+			u.Name, u.Role = name, role
 			return u, q.UpdateUser(ctx, u)
 		}
 		return u, nil
@@ -97,10 +98,7 @@ func (s *Service) teacherUser(ctx context.Context, q store.Queries, p *proctor.P
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	u = &proctor.User{Name: name, Role: proctor.RoleInstructor, CreatedAt: s.Now()}
-	if admin {
-		u.Role = proctor.RoleAdmin
-	}
+	u = &proctor.User{Name: name, Role: role, CreatedAt: s.Now()}
 	for _, email := range []string{strings.ToLower(l.Email), fmt.Sprintf("lti-%d-%s@lti.invalid", p.ID, short(l.Sub))} {
 		if email == "" {
 			continue

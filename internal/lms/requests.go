@@ -20,12 +20,15 @@ func (s *Service) RequestCourse(ctx context.Context, who Who, courseID int64, no
 	}
 	var r *proctor.CourseRequest
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {
-		ok, err := tx.IsCourseMember(ctx, courseID, u.ID)
+		role, err := tx.CourseRole(ctx, courseID, u.ID)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if role == "" {
 			return proctor.E(proctor.CodeNotFound, "no such course")
+		}
+		if !role.MayChange() {
+			return proctor.E(proctor.CodeForbidden, "only the course's instructors can ask to enable Vigil for it")
 		}
 		c, err := tx.GetCourse(ctx, courseID)
 		if err != nil {

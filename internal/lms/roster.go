@@ -9,8 +9,9 @@ import (
 
 // SyncRoster reads a course's learners from its LMS (Names and Role
 // Provisioning) and adds or updates them as students, so the Student
-// List can show who has not started. Nobody is removed: a student who
-// left the course keeps their sessions.
+// List can show who has not started. No student is removed: a student
+// who left the course keeps their sessions. Teachers are: the roster
+// restates who may use the dashboard (reconcileMembers).
 func (s *Service) SyncRoster(ctx context.Context, courseID int64) error {
 	x, err := s.Store.GetLTIContext(ctx, courseID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -37,6 +38,9 @@ func (s *Service) SyncRoster(ctx context.Context, courseID int64) error {
 				return err
 			}
 			n++
+		}
+		if err := s.reconcileMembers(ctx, tx, courseID, members); err != nil {
+			return err
 		}
 		x.RosterSyncedAt = s.Now()
 		return tx.SaveLTIContext(ctx, x)

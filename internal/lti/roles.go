@@ -42,6 +42,16 @@ func (l *Launch) IsTeacher() bool {
 	})
 }
 
+// IsAssistant: a teaching assistant or a content developer rather than
+// the course's instructor. A TA's launch carries the Instructor role too,
+// with the TeachingAssistant sub-role, so the sub-role decides.
+func (l *Launch) IsAssistant() bool {
+	ta := l.hasRole(func(scope, name string) bool { return scope == "membership" && name == "TeachingAssistant" })
+	dev := l.hasRole(func(scope, name string) bool { return scope == "membership" && name == "ContentDeveloper" })
+	instructor := l.hasRole(func(scope, name string) bool { return scope == "membership" && name == "Instructor" })
+	return ta || (dev && !instructor)
+}
+
 // IsLearner: a learner (student) of the course.
 func (l *Launch) IsLearner() bool {
 	return l.hasRole(func(scope, name string) bool { return scope == "membership" && name == "Learner" })

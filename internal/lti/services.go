@@ -123,10 +123,17 @@ type Member struct {
 	Roles      []string `json:"roles"`
 }
 
+// IsActive reports whether the member's enrolment is active (not
+// Inactive or Deleted).
+func (m *Member) IsActive() bool { return m.Status == "" || m.Status == "Active" }
+
+// Launch is the member's roles as a launch would carry them, to ask the
+// same questions of a roster entry as of a launch.
+func (m *Member) Launch() *Launch { return &Launch{Roles: m.Roles} }
+
 // IsLearner reports whether the member is an active learner.
 func (m *Member) IsLearner() bool {
-	l := Launch{Roles: m.Roles}
-	return (m.Status == "" || m.Status == "Active") && l.IsLearner()
+	return m.IsActive() && m.Launch().IsLearner()
 }
 
 // maxRosterPages bounds how many pages of a roster are followed.

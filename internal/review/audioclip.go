@@ -33,7 +33,7 @@ type AudioClip struct {
 // ViolationAudio cuts the clip of a Background Audio violation from the
 // stored audio chunks and records the listening in the audit log.
 func (s *Service) ViolationAudio(ctx context.Context, a Actor, sessionID, violationID int64, blobs blob.Bucket) (*AudioClip, error) {
-	sess, exam, err := s.sessionScope(ctx, a, sessionID)
+	sess, exam, err := s.sessionScope(ctx, a, sessionID, s.canSee)
 	if err != nil {
 		return nil, err
 	}

@@ -101,6 +101,8 @@ type AuditRow struct {
 	proctor.AuditEntry
 	Who    string // "Name <email>", the actor's name, or "—"
 	Course string // the course's code, "" for entries about no course
+	// SubjectName is what Subject names, in words ("" when unknown).
+	SubjectName string
 }
 
 // AuditPage is a page of the audit log, newest first.
@@ -216,13 +218,14 @@ func orAll(filter string) string {
 
 // namer names users and courses, looking each user up once.
 type namer struct {
-	s       *Service
-	users   map[int64]string
-	courses map[int64]string
+	s        *Service
+	users    map[int64]string
+	courses  map[int64]string
+	subjects map[string]string // kind:id → name
 }
 
 func (s *Service) namer(courses []proctor.Course) *namer {
-	n := &namer{s: s, users: map[int64]string{}, courses: map[int64]string{}}
+	n := &namer{s: s, users: map[int64]string{}, courses: map[int64]string{}, subjects: map[string]string{}}
 	for _, c := range courses {
 		n.courses[c.ID] = c.Code
 	}
@@ -250,8 +253,19 @@ func (n *namer) row(ctx context.Context, e proctor.AuditEntry) (AuditRow, error)
 		}
 		r.Who = who
 	}
+	if e.UserID == 0 && e.Actor != "" { // a student ("student:12") or a tool
+		name, err := n.subjectName(ctx, e.Actor)
+		if err != nil {
+			return r, err
+		}
+		if name != "" {
+			r.Who = name + " (" + e.Actor + ")"
+		}
+	}
 	if r.Who == "" {
 		r.Who = "—"
 	}
-	return r, nil
+	var err error
+	r.SubjectName, err = n.subjectName(ctx, e.Subject)
+	return r, err
 }

@@ -32,7 +32,7 @@ func (s *Service) RequestExport(ctx context.Context, a Actor, r ExportRequest) (
 	e := &proctor.Export{UserID: a.User.ID, Scope: r.Scope, Items: items, State: proctor.ExportQueued, CreatedAt: s.now()}
 	switch r.Scope {
 	case proctor.ScopeSession:
-		sess, exam, err := s.sessionScope(ctx, a, r.SessionID)
+		sess, exam, err := s.sessionScope(ctx, a, r.SessionID, s.canChange)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +64,7 @@ func (s *Service) RequestExport(ctx context.Context, a Actor, r ExportRequest) (
 // examSessions fills an exam-wide or chosen-students export: every chosen
 // session must be one of the exam's, or nothing is exported.
 func (s *Service) examSessions(ctx context.Context, a Actor, r ExportRequest, e *proctor.Export) error {
-	exam, err := s.AuthorizeExam(ctx, a, r.ExamID)
+	exam, err := s.AuthorizeExamChange(ctx, a, r.ExamID)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *Service) Export(ctx context.Context, a Actor, id int64) (*proctor.Expor
 	if err != nil {
 		return nil, notFound(err)
 	}
-	if err := s.canSee(ctx, a, e.CourseID); err != nil {
+	if err := s.canChange(ctx, a, e.CourseID); err != nil {
 		return nil, err
 	}
 	return e, nil

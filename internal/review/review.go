@@ -32,23 +32,48 @@ type Actor struct {
 
 var errNotFound = proctor.E(proctor.CodeNotFound, "not found, or not in one of your courses")
 
-// canSee reports whether the actor may see a course.
-func (s *Service) canSee(ctx context.Context, a Actor, courseID int64) error {
+// errReadOnly refuses a change to a member whose role only reads.
+var errReadOnly = proctor.E(proctor.CodeForbidden,
+	"your role in this course lets you review sessions but not change anything: ask one of its instructors")
+
+// roleIn is what the actor may do in a course: Vigil's administrators
+// everything, members what their course role says; anyone else is told
+// the course is not found.
+func (s *Service) roleIn(ctx context.Context, a Actor, courseID int64) (proctor.CourseRole, error) {
 	if a.User == nil {
-		return errNotFound
+		return "", errNotFound
 	}
 	if a.User.Role == proctor.RoleAdmin {
-		return nil
+		return proctor.CourseInstructor, nil
 	}
-	ok, err := s.store.IsCourseMember(ctx, courseID, a.User.ID)
+	role, err := s.store.CourseRole(ctx, courseID, a.User.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if !ok {
-		return errNotFound
+	if role == "" {
+		return "", errNotFound
 	}
-	return nil
+	return role, nil
 }
+
+// canSee reports whether the actor may see a course.
+func (s *Service) canSee(ctx context.Context, a Actor, courseID int64) error {
+	_, err := s.roleIn(ctx, a, courseID)
+	return err
+}
+
+// canChange reports whether the actor may change things in a course:
+// decide, note, mark reviewed, change settings, issue links, export.
+func (s *Service) canChange(ctx context.Context, a Actor, courseID int64) error {
+	role, err := s.roleIn(ctx, a, courseID)
+	if err == nil && !role.MayChange() {
+		err = errReadOnly
+	}
+	return err
+}
+
+// check is canSee or canChange.
+type check func(ctx context.Context, a Actor, courseID int64) error
 
 // notFound maps store.ErrNotFound to the user-facing not-found error.
 func notFound(err error) error {
@@ -82,6 +107,8 @@ type CoursePage struct {
 	Course    *proctor.Course
 	Exams     []store.ExamSummary
 	Retention CourseRetention
+	// MayChange: the viewer may change the course (not a reviewer).
+	MayChange bool
 }
 
 // Course returns a course's dashboard.
@@ -93,7 +120,7 @@ func (s *Service) Course(ctx context.Context, a Actor, courseID int64) (*CourseP
 	if err != nil {
 		return nil, notFound(err)
 	}
-	p := &CoursePage{Course: c}
+	p := &CoursePage{Course: c, MayChange: s.canChange(ctx, a, courseID) == nil}
 	if p.Exams, err = s.store.ListExams(ctx, courseID); err != nil {
 		return nil, err
 	}
@@ -101,8 +128,9 @@ func (s *Service) Course(ctx context.Context, a Actor, courseID int64) (*CourseP
 	return p, err
 }
 
-// sessionScope loads a session with its exam, checking the actor may see it.
-func (s *Service) sessionScope(ctx context.Context, a Actor, sessionID int64) (*proctor.Session, *proctor.Exam, error) {
+// sessionScope loads a session with its exam, checking the actor may see
+// it (or, with s.canChange, change it).
+func (s *Service) sessionScope(ctx context.Context, a Actor, sessionID int64, may check) (*proctor.Session, *proctor.Exam, error) {
 	sess, err := s.store.GetSession(ctx, sessionID)
 	if err != nil {
 		return nil, nil, notFound(err)
@@ -111,7 +139,7 @@ func (s *Service) sessionScope(ctx context.Context, a Actor, sessionID int64) (*
 	if err != nil {
 		return nil, nil, notFound(err)
 	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
+	if err := may(ctx, a, exam.CourseID); err != nil {
 		return nil, nil, err
 	}
 	return sess, exam, nil
@@ -129,8 +157,37 @@ func (s *Service) AuthorizeExam(ctx context.Context, a Actor, examID int64) (*pr
 
 // AuthorizeSession checks the actor may see a session (for media reads).
 func (s *Service) AuthorizeSession(ctx context.Context, a Actor, sessionID int64) (*proctor.Session, error) {
-	sess, _, err := s.sessionScope(ctx, a, sessionID)
+	sess, _, err := s.sessionScope(ctx, a, sessionID, s.canSee)
 	return sess, err
+}
+
+// AuthorizeSessionChange checks the actor may act on a session (an LMS
+// control request).
+func (s *Service) AuthorizeSessionChange(ctx context.Context, a Actor, sessionID int64) (*proctor.Session, error) {
+	sess, _, err := s.sessionScope(ctx, a, sessionID, s.canChange)
+	return sess, err
+}
+
+// AuthorizeExamChange checks the actor may change an exam (its settings,
+// its session links), and returns the exam.
+func (s *Service) AuthorizeExamChange(ctx context.Context, a Actor, examID int64) (*proctor.Exam, error) {
+	exam, err := s.store.GetExam(ctx, examID)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return exam, s.canChange(ctx, a, exam.CourseID)
+}
+
+// AuthorizeCourseChange checks the actor may change a course (proctor its
+// quizzes, connect it to Canvas, place exams in it, ask to enable it).
+func (s *Service) AuthorizeCourseChange(ctx context.Context, a Actor, courseID int64) error {
+	return s.canChange(ctx, a, courseID)
+}
+
+// MayChange reports whether the actor may change things in a course, so
+// pages offer only what will be accepted.
+func (s *Service) MayChange(ctx context.Context, a Actor, courseID int64) bool {
+	return s.canChange(ctx, a, courseID) == nil
 }
 
 // Decide records an instructor's decision on a violation, and recomputes
@@ -146,7 +203,7 @@ func (s *Service) Decide(ctx context.Context, a Actor, violationID int64, d proc
 	if err != nil {
 		return nil, notFound(err)
 	}
-	sess, exam, err := s.sessionScope(ctx, a, v.SessionID)
+	sess, exam, err := s.sessionScope(ctx, a, v.SessionID, s.canChange)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +242,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, sessionID int64, body st
 	if body == "" || len(body) > maxNote {
 		return proctor.E(proctor.CodeInvalid, "a note needs 1 to %d characters", maxNote)
 	}
-	_, exam, err := s.sessionScope(ctx, a, sessionID)
+	_, exam, err := s.sessionScope(ctx, a, sessionID, s.canChange)
 	if err != nil {
 		return err
 	}
@@ -199,7 +256,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, sessionID int64, body st
 
 // MarkReviewed sets or clears the session's reviewed mark.
 func (s *Service) MarkReviewed(ctx context.Context, a Actor, sessionID int64, reviewed bool) error {
-	_, exam, err := s.sessionScope(ctx, a, sessionID)
+	_, exam, err := s.sessionScope(ctx, a, sessionID, s.canChange)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,9 @@ type SessionPage struct {
 	ReviewedReason *analysis.Reason
 	// Evidence is each violation's evidence besides snapshots, by id.
 	Evidence map[int64]Evidence
+	// MayChange: the viewer may decide, note, mark and export (not a
+	// read-only reviewer), so the page offers those forms.
+	MayChange bool
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -65,11 +68,11 @@ const maxProblems = 10
 
 // Session loads a session page and records the view in the audit log.
 func (s *Service) Session(ctx context.Context, a Actor, sessionID int64) (*SessionPage, error) {
-	sess, exam, err := s.sessionScope(ctx, a, sessionID)
+	sess, exam, err := s.sessionScope(ctx, a, sessionID, s.canSee)
 	if err != nil {
 		return nil, err
 	}
-	p := &SessionPage{Exam: exam, Session: sess}
+	p := &SessionPage{Exam: exam, Session: sess, MayChange: s.canChange(ctx, a, exam.CourseID) == nil}
 	if err := s.fillSession(ctx, p); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,9 @@ type SettingsPage struct {
 	// Purged counts the exam's sessions whose media (and signals) the
 	// retention policy deleted: a change here does not re-decide them.
 	Purged int
+	// MayChange: the viewer may save settings and accommodations (not a
+	// reviewer, who reads them).
+	MayChange bool
 }
 
 // StudentName is a student's "First Last" for the page.
@@ -41,7 +44,7 @@ func (s *Service) ExamSettings(ctx context.Context, a Actor, examID int64) (*Set
 	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
 		return nil, err
 	}
-	p := &SettingsPage{Exam: exam, Accommodations: map[int64]*proctor.Accommodation{}}
+	p := &SettingsPage{Exam: exam, Accommodations: map[int64]*proctor.Accommodation{}, MayChange: s.canChange(ctx, a, exam.CourseID) == nil}
 	if p.Course, err = s.store.GetCourse(ctx, exam.CourseID); err != nil {
 		return nil, err
 	}
@@ -74,7 +77,7 @@ func (s *Service) UpdateSettings(ctx context.Context, a Actor, examID int64, nex
 	if err != nil {
 		return notFound(err)
 	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
+	if err := s.canChange(ctx, a, exam.CourseID); err != nil {
 		return err
 	}
 	detail, _ := json.Marshal(next)
@@ -96,7 +99,7 @@ func (s *Service) SetAccommodation(ctx context.Context, a Actor, acc *proctor.Ac
 	if err != nil {
 		return notFound(err)
 	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
+	if err := s.canChange(ctx, a, exam.CourseID); err != nil {
 		return err
 	}
 	student, err := s.store.GetStudent(ctx, acc.StudentID)

@@ -24,6 +24,8 @@ type StudentListPage struct {
 	Desc       bool
 	// Reasons explain each analysed session's verdict in force, by session id.
 	Reasons map[int64]analysis.Reason
+	// MayChange: the viewer may export and issue links (not a reviewer).
+	MayChange bool
 }
 
 // SortKeys are the Student List columns that sort, besides the violation
@@ -56,7 +58,8 @@ func (s *Service) StudentList(ctx context.Context, a Actor, examID int64, key st
 		return nil, err
 	}
 	students, err := s.store.ListStudents(ctx, exam.CourseID)
-	p := &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc, Reasons: reasons}
+	p := &StudentListPage{Course: course, Exam: exam, Rows: rows, Students: students, Sort: key, Desc: desc, Reasons: reasons,
+		MayChange: s.canChange(ctx, a, exam.CourseID) == nil}
 	started := map[int64]bool{}
 	for _, r := range rows {
 		started[r.Student.ID] = true

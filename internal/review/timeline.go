@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"time"
+	"fmt"
 
 	"vigil/internal/proctor"
 )
@@ -48,8 +49,11 @@ const maxTimelineFrames = 300000
 
 // Timeline returns a session's timeline.
 func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Timeline, error) {
-	sess, exam, err := s.sessionScope(ctx, a, sessionID)
+	sess, exam, err := s.sessionScope(ctx, a, sessionID, s.canSee)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, s.store, a, proctor.AuditMediaView, exam.CourseID, fmt.Sprintf("session:%d", sessionID), "timeline"); err != nil {
 		return nil, err
 	}
 	frames, err := s.store.ListFrames(ctx, sessionID, 0, maxTimelineFrames)

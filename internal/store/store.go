@@ -64,6 +64,7 @@ type Queries interface {
 	Exports
 	Retention
 	Companions
+	Membership
 }
 
 // Directory holds courses, exams, students and dashboard users.

@@ -30,6 +30,9 @@ func (s *Server) violationWaveform(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 func (s *Server) loadViolationAudio(w http.ResponseWriter, r *http.Request, v *viewer) (*review.AudioClip, bool) {
+	if !s.allowMedia(w, r, v, s.media.other) {
+		return nil, false
+	}
 	id, err := pathID(r, "id")
 	var vid int64
 	if err == nil {

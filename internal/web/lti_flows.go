@@ -38,6 +38,9 @@ type deepLinkView struct {
 func (s *Server) deepLinkForm(w http.ResponseWriter, r *http.Request, v *viewer) {
 	courseID := parseID(r.URL.Query().Get("course"))
 	p, err := s.Review.Course(r.Context(), v.actor(r), courseID)
+	if err == nil {
+		err = s.Review.AuthorizeCourseChange(r.Context(), v.actor(r), courseID)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -50,6 +53,9 @@ func (s *Server) deepLinkForm(w http.ResponseWriter, r *http.Request, v *viewer)
 func (s *Server) deepLink(w http.ResponseWriter, r *http.Request, v *viewer) {
 	courseID := parseID(r.PostFormValue("course"))
 	p, err := s.Review.Course(r.Context(), v.actor(r), courseID)
+	if err == nil {
+		err = s.Review.AuthorizeCourseChange(r.Context(), v.actor(r), courseID)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -141,7 +147,7 @@ func (s *Server) requestCourse(w http.ResponseWriter, r *http.Request, v *viewer
 // proctorQuiz proctors a Canvas quiz of the course.
 func (s *Server) proctorQuiz(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := parseID(r.PathValue("id"))
-	if _, err := s.Review.Course(r.Context(), v.actor(r), id); err != nil {
+	if err := s.Review.AuthorizeCourseChange(r.Context(), v.actor(r), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -158,7 +164,7 @@ const canvasStateCookie = "vigil_canvas_state"
 // canvasConnect sends an instructor to authorise Vigil on Canvas.
 func (s *Server) canvasConnect(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := parseID(r.URL.Query().Get("course"))
-	if _, err := s.Review.Course(r.Context(), v.actor(r), id); err != nil {
+	if err := s.Review.AuthorizeCourseChange(r.Context(), v.actor(r), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -186,7 +192,7 @@ func (s *Server) canvasCallback(w http.ResponseWriter, r *http.Request, v *viewe
 		return
 	}
 	id := parseID(course)
-	if _, err := s.Review.Course(r.Context(), v.actor(r), id); err != nil {
+	if err := s.Review.AuthorizeCourseChange(r.Context(), v.actor(r), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -208,7 +214,7 @@ func valueOr(c *http.Cookie, err error) string {
 // terminate the attempt in the LMS).
 func (s *Server) lmsControl(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := parseID(r.PathValue("id"))
-	if _, err := s.Review.AuthorizeSession(r.Context(), v.actor(r), id); err != nil {
+	if _, err := s.Review.AuthorizeSessionChange(r.Context(), v.actor(r), id); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

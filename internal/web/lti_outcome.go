@@ -47,6 +47,8 @@ func (s *Server) destination(r *http.Request, out *lms.Outcome) (string, error) 
 		return fmt.Sprintf("/exams/%d/sessions", out.Exam.ID), nil
 	case lms.GoAdmin:
 		return "/admin", nil
+	case lms.GoCourses:
+		return "/?all=1", nil
 	case lms.GoDeepLink:
 		data, _ := json.Marshal(out.Launch)
 		k, err := s.savePending(r, "", data, time.Hour)

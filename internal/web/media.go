@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -48,6 +49,9 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentT
 }
 
 func (s *Server) frameImage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if !s.allowMedia(w, r, v, s.media.frames) {
+		return
+	}
 	id, err := pathID(r, "id")
 	var seq int64
 	if err == nil {
@@ -69,6 +73,7 @@ func (s *Server) frameImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.apiError(w, r, err)
 		return
 	}
+	s.auditFrameRead(r, v, sess, seq)
 	s.serveBlob(w, r, f.BlobKey, "image/jpeg")
 }
 
@@ -80,6 +85,9 @@ func (s *Server) mediaGone(w http.ResponseWriter, r *http.Request, sess *proctor
 }
 
 func (s *Server) photoImage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if !s.allowMedia(w, r, v, s.media.other) {
+		return
+	}
 	id, err := pathID(r, "id")
 	var p *proctor.Photo
 	if err == nil {
@@ -88,19 +96,24 @@ func (s *Server) photoImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 			err = proctor.E(proctor.CodeNotFound, "no such photo: it may have been deleted under the retention policy")
 		}
 	}
+	var sess *proctor.Session
 	if err == nil {
-		_, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), p.SessionID)
+		sess, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), p.SessionID)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
+	s.auditMedia(r, v, sess, fmt.Sprintf("photo #%d (%s %s, attempt %d)", p.ID, p.Purpose, p.Kind, p.Attempt))
 	s.serveBlob(w, r, p.BlobKey, "image/jpeg")
 }
 
 // videoFile serves one segment of a stream's WebM chunks (?segment=N,
 // default 0) as one file, with range requests so the player can seek.
 func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if r.Header.Get("Range") == "" && !s.allowMedia(w, r, v, s.media.other) {
+		return // seeking (range requests) within a granted read is free
+	}
 	id, err := pathID(r, "id")
 	stream := r.PathValue("stream")
 	var sess *proctor.Session
@@ -123,9 +136,7 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	if r.Header.Get("Range") == "" {
-		if err := s.Review.AuditMedia(r.Context(), v.actor(r), sess, "video "+trimExt(stream)); err != nil {
-			s.Log.Error("audit media", "err", err)
-		}
+		s.auditMedia(r, v, sess, "video "+trimExt(stream))
 	}
 	cat := blob.NewConcat(r.Context(), s.Blobs, jobs.ChunkParts(chunks))
 	defer cat.Close()

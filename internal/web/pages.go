@@ -44,7 +44,7 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request, v *viewer) {
 			if errors.Is(err, store.ErrNotFound) {
 				err = nil
 			}
-		} else {
+		} else if p.MayChange { // reviewers do not proctor quizzes
 			view.Quizzes, err = s.LTI.LMS.CanvasQuizzes(r.Context(), v.User, p.Course.ID)
 		}
 		if err != nil {
@@ -167,6 +167,9 @@ func validTab(tab string) bool {
 }
 
 func (s *Server) timelineJSON(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if !s.allowMedia(w, r, v, s.media.other) {
+		return
+	}
 	id, err := pathID(r, "id")
 	var t *review.Timeline
 	if err == nil {

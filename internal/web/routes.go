@@ -1,13 +1,11 @@
 package web
 
 import (
-	"net/http"
-
 	"vigil/internal/proctor"
 )
 
 // routes lists every route of the server in one place.
-func (s *Server) routes(mux *http.ServeMux) {
+func (s *Server) routes(mux router) {
 	// Capture client API (docs/API.md): session tokens, JSON errors.
 	mux.HandleFunc("POST /api/v1/sessions", s.apiStart)
 	mux.HandleFunc("GET /api/v1/sessions/{id}", s.api(s.apiStatus))
@@ -85,7 +83,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 // ltiRoutes are the LMS's way in: login, launch, keys, configuration, and
 // the pages launches lead to.
-func (s *Server) ltiRoutes(mux *http.ServeMux) {
+func (s *Server) ltiRoutes(mux router) {
 	mux.HandleFunc("GET /lti/login", s.ltiLogin)
 	mux.HandleFunc("POST /lti/login", s.ltiLogin)
 	mux.HandleFunc("POST /lti/launch", s.ltiLaunch)

@@ -58,13 +58,16 @@ type Server struct {
 	ancestors ancestorCache
 	// mediaOrigin is where browsers fetch media from with MediaDirect.
 	mediaOrigin string
+	// media budgets and audits people's reads of students' media.
+	media *mediaGuard
 }
 
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
 		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
-		pairings: ratelimit.New[string](1.0/2, 20, d.Now)} // 20 at once, then one every 2 s
+		pairings: ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
+		media:    newMediaGuard(d.Now)}
 	if o, ok := d.Blobs.(interface{ PublicOrigin() string }); ok {
 		s.mediaOrigin = o.PublicOrigin()
 	}

@@ -34,7 +34,7 @@ func (s *Server) issueSessionLink(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	var exam *proctor.Exam
 	if err == nil {
-		exam, err = s.Review.AuthorizeExam(r.Context(), v.actor(r), examID)
+		exam, err = s.Review.AuthorizeExamChange(r.Context(), v.actor(r), examID)
 	}
 	var student *proctor.Student
 	if err == nil {

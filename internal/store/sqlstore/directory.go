@@ -53,6 +53,7 @@ func (c *conn) ListCoursesForUser(ctx context.Context, userID int64) ([]proctor.
 	return queryAll(ctx, c.r, "list courses", `SELECT `+courseCols+` FROM courses
 		WHERE EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'admin')
 		   OR id IN (SELECT course_id FROM course_members WHERE user_id = $1)
+		   OR id IN (SELECT x.course_id FROM lti_contexts x JOIN platform_admins pa ON pa.platform_id = x.platform_id WHERE pa.user_id = $1)
 		ORDER BY `+c.bytewise("code"), scanCourse, userID)
 }
 

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"AuditPaging", testAuditPaging},
 		{"EventBatchesPerSource", testBatchesPerSource},
 		{"PairingCodesAndCompanionTokens", testPairing},
+		{"MembershipRolesAndPlatformAdmins", testMembership},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,75 @@
+package sqlstore
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/riverqueue/river/rivermigrate"
+
+	"vigil/internal/proctor"
+)
+
+// TestMembershipMigrationScopesLMSAdministrators: migration 0008 turns an
+// administrator made by an LMS launch into an administrator of that LMS's
+// courses only; a local administrator stays one, and existing members
+// become instructors.
+func TestMembershipMigrationScopesLMSAdministrators(t *testing.T) {
+	ctx := t.Context()
+	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	migrator, err := rivermigrate.New(st.driver, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.writer.ExecContext(ctx, `CREATE TABLE vigil_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version < 8 {
+			must(t, st.apply(ctx, m))
+		}
+	}
+	p := &proctor.Platform{Name: "LMS", Issuer: "https://lms", ClientID: "1", AuthURL: "a", TokenURL: "t", JWKSURL: "j"}
+	must(t, st.CreatePlatform(ctx, p))
+	lmsCourse := &proctor.Course{Code: "L", Title: "L"}
+	must(t, st.CreateCourse(ctx, lmsCourse))
+	must(t, st.SaveLTIContext(ctx, &proctor.LTIContext{CourseID: lmsCourse.ID, PlatformID: p.ID, ContextID: "c"}))
+	local := &proctor.Course{Code: "X", Title: "X"}
+	must(t, st.CreateCourse(ctx, local))
+	lmsAdmin := &proctor.User{Email: "lms@x", Name: "LMS admin", Role: proctor.RoleAdmin}
+	must(t, st.CreateUser(ctx, lmsAdmin, ""))
+	must(t, st.LinkLTIUser(ctx, p.ID, "sub", lmsAdmin.ID))
+	root := &proctor.User{Email: "root@x", Name: "Root", Role: proctor.RoleAdmin}
+	must(t, st.CreateUser(ctx, root, "$argon2id$hash"))
+	teacher := &proctor.User{Email: "t@x", Name: "T", Role: proctor.RoleInstructor}
+	must(t, st.CreateUser(ctx, teacher, ""))
+	must(t, st.AddCourseMember(ctx, local.ID, teacher.ID))
+
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := st.GetUser(ctx, lmsAdmin.ID); u.Role != proctor.RoleInstructor {
+		t.Fatalf("an LMS-made administrator is still %s", u.Role)
+	}
+	if u, _ := st.GetUser(ctx, root.ID); u.Role != proctor.RoleAdmin {
+		t.Fatalf("the local administrator became %s", u.Role)
+	}
+	for _, c := range []struct {
+		course, user int64
+		want         proctor.CourseRole
+	}{{lmsCourse.ID, lmsAdmin.ID, proctor.CourseInstructor}, {local.ID, lmsAdmin.ID, ""}, {local.ID, teacher.ID, proctor.CourseInstructor}} {
+		if got, err := st.CourseRole(ctx, c.course, c.user); err != nil || got != c.want {
+			t.Fatalf("course %d, user %d: role %q (%v), want %q", c.course, c.user, got, err, c.want)
+		}
+	}
+}
