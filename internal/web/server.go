@@ -82,5 +82,5 @@ func New(d Deps) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.recoverPanics(s.logRequests(s.securityHeaders(mux)))
+	return s.recoverPanics(s.logRequests(s.securityHeaders(s.limitForms(mux))))
 }
