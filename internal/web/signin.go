@@ -202,7 +202,7 @@ func safeNext(next string) string {
 
 // localPath reports whether p is a path on this site and nothing a browser
 // could read as another one: one leading slash (browsers take "//host" and
-// "/\\host" as a host), no backslash, no control character (browsers drop
+// "/\host" as a host), no backslash, no control character (browsers drop
 // tabs and newlines, so "/\t/evil.example" becomes "//evil.example"), and no
 // scheme or host when parsed.
 func localPath(p string) bool {
