@@ -119,7 +119,7 @@ func (a *app) openDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create the data folder: %w", err)
 	}
 	if a.unlock, err = lockDatabase(path); err != nil {

@@ -35,6 +35,9 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating if needed) the database file at path. It does not
 // migrate: call Migrate, or check SchemaVersion before serving.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := restrictFiles(path); err != nil {
+		return nil, err
+	}
 	writer, err := openPool(path, writerPragmas, 1)
 	if err != nil {
 		return nil, err
