@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"vigil/internal/auth"
 	"vigil/internal/blob"
 	"vigil/internal/ingest"
 	"vigil/internal/metrics"
@@ -58,13 +59,18 @@ type Server struct {
 	ancestors ancestorCache
 	// mediaOrigin is where browsers fetch media from with MediaDirect.
 	mediaOrigin string
+	// checkPassword is auth.CheckPassword, which runs argon2id even for
+	// an unknown email (so sign-in time does not reveal who has an
+	// account); a test counts its calls.
+	checkPassword func(encoded, password string) error
 }
 
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
-		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
-		pairings: ratelimit.New[string](1.0/2, 20, d.Now)} // 20 at once, then one every 2 s
+		signIns:       ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
+		pairings:      ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
+		checkPassword: auth.CheckPassword}
 	if o, ok := d.Blobs.(interface{ PublicOrigin() string }); ok {
 		s.mediaOrigin = o.PublicOrigin()
 	}

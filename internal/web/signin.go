@@ -124,7 +124,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err != nil || auth.CheckPassword(hash, r.PostFormValue("password")) != nil {
+	if err != nil {
+		u, hash = nil, "" // checked all the same: see checkPassword
+	}
+	if s.checkPassword(hash, r.PostFormValue("password")) != nil || u == nil {
 		s.Log.Info("sign-in refused", "remote", remoteIP(r))
 		fail("The email address or password is not right.")
 		return
