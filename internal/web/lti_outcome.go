@@ -165,8 +165,11 @@ func (s *Server) ltiRefused(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.Log.Warn("lti launch refused", "id", requestID(r.Context()), "code", ref.Code, "reason", ref.Message, "remote", remoteIP(r))
 	status := http.StatusBadRequest
-	if ref.Code == lti.CodeForbidden {
+	switch ref.Code {
+	case lti.CodeForbidden:
 		status = http.StatusForbidden
+	case lti.CodeTooManyLogins:
+		status = http.StatusTooManyRequests
 	}
 	s.renderLTIStatus(w, r, status, "lti_info", "Vigil could not open", infoView{Heading: "Vigil could not open",
 		Message: ref.Message + ".", Code: ref.Code})

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/internal/devlms"
 	"vigil/internal/lti"
@@ -145,5 +146,38 @@ func TestLTIConfirmNotALaunch(t *testing.T) {
 	status, page := postForm(t, browserClient(), srv.URL+"/lti/confirm", url.Values{"pending": {id}})
 	if status != http.StatusBadRequest || refusalCode(page) != lti.CodeStateMismatch {
 		t.Fatalf("confirm with a hand-off id: %d %q", status, refusalCode(page))
+	}
+}
+
+// TestLTILoginsCapped: logins begun and never finished stop at the cap
+// with a clear refusal, and expired ones no longer count.
+func TestLTILoginsCapped(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	l := startLMS(t, srv, lmsOptions{autoEnable: true})
+	srv.LTI.Flow.MaxLogins = 3
+	login := srv.URL + "/lti/login?" + url.Values{"iss": {l.Issuer()}, "client_id": {toolClientID}, "login_hint": {"x"},
+		"target_link_uri": {srv.URL + "/lti/dashboard"}}.Encode()
+	c := &http.Client{CheckRedirect: noRedirect}
+	begin := func() (int, string) {
+		t.Helper()
+		res, err := c.Get(login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res.StatusCode, string(body)
+	}
+	for i := range 3 {
+		if status, _ := begin(); status != http.StatusFound {
+			t.Fatalf("login %d: %d, want 302", i, status)
+		}
+	}
+	if status, page := begin(); status != http.StatusTooManyRequests || refusalCode(page) != lti.CodeTooManyLogins {
+		t.Fatalf("login over the cap: %d %q", status, refusalCode(page))
+	}
+	srv.Advance(11 * time.Minute) // the three expire
+	if status, _ := begin(); status != http.StatusFound {
+		t.Fatalf("login after the others expired: %d", status)
 	}
 }
