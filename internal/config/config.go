@@ -61,6 +61,10 @@ type Config struct {
 	// X-Forwarded-For names the client (VIGIL_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
 
+	// MetricsToken: /metrics answers only requests with this bearer
+	// token; empty (the default) turns /metrics off (VIGIL_METRICS_TOKEN).
+	MetricsToken string
+
 	JobTimeout  time.Duration // VIGIL_JOB_TIMEOUT: one run of a background job
 	RescueAfter time.Duration // VIGIL_JOB_RESCUE_AFTER: when a job a dead process left running runs again
 
@@ -78,6 +82,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ONNXRuntimeLib, "onnxruntime-lib", env(onnxrt.EnvVar, ""), "`path` of libonnxruntime.so (VIGIL_ONNXRUNTIME_LIB)")
 	fs.StringVar(&c.VoiceModel, "vad-model", env(voice.EnvModel, ""), "`path` of the Silero VAD model (VIGIL_VAD_MODEL)")
 	fs.StringVar(&c.HelpURL, "help-url", env("VIGIL_HELP_URL", ""), "the institution's help desk `URL`, linked on every page (VIGIL_HELP_URL)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("VIGIL_METRICS_TOKEN", ""), "bearer `token` that /metrics requires; "+
+		"empty turns /metrics off (VIGIL_METRICS_TOKEN, better than the flag, which shows in ps)")
 	fs.StringVar(&c.LogLevel, "log-level", env("VIGIL_LOG_LEVEL", "info"), "debug, info, warn or error (VIGIL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("VIGIL_LOG_FORMAT", "text"), "text or json (VIGIL_LOG_FORMAT)")
 	fs.IntVar(&c.Workers, "workers", c.envInt("VIGIL_WORKERS", runtime.NumCPU()), "analysis jobs run at once (VIGIL_WORKERS)")

@@ -33,8 +33,10 @@ type Deps struct {
 	// MailConfigured: an SMTP server takes Vigil's mail (otherwise it
 	// stays in the outbox).
 	MailConfigured bool
-	// Metrics, served at /metrics (nil: none).
-	Metrics *metrics.Metrics
+	// Metrics, served at /metrics (nil: none) to requests that carry
+	// MetricsToken as a bearer token ("": /metrics is off).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	// MediaDirect: authorised media reads are redirected to short-lived
