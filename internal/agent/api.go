@@ -121,13 +121,25 @@ func Pair(ctx context.Context, hc *http.Client, server, code string) (*Paired, e
 	return &p, nil
 }
 
-// serverURL checks a server address and drops a trailing slash.
+// serverURL checks a server address and drops a trailing slash. The agent
+// sends the pairing code, then its session token and what it sees on the
+// student's computer: only over https, except to this computer itself
+// (a development server), where nothing crosses a network.
 func serverURL(s string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("agent: %q is not a Vigil address (https://…)", s)
 	}
+	if u.Scheme == "http" && !thisComputer(u.Hostname()) {
+		return "", fmt.Errorf("agent: %q is plain http: the agent connects only over https "+
+			"(http only to this computer: localhost, 127.0.0.1, ::1)", s)
+	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// thisComputer reports whether host is the loopback names development uses.
+func thisComputer(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // ParseLink reads a pairing link from the proctoring window:

@@ -59,28 +59,50 @@ func HashPassword(password string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
+// dummyHash stands in for an account that has no password hash (an
+// unknown email, an account made by an LMS launch): checking against it
+// costs what checking a real password costs, so a refusal's timing does
+// not tell which email addresses have accounts. It matches no password.
+const dummyHash = "$argon2id$v=19$m=65536,t=3,p=2$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+// deriveKey is argon2id; a test counts its calls.
+var deriveKey = argon2.IDKey
+
 // CheckPassword compares password with an encoded hash in constant time.
+// An empty or unreadable hash is checked as the dummy one, so it takes as
+// long as a wrong password.
 func CheckPassword(encoded, password string) error {
+	if err := checkEncoded(encoded, password); !errors.Is(err, errUnreadableHash) {
+		return err
+	}
+	checkEncoded(dummyHash, password)
+	return ErrBadPassword
+}
+
+// errUnreadableHash: the encoded hash is not an argon2id hash Vigil reads.
+var errUnreadableHash = errors.New("auth: unreadable password hash")
+
+func checkEncoded(encoded, password string) error {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return ErrBadPassword // includes accounts without a password
+		return errUnreadableHash // includes accounts without a password
 	}
 	var version int
 	var memory uint32
 	var time uint32
 	var threads uint8
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return ErrBadPassword
+		return errUnreadableHash
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &time, &threads); err != nil {
-		return ErrBadPassword
+		return errUnreadableHash
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
 	if err1 != nil || err2 != nil || len(want) == 0 {
-		return ErrBadPassword
+		return errUnreadableHash
 	}
-	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
+	got := deriveKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return ErrBadPassword
 	}

@@ -100,7 +100,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	a.metrics.WatchQueue(func(ctx context.Context) (map[rivertype.JobState]int, error) {
 		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
 	})
-	a.web, err = web.New(web.Deps{Metrics: a.metrics, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
+	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
 		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil,
 		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err
@@ -122,7 +122,7 @@ func (a *app) openDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create the data folder: %w", err)
 	}
 	if a.unlock, err = lockDatabase(path); err != nil {

@@ -148,7 +148,7 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 	bucket := s3srv.Bucket(t)
 	for k, v := range map[string]string{"VIGIL_DATABASE_URL": dbURL, "VIGIL_BLOB_URL": s3srv.URL(bucket),
 		"VIGIL_S3_ACCESS_KEY": s3test.AccessKey, "VIGIL_S3_SECRET_KEY": s3test.SecretKey, "VIGIL_LOG_LEVEL": "warn",
-		"VIGIL_JOB_TIMEOUT": "8s", "VIGIL_JOB_RESCUE_AFTER": "8s", "VIGIL_WORKERS": "1", "VIGIL_ONNXRUNTIME_LIB": onnxrt.DefaultLibPath()} {
+		"VIGIL_JOB_TIMEOUT": "8s", "VIGIL_METRICS_TOKEN": clusterMetricsToken, "VIGIL_JOB_RESCUE_AFTER": "8s", "VIGIL_WORKERS": "1", "VIGIL_ONNXRUNTIME_LIB": onnxrt.DefaultLibPath()} {
 		t.Setenv(k, v)
 	}
 	if code := cli.Run(context.Background(), []string{"migrate"}, nil, io.Discard, os.Stderr); code != 0 {
@@ -235,9 +235,23 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 	})
 }
 
+// clusterMetricsToken is the bearer token the cluster's processes require
+// for /metrics.
+const clusterMetricsToken = "cluster-metrics-token"
+
+// scrape reads metrics with the cluster's token, after checking that they
+// are refused without it.
 func scrape(t *testing.T, u string) string {
 	t.Helper()
 	res, err := http.Get(u)
+	must(t, err)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("%s without the token: %d, want 401", u, res.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Authorization", "Bearer "+clusterMetricsToken)
+	res, err = http.DefaultClient.Do(req)
 	must(t, err)
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)

@@ -3,7 +3,6 @@ package export
 import (
 	"archive/zip"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/csvsafe"
 	"vigil/internal/proctor"
 )
 
@@ -53,7 +53,7 @@ Pass/Fail comes from violations only. It is not a grade and Vigil never changes 
 }
 
 func writeSummaryCSV(w io.Writer, sessions []sessionData, exams map[int64]*proctor.Exam) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	head := []string{"session_id", "exam", "student_id", "first_name", "last_name", "email", "attempt", "state", "started_at",
 		"finished_at", "duration_seconds", "before_recording_seconds", "automated_verdict", "reviewed", "reviewed_verdict", "verdict_reason"}
 	for _, t := range proctor.ViolationTypes {
@@ -82,7 +82,7 @@ func writeSummaryCSV(w io.Writer, sessions []sessionData, exams map[int64]*proct
 }
 
 func writeViolationsCSV(w io.Writer, sessions []sessionData) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"violation_id", "session_id", "student", "type", "start", "end", "seconds", "confidence", "applied", "rule",
 		"reason", "cause", "detail", "decision", "decision_note", "decided_at"})
 	for _, sd := range sessions {

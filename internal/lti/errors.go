@@ -38,6 +38,7 @@ const (
 	CodeUnsupportedMessage = "unsupported_message" // a message type Vigil does not handle
 	CodeMissingClaim       = "missing_claim"       // a required claim is absent
 	CodeMissingRoles       = "missing_roles"       // no roles claim
+	CodeTooManyLogins      = "too_many_logins"     // the platform has too many logins under way
 	CodeWrongTarget        = "wrong_target"        // the target link is not Vigil's
 	CodeForbidden          = "forbidden"           // the user's role does not allow this
 	CodeService            = "service"             // a platform service failed

@@ -1,6 +1,7 @@
 package lti
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,6 +19,7 @@ type FlowStore interface {
 	FindPlatform(ctx context.Context, issuer, clientID string) (*proctor.Platform, error)
 	GetPlatform(ctx context.Context, id int64) (*proctor.Platform, error)
 	SaveLogin(ctx context.Context, l *store.LTILogin) error
+	OutstandingLogins(ctx context.Context, platformID int64, now time.Time) (int, error)
 	TakeLogin(ctx context.Context, stateHash string, now time.Time) (*store.LTILogin, error)
 	UseNonce(ctx context.Context, platformID int64, nonce string, expires, now time.Time) error
 }
@@ -32,7 +34,15 @@ type Flow struct {
 	Base string
 	// RedirectURI is where platforms post id_tokens (Base + "/lti/launch").
 	RedirectURI string
+	// MaxLogins caps one platform's logins under way (begun, not finished,
+	// not expired); 0 is DefaultMaxLogins. Anyone may begin a login, so
+	// without a cap a loop of requests would add rows without end.
+	MaxLogins int
 }
+
+// DefaultMaxLogins is far above what a real platform starts in the ten
+// minutes a login lives (a thousand students opening an exam at once).
+const DefaultMaxLogins = 20000
 
 // loginLife bounds the time between initiation and launch.
 const loginLife = 10 * time.Minute
@@ -85,6 +95,9 @@ func (f *Flow) Begin(ctx context.Context, r LoginRequest) (*LoginStart, error) {
 	}
 	if !f.ownsTarget(r.TargetLink) {
 		return nil, refuse(CodeWrongTarget, "the target link %q is not Vigil's", r.TargetLink)
+	}
+	if err := f.checkOutstanding(ctx, p.ID); err != nil {
+		return nil, err
 	}
 	s := &LoginStart{State: randomID(), Nonce: randomID(), StorageTarget: r.StorageTarget}
 	err = f.Store.SaveLogin(ctx, &store.LTILogin{StateHash: HashState(s.State), Nonce: s.Nonce, PlatformID: p.ID,
@@ -160,4 +173,18 @@ func (f *Flow) Finish(ctx context.Context, idToken, state string) (*Login, error
 		return nil, refuse(CodeWrongTarget, "the launch's target link %q is not Vigil's", launch.TargetLinkURI)
 	}
 	return &Login{Launch: launch, StateHash: l.StateHash, StorageTarget: l.StorageTarget, TargetLink: l.TargetLinkURI}, nil
+}
+
+// checkOutstanding refuses a login when the platform has MaxLogins under
+// way (expired ones are deleted first). Concurrent logins may pass the
+// count together, so the cap can be overshot by a few, never without end.
+func (f *Flow) checkOutstanding(ctx context.Context, platformID int64) error {
+	n, err := f.Store.OutstandingLogins(ctx, platformID, f.Now())
+	if err != nil {
+		return err
+	}
+	if n >= cmp.Or(f.MaxLogins, DefaultMaxLogins) {
+		return refuse(CodeTooManyLogins, "too many logins to Vigil from this LMS are under way: try again in a few minutes")
+	}
+	return nil
 }

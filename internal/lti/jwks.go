@@ -1,6 +1,7 @@
 package lti
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -16,17 +17,27 @@ import (
 // it fetch again (the platform rotated its keys), but at most once per
 // minRefetch per URL, so a stream of forged key ids cannot make Vigil
 // hammer a platform.
+//
+// Each key set URL has its own lock: launches of one platform wait for
+// its one fetch (never several at once), while a platform whose JWKS
+// hangs delays only its own launches, never another platform's. Waiting
+// for the lock ends with the request's context.
 type KeySets struct {
 	HTTP       *http.Client
 	Now        func() time.Time
 	MaxAge     time.Duration
 	MinRefetch time.Duration
+	// FetchTimeout bounds one key set download (NewKeySets: 10 s).
+	FetchTimeout time.Duration
 
-	mu   sync.Mutex
-	sets map[string]*cachedSet
+	mu   sync.Mutex // guards sets (the map, not the entries)
+	sets map[string]*keySetEntry
 }
 
-type cachedSet struct {
+// keySetEntry is one URL's cached set; lock (a one-slot channel, so that
+// waiting for it can stop with a context) guards the rest.
+type keySetEntry struct {
+	lock      chan struct{}
 	set       jwk.Set
 	fetchedAt time.Time
 }
@@ -34,36 +45,56 @@ type cachedSet struct {
 // NewKeySets returns a cache with the usual ages: an hour, and ten
 // seconds between refetches.
 func NewKeySets(client *http.Client, now func() time.Time) *KeySets {
-	return &KeySets{HTTP: client, Now: now, MaxAge: time.Hour, MinRefetch: 10 * time.Second, sets: map[string]*cachedSet{}}
+	return &KeySets{HTTP: client, Now: now, MaxAge: time.Hour, MinRefetch: 10 * time.Second, FetchTimeout: 10 * time.Second,
+		sets: map[string]*keySetEntry{}}
 }
 
 // maxJWKSBytes bounds a key set download.
 const maxJWKSBytes = 1 << 20
 
+// entry returns url's entry, locked; the caller unlocks it.
+func (k *KeySets) entry(ctx context.Context, url string) (*keySetEntry, error) {
+	k.mu.Lock()
+	e := k.sets[url]
+	if e == nil {
+		e = &keySetEntry{lock: make(chan struct{}, 1)}
+		k.sets[url] = e
+	}
+	k.mu.Unlock()
+	select {
+	case e.lock <- struct{}{}:
+		return e, nil
+	case <-ctx.Done():
+		return nil, refuse(CodePlatformKeys, "the platform's keys are still being fetched from %s: try again", url)
+	}
+}
+
 // Key returns the key with id kid from the set at url.
 func (k *KeySets) Key(ctx context.Context, url, kid string) (jwk.Key, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+	e, err := k.entry(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { <-e.lock }()
 	now := k.Now()
-	c := k.sets[url]
-	if c != nil && now.Sub(c.fetchedAt) < k.MaxAge {
-		if key, ok := c.set.LookupKeyID(kid); ok {
+	if e.set != nil && now.Sub(e.fetchedAt) < k.MaxAge {
+		if key, ok := e.set.LookupKeyID(kid); ok {
 			return key, nil
 		}
-		if now.Sub(c.fetchedAt) < k.MinRefetch {
+		if now.Sub(e.fetchedAt) < k.MinRefetch {
 			return nil, refuse(CodeUnknownKey, "the token's key %q is not among the platform's keys", kid)
 		}
 	}
 	set, err := k.fetch(ctx, url)
 	if err != nil {
-		if c != nil {
-			if key, ok := c.set.LookupKeyID(kid); ok { // a stale set still knows the key
+		if e.set != nil {
+			if key, ok := e.set.LookupKeyID(kid); ok { // a stale set still knows the key
 				return key, nil
 			}
 		}
 		return nil, refuse(CodePlatformKeys, "the platform's keys could not be fetched from %s: %v", url, err)
 	}
-	k.sets[url] = &cachedSet{set: set, fetchedAt: now}
+	e.set, e.fetchedAt = set, now
 	if key, ok := set.LookupKeyID(kid); ok {
 		return key, nil
 	}
@@ -71,7 +102,7 @@ func (k *KeySets) Key(ctx context.Context, url, kid string) (jwk.Key, error) {
 }
 
 func (k *KeySets) fetch(ctx context.Context, url string) (jwk.Set, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(k.FetchTimeout, 10*time.Second))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

@@ -31,6 +31,9 @@ type LTI interface {
 	DeleteToolKey(ctx context.Context, kid string) error
 
 	SaveLogin(ctx context.Context, l *LTILogin) error
+	// OutstandingLogins deletes expired login states and counts the
+	// platform's others (logins begun and not yet finished).
+	OutstandingLogins(ctx context.Context, platformID int64, now time.Time) (int, error)
 	// TakeLogin removes and returns a login state: each works once, and
 	// not after it expires (ErrNotFound).
 	TakeLogin(ctx context.Context, stateHash string, now time.Time) (*LTILogin, error)

@@ -1,12 +1,12 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"vigil/internal/csvsafe"
 	"vigil/internal/review"
 )
 
@@ -62,13 +62,13 @@ var auditColumns = []string{"id", "time_utc", "user_id", "who", "action", "cours
 // failure after that cuts the download off, so a partial file never looks
 // complete.
 func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, v *viewer) {
-	var cw *csv.Writer
+	var cw *csvsafe.Writer
 	start := func() {
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", `attachment; filename="vigil-audit-`+s.Now().Format("20060102-1504")+`.csv"`)
 		h.Set("Cache-Control", "no-store")
-		cw = csv.NewWriter(w)
+		cw = csvsafe.NewWriter(w)
 		cw.Write(auditColumns)
 	}
 	err := s.Review.ExportAudit(r.Context(), v.actor(r), auditQuery(r), func(row review.AuditRow) error {
@@ -98,16 +98,6 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, v *viewer) {
 func auditRecord(row review.AuditRow) []string {
 	return []string{
 		strconv.FormatInt(row.ID, 10), row.At.UTC().Format(time.RFC3339), strconv.FormatInt(row.UserID, 10),
-		cell(row.Who), cell(row.Action), strconv.FormatInt(row.CourseID, 10), cell(row.Course),
-		cell(row.Subject), cell(row.Detail), cell(row.Remote),
+		row.Who, row.Action, strconv.FormatInt(row.CourseID, 10), row.Course, row.Subject, row.Detail, row.Remote,
 	}
-}
-
-// cell keeps a spreadsheet from running text as a formula: notes and
-// names are typed by people, and "=HYPERLINK(…)" in a note must stay text.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -109,6 +110,11 @@ func (s *Server) ltiLaunch(w http.ResponseWriter, r *http.Request) {
 // ltiVerify finishes a launch whose state the page read back from the
 // platform's client-side storage.
 func (s *Server) ltiVerify(w http.ResponseWriter, r *http.Request) {
+	if !s.fromOwnPage(r) {
+		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this launch was sent from another site: " +
+			"open Vigil again from the LMS"})
+		return
+	}
 	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PostFormValue("pending")), s.Now())
 	value := r.PostFormValue("value")
 	if err != nil || value == "" || lti.HashState(value) != p.StateHash {
@@ -128,6 +134,9 @@ func (s *Server) ltiVerify(w http.ResponseWriter, r *http.Request) {
 // same-site post (see ltiLaunch).
 func (s *Server) ltiConfirm(w http.ResponseWriter, r *http.Request) {
 	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PostFormValue("pending")), s.Now())
+	if err == nil && len(p.StateHash) < 16 {
+		err = errors.New("not a launch") // a hand-off or deep-linking id has no state
+	}
 	if err != nil {
 		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this launch was already used or is too old: " +
 			"open Vigil again from the LMS"})

@@ -111,12 +111,27 @@ func (s *Server) ltiCookieCheck(w http.ResponseWriter, r *http.Request) {
 
 // ltiHandoffForm shows the one-time link's button (a GET must not use it
 // up: link previews fetch pages).
+// It works only when opened from Vigil's launch page (see fromOwnPage): a
+// hand-off link mailed or linked by someone else must not sign this
+// browser into their account.
 func (s *Server) ltiHandoffForm(w http.ResponseWriter, r *http.Request) {
+	if !s.fromOwnPage(r) {
+		s.handoffElsewhere(w, r)
+		return
+	}
 	s.renderLTI(w, r, "lti_handoff", "Open Vigil", r.PathValue("token"))
+}
+
+func (s *Server) handoffElsewhere(w http.ResponseWriter, r *http.Request) {
+	s.pageError(w, r, proctor.E(proctor.CodeForbidden, "this link works only from the Vigil page in your course: open Vigil again from your course"))
 }
 
 // ltiHandoff signs the user in, in this first-party tab, from a one-time link.
 func (s *Server) ltiHandoff(w http.ResponseWriter, r *http.Request) {
+	if !s.fromOwnPage(r) {
+		s.handoffElsewhere(w, r)
+		return
+	}
 	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PathValue("token")), s.Now())
 	var h handoffData
 	if err == nil {
@@ -152,8 +167,11 @@ func (s *Server) ltiRefused(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.Log.Warn("lti launch refused", "id", requestID(r.Context()), "code", ref.Code, "reason", ref.Message, "remote", remoteIP(r))
 	status := http.StatusBadRequest
-	if ref.Code == lti.CodeForbidden {
+	switch ref.Code {
+	case lti.CodeForbidden:
 		status = http.StatusForbidden
+	case lti.CodeTooManyLogins:
+		status = http.StatusTooManyRequests
 	}
 	s.renderLTIStatus(w, r, status, "lti_info", "Vigil could not open", infoView{Heading: "Vigil could not open",
 		Message: ref.Message + ".", Code: ref.Code})

@@ -31,8 +31,9 @@ func sessionURL(id int64, tab, msg string) string {
 	return u
 }
 
-// serveBlob streams one stored object. Media is private: never cached by
-// shared caches, always re-authorised.
+// serveBlob streams one stored object. Media is private: stored by no
+// cache at all (not even the reviewer's browser, which a shared computer
+// would keep after sign-out), and re-authorised on every read.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentType string) {
 	if s.redirectToStore(w, r, key) {
 		return
@@ -44,7 +45,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentT
 	}
 	defer o.Close()
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", o.Info().ModTime, o)
 }
 

@@ -77,7 +77,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", ReadyHandler(s.Store, s.Blobs))
 	if s.Metrics != nil {
-		mux.Handle("GET /metrics", s.Metrics.Handler())
+		mux.Handle("GET /metrics", s.Metrics.HandlerWithToken(s.MetricsToken))
 	}
 }
 

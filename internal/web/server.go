@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"vigil/internal/auth"
 	"vigil/internal/blob"
 	"vigil/internal/ingest"
 	"vigil/internal/metrics"
@@ -32,8 +33,10 @@ type Deps struct {
 	// MailConfigured: an SMTP server takes Vigil's mail (otherwise it
 	// stays in the outbox).
 	MailConfigured bool
-	// Metrics, served at /metrics (nil: none).
-	Metrics *metrics.Metrics
+	// Metrics, served at /metrics (nil: none) to requests that carry
+	// MetricsToken as a bearer token ("": /metrics is off).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 	// TrustedProxies are load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	// MediaDirect: authorised media reads are redirected to short-lived
@@ -60,14 +63,19 @@ type Server struct {
 	mediaOrigin string
 	// media budgets and audits people's reads of students' media.
 	media *mediaGuard
+	// checkPassword is auth.CheckPassword, which runs argon2id even for
+	// an unknown email (so sign-in time does not reveal who has an
+	// account); a test counts its calls.
+	checkPassword func(encoded, password string) error
 }
 
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
-		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
-		pairings: ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
-		media:    newMediaGuard(d.Now)}
+		signIns:       ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
+		pairings:      ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
+		media:         newMediaGuard(d.Now),
+		checkPassword: auth.CheckPassword}
 	if o, ok := d.Blobs.(interface{ PublicOrigin() string }); ok {
 		s.mediaOrigin = o.PublicOrigin()
 	}
@@ -85,5 +93,5 @@ func New(d Deps) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.recoverPanics(s.logRequests(s.securityHeaders(mux)))
+	return s.recoverPanics(s.logRequests(s.securityHeaders(s.limitForms(mux))))
 }

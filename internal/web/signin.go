@@ -124,7 +124,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if err != nil || auth.CheckPassword(hash, r.PostFormValue("password")) != nil {
+	if err != nil {
+		u, hash = nil, "" // checked all the same: see checkPassword
+	}
+	if s.checkPassword(hash, r.PostFormValue("password")) != nil || u == nil {
 		s.Log.Info("sign-in refused", "remote", remoteIP(r))
 		fail("The email address or password is not right.")
 		return
@@ -192,12 +195,30 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *viewer) {
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
-// safeNext keeps redirects on this site: a local absolute path or "/".
+// safeNext keeps redirects on this site: a clean local path, or "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !localPath(next) {
 		return "/"
 	}
 	return next
+}
+
+// localPath reports whether p is a path on this site and nothing a browser
+// could read as another one: one leading slash (browsers take "//host" and
+// "/\host" as a host), no backslash, no control character (browsers drop
+// tabs and newlines, so "/\t/evil.example" becomes "//evil.example"), and no
+// scheme or host when parsed.
+func localPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return false
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
 }
 
 // storableForm reports whether every posted value is text every store

@@ -22,6 +22,9 @@ import (
 // it. It does not migrate: call Migrate, or check SchemaVersion before
 // serving. One process at a time: vigil serve holds the lock file beside it.
 func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+	if err := restrictFiles(path); err != nil {
+		return nil, err
+	}
 	writer, err := openSQLitePool(path, writerPragmas, 1)
 	if err != nil {
 		return nil, err

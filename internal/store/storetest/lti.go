@@ -83,6 +83,20 @@ func testLoginsAndNonces(t *testing.T, st store.Store) {
 	_, err = st.TakeLogin(ctx(t), "s2", t0.Add(2*time.Minute))
 	wantErr(t, err, store.ErrNotFound) // expired
 
+	// Outstanding logins: per platform, the expired ones deleted.
+	other := newPlatform(t, st, "https://other.example.edu", "1")
+	must(t, st.SaveLogin(ctx(t), &store.LTILogin{StateHash: "s3", Nonce: "n3", PlatformID: p.ID, ExpiresAt: t0.Add(time.Minute)}))
+	must(t, st.SaveLogin(ctx(t), &store.LTILogin{StateHash: "s4", Nonce: "n4", PlatformID: p.ID, ExpiresAt: t0.Add(time.Hour)}))
+	must(t, st.SaveLogin(ctx(t), &store.LTILogin{StateHash: "s5", Nonce: "n5", PlatformID: other.ID, ExpiresAt: t0.Add(time.Hour)}))
+	if n, err := st.OutstandingLogins(ctx(t), p.ID, t0); err != nil || n != 2 {
+		t.Fatalf("OutstandingLogins = %d (%v), want 2", n, err)
+	}
+	if n, err := st.OutstandingLogins(ctx(t), p.ID, t0.Add(2*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("OutstandingLogins after one expired = %d (%v), want 1", n, err)
+	}
+	_, err = st.TakeLogin(ctx(t), "s3", t0)
+	wantErr(t, err, store.ErrNotFound) // deleted when counted after it expired
+
 	must(t, st.UseNonce(ctx(t), p.ID, "n1", t0.Add(time.Hour), t0))
 	wantErr(t, st.UseNonce(ctx(t), p.ID, "n1", t0.Add(time.Hour), t0.Add(time.Minute)), store.ErrConflict)
 	// Once expired, an old nonce is forgotten (the token carrying it is long expired too).
