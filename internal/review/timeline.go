@@ -2,8 +2,8 @@ package review
 
 import (
 	"context"
-	"time"
 	"fmt"
+	"time"
 
 	"vigil/internal/proctor"
 )

@@ -103,8 +103,8 @@ type courseWorld struct {
 	violation int64
 	// audioViolation is a Background Audio violation, for its sound clip.
 	audioViolation int64
-	export    int64
-	request   int64
+	export         int64
+	request        int64
 }
 
 // call is one request.
