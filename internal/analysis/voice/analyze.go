@@ -14,7 +14,8 @@ type Window struct {
 	StartMS, DurMS int64
 
 	// Speech is the highest Silero speech probability among the model
-	// frames (32 ms) whose centre lies in the window. The maximum, not the
+	// frames (32 ms) whose centre lies in the window and that are not
+	// steady (see Steady). The maximum, not the
 	// mean: a short word fills only part of a window and the mean dilutes
 	// it with the pause around it. Measured (MEASUREMENTS.md): on the
 	// non-speech recordings the maximum stays at or below 0.17, so it
@@ -25,6 +26,13 @@ type Window struct {
 	// VoiceThreshold: how much of the window is voiced, for rules that
 	// want more than one voiced frame.
 	SpeechFrac float32
+	// Steady is the fraction of the window's frames whose spectrum is a
+	// pure tone or repeats a frame of the second before (spectrum.go):
+	// beeps, tones, held notes. Their speech probability is not counted in
+	// Speech or SpeechFrac: Silero takes some tones and beeps for speech
+	// (MEASUREMENTS.md), speech never stays a single line or repeats
+	// itself exactly.
+	Steady float32
 	// RMSdB is the level of the whole window in dBFS (a full-scale square
 	// wave is 0, a full-scale sine -3); digital silence is MinDB. Levels
 	// are measured after a 100 Hz high-pass, so DC offset and mains hum do
@@ -74,11 +82,11 @@ func (d *Detector) Analyze(samples []float32, rate int) ([]Window, error) {
 	if rate != Rate {
 		x = Resample(samples, rate, Rate)
 	}
-	probs, err := d.frameProbs(x)
+	probs, steady, err := d.frameProbs(x)
 	if err != nil {
 		return nil, err
 	}
-	return windows(x, probs), nil
+	return windows(x, probs, steady), nil
 }
 
 // highPass is a second-order Butterworth high-pass (RBJ cookbook biquad,
@@ -109,8 +117,9 @@ func (h *highPass) step(x float64) float64 {
 
 // windows cuts x into windows of windowLen samples (a remainder shorter
 // than one model frame joins the previous window) and fills in their
-// features from x and the per-frame probabilities.
-func windows(x []float32, probs []float32) []Window {
+// features from x, the per-frame probabilities and which frames are
+// steady (their probability does not count as speech).
+func windows(x []float32, probs []float32, steady []bool) []Window {
 	nw := len(x) / windowLen
 	if rem := len(x) - nw*windowLen; rem >= frameLen || nw == 0 {
 		nw++
@@ -135,8 +144,12 @@ func windows(x []float32, probs []float32) []Window {
 			f1 = len(probs)
 		}
 		f0, f1 = max(f0, 0), min(f1, len(probs))
-		var voiced int
-		for _, p := range probs[f0:f1] {
+		var voiced, nSteady int
+		for j, p := range probs[f0:f1] {
+			if steady[f0+j] {
+				nSteady++
+				continue
+			}
 			w.Speech = max(w.Speech, p)
 			if p >= VoiceThreshold {
 				voiced++
@@ -144,6 +157,7 @@ func windows(x []float32, probs []float32) []Window {
 		}
 		if f1 > f0 {
 			w.SpeechFrac = float32(voiced) / float32(f1-f0)
+			w.Steady = float32(nSteady) / float32(f1-f0)
 		}
 
 		seg := x[lo:hi]
