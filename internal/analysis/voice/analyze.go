@@ -14,9 +14,10 @@ type Window struct {
 	StartMS, DurMS int64
 
 	// Speech is the highest Silero speech probability among the model
-	// frames (32 ms) whose centre lies in the window and that are not
-	// steady (see Steady). The maximum, not the
-	// mean: a short word fills only part of a window and the mean dilutes
+	// frames (32 ms) whose centre lies in the window, not counting steady
+	// frames (see Steady) nor a frame whose neighbours both score under
+	// half the threshold (a voice lasts longer than one frame, a beep or
+	// click fills one; see lasting). The maximum, not the mean: a short word fills only part of a window and the mean dilutes
 	// it with the pause around it. Measured (MEASUREMENTS.md): on the
 	// non-speech recordings the maximum stays at or below 0.17, so it
 	// costs nothing there, while asking for half the window voiced would
@@ -115,6 +116,31 @@ func (h *highPass) step(x float64) float64 {
 	return y
 }
 
+// lasting is frame j's speech probability as the windows count it: none
+// for a steady frame (a tone or a repeat, spectrum.go), and none either
+// when neither neighbour, steady or not, reaches half the voice threshold.
+// A voice lasts longer than one 32 ms frame (a syllable takes 100 ms or
+// more; the frames around a voiced one score 0.2-0.5 even at a word's
+// edge, and a sustained vowel may be steady), while a beep of 20-30 ms or
+// a click that Silero takes for speech fills one frame and its neighbours
+// score about 0 (MEASUREMENTS.md).
+func lasting(probs []float32, steady []bool, j int) float32 {
+	if steady[j] {
+		return 0
+	}
+	var nb float32
+	if j > 0 {
+		nb = probs[j-1]
+	}
+	if j+1 < len(probs) {
+		nb = max(nb, probs[j+1])
+	}
+	if nb < VoiceThreshold/2 {
+		return min(probs[j], nb)
+	}
+	return probs[j]
+}
+
 // windows cuts x into windows of windowLen samples (a remainder shorter
 // than one model frame joins the previous window) and fills in their
 // features from x, the per-frame probabilities and which frames are
@@ -145,11 +171,11 @@ func windows(x []float32, probs []float32, steady []bool) []Window {
 		}
 		f0, f1 = max(f0, 0), min(f1, len(probs))
 		var voiced, nSteady int
-		for j, p := range probs[f0:f1] {
-			if steady[f0+j] {
+		for j := f0; j < f1; j++ {
+			if steady[j] {
 				nSteady++
-				continue
 			}
+			p := lasting(probs, steady, j)
 			w.Speech = max(w.Speech, p)
 			if p >= VoiceThreshold {
 				voiced++
