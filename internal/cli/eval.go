@@ -23,12 +23,18 @@ precision, recall and the mean start/end error in seconds, and which part of the
 split each scenario belongs to (tuning or judging: docs/DETECTION.md). Exits 1
 when a type that appears is below the target precision and recall (0.95).
 
-  vigil eval [--media DIR] [--json] [scenario.json ...]
+  vigil eval [--media DIR[:DIR...]] [--json] [scenario.json ...]
 
-Without scenario files it plays ../shared/scenarios/*.json.`
+Without scenario files it plays ../shared/scenarios/*.json. Media paths are
+looked up in each --media folder in turn; by default the shared media, then
+the repository's own synthetic media (testdata/media).`
 
 // sharedRoot is where the project's shared folder sits during development.
 const sharedRoot = "../shared"
+
+// ownMedia is the repository's synthetic media (tones, music beds, fans),
+// seen from the repository root.
+const ownMedia = "testdata/media"
 
 func runEval(ctx context.Context, e env, args []string) error {
 	tmp, err := os.MkdirTemp("", "vigil-eval-")
@@ -40,7 +46,8 @@ func runEval(ctx context.Context, e env, args []string) error {
 	var asJSON *bool
 	var files []string
 	cfg, err := parseConfig(e, "eval", evalUsage, args, func(fs *flag.FlagSet) {
-		mediaDir = fs.String("media", filepath.Join(sharedRoot, "media"), "the media `folder` scenario paths are relative to")
+		mediaDir = fs.String("media", filepath.Join(sharedRoot, "media"),
+			"the media `folders` scenario paths are relative to (the first that has a file wins; "+ownMedia+" is added when it exists and --media is not given)")
 		asJSON = fs.Bool("json", false, `print {"types": [...]} as JSON instead of a table`)
 		// A private server in a temporary folder by default; like every
 		// default, a flag or a variable changes it (docs/OPERATIONS.md).
@@ -55,8 +62,13 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if st, err := os.Stat(*mediaDir); err != nil || !st.IsDir() {
-		return fmt.Errorf("media folder %s not found: pass --media DIR", *mediaDir)
+	dirs := *mediaDir
+	if st, err := os.Stat(ownMedia); err == nil && st.IsDir() && dirs == filepath.Join(sharedRoot, "media") {
+		dirs += string(filepath.ListSeparator) + ownMedia
+	}
+	media, err := eval.MediaDirs(dirs)
+	if err != nil {
+		return fmt.Errorf("%w: pass --media DIR[:DIR...]", err)
 	}
 	if err := migrate(ctx, env{stdout: discard{}}, cfg); err != nil {
 		return err
@@ -70,7 +82,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	defer stop()
 	return a.serve(ctx, func(base string) error {
 		defer stop()
-		return a.evaluate(ctx, e, base, os.DirFS(*mediaDir), scenarios, *asJSON)
+		return a.evaluate(ctx, e, base, media, scenarios, *asJSON)
 	})
 }
 

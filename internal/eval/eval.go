@@ -32,10 +32,11 @@ type Runner struct {
 
 // Outcome is one scenario's result.
 type Outcome struct {
-	Name     string
-	Expected []scenario.Expected
-	Reported []scenario.Reported
-	Scores   map[proctor.ViolationType]*scenario.Score
+	Name      string
+	SessionID int64 // the session the scenario was played as
+	Expected  []scenario.Expected
+	Reported  []scenario.Reported
+	Scores    map[proctor.ViolationType]*scenario.Score
 }
 
 // Missed reports whether the scenario had a false positive or negative.
@@ -70,7 +71,7 @@ func (r *Runner) Play(ctx context.Context, sc *scenario.Scenario, n int) (*Outco
 		return nil, err
 	}
 	rep := scenario.FromViolations(vs, start)
-	return &Outcome{Name: sc.Name, Expected: sc.Expect, Reported: rep, Scores: scenario.Match(sc.Expect, rep, proctor.ViolationTypes)}, nil
+	return &Outcome{Name: sc.Name, SessionID: res.Session.ID, Expected: sc.Expect, Reported: rep, Scores: scenario.Match(sc.Expect, rep, proctor.ViolationTypes)}, nil
 }
 
 func (r *Runner) setUp(ctx context.Context, sc *scenario.Scenario, n int) (string, error) {

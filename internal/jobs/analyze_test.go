@@ -76,6 +76,40 @@ func TestScenarioSplit(t *testing.T) {
 	}
 }
 
+// ownMedia is the repository's synthetic media (tones, beeps, music beds,
+// fans; testdata/media/SOURCES.md), looked up after the shared media.
+const ownMedia = "../../testdata/media"
+
+// TestToneOnlyMicrophone: a session whose microphone only beeps, as
+// Chromium's fake microphone does without a file, gets no Background Audio
+// violation (it used to be taken for a voice).
+func TestToneOnlyMicrophone(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/scenarios/19-tone-only-microphone.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := testserver.Start(t, testserver.Options{})
+	r := &eval.Runner{Store: srv.Store, Now: time.Now, Wait: time.Minute, Client: &simclient.Client{Base: srv.URL,
+		HTTP: http.DefaultClient, Media: eval.Media{os.DirFS(filepath.Join(shared, "media")), os.DirFS(ownMedia)}, Retries: 3}}
+	o, err := r.Play(context.Background(), sc, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs, err := srv.Store.ListAudioSignals(context.Background(), o.SessionID)
+	if err != nil || len(sigs) < 70 {
+		t.Fatalf("%d audio windows analysed (err %v), want the whole 40 s", len(sigs), err)
+	}
+	for _, v := range o.Reported {
+		if v.Type == proctor.BackgroundAudio {
+			t.Errorf("Background Audio reported for a beeping fake microphone: %+v", v)
+		}
+	}
+}
+
 func loadScenarios(t *testing.T, pattern string) []*scenario.Scenario {
 	t.Helper()
 	files, _ := filepath.Glob(pattern)
@@ -101,7 +135,8 @@ func evaluate(t *testing.T, pattern string) {
 	scenarios := loadScenarios(t, pattern)
 	srv := testserver.Start(t, testserver.Options{})
 	r := &eval.Runner{Store: srv.Store, Now: time.Now, Wait: time.Minute,
-		Client: &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Media: os.DirFS(filepath.Join(shared, "media")), Retries: 3}}
+		Client: &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Retries: 3,
+			Media: eval.Media{os.DirFS(filepath.Join(shared, "media")), os.DirFS(ownMedia)}}}
 	_, outcomes, err := r.Run(context.Background(), scenarios)
 	if err != nil {
 		t.Fatal(err)

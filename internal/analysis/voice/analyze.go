@@ -14,8 +14,10 @@ type Window struct {
 	StartMS, DurMS int64
 
 	// Speech is the highest Silero speech probability among the model
-	// frames (32 ms) whose centre lies in the window. The maximum, not the
-	// mean: a short word fills only part of a window and the mean dilutes
+	// frames (32 ms) whose centre lies in the window, not counting steady
+	// frames (see Steady) nor a frame whose neighbours both score under
+	// half the threshold (a voice lasts longer than one frame, a beep or
+	// click fills one; see lasting). The maximum, not the mean: a short word fills only part of a window and the mean dilutes
 	// it with the pause around it. Measured (MEASUREMENTS.md): on the
 	// non-speech recordings the maximum stays at or below 0.17, so it
 	// costs nothing there, while asking for half the window voiced would
@@ -25,6 +27,13 @@ type Window struct {
 	// VoiceThreshold: how much of the window is voiced, for rules that
 	// want more than one voiced frame.
 	SpeechFrac float32
+	// Steady is the fraction of the window's frames whose spectrum is a
+	// pure tone or repeats a frame of the second before (spectrum.go):
+	// beeps, tones, held notes. Their speech probability is not counted in
+	// Speech or SpeechFrac: Silero takes some tones and beeps for speech
+	// (MEASUREMENTS.md), speech never stays a single line or repeats
+	// itself exactly.
+	Steady float32
 	// RMSdB is the level of the whole window in dBFS (a full-scale square
 	// wave is 0, a full-scale sine -3); digital silence is MinDB. Levels
 	// are measured after a 100 Hz high-pass, so DC offset and mains hum do
@@ -74,11 +83,11 @@ func (d *Detector) Analyze(samples []float32, rate int) ([]Window, error) {
 	if rate != Rate {
 		x = Resample(samples, rate, Rate)
 	}
-	probs, err := d.frameProbs(x)
+	probs, steady, err := d.frameProbs(x)
 	if err != nil {
 		return nil, err
 	}
-	return windows(x, probs), nil
+	return windows(x, probs, steady), nil
 }
 
 // highPass is a second-order Butterworth high-pass (RBJ cookbook biquad,
@@ -107,10 +116,36 @@ func (h *highPass) step(x float64) float64 {
 	return y
 }
 
+// lasting is frame j's speech probability as the windows count it: none
+// for a steady frame (a tone or a repeat, spectrum.go), and none either
+// when neither neighbour, steady or not, reaches half the voice threshold.
+// A voice lasts longer than one 32 ms frame (a syllable takes 100 ms or
+// more; the frames around a voiced one score 0.2-0.5 even at a word's
+// edge, and a sustained vowel may be steady), while a beep of 20-30 ms or
+// a click that Silero takes for speech fills one frame and its neighbours
+// score about 0 (MEASUREMENTS.md).
+func lasting(probs []float32, steady []bool, j int) float32 {
+	if steady[j] {
+		return 0
+	}
+	var nb float32
+	if j > 0 {
+		nb = probs[j-1]
+	}
+	if j+1 < len(probs) {
+		nb = max(nb, probs[j+1])
+	}
+	if nb < VoiceThreshold/2 {
+		return min(probs[j], nb)
+	}
+	return probs[j]
+}
+
 // windows cuts x into windows of windowLen samples (a remainder shorter
 // than one model frame joins the previous window) and fills in their
-// features from x and the per-frame probabilities.
-func windows(x []float32, probs []float32) []Window {
+// features from x, the per-frame probabilities and which frames are
+// steady (their probability does not count as speech).
+func windows(x []float32, probs []float32, steady []bool) []Window {
 	nw := len(x) / windowLen
 	if rem := len(x) - nw*windowLen; rem >= frameLen || nw == 0 {
 		nw++
@@ -135,8 +170,12 @@ func windows(x []float32, probs []float32) []Window {
 			f1 = len(probs)
 		}
 		f0, f1 = max(f0, 0), min(f1, len(probs))
-		var voiced int
-		for _, p := range probs[f0:f1] {
+		var voiced, nSteady int
+		for j := f0; j < f1; j++ {
+			if steady[j] {
+				nSteady++
+			}
+			p := lasting(probs, steady, j)
 			w.Speech = max(w.Speech, p)
 			if p >= VoiceThreshold {
 				voiced++
@@ -144,6 +183,7 @@ func windows(x []float32, probs []float32) []Window {
 		}
 		if f1 > f0 {
 			w.SpeechFrac = float32(voiced) / float32(f1-f0)
+			w.Steady = float32(nSteady) / float32(f1-f0)
 		}
 
 		seg := x[lo:hi]

@@ -93,3 +93,21 @@ func BenchmarkDecodeMuLaw10s(b *testing.B) {
 		DecodeMuLaw(body)
 	}
 }
+
+// The steady-frame features alone (one FFT and the comparison with the
+// last second per frame) over the same 10 s as BenchmarkAnalyze10s: what
+// telling speech from tones and beeps adds to Analyze (docs/BENCHMARKS.md).
+func BenchmarkSteadyFeatures10s(b *testing.B) {
+	x, _ := first10s(b, "speech_jfk_16k.wav", false)
+	s := newSpectrum()
+	frame := make([]float32, frameLen)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.reset()
+		for f := 0; f+frameLen <= len(x); f += frameLen {
+			copy(frame, x[f:f+frameLen])
+			s.analyse(frame)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/10, "µs/s")
+}

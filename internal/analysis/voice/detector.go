@@ -146,8 +146,10 @@ type Detector struct {
 	silenceState [stateLen]float32
 	silenceProb  float32
 
-	probs []float32 // per-frame probabilities, reused between calls
-	runs  int64     // frames the model actually ran on (tests check the silence fast path)
+	spec   *spectrum
+	probs  []float32 // per-frame probabilities, reused between calls
+	steady []bool    // per frame: a tone or a repeat (spectrum.go), reused
+	runs   int64     // frames the model actually ran on (tests check the silence fast path)
 }
 
 // NewDetector loads the Silero VAD v5 model at modelPath (see
@@ -156,7 +158,7 @@ func NewDetector(modelPath string) (*Detector, error) {
 	if err := checkModel(modelPath); err != nil {
 		return nil, err
 	}
-	d := &Detector{}
+	d := &Detector{spec: newSpectrum()}
 	if err := d.open(modelPath); err != nil {
 		d.Close()
 		return nil, err
@@ -325,15 +327,17 @@ func checkSamples(samples []float32, rate int) error {
 }
 
 // frameProbs runs the model over x (8 kHz) from a fresh state and returns
-// one speech probability per frame (the last frame zero-padded). The slice
-// is reused by the next call.
-func (d *Detector) frameProbs(x []float32) ([]float32, error) {
+// one speech probability per frame (the last frame zero-padded), and
+// whether each frame is steady (a tone or a repeat, spectrum.go). The
+// slices are reused by the next call.
+func (d *Detector) frameProbs(x []float32) ([]float32, []bool, error) {
 	if d.session == nil {
-		return nil, errors.New("voice: detector is closed")
+		return nil, nil, errors.New("voice: detector is closed")
 	}
 	nf := (len(x) + frameLen - 1) / frameLen
-	d.probs = d.probs[:0]
+	d.probs, d.steady = d.probs[:0], d.steady[:0]
 	d.reset()
+	d.spec.reset()
 	in := d.input.GetData()
 	state, next := d.state.GetData(), d.stateN.GetData()
 	out := d.prob.GetData()
@@ -342,24 +346,28 @@ func (d *Detector) frameProbs(x []float32) ([]float32, error) {
 		n := copy(frame, x[f*frameLen:min((f+1)*frameLen, len(x))])
 		clear(frame[n:])
 		var p float32
+		steady := false
 		if isSilent(frame) {
 			// Digital silence carries no voice; skip the model and put it
 			// in the state it would reach after silence. This makes silent
 			// stretches (muted microphones, padding) nearly free.
 			copy(state, d.silenceState[:])
 			p = d.silenceProb
+			d.spec.silent()
 		} else {
 			if err := d.session.Run(); err != nil {
-				return nil, fmt.Errorf("voice: run Silero VAD: %w", err)
+				return nil, nil, fmt.Errorf("voice: run Silero VAD: %w", err)
 			}
 			d.runs++
 			copy(state, next)
 			p = out[0]
+			steady = d.spec.analyse(frame).steady()
 		}
 		d.probs = append(d.probs, p)
+		d.steady = append(d.steady, steady)
 		copy(in[:contextLen], in[frameLen:]) // context for the next frame
 	}
-	return d.probs, nil
+	return d.probs, d.steady, nil
 }
 
 func isSilent(frame []float32) bool {
