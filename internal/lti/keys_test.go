@@ -16,7 +16,7 @@ import (
 	"vigil/internal/store/sqlitestore"
 )
 
-func openStore(t *testing.T) *sqlitestore.Store {
+func openStore(t testing.TB) *sqlitestore.Store {
 	t.Helper()
 	st, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {
