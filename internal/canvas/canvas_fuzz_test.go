@@ -48,7 +48,7 @@ func FuzzCanvasAnswers(f *testing.F) {
 	srv := httptest.NewServer(a)
 	f.Cleanup(srv.Close)
 	f.Fuzz(func(t *testing.T, status int, body []byte, link, remaining string) {
-		a.status, a.body, a.link, a.remaining = 200+abs(status)%400, body, link, remaining
+		a.status, a.body, a.link, a.remaining = answerStatus(status), body, link, remaining
 		a.calls.Store(0)
 		c := &canvas.Client{Base: srv.URL, HTTP: srv.Client(), Retries: 2,
 			Token: func(context.Context) (string, error) { return "token", nil },
@@ -83,9 +83,14 @@ func checkQuizPages(t *testing.T, page []byte, quizzes []canvas.Quiz, pages int)
 	}
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -(n + 1)
+// answerStatus makes any number a status an HTTP server can send (200 to
+// 599; informational answers are not final ones).
+func answerStatus(n int) int {
+	if n >= 200 && n <= 599 {
+		return n
 	}
-	return n
+	if n < 0 {
+		n = -(n + 1)
+	}
+	return 200 + n%400
 }

@@ -51,6 +51,8 @@ func FuzzRosterAnswers(f *testing.F) {
 	f.Add([]byte(`{"access_token": "tok"}`), []byte(`<html>Server error</html>`), 500, "")
 	f.Add([]byte(`{"access_token": "tok"}`), []byte(`{"members": []}`), 200, `<http://127.0.0.1:1/elsewhere>; rel=next`)
 	f.Add([]byte(`{"access_token": "tok"}`), []byte(`{"members": null}`), 200, `<::>; rel="next"`)
+	f.Add([]byte(`{"access_token": "tok"}`), []byte(``), 200, "")
+	f.Add([]byte(``), []byte(`{"members": []}`), 200, "")
 	st := openStore(f)
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	keys := lti.NewKeyring(st, func() time.Time { return now })
@@ -63,7 +65,7 @@ func FuzzRosterAnswers(f *testing.F) {
 	p := &proctor.Platform{ID: 3, Issuer: "https://lms.example.edu", ClientID: "vigil-client", TokenURL: srv.URL + "/token"}
 	f.Fuzz(func(t *testing.T, tokenBody, rosterBody []byte, status int, link string) {
 		rp.tokenBody, rp.rosterBody, rp.link = tokenBody, rosterBody, link
-		rp.rosterStatus = 200 + abs(status)%400
+		rp.rosterStatus = answerStatus(status)
 		rp.pages.Store(0)
 		services := lti.NewServices(srv.Client(), keys) // a fresh token cache each time
 		members, err := services.Members(context.Background(), p, srv.URL+"/nrps")
@@ -99,9 +101,14 @@ func checkMembersArePages(t *testing.T, page []byte, members []lti.Member, pages
 	}
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -(n + 1)
+// answerStatus makes any number a status an HTTP server can send (200 to
+// 599; informational answers are not final ones).
+func answerStatus(n int) int {
+	if n >= 200 && n <= 599 {
+		return n
 	}
-	return n
+	if n < 0 {
+		n = -(n + 1)
+	}
+	return 200 + n%400
 }
