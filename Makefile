@@ -6,7 +6,7 @@ GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: setup build agents extension demo serve test testtools lint bench clean
+.PHONY: setup build agents extension demo serve test testtools lint bench fuzz vulncheck clean
 
 # ONNX Runtime (from the npm package onnxruntime-node; never committed).
 setup:
@@ -48,6 +48,35 @@ testtools:
 # (apt-get install -y chromium).
 test: setup testtools
 	$(GO) test ./...
+
+# Every fuzz target (func FuzzXxx in a *_test.go under internal/) for
+# FUZZTIME each. A failing input is written to the package's
+# testdata/fuzz/FuzzXxx/ and fails the run: commit it with the fix, and
+# plain `go test` replays it from then on. Minimising each new input is
+# capped so that a slow target (an RSA signature per input) still fuzzes
+# within its time rather than minimise for all of it.
+FUZZTIME ?= 15s
+fuzz: setup
+	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' internal | xargs -n1 dirname | sort -u); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$dir/*_test.go); do \
+			echo "fuzz ./$$dir $$name for $(FUZZTIME)"; \
+			$(GO) test ./$$dir -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s; \
+		done; \
+	done
+
+# govulncheck with the Go vulnerability database built here from the
+# golang.org/x/vulndb module (its OSV files, indexed by its own indexdb),
+# so that it needs only the module proxy (docs/SECURITY.md).
+GOVULNCHECK_VERSION ?= v1.9.0
+VULNDB_VERSION ?= latest
+vulncheck:
+	@test -x $(GOBIN)/govulncheck || $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	@set -e; root=$$(pwd); tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; cd "$$tmp"; \
+		ver=$$($(GO) list -m -f '{{.Version}}' golang.org/x/vulndb@$(VULNDB_VERSION)); \
+		src=$$($(GO) mod download -json golang.org/x/vulndb@$$ver | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+		echo "vulnerability database: golang.org/x/vulndb $$ver"; \
+		$(GO) run golang.org/x/vulndb/cmd/indexdb@$$ver -vulns "$$src/data/osv" -out "$$tmp/db"; \
+		cd "$$root"; $(GOBIN)/govulncheck -db "file://$$tmp/db" ./...
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

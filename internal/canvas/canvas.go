@@ -5,6 +5,7 @@
 package canvas
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -211,7 +212,9 @@ func canvasError(res *http.Response, data []byte) *Error {
 		}
 	}
 	if e.Message == "" {
-		e.Message = http.StatusText(res.StatusCode)
+		// A status outside the standard ones has no text; the instructor
+		// still needs words, not an empty message.
+		e.Message = cmp.Or(http.StatusText(res.StatusCode), "an answer Vigil does not understand")
 	}
 	return e
 }

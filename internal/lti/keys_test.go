@@ -16,7 +16,7 @@ import (
 	"vigil/internal/store/sqlstore"
 )
 
-func openStore(t *testing.T) *sqlstore.Store {
+func openStore(t testing.TB) *sqlstore.Store {
 	t.Helper()
 	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {

@@ -104,7 +104,10 @@ func (s *Services) do(ctx context.Context, method, target, ctype, accept, token 
 	if err != nil {
 		return res.StatusCode, refuse(CodeService, "reading the platform's answer: %v", err)
 	}
-	if len(data) > 0 && out != nil {
+	// A success must be the JSON asked for: an empty 200 roster page read
+	// as "no members" would look like everyone leaving the course. An
+	// error's body is read when there is one, for its words.
+	if out != nil && (len(data) > 0 || res.StatusCode < 300) {
 		if err := json.Unmarshal(data, out); err != nil && res.StatusCode < 300 {
 			return res.StatusCode, refuse(CodeService, "the platform's answer is not the JSON expected: %v", err)
 		}
