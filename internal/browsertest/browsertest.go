@@ -70,6 +70,25 @@ func Step(t testing.TB, ctx context.Context, what string, steps ...chromedp.Acti
 	}
 }
 
+// Navigates runs steps that leave the page (a click on a link or on a
+// form's submit button) and returns once the next document has loaded. A
+// wait for an element instead can find it on the page being left, and a
+// navigation started while a form's POST is still in flight aborts the POST
+// (ERR_ABORTED). It fails the test when the next page answers with an error
+// status.
+func Navigates(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	res, err := chromedp.RunResponse(sctx, steps...)
+	if err != nil {
+		t.Fatalf("%s: %v\nthe page shows:\n%s", what, err, visibleText(ctx))
+	}
+	if res != nil && res.Status >= 400 {
+		t.Fatalf("%s: the next page answered %d %s\nit shows:\n%s", what, res.Status, res.StatusText, visibleText(ctx))
+	}
+}
+
 // Eval evaluates a JavaScript expression in the page.
 func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()

@@ -246,9 +246,7 @@ func checkUpstream(t *testing.T, srv *testserver.Server, sess *proctor.Session) 
 // recorded stream from the dashboard's media URL.
 func checkVideoPlays(t *testing.T, srv *testserver.Server, f *testserver.Fixture, ctx context.Context, sess *proctor.Session) {
 	t.Helper()
-	browsertest.Step(t, ctx, "sign in as the instructor",
-		chromedp.Navigate(srv.SignInLink(t, &f.Instructor)), chromedp.Click(chromedp.CSS("#continue")),
-		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/exams/%d/sessions"]`, f.Exam.ID))))
+	signInInBrowser(t, srv, ctx, &f.Instructor)
 	for _, stream := range []string{"webcam", "screen"} {
 		got := playVideo(t, ctx, fmt.Sprintf("/media/sessions/%d/video/%s.webm?segment=0", sess.ID, stream))
 		if !strings.HasPrefix(got, "ok ") {
