@@ -15,6 +15,8 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"vigil/internal/testneeds"
 )
 
 // A real X desktop for tests: Xvfb with two monitors (Xinerama) and the
@@ -35,17 +37,15 @@ func TestMain(m *testing.M) {
 	if title := os.Getenv(windowEnv); title != "" {
 		os.Exit(runWindow(title))
 	}
-	os.Exit(m.Run())
+	os.Exit(testneeds.Main(m))
 }
 
 func startDesktop(t *testing.T) *xDesktop {
 	t.Helper()
-	for _, tool := range []string{"Xvfb", "openbox", "wmctrl"} {
+	for _, tool := range []string{"Xvfb", "openbox", "wmctrl", "xprop"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is missing (apt-get install -y xvfb openbox wmctrl)", tool)
-			}
-			t.Skipf("%s is missing: apt-get install -y xvfb openbox wmctrl", tool)
+			testneeds.Missing(t, testneeds.Desktop, tool+" is not on the PATH",
+				"`make testdeps` installs it (apt-get install -y xvfb openbox wmctrl x11-utils)")
 		}
 	}
 	exe, err := os.Executable()

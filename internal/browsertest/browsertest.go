@@ -12,10 +12,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"vigil/internal/testneeds"
 )
 
 // Path finds Chromium: $VIGIL_CHROMIUM, then chromium or chromium-browser
-// on the PATH. It fails the test with the fix when there is none.
+// on the PATH. Without one the test is skipped, or fails where Chromium is
+// required (package testneeds).
 func Path(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("VIGIL_CHROMIUM"); p != "" {
@@ -26,7 +29,8 @@ func Path(t testing.TB) string {
 			return p
 		}
 	}
-	t.Fatal("no Chromium found: install it (apt-get install -y chromium) or set VIGIL_CHROMIUM to its path")
+	testneeds.Missing(t, testneeds.Chromium, "no Chromium on the PATH",
+		"`make testdeps` installs it (apt-get install -y chromium), or set VIGIL_CHROMIUM to its path")
 	return ""
 }
 

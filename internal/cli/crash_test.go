@@ -22,6 +22,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/simclient"
 	"vigil/internal/store/sqlitestore"
+	"vigil/internal/testneeds"
 	"vigil/media"
 )
 
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("VIGIL_TEST_CHILD") == "1" {
 		os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(testneeds.Main(m))
 }
 
 // server is a vigil serve child process.
