@@ -175,7 +175,7 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 
 	t.Run("a web node killed during uploads", func(t *testing.T) {
 		const frames = 150
-		ack := &acked{frames: map[int64]map[int64][32]byte{}}
+		ack := newAcked()
 		var wg sync.WaitGroup
 		errs := make(chan error, 4)
 		for _, link := range links[:4] {
@@ -184,7 +184,13 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 				errs <- err
 			})
 		}
-		time.Sleep(700 * time.Millisecond)
+		// The node dies once uploads run through both nodes: 40 of the
+		// 600 frames are acknowledged.
+		uploaded := make(chan struct{})
+		go func() { wg.Wait(); close(uploaded); ack.wake() }()
+		if !ack.grows(40, uploaded) {
+			t.Fatal("the uploads ended before 40 frames were acknowledged")
+		}
 		web1.kill()
 		wg.Wait()
 		close(errs)
