@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
@@ -136,17 +135,6 @@ func (d *xDesktop) activate(t *testing.T, id uint32) {
 		got, _ := strconv.ParseUint(strings.TrimPrefix(f[len(f)-1], "0x"), 16, 32)
 		return uint32(got) == id
 	})
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // runWindow is the window process: one mapped window with a title, a
