@@ -5,6 +5,7 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -65,17 +66,20 @@ func TestAgentOnARealDesktop(t *testing.T) {
 		return st["agent"].Connected
 	})
 
+	// Each step waits until the agent's report of it reached Vigil.
 	discord, _ := d.window(t, "discord", "Discord - #answers") // a blacklisted app starts (and takes the front)
-	time.Sleep(800 * time.Millisecond)
+	running := waitEvent(t, srv, c.id, proctor.EventApp, "discord", "running", time.Time{})
+	front := waitEvent(t, srv, c.id, proctor.EventForeground, "discord", "", time.Time{})
 	d.activate(t, browser)
-	time.Sleep(1500 * time.Millisecond)
+	back := waitEvent(t, srv, c.id, proctor.EventForeground, "chromium", "", front)
 	d.window(t, "gedit", "answers.txt - gedit") // another app in front for 3 s
-	time.Sleep(3 * time.Second)
+	gedit := waitEvent(t, srv, c.id, proctor.EventForeground, "gedit", "", back)
+	waitReportAfter(t, srv, c.id, gedit.Add(3*time.Second))
 	d.activate(t, browser)
-	time.Sleep(time.Second)
+	waitEvent(t, srv, c.id, proctor.EventForeground, "chromium", "", gedit)
 	discord.Process.Kill()
 	discord.Wait()
-	time.Sleep(1500 * time.Millisecond)
+	waitEvent(t, srv, c.id, proctor.EventApp, "discord", "stopped", running)
 
 	if st := c.call("POST", c.session("/finish"), "application/json", []byte(`{"frames":1}`), nil); st != 200 {
 		t.Fatal("finish refused")
@@ -95,6 +99,42 @@ func TestAgentOnARealDesktop(t *testing.T) {
 		}
 	}
 	checkVerdict(t, srv, c.id)
+}
+
+// waitEvent waits until Vigil holds an agent event of a kind about an app
+// (in a state, when given) that the agent saw after a time, and returns
+// when the agent saw it.
+func waitEvent(t *testing.T, srv *testserver.Server, sid int64, kind proctor.EventKind, app, state string, after time.Time) time.Time {
+	t.Helper()
+	var at time.Time
+	waitFor(t, fmt.Sprintf("the agent to report %s %s %s", kind, app, state), func() bool {
+		events, err := srv.Store.ListEvents(context.Background(), sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.Kind == kind && e.Name == app && (state == "" || string(e.AppState) == state) && e.At.After(after) {
+				at = e.At
+				return true
+			}
+		}
+		return false
+	})
+	return at
+}
+
+// waitReportAfter waits until the agent has reported at or after a time:
+// what it saw in front then is still in front, since a change would have
+// been an event.
+func waitReportAfter(t *testing.T, srv *testserver.Server, sid int64, at time.Time) {
+	t.Helper()
+	waitFor(t, "an agent report after "+at.Format(time.RFC3339Nano), func() bool {
+		times, err := srv.Store.ListEventBatchTimes(context.Background(), sid, "agent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(times) > 0 && !times[len(times)-1].Before(at)
+	})
 }
 
 // ingestState is a companion's state as the proctoring window reads it.

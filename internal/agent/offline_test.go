@@ -25,14 +25,30 @@ import (
 
 // scripted is a computer whose running apps the test sets.
 type scripted struct {
-	mu   sync.Mutex
-	apps []string
+	mu    sync.Mutex
+	apps  []string
+	looks int // calls of Processes so far
 }
 
-func (s *scripted) set(apps ...string) { s.mu.Lock(); s.apps = apps; s.mu.Unlock() }
+// set changes the running apps and returns how many looks came before.
+func (s *scripted) set(apps ...string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apps = apps
+	return s.looks
+}
+
+// lookedSince reports whether the agent read the apps after look n.
+func (s *scripted) lookedSince(n int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.looks > n
+}
+
 func (s *scripted) Processes() ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.looks++
 	return append([]string(nil), s.apps...), nil
 }
 func (s *scripted) Foreground() (desktop.Window, error) { return desktop.Window{App: "firefox"}, nil }
@@ -47,9 +63,11 @@ func TestAgentQueuesWhileOffline(t *testing.T) {
 	f := srv.NewFixture(t, 1, nil)
 	target, _ := url.Parse(srv.URL)
 	var down atomic.Bool
+	var refused atomic.Int64 // requests answered "offline"
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if down.Load() {
+			refused.Add(1)
 			http.Error(w, "offline", http.StatusBadGateway)
 			return
 		}
@@ -77,25 +95,25 @@ func TestAgentQueuesWhileOffline(t *testing.T) {
 		Look: 100 * time.Millisecond, Report: 200 * time.Millisecond, Refresh: time.Hour}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	time.Sleep(time.Second)
+	waitFor(t, "the agent's first batch", func() bool {
+		next, _ := srv.Store.NextEventBatch(ctx, c.id, "agent")
+		return next > 0
+	})
 	down.Store(true)
-	pc.set("zoom")
-	time.Sleep(time.Second)
-	pc.set()
-	time.Sleep(time.Second)
+	waitFor(t, "an upload refused by the outage", func() bool { return refused.Load() > 0 })
+	looks := pc.set("zoom")
+	waitFor(t, "the agent to see zoom running", func() bool { return pc.lookedSince(looks) })
+	looks = pc.set()
+	waitFor(t, "the agent to see zoom stopped", func() bool { return pc.lookedSince(looks) })
+	tries := refused.Load()
+	waitFor(t, "another upload refused while zoom's events wait", func() bool { return refused.Load() > tries })
 	down.Store(false)
-	time.Sleep(3 * time.Second) // backoff of at most 2 s, then the queue drains
 
-	events, err := srv.Store.ListEvents(ctx, c.id)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var states []string
-	for _, e := range events {
-		if e.Kind == proctor.EventApp {
-			states = append(states, e.Name+" "+e.AppState)
-		}
-	}
+	waitFor(t, "zoom's events to arrive after the outage", func() bool {
+		states = appStates(t, srv, c.id)
+		return len(states) >= 2
+	})
 	if len(states) != 2 || states[0] != "zoom running" || states[1] != "zoom stopped" {
 		t.Fatalf("app events after the outage: %v", states)
 	}
@@ -113,4 +131,20 @@ func TestAgentQueuesWhileOffline(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the agent did not stop after the session ended")
 	}
+}
+
+// appStates lists the session's app events as "name state", in order.
+func appStates(t *testing.T, srv *testserver.Server, sid int64) []string {
+	t.Helper()
+	events, err := srv.Store.ListEvents(context.Background(), sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, e := range events {
+		if e.Kind == proctor.EventApp {
+			states = append(states, e.Name+" "+e.AppState)
+		}
+	}
+	return states
 }

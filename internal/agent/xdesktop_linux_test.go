@@ -11,10 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"vigil/internal/testneeds"
 )
 
 // A real X desktop for tests: Xvfb with two monitors (Xinerama) and the
@@ -35,17 +36,15 @@ func TestMain(m *testing.M) {
 	if title := os.Getenv(windowEnv); title != "" {
 		os.Exit(runWindow(title))
 	}
-	os.Exit(m.Run())
+	os.Exit(testneeds.Main(m))
 }
 
 func startDesktop(t *testing.T) *xDesktop {
 	t.Helper()
-	for _, tool := range []string{"Xvfb", "openbox", "wmctrl"} {
+	for _, tool := range []string{"Xvfb", "openbox", "wmctrl", "xprop"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is missing (apt-get install -y xvfb openbox wmctrl)", tool)
-			}
-			t.Skipf("%s is missing: apt-get install -y xvfb openbox wmctrl", tool)
+			testneeds.Missing(t, testneeds.Desktop, tool+" is not on the PATH",
+				"`make testdeps` installs it (apt-get install -y xvfb openbox wmctrl x11-utils)")
 		}
 	}
 	exe, err := os.Executable()
@@ -136,17 +135,6 @@ func (d *xDesktop) activate(t *testing.T, id uint32) {
 		got, _ := strconv.ParseUint(strings.TrimPrefix(f[len(f)-1], "0x"), 16, 32)
 		return uint32(got) == id
 	})
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // runWindow is the window process: one mapped window with a title, a

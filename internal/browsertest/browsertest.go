@@ -12,10 +12,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"vigil/internal/testneeds"
 )
 
 // Path finds Chromium: $VIGIL_CHROMIUM, then chromium or chromium-browser
-// on the PATH. It fails the test with the fix when there is none.
+// on the PATH. Without one the test is skipped, or fails where Chromium is
+// required (package testneeds).
 func Path(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("VIGIL_CHROMIUM"); p != "" {
@@ -26,7 +29,8 @@ func Path(t testing.TB) string {
 			return p
 		}
 	}
-	t.Fatal("no Chromium found: install it (apt-get install -y chromium) or set VIGIL_CHROMIUM to its path")
+	testneeds.Missing(t, testneeds.Chromium, "no Chromium on the PATH",
+		"`make testdeps` installs it (apt-get install -y chromium), or set VIGIL_CHROMIUM to its path")
 	return ""
 }
 
@@ -67,6 +71,25 @@ func Step(t testing.TB, ctx context.Context, what string, steps ...chromedp.Acti
 	defer cancel()
 	if err := chromedp.Do(sctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// Navigates runs steps that leave the page (a click on a link or on a
+// form's submit button) and returns once the next document has loaded. A
+// wait for an element instead can find it on the page being left, and a
+// navigation started while a form's POST is still in flight aborts the POST
+// (ERR_ABORTED). It fails the test when the next page answers with an error
+// status.
+func Navigates(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	res, err := chromedp.RunResponse(sctx, steps...)
+	if err != nil {
+		t.Fatalf("%s: %v\nthe page shows:\n%s", what, err, visibleText(ctx))
+	}
+	if res != nil && res.Status >= 400 {
+		t.Fatalf("%s: the next page answered %d %s\nit shows:\n%s", what, res.Status, res.StatusText, visibleText(ctx))
 	}
 }
 

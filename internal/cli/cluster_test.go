@@ -33,32 +33,26 @@ import (
 	"vigil/internal/scenario"
 	"vigil/internal/simclient"
 	"vigil/internal/store/sqlstore"
+	"vigil/internal/testneeds"
 	"vigil/media"
 )
 
-// postgresURL is the server the tests use (CI runs PostgreSQL 15 on this
-// machine, trust auth).
-func postgresURL() string {
-	if u := os.Getenv("VIGIL_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
-
-// freshDatabase creates an empty database for one test and drops it after.
+// freshDatabase creates an empty database for one test and drops it after;
+// without a PostgreSQL server testneeds skips the test (or fails it in CI).
 func freshDatabase(t *testing.T) string {
 	t.Helper()
-	admin, err := sql.Open("pgx", postgresURL())
+	server := testneeds.PostgresURL(t)
+	admin, err := sql.Open("pgx", server)
 	must(t, err)
 	t.Cleanup(func() { admin.Close() })
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "vigil_cluster_" + hex.EncodeToString(b)
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("PostgreSQL at %s: %v (the tests need it; set VIGIL_TEST_POSTGRES_URL)", postgresURL(), err)
+		t.Fatalf("create database %s: %v", name, err)
 	}
 	t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
-	u, _ := url.Parse(postgresURL())
+	u, _ := url.Parse(server)
 	u.Path = "/" + name
 	return u.String()
 }
@@ -181,7 +175,7 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 
 	t.Run("a web node killed during uploads", func(t *testing.T) {
 		const frames = 150
-		ack := &acked{frames: map[int64]map[int64][32]byte{}}
+		ack := newAcked()
 		var wg sync.WaitGroup
 		errs := make(chan error, 4)
 		for _, link := range links[:4] {
@@ -190,7 +184,13 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 				errs <- err
 			})
 		}
-		time.Sleep(700 * time.Millisecond)
+		// The node dies once uploads run through both nodes: 40 of the
+		// 600 frames are acknowledged.
+		uploaded := make(chan struct{})
+		go func() { wg.Wait(); close(uploaded); ack.wake() }()
+		if !ack.grows(40, uploaded) {
+			t.Fatal("the uploads ended before 40 frames were acknowledged")
+		}
 		web1.kill()
 		wg.Wait()
 		close(errs)

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -9,9 +10,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -22,6 +25,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/simclient"
 	"vigil/internal/store/sqlstore"
+	"vigil/internal/testneeds"
 	"vigil/media"
 )
 
@@ -32,7 +36,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("VIGIL_TEST_CHILD") == "1" {
 		os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(testneeds.Main(m))
 }
 
 // server is a vigil serve child process.
@@ -42,6 +46,8 @@ type server struct {
 	addr string
 	cmd  *exec.Cmd
 	log  *os.File
+
+	logLevel string // "warn" unless set
 }
 
 func (s *server) start() {
@@ -50,7 +56,7 @@ func (s *server) start() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "serve", "--data", s.dir, "--addr", s.addr, "--workers", "1", "--log-level", "warn")
+	cmd := exec.Command(exe, "serve", "--data", s.dir, "--addr", s.addr, "--workers", "1", "--log-level", cmp.Or(s.logLevel, "warn"))
 	cmd.Env = append(os.Environ(), "VIGIL_TEST_CHILD=1")
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	if err := cmd.Start(); err != nil {
@@ -113,8 +119,16 @@ func must(t *testing.T, err error) {
 
 // acked records what the server acknowledged: frame seq → SHA-256.
 type acked struct {
-	mu     sync.Mutex
-	frames map[int64]map[int64][32]byte // session → seq → hash
+	mu      sync.Mutex
+	frames  map[int64]map[int64][32]byte // session → seq → hash
+	count   int                          // acknowledgements so far
+	changed sync.Cond                    // on mu: count grew, or the uploads ended
+}
+
+func newAcked() *acked {
+	a := &acked{frames: map[int64]map[int64][32]byte{}}
+	a.changed.L = &a.mu
+	return a
 }
 
 func (a *acked) add(sid, seq int64, data []byte) {
@@ -124,6 +138,15 @@ func (a *acked) add(sid, seq int64, data []byte) {
 		a.frames[sid] = map[int64][32]byte{}
 	}
 	a.frames[sid][seq] = sha256.Sum256(data)
+	a.count++
+	a.changed.Broadcast()
+}
+
+// wake lets waiters in grows see that the uploads ended.
+func (a *acked) wake() {
+	a.mu.Lock()
+	a.changed.Broadcast()
+	a.mu.Unlock()
 }
 
 // TestKilledServerKeepsEveryAcknowledgedUpload kills the server with
@@ -141,7 +164,7 @@ func TestKilledServerKeepsEveryAcknowledgedUpload(t *testing.T) {
 	defer func() { srv.kill() }()
 
 	const frames = 300
-	ack := &acked{frames: map[int64]map[int64][32]byte{}}
+	ack := newAcked()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(links))
 	ids := make([]int64, len(links))
@@ -152,7 +175,7 @@ func TestKilledServerKeepsEveryAcknowledgedUpload(t *testing.T) {
 			errs <- err
 		})
 	}
-	kills := killRepeatedly(srv, &wg)
+	kills := killRepeatedly(srv, &wg, ack)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -165,20 +188,20 @@ func TestKilledServerKeepsEveryAcknowledgedUpload(t *testing.T) {
 	waitAnalysed(t, srv, ids)
 }
 
-// killRepeatedly kills and restarts the server every 0.3–0.8 s until the
-// uploads are done; it sends how many kills it made.
-func killRepeatedly(srv *server, uploads *sync.WaitGroup) <-chan int {
+// killRepeatedly kills and restarts the server until the uploads are done;
+// it sends how many kills it made. Each server lives until it has
+// acknowledged 5–30 more frames, so every one of them crashes in the middle
+// of uploads however slow the machine is.
+func killRepeatedly(srv *server, uploads *sync.WaitGroup, ack *acked) <-chan int {
 	done := make(chan struct{})
-	go func() { uploads.Wait(); close(done) }()
+	go func() { uploads.Wait(); close(done); ack.wake() }()
 	kills := make(chan int, 1)
 	go func() {
 		n := 0
 		for {
-			select {
-			case <-done:
+			if !ack.grows(5+rand.IntN(26), done) {
 				kills <- n
 				return
-			case <-time.After(time.Duration(300+rand.IntN(500)) * time.Millisecond):
 			}
 			srv.kill()
 			n++
@@ -186,6 +209,22 @@ func killRepeatedly(srv *server, uploads *sync.WaitGroup) <-chan int {
 		}
 	}()
 	return kills
+}
+
+// grows waits until n more frames are acknowledged; false when done closes
+// first.
+func (a *acked) grows(n int, done <-chan struct{}) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for want := a.count + n; a.count < want; {
+		select {
+		case <-done:
+			return false
+		default:
+		}
+		a.changed.Wait()
+	}
+	return true
 }
 
 // uploadThroughCrashes is a client that keeps going through server deaths:
@@ -275,7 +314,10 @@ func httpGet(u string) (int, error) {
 func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	dir := t.TempDir()
 	links := setUp(t, dir, 1)
-	srv := &server{t: t, dir: dir, addr: freeAddr(t), log: devNull(t)}
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	must(t, err)
+	defer logf.Close()
+	srv := &server{t: t, dir: dir, addr: freeAddr(t), log: logf, logLevel: "info"}
 	srv.start()
 	defer srv.kill()
 	waitUp(t, srv.addr)
@@ -285,15 +327,22 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	must(t, err)
 	data, _ := fs.ReadFile(media.FS, "webcam320/obama_480p.jpg")
 
+	// Expect: 100-continue: the server answers 100 Continue when the
+	// handler first reads the body, so the test knows the request is in
+	// the handler; the body is held back until then.
+	handling := make(chan struct{})
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("PUT", fmt.Sprintf("http://%s/api/v1/sessions/%d/frames/0", srv.addr, sess.ID), pr)
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{Got100Continue: func() { close(handling) }})
+	req, _ := http.NewRequestWithContext(ctx, "PUT", fmt.Sprintf("http://%s/api/v1/sessions/%d/frames/0", srv.addr, sess.ID), pr)
 	req.Header.Set("Authorization", "Bearer "+sess.Token)
 	req.Header.Set("Content-Type", "image/jpeg")
 	req.Header.Set("X-Capture-Time", start.Format(time.RFC3339Nano))
+	req.Header.Set("Expect", "100-continue")
 	req.ContentLength = int64(len(data))
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
 	result := make(chan int, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			result <- -1
 			return
@@ -301,10 +350,16 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 		res.Body.Close()
 		result <- res.StatusCode
 	}()
+	select {
+	case <-handling:
+	case status := <-result:
+		t.Fatalf("the upload ended (%d) before its handler read the body", status)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the handler never asked for the body (no 100 Continue)")
+	}
 	pw.Write(data[:len(data)/2])
-	time.Sleep(200 * time.Millisecond) // the request is in the handler, reading
 	srv.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(300 * time.Millisecond)
+	waitLogLine(t, logf.Name(), "shutting down: finishing requests in flight")
 	pw.Write(data[len(data)/2:])
 	pw.Close()
 	if status := <-result; status != 200 {
@@ -318,5 +373,22 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	defer st.Close()
 	if _, err := st.GetFrame(context.Background(), sess.ID, 0); err != nil {
 		t.Fatalf("the acknowledged frame is not stored: %v", err)
+	}
+}
+
+// waitLogLine waits until a server's log file holds a line.
+func waitLogLine(t *testing.T, path, line string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		data, err := os.ReadFile(path)
+		must(t, err)
+		if strings.Contains(string(data), line) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never logged %q; its log:\n%s", line, data)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -100,11 +100,12 @@ func TestStartSession(t *testing.T) {
 	f := srv.NewFixture(t, 2, nil)
 	c := client{t, srv.URL}
 	link := srv.Link(t, f, 0)
-	expired, err := ingest.IssueLink(context.Background(), srv.Store, ingest.LinkRequest{ExamID: f.Exam.ID, StudentID: f.Students[1].ID, TTL: time.Millisecond})
+	// A link issued two hours ago that lived one hour.
+	expired, err := ingest.IssueLinkAt(context.Background(), srv.Store, ingest.LinkRequest{ExamID: f.Exam.ID, StudentID: f.Students[1].ID, TTL: time.Hour},
+		srv.Now().Add(-2*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(5 * time.Millisecond)
 	js := func(v any) []byte { b, _ := json.Marshal(v); return b }
 	cases := []struct {
 		name, ctype string

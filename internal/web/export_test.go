@@ -299,13 +299,12 @@ func TestExportMenuInABrowser(t *testing.T) {
 	f := srv.NewFixture(t, 1, nil)
 	sess := analysedSession(t, srv, f)
 	ctx := browsertest.New(t)
-	browsertest.Step(t, ctx, "sign in and open the session",
-		chromedp.Navigate(srv.SignInLink(t, &f.Instructor)), chromedp.Click(chromedp.CSS("#continue")),
-		chromedp.WaitVisible(chromedp.CSS("h1")), chromedp.Navigate(fmt.Sprintf("%s/sessions/%d", srv.URL, sess.ID)),
-		chromedp.WaitVisible(chromedp.CSS("#export-menu summary")))
-	browsertest.Step(t, ctx, "open the menu, tick the video, raise the request",
+	signInInBrowser(t, srv, ctx, &f.Instructor)
+	browsertest.Step(t, ctx, "open the session", chromedp.Navigate(fmt.Sprintf("%s/sessions/%d", srv.URL, sess.ID)))
+	browsertest.Step(t, ctx, "open the menu, tick the video",
 		chromedp.Click(chromedp.CSS("#export-menu summary")), chromedp.WaitVisible(chromedp.CSS(`#export-form input[value="video"]`)),
-		chromedp.Click(chromedp.CSS(`#export-form input[value="video"]`)), chromedp.Click(chromedp.CSS("#raise-request")))
+		chromedp.Click(chromedp.CSS(`#export-form input[value="video"]`)))
+	browsertest.Navigates(t, ctx, "raise the request", chromedp.Click(chromedp.CSS("#raise-request")))
 	browsertest.Wait(t, ctx, "the Exports page shows the request", `location.pathname === '/exports' && !!document.querySelector('#exports tr[data-id]')`, 15*time.Second)
 	browsertest.Wait(t, ctx, "the download link appears", `!!document.querySelector('a[id^="download-"]')`, 60*time.Second)
 	href := browsertest.Eval[string](t, ctx, `document.querySelector('a[id^="download-"]').getAttribute('href')`)

@@ -116,15 +116,29 @@ func TestExtensionInChromium(t *testing.T) {
 	if field["type"] != "password" || field["value"] != quiz.AccessCode || strings.Contains(field["text"].(string), quiz.AccessCode) {
 		t.Fatalf("the access code field: type %v, right code %v, shown %v", field["type"], field["value"] == quiz.AccessCode, strings.Contains(field["text"].(string), quiz.AccessCode))
 	}
-	browsertest.Step(t, tab, "begin the quiz", chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
-	browsertest.Wait(t, tab, "the LMS accepts the code", `document.body.innerText.includes('Quiz in progress')`, 10*time.Second)
+	browsertest.Navigates(t, tab, "begin the quiz", chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+	if text := browsertest.Eval[string](t, tab, `document.body.innerText`); !strings.Contains(text, "Quiz in progress") {
+		t.Fatalf("the LMS refused the code:\n%s", text)
+	}
+	sid := onlySession(t, srv, exam).ID
 	browsertest.Step(t, tab, "copy", chromedp.KeyEvent("c", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	browsertest.Eval[bool](t, tab, `document.dispatchEvent(new ClipboardEvent('paste', {bubbles: true}))`)
-	time.Sleep(time.Second)
+	waitExtensionEvent(t, srv, sid, "a copy", func(e proctor.Event) bool { return e.Kind == proctor.EventKey && e.Combo == "Ctrl+C" })
+	waitExtensionEvent(t, srv, sid, "a paste", func(e proctor.Event) bool { return e.Kind == proctor.EventPaste })
 	browsertest.Step(t, tab, "browse elsewhere", chromedp.Navigate(elsewhere.URL+"/answers?q=secret"))
-	time.Sleep(4 * time.Second)
+	away := waitExtensionEvent(t, srv, sid, "the other site", func(e proctor.Event) bool {
+		return e.Kind == proctor.EventNavigate && e.URL == elsewhere.URL+"/answers"
+	})
+	// Away for 4 s as the extension saw it: a batch (its heartbeat) came
+	// after that with no navigation in between.
+	eventuallyWithin(t, "an extension batch 4 s after leaving", 30*time.Second, func() bool {
+		times, err := srv.Store.ListEventBatchTimes(context.Background(), sid, "extension")
+		return err == nil && len(times) > 0 && !times[len(times)-1].Before(away.At.Add(4*time.Second))
+	})
 	browsertest.Step(t, tab, "back to the quiz", chromedp.Navigate(takeURL))
-	time.Sleep(7 * time.Second) // the extension's next batch
+	waitExtensionEvent(t, srv, sid, "the way back to the quiz", func(e proctor.Event) bool {
+		return e.Kind == proctor.EventNavigate && e.URL == takeURL && e.At.After(away.At)
+	})
 
 	browsertest.Step(t, ctx, "back to the proctoring window", chromedp.Func(func(c context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(c, tg, page.BringToFront, cdp.Empty{})
@@ -132,6 +146,37 @@ func TestExtensionInChromium(t *testing.T) {
 	}))
 	finishExam(t, ctx)
 	checkExtensionVerdict(t, srv, exam, elsewhere.URL, takeURL)
+}
+
+// onlySession is the one session of an exam.
+func onlySession(t *testing.T, srv *testserver.Server, exam proctor.Exam) proctor.Session {
+	t.Helper()
+	rows, err := srv.Store.ListExamSessions(context.Background(), exam.ID)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("sessions: %d %v", len(rows), err)
+	}
+	return rows[0].Session
+}
+
+// waitExtensionEvent waits until the server holds an event from the
+// extension that matches (the extension sends a batch every 5 s).
+func waitExtensionEvent(t *testing.T, srv *testserver.Server, sid int64, what string, match func(proctor.Event) bool) proctor.Event {
+	t.Helper()
+	var found proctor.Event
+	eventuallyWithin(t, "the extension reports "+what, 30*time.Second, func() bool {
+		events, err := srv.Store.ListEvents(context.Background(), sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.Source == "extension" && match(e) {
+				found = e
+				return true
+			}
+		}
+		return false
+	})
+	return found
 }
 
 // openTab opens url in a new tab of the browser and drives it.
@@ -153,11 +198,7 @@ func openTab(t *testing.T, ctx context.Context, url string) context.Context {
 
 func checkExtensionVerdict(t *testing.T, srv *testserver.Server, exam proctor.Exam, elsewhere, takeURL string) {
 	t.Helper()
-	rows, err := srv.Store.ListExamSessions(context.Background(), exam.ID)
-	if err != nil || len(rows) != 1 {
-		t.Fatalf("sessions: %d %v", len(rows), err)
-	}
-	sess := srv.WaitAnalysed(t, rows[0].Session.ID)
+	sess := srv.WaitAnalysed(t, onlySession(t, srv, exam).ID)
 	if !strings.Contains(strings.Join(sess.Sources, ","), "extension") {
 		t.Errorf("sources %v lack the extension", sess.Sources)
 	}

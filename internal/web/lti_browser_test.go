@@ -54,7 +54,8 @@ func TestLTIInABrowser(t *testing.T) {
 		newTab := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return strings.Contains(i.URL, "/lti/handoff/") })
 		browsertest.Step(t, frame, "open Vigil in a new tab", chromedp.Click(chromedp.CSS("#open-tab")))
 		tab := attach(t, ctx, newTab, "the new tab")
-		browsertest.Step(t, tab, "continue in the new tab", chromedp.WaitVisible(chromedp.CSS("#continue")), chromedp.Click(chromedp.CSS("#continue")))
+		browsertest.Step(t, tab, "the hand-off page loads", chromedp.WaitVisible(chromedp.CSS("#continue")))
+		browsertest.Navigates(t, tab, "continue in the new tab", chromedp.Click(chromedp.CSS("#continue")))
 		browsertest.Wait(t, tab, "the dashboard shows in the tab", `document.body.innerText.includes('Proctoring dashboard')`, 15*time.Second)
 	})
 }

@@ -117,16 +117,16 @@ func expireMidExam(t *testing.T, srv *testserver.Server, f *testserver.Fixture, 
 		t.Fatal(err)
 	}
 	startExam(t, ctx, studentURL(srv, link), false)
-	time.Sleep(3 * time.Second)
+	rows, err := srv.Store.ListExamSessions(context.Background(), exam.ID)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("sessions of the second exam: %d (%v)", len(rows), err)
+	}
+	waitFrames(t, srv, rows[0].Session.ID, 2) // uploads run
 	srv.Advance(proctor.ResumeWindow + 2*time.Hour)
 	browsertest.Wait(t, ctx, "the student is told uploads stopped", `!document.getElementById('fatal').hidden`, 30*time.Second)
 	text := browsertest.Eval[string](t, ctx, `document.getElementById('fatal').textContent`)
 	if !strings.Contains(text, "no longer accepts uploads") || !strings.Contains(text, "Ask your instructor for a new exam link") {
 		t.Errorf("token expired, the student reads %q", text)
-	}
-	rows, err := srv.Store.ListExamSessions(context.Background(), exam.ID)
-	if err != nil || len(rows) != 1 {
-		t.Fatalf("sessions of the second exam: %d (%v)", len(rows), err)
 	}
 	sess := rows[0].Session
 	audit, err := srv.Store.ListAudit(context.Background(), store.AuditFilter{Subject: fmt.Sprintf("session:%d", sess.ID), Action: proctor.AuditTokenRefused})
@@ -139,9 +139,28 @@ func expireMidExam(t *testing.T, srv *testserver.Server, f *testserver.Fixture, 
 // eventually polls a server-side condition for up to 15 s.
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !ok(); time.Sleep(200 * time.Millisecond) {
+	eventuallyWithin(t, what, 15*time.Second, ok)
+}
+
+// eventuallyWithin polls a server-side condition for up to timeout.
+func eventuallyWithin(t *testing.T, what string, timeout time.Duration, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); !ok(); time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after 15 s", what)
+			t.Fatalf("%s: not after %s", what, timeout)
 		}
 	}
+}
+
+// waitFrames waits until the server holds at least n frames of a session:
+// the client has recorded and uploaded that long (a frame a second).
+func waitFrames(t *testing.T, srv *testserver.Server, sessionID, n int64) {
+	t.Helper()
+	eventuallyWithin(t, fmt.Sprintf("%d frames on the server", n), time.Duration(n)*time.Second+60*time.Second, func() bool {
+		got, err := srv.Store.CountFrames(context.Background(), sessionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got >= n
+	})
 }

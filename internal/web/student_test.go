@@ -246,9 +246,7 @@ func checkUpstream(t *testing.T, srv *testserver.Server, sess *proctor.Session) 
 // recorded stream from the dashboard's media URL.
 func checkVideoPlays(t *testing.T, srv *testserver.Server, f *testserver.Fixture, ctx context.Context, sess *proctor.Session) {
 	t.Helper()
-	browsertest.Step(t, ctx, "sign in as the instructor",
-		chromedp.Navigate(srv.SignInLink(t, &f.Instructor)), chromedp.Click(chromedp.CSS("#continue")),
-		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/exams/%d/sessions"]`, f.Exam.ID))))
+	signInInBrowser(t, srv, ctx, &f.Instructor)
 	for _, stream := range []string{"webcam", "screen"} {
 		got := playVideo(t, ctx, fmt.Sprintf("/media/sessions/%d/video/%s.webm?segment=0", sess.ID, stream))
 		if !strings.HasPrefix(got, "ok ") {
@@ -282,6 +280,44 @@ func playVideo(t *testing.T, ctx context.Context, url string) string {
 	return got
 }
 
+// clientNext is the sequence number the capture client gives its next item
+// of a stream (frames, audio, ...), read from its IndexedDB: how many it
+// has taken, uploaded or not.
+func clientNext(t *testing.T, ctx context.Context, stream string) int {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	n, err := chromedp.Run(sctx, chromedp.Evaluate[int](fmt.Sprintf(`new Promise((resolve, reject) => {
+		const open = indexedDB.open('vigil-capture');
+		open.onerror = () => reject(open.error);
+		open.onsuccess = () => {
+			const all = open.result.transaction('sessions').objectStore('sessions').getAll();
+			all.onerror = () => reject(all.error);
+			all.onsuccess = () => {
+				open.result.close();
+				resolve(Math.max(0, ...all.result.map((s) => (s.next && s.next[%q]) || 0)));
+			};
+		};
+	})`, stream), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("read the client's %s count: %v", stream, err)
+	}
+	return n
+}
+
+// waitClientFrames waits until the capture client has taken n frames (a
+// frame a second: it has recorded that long), uploaded or not.
+func waitClientFrames(t *testing.T, ctx context.Context, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Duration(n)*time.Second + 60*time.Second)
+	for got := clientNext(t, ctx, "frames"); got < n; got = clientNext(t, ctx, "frames") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the client took %d frames, want %d", got, n)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
 // TestStudentKeepsEverythingThroughOfflineAndReload: 35 s without network
 // mid-exam, then a reload. The client keeps recording into IndexedDB, says
 // uploads are paused, catches up when the network returns and resumes the
@@ -293,16 +329,19 @@ func TestStudentKeepsEverythingThroughOfflineAndReload(t *testing.T) {
 	ctx := studentBrowser(t, "keyboard_typing_10s_48k.wav", "")
 	url := studentURL(srv, srv.Link(t, f, 0))
 	startExam(t, ctx, url, false)
-	time.Sleep(6 * time.Second)
+	sid := sessionOf(t, srv, f).ID
+	waitFrames(t, srv, sid, 6)
 
 	cutAt := srv.Now()
 	browsertest.Step(t, ctx, "cut the network", offline(true))
-	time.Sleep(35 * time.Second)
+	// 35 s without network: the client takes 35 more frames meanwhile.
+	waitClientFrames(t, ctx, clientNext(t, ctx, "frames")+35)
 	queued := pending(t, ctx)
 	status := browsertest.Eval[string](t, ctx, `document.getElementById('status').textContent`)
 	if queued < 30 || !strings.Contains(status, "Uploads paused") {
-		t.Fatalf("after 35 s offline: %d items queued, status %q", queued, status)
+		t.Fatalf("after 35 frames offline: %d items queued, status %q", queued, status)
 	}
+	restoreAt := srv.Now()
 	browsertest.Step(t, ctx, "restore the network", offline(false))
 	browsertest.Wait(t, ctx, "the queue empties", `document.getElementById('upload-progress').dataset.pending === '0'`, 60*time.Second)
 	backAt := srv.Now()
@@ -311,10 +350,14 @@ func TestStudentKeepsEverythingThroughOfflineAndReload(t *testing.T) {
 	stepIs(t, ctx, "resume", 15*time.Second)
 	browsertest.Step(t, ctx, "continue the exam", chromedp.Click(chromedp.CSS("#resume-exam")))
 	recording(t, ctx)
-	time.Sleep(12 * time.Second)
+	resumed, err := srv.Store.CountFrames(context.Background(), sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFrames(t, srv, sid, resumed+12) // 12 s more after the reload
 	finishExam(t, ctx)
 
-	sess := srv.WaitAnalysed(t, sessionOf(t, srv, f).ID)
+	sess := srv.WaitAnalysed(t, sid)
 	frames, err := srv.Store.ListFrames(context.Background(), sess.ID, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
@@ -324,7 +367,7 @@ func TestStudentKeepsEverythingThroughOfflineAndReload(t *testing.T) {
 		if fr.Seq != int64(i) {
 			t.Fatalf("frame %d has sequence %d: a gap or a repeat", i, fr.Seq)
 		}
-		if fr.CapturedAt.After(cutAt) && fr.CapturedAt.Before(cutAt.Add(35*time.Second)) {
+		if fr.CapturedAt.After(cutAt) && fr.CapturedAt.Before(restoreAt) {
 			offlineFrames++
 		}
 	}
@@ -339,6 +382,6 @@ func TestStudentKeepsEverythingThroughOfflineAndReload(t *testing.T) {
 		t.Fatalf("webcam video: %d chunks in %d segments, want 2 segments (before and after the reload)", len(chunks), len(segs))
 	}
 	t.Logf("%d frames (%d while offline), %d webcam chunks; %d items queued offline, emptied %s after the network returned",
-		len(frames), offlineFrames, len(chunks), queued, backAt.Sub(cutAt.Add(35*time.Second)).Round(100*time.Millisecond))
+		len(frames), offlineFrames, len(chunks), queued, backAt.Sub(restoreAt).Round(100*time.Millisecond))
 	checkVoice(t, srv, sess, false)
 }

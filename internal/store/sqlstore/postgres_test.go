@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -22,18 +23,14 @@ import (
 	"vigil/internal/store"
 	"vigil/internal/store/sqlstore"
 	"vigil/internal/store/storetest"
+	"vigil/internal/testneeds"
 )
 
 // The tests run against a real PostgreSQL, each in a schema of its own
-// that is dropped afterwards. CI provides the server; without one the
-// tests fail (they never skip), so a missing database is noticed.
-const defaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-
+// that is dropped afterwards. Without a server they are skipped loudly, or
+// fail where PostgreSQL is required (CI): package testneeds decides.
 func baseURL() string {
-	if u := os.Getenv("VIGIL_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return defaultURL
+	return cmp.Or(os.Getenv("VIGIL_TEST_POSTGRES_URL"), testneeds.DefaultPostgresURL)
 }
 
 var admin struct {
@@ -43,30 +40,15 @@ var admin struct {
 }
 
 // adminDB is a connection to the test server for creating and dropping
-// schemas; it fails the test when the server cannot be reached.
+// schemas; without a server it ends the test through testneeds.
 func adminDB(t *testing.T) *sql.DB {
 	t.Helper()
-	admin.once.Do(func() {
-		admin.db, admin.err = sql.Open("pgx", baseURL())
-		if admin.err != nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		admin.err = admin.db.PingContext(ctx)
-	})
+	testneeds.PostgresURL(t)
+	admin.once.Do(func() { admin.db, admin.err = sql.Open("pgx", baseURL()) })
 	if admin.err != nil {
-		t.Fatalf("PostgreSQL is not reachable at %s (set VIGIL_TEST_POSTGRES_URL to another server): %v",
-			redacted(baseURL()), admin.err)
+		t.Fatalf("PostgreSQL: %v", admin.err)
 	}
 	return admin.db
-}
-
-func redacted(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return "the configured URL"
 }
 
 // createSchema creates an empty schema and returns its name and a database
@@ -121,7 +103,7 @@ func open(t *testing.T, dbURL string) *sqlstore.Store {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testneeds.Main(m)
 	if stores.started() {
 		stores.stop()
 	}

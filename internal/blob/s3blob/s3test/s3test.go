@@ -1,8 +1,8 @@
 // Package s3test runs a real S3-compatible server for tests: versitygw
 // serving a temporary folder on 127.0.0.1. The binary comes from
-// `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0` (.ci/run
-// does it once and caches it); VIGIL_VERSITYGW names it when it is not in
-// PATH or GOPATH/bin.
+// `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0` (`make
+// testtools` does it once); VIGIL_VERSITYGW names it when it is not in PATH
+// or GOPATH/bin.
 package s3test
 
 import (
@@ -18,6 +18,8 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"vigil/internal/testneeds"
 )
 
 // Keys of the test server (not secrets: it lives for one test).
@@ -33,7 +35,8 @@ type Server struct {
 	cmd      *exec.Cmd
 }
 
-// Binary finds versitygw, or fails the test saying how to get it.
+// Binary finds versitygw; without it the test is skipped, or fails where
+// S3 is required (package testneeds).
 func Binary(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("VIGIL_VERSITYGW"); p != "" {
@@ -47,8 +50,8 @@ func Binary(t testing.TB) string {
 			return p
 		}
 	}
-	t.Fatal("versitygw (the S3 server for tests) is not installed: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0 " +
-		"(or set VIGIL_VERSITYGW); .ci/run does this")
+	testneeds.Missing(t, testneeds.S3, "versitygw (the S3 server for tests) is not installed",
+		"`make testtools` builds it (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0), or set VIGIL_VERSITYGW")
 	return ""
 }
 

@@ -1,0 +1,12 @@
+package web_test
+
+import (
+	"os"
+	"testing"
+
+	"vigil/internal/testneeds"
+)
+
+// TestMain says loudly, after the tests, when Chromium or the S3 server
+// was missing.
+func TestMain(m *testing.M) { os.Exit(testneeds.Main(m)) }
