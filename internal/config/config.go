@@ -86,8 +86,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ONNXRuntimeLib, "onnxruntime-lib", "", "`path` of libonnxruntime.so (VIGIL_ONNXRUNTIME_LIB)")
 	fs.StringVar(&c.VoiceModel, "vad-model", "", "`path` of the Silero VAD model (VIGIL_VAD_MODEL)")
 	fs.StringVar(&c.HelpURL, "help-url", "", "the institution's help desk `URL`, linked on every page (VIGIL_HELP_URL)")
-	fs.StringVar(&c.MetricsToken, "metrics-token", "", "bearer `token` that /metrics requires; "+
-		"empty turns /metrics off (VIGIL_METRICS_TOKEN, better than the flag, which shows in ps)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", "", "bearer `token` that /metrics requires; empty turns /metrics off; "+
+		"prefer the variable, since flags show in ps (VIGIL_METRICS_TOKEN)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error (VIGIL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json (VIGIL_LOG_FORMAT)")
 	fs.IntVar(&c.Workers, "workers", runtime.NumCPU(), "analysis jobs run at once (VIGIL_WORKERS)")
