@@ -52,8 +52,9 @@ func matrixRows() []row {
 		{"GET /lti/cookie-check", get0("/lti/cookie-check"), anyUser.with(map[int][2]int{anon: {401, 401}, student: {401, 401},
 			studentElsewhere: {401, 401}, assistant: {204, 204}, instructor: {204, 204}, instructorElsewhere: {204, 204},
 			lmsAdminElsewhere: {204, 204}, globalAdmin: {204, 204}})}, // did the session cookie come back?
-		{"GET /lti/handoff/{token}", get0("/lti/handoff/nothing"), open200},
-		{"POST /lti/handoff/{token}", post0("/lti/handoff/nothing", form), same(401)},
+		// The hand-off is refused unless Vigil's own page opened it (login CSRF).
+		{"GET /lti/handoff/{token}", get0("/lti/handoff/nothing"), same(403)},
+		{"POST /lti/handoff/{token}", post0("/lti/handoff/nothing", form), same(403)},
 		{"GET /lti/dashboard", get0("/lti/dashboard"), open200},
 		{"GET /lti/exam", get0("/lti/exam"), open200},
 		{"GET /lti/proctoring/{id}/status", getf("/lti/proctoring/%d/status?k=x", sessionID), open404},
