@@ -67,7 +67,7 @@ func seedExam(b *testing.B, srv *testserver.Server, n int) *testserver.Fixture {
 			if err := tx.CreateSession(ctx, s); err != nil {
 				return err
 			}
-			if err := tx.TouchCapture(ctx, s.ID, s.ClientStartedAt.Add(90*time.Minute)); err != nil {
+			if err := tx.TouchRecording(ctx, s.ID, s.ClientStartedAt, s.ClientStartedAt.Add(90*time.Minute)); err != nil {
 				return err
 			}
 			if err := tx.ReplaceViolations(ctx, s.ID, violations(s.ClientStartedAt, i%7, 90*time.Minute)); err != nil {
@@ -140,7 +140,7 @@ func seedLongSession(b *testing.B, srv *testserver.Server) (*testserver.Fixture,
 				return err
 			}
 		}
-		if err := tx.TouchCapture(ctx, s.ID, t0.Add(3*time.Hour)); err != nil {
+		if err := tx.TouchRecording(ctx, s.ID, t0, t0.Add(3*time.Hour)); err != nil {
 			return err
 		}
 		return tx.ReplaceViolations(ctx, s.ID, violations(t0, 500, 3*time.Hour))
