@@ -13,16 +13,16 @@ import (
 func (s *Service) listReasons(ctx context.Context, exam *proctor.Exam, rows []store.SessionRow) (map[int64]analysis.Reason, error) {
 	reasons := make(map[int64]analysis.Reason, len(rows))
 	r := analysis.NewReasoner(s.store)
+	bySession, err := s.store.ListExamViolations(ctx, exam.ID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
 		sess := &rows[i].Session
 		if sess.Verdict == proctor.VerdictNone {
 			continue
 		}
-		vs, err := s.store.ListViolations(ctx, sess.ID)
-		if err != nil {
-			return nil, err
-		}
-		if reasons[sess.ID], err = r.InForce(ctx, sess, exam.Settings.Policy, vs); err != nil {
+		if reasons[sess.ID], err = r.InForce(ctx, sess, exam.Settings.Policy, bySession[sess.ID]); err != nil {
 			return nil, err
 		}
 	}

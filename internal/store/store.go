@@ -240,6 +240,9 @@ type Analysis interface {
 	// carrying instructors' decisions over to violations with the same Key.
 	ReplaceViolations(ctx context.Context, sessionID int64, vs []proctor.Violation) error
 	ListViolations(ctx context.Context, sessionID int64) ([]proctor.Violation, error)
+	// ListExamViolations lists the violations of every session of an exam,
+	// by session id, each session's in time order (one query for a list).
+	ListExamViolations(ctx context.Context, examID int64) (map[int64][]proctor.Violation, error)
 	GetViolation(ctx context.Context, id int64) (*proctor.Violation, error)
 	SetVerdict(ctx context.Context, sessionID int64, automated, reviewed proctor.Verdict, at time.Time) error
 }

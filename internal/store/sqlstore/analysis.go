@@ -158,6 +158,20 @@ func (c *conn) ListViolations(ctx context.Context, sessionID int64) ([]proctor.V
 		ORDER BY start_at, id`, scanViolation, sessionID)
 }
 
+func (c *conn) ListExamViolations(ctx context.Context, examID int64) (map[int64][]proctor.Violation, error) {
+	vs, err := queryAll(ctx, c.r, "list exam violations", `SELECT `+violationCols+` FROM violations
+		WHERE session_id IN (SELECT id FROM sessions WHERE exam_id = $1)
+		ORDER BY session_id, start_at, id`, scanViolation, examID)
+	if err != nil {
+		return nil, err
+	}
+	bySession := map[int64][]proctor.Violation{}
+	for _, v := range vs {
+		bySession[v.SessionID] = append(bySession[v.SessionID], v)
+	}
+	return bySession, nil
+}
+
 func (c *conn) GetViolation(ctx context.Context, id int64) (*proctor.Violation, error) {
 	v, err := scanViolation(c.r.QueryRowContext(ctx, `SELECT `+violationCols+` FROM violations WHERE id = $1`, id))
 	return v, wrap("get violation", err)

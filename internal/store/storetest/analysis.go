@@ -58,6 +58,20 @@ func testViolations(t *testing.T, st store.Store) {
 	if len(list) != 2 || list[0].Cause != proctor.CauseTooDark || list[0].Evidence.Detail != "d" || len(list[0].FrameSeqs) != 2 || list[1].Applied {
 		t.Fatalf("ListViolations = %+v", list)
 	}
+	// The exam's violations in one read: by session, each in time order;
+	// another session of the exam with none is absent, another exam's not there.
+	other := f.session(t, st)
+	must(t, st.ReplaceViolations(ctx(t), other.ID, []proctor.Violation{violation(proctor.Keystrokes, 5, 5, true)}))
+	empty := f.session(t, st)
+	byExam, err := st.ListExamViolations(ctx(t), f.exam.ID)
+	must(t, err)
+	if len(byExam) != 2 || len(byExam[s.ID]) != 2 || byExam[s.ID][0].ID != list[0].ID || byExam[s.ID][1].ID != list[1].ID ||
+		len(byExam[other.ID]) != 1 || byExam[other.ID][0].Type != proctor.Keystrokes || len(byExam[empty.ID]) != 0 {
+		t.Fatalf("ListExamViolations = %+v", byExam)
+	}
+	if none, err := st.ListExamViolations(ctx(t), f.exam.ID+1000); err != nil || len(none) != 0 {
+		t.Fatalf("violations of an exam that does not exist: %+v (%v)", none, err)
+	}
 	must(t, st.DecideViolation(ctx(t), list[0].ID, proctor.DecisionExcused, "bad lamp", f.teacher.ID, t0))
 	wantErr(t, st.DecideViolation(ctx(t), 9999, proctor.DecisionExcused, "", f.teacher.ID, t0), store.ErrNotFound)
 
