@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"vigil/internal/ingestclient"
+	"vigil/internal/testwait"
 )
 
 // api is the proctoring window's side of the API, through the ingest
@@ -66,11 +67,5 @@ func (s *syncBuffer) String() string {
 // waitFor polls a condition for up to 15 s.
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.Until(t, what, 15*time.Second, ok)
 }

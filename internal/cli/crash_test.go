@@ -26,6 +26,7 @@ import (
 	"vigil/internal/simclient"
 	"vigil/internal/store/sqlstore"
 	"vigil/internal/testneeds"
+	"vigil/internal/testwait"
 	"vigil/media"
 )
 
@@ -379,16 +380,9 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 // waitLogLine waits until a server's log file holds a line.
 func waitLogLine(t *testing.T, path, line string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testwait.Until(t, fmt.Sprintf("the server to log %q", line), 30*time.Second, func() bool {
 		data, err := os.ReadFile(path)
 		must(t, err)
-		if strings.Contains(string(data), line) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server never logged %q; its log:\n%s", line, data)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return strings.Contains(string(data), line)
+	})
 }

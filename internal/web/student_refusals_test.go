@@ -15,6 +15,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 // TestStudentRefusals: the camera and the microphone refused, a window
@@ -145,11 +146,7 @@ func eventually(t *testing.T, what string, ok func() bool) {
 // eventuallyWithin polls a server-side condition for up to timeout.
 func eventuallyWithin(t *testing.T, what string, timeout time.Duration, ok func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(timeout); !ok(); time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after %s", what, timeout)
-		}
-	}
+	testwait.Until(t, what, timeout, ok)
 }
 
 // waitFrames waits until the server holds at least n frames of a session:

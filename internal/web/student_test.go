@@ -14,6 +14,7 @@ import (
 	"vigil/internal/browsertest"
 	"vigil/internal/proctor"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 // TestStudentWholePath takes an exam in a real Chromium whose camera shows
@@ -309,13 +310,8 @@ func clientNext(t *testing.T, ctx context.Context, stream string) int {
 // frame a second: it has recorded that long), uploaded or not.
 func waitClientFrames(t *testing.T, ctx context.Context, n int) {
 	t.Helper()
-	deadline := time.Now().Add(time.Duration(n)*time.Second + 60*time.Second)
-	for got := clientNext(t, ctx, "frames"); got < n; got = clientNext(t, ctx, "frames") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the client took %d frames, want %d", got, n)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	testwait.Until(t, fmt.Sprintf("the client to take %d frames", n), time.Duration(n)*time.Second+60*time.Second,
+		func() bool { return clientNext(t, ctx, "frames") >= n })
 }
 
 // TestStudentKeepsEverythingThroughOfflineAndReload: 35 s without network
