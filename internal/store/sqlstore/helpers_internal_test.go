@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river/rivermigrate"
 
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -28,4 +31,29 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sqliteAt opens a new SQLite database with River's tables and Vigil's
+// migrations applied only where keep says, as an older Vigil (or a branch
+// merged later) would have left it; the test then runs Migrate.
+func sqliteAt(t *testing.T, keep func(version int) bool) *Store {
+	t.Helper()
+	ctx := t.Context()
+	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "m.db"))
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	migrator, err := rivermigrate.New(st.driver, nil)
+	must(t, err)
+	_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	must(t, err)
+	_, err = st.writer.ExecContext(ctx, `CREATE TABLE vigil_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	must(t, err)
+	ms, err := migrations("sqlite")
+	must(t, err)
+	for _, m := range ms {
+		if keep(m.version) {
+			must(t, st.apply(ctx, m))
+		}
+	}
+	return st
 }

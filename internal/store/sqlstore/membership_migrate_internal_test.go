@@ -1,10 +1,7 @@
 package sqlstore
 
 import (
-	"path/filepath"
 	"testing"
-
-	"github.com/riverqueue/river/rivermigrate"
 
 	"vigil/internal/proctor"
 )
@@ -15,30 +12,7 @@ import (
 // become instructors.
 func TestMembershipMigrationScopesLMSAdministrators(t *testing.T) {
 	ctx := t.Context()
-	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	migrator, err := rivermigrate.New(st.driver, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.writer.ExecContext(ctx, `CREATE TABLE vigil_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations("sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version < 8 {
-			must(t, st.apply(ctx, m))
-		}
-	}
+	st := sqliteAt(t, func(v int) bool { return v < 8 })
 	p := &proctor.Platform{Name: "LMS", Issuer: "https://lms", ClientID: "1", AuthURL: "a", TokenURL: "t", JWKSURL: "j"}
 	must(t, st.CreatePlatform(ctx, p))
 	lmsCourse := &proctor.Course{Code: "L", Title: "L"}

@@ -1,11 +1,8 @@
 package sqlstore
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/riverqueue/river/rivermigrate"
 
 	"vigil/internal/proctor"
 )
@@ -15,25 +12,11 @@ import (
 // chunk, and leaves a session without media unrecorded.
 func TestRecordingStartMigration(t *testing.T) {
 	ctx := t.Context()
-	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "m.db"))
-	must(t, err)
-	defer st.Close()
-	migrator, err := rivermigrate.New(st.driver, nil)
-	must(t, err)
-	_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	must(t, err)
+	st := sqliteAt(t, func(v int) bool { return v < 9 })
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := st.writer.ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE vigil_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
-	ms, err := migrations("sqlite")
-	must(t, err)
-	for _, m := range ms {
-		if m.version < 9 {
-			must(t, st.apply(ctx, m))
 		}
 	}
 	recorded := newSession(t, st)
@@ -45,7 +28,7 @@ func TestRecordingStartMigration(t *testing.T) {
 		VALUES (?, 'webcam', 0, 49500, 10000, 'v0', 's', 1, 1)`, recorded.ID)
 	exec(`UPDATE sessions SET last_capture_at = 59500 WHERE id = ?`, recorded.ID)
 
-	_, err = st.Migrate(ctx)
+	_, err := st.Migrate(ctx)
 	must(t, err)
 	got, err := st.GetSession(ctx, recorded.ID)
 	must(t, err)

@@ -1,10 +1,7 @@
 package sqlstore
 
 import (
-	"path/filepath"
 	"testing"
-
-	"github.com/riverqueue/river/rivermigrate"
 )
 
 // TestCompanionMigrationKeepsEvents: a database with event batches and
@@ -13,34 +10,12 @@ import (
 // another branch) still runs.
 func TestCompanionMigrationKeepsEvents(t *testing.T) {
 	ctx := t.Context()
-	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	migrator, err := rivermigrate.New(st.driver, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		t.Fatal(err)
-	}
+	// As if 0006 came from a branch merged later.
+	st := sqliteAt(t, func(v int) bool { return v < 7 && v != 6 })
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := st.writer.ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE vigil_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
-	ms, err := migrations("sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version < 7 && m.version != 6 { // as if 0006 came from a branch merged later
-			if err := st.apply(ctx, m); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 	sess := newSession(t, st)
