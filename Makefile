@@ -46,9 +46,11 @@ testtools:
 # What the tests need beyond Go: on Debian, apt-get installs whichever of
 # chromium, xvfb, openbox, wmctrl and x11-utils is missing (`apt-get update`
 # once first; root needed, else it stops and names the packages); then
-# versitygw is built once (testtools).
+# versitygw is built once (testtools), and axe-core, the accessibility
+# checker the browser tests inject, is fetched from npm.
 testdeps: testtools
 	@scripts/setup-testdeps
+	@scripts/setup-axe
 
 # The whole test suite: real SQLite files, HTTP and S3 servers, the real
 # face detector, headless Chromium and an X desktop. The PostgreSQL tests
