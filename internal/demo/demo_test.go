@@ -2,7 +2,11 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,8 +29,8 @@ func TestDemoCourse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 20 {
-		t.Fatalf("%d demo sessions, want 20", len(ids))
+	if len(ids) != 21 {
+		t.Fatalf("%d demo sessions, want 21", len(ids))
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -60,14 +64,85 @@ func TestDemoCourse(t *testing.T) {
 	if counts := countsOf(quiz, "Kofi"); counts[proctor.BackgroundAudio] != 2 {
 		t.Errorf("Kofi's quiz: %d background audio violations, want 2 (counts %v)", counts[proctor.BackgroundAudio], counts)
 	}
+	if r := rowOf(quiz, "Fatima"); r == nil || r.Session.Verdict != proctor.VerdictPass || len(r.Counts) != 0 {
+		t.Errorf("Fatima's quiz, a tone-only microphone: %+v, want a clean Pass", r)
+	}
 	for _, r := range rows {
 		if r.Student.FirstName == "Amara" && len(r.Counts) != 0 {
 			t.Errorf("Amara typed through a clean session and got %v", r.Counts)
 		}
 	}
+	checkSessionPages(t, srv, ids)
 	if _, err := demo.Fill(ctx, opts); err == nil {
 		t.Fatal("filling the demo twice was allowed")
 	}
+}
+
+// checkSessionPages opens every demo session's page as the instructor:
+// each states its verdict's reason and its recorded duration, every
+// violation on it carries evidence marked with its type, and all eight
+// types occur in the demo.
+func checkSessionPages(t *testing.T, srv *testserver.Server, ids []int64) {
+	t.Helper()
+	ctx := context.Background()
+	teacher, err := demo.Instructor(ctx, srv.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := srv.SignIn(t, teacher)
+	evidenced := map[proctor.ViolationType]bool{}
+	for _, id := range ids {
+		vs, err := srv.Store.ListViolations(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := pageOf(t, cl, fmt.Sprintf("%s/sessions/%d?tab=violations", srv.URL, id))
+		if m := regexp.MustCompile(`(?s)data-verdict-reason[^>]*>(.*?)</p>`).FindStringSubmatch(page); m == nil ||
+			!regexp.MustCompile(`(Pass|Fail|Pending)\b`).MatchString(m[1]) {
+			t.Errorf("session %d: no verdict explanation (data-verdict-reason)", id)
+		}
+		if m := regexp.MustCompile(`data-duration-s="(\d+)"`).FindStringSubmatch(page); m == nil || m[1] == "0" {
+			t.Errorf("session %d: no recorded duration (data-duration-s): %v", id, m)
+		}
+		perType := map[proctor.ViolationType]int{}
+		for _, v := range vs {
+			perType[v.Type]++
+		}
+		for typ, n := range perType {
+			if got := strings.Count(page, `data-evidence="`+string(typ)+`"`); got < n {
+				t.Errorf("session %d: %d %s violations, %d with evidence", id, n, typ, got)
+			}
+			evidenced[typ] = true
+		}
+	}
+	for _, typ := range proctor.ViolationTypes {
+		if !evidenced[typ] {
+			t.Errorf("no %s violation with evidence anywhere in the demo", typ)
+		}
+	}
+}
+
+func pageOf(t *testing.T, cl *http.Client, url string) string {
+	t.Helper()
+	resp, err := cl.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(body)
+}
+
+func rowOf(rows []store.SessionRow, first string) *store.SessionRow {
+	for i := range rows {
+		if rows[i].Student.FirstName == first {
+			return &rows[i]
+		}
+	}
+	return nil
 }
 
 func countsOf(rows []store.SessionRow, first string) map[proctor.ViolationType]int {

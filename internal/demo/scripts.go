@@ -31,6 +31,7 @@ const (
 	typing       = "audio/keyboard_typing_10s_16k.wav"
 	talking      = "audio/speech_jfk_16k.wav"
 	talkTyping   = "audio/speech_jfk_plus_typing_16k.wav"
+	fakeMicBeeps = "audio/beep_chromium_400.wav" // a fake microphone: beeps, never a voice
 )
 
 // idPhotos pairs each face with a photo that serves as its "photo ID".
