@@ -3,7 +3,10 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,6 +240,18 @@ func TestLTICommands(t *testing.T) {
 		if strings.Contains(out, "s3cret-token") {
 			t.Fatal("a secret was printed")
 		}
+	}
+	// The public key an LMS admin pastes is a real RSA public key.
+	_, info, _ := run(t, "", "lti", "info", "--data", dir)
+	_, key, _ := strings.Cut(info, "public key (PEM")
+	block, _ := pem.Decode([]byte(key[strings.Index(key, "\n")+1:]))
+	if block == nil || block.Type != "PUBLIC KEY" {
+		t.Fatalf("lti info prints no PEM public key:\n%s", info)
+	}
+	if pub, err := x509.ParsePKIXPublicKey(block.Bytes); err != nil {
+		t.Fatalf("lti info's public key: %v", err)
+	} else if _, ok := pub.(*rsa.PublicKey); !ok {
+		t.Fatalf("lti info's public key is a %T, want RSA", pub)
 	}
 	if code, _, errOut := run(t, "tok\n", add...); code == 0 || !strings.Contains(errOut, "registered already") {
 		t.Fatalf("second registration: exit %d, %q", code, errOut)

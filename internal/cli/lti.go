@@ -48,6 +48,11 @@ func ltiInfoCmd(fs *flag.FlagSet) runFunc {
 			"  target link URI        %s/lti/dashboard   (course menu; exams use %s/lti/exam)\n"+
 			"  deep linking URL       %s/lti/deep-link\n  public keyset (JWKS)   %s/lti/jwks\n"+
 			"  Canvas configuration   %s/lti/canvas.json\n", b, b, b, b, b, b, b)
+		kid, pub, err := keyring(st).PublicPEM(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "  public key (PEM, key id %s), for an LMS that takes a pasted key instead of the keyset URL:\n%s", kid, pub)
 		return nil
 	}
 }

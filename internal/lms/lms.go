@@ -61,6 +61,17 @@ const (
 	GoCourses                       // the list of courses (an LMS's administrators)
 )
 
+// String names where a launch leads, for logs (outcome=exam, not outcome=2).
+func (k Kind) String() string {
+	names := [...]string{GoDashboard: "dashboard", GoExam: "exam", GoAdmin: "admin", GoRequest: "enablement_request",
+		GoDeepLink: "deep_link", GoStudentExam: "student_exam", GoProctoring: "proctoring", GoEndAssessment: "end_assessment",
+		GoInfo: "info", GoCourses: "courses"}
+	if k > 0 && int(k) < len(names) {
+		return names[k]
+	}
+	return fmt.Sprintf("kind_%d", int(k))
+}
+
 // Outcome is what a launch leads to.
 type Outcome struct {
 	Kind    Kind

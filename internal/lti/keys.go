@@ -249,3 +249,26 @@ func signRS256(claims map[string]any, priv *rsa.PrivateKey, kid string) (string,
 	out, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), priv, jws.WithProtectedHeaders(hdr)))
 	return string(out), err
 }
+
+// PublicPEM is the active signing key's public half as PEM (PKIX), with
+// its key id: what an LMS that takes a pasted key (Moodle's "Public key")
+// needs instead of the key set URL.
+func (k *Keyring) PublicPEM(ctx context.Context) (kid string, pemText []byte, err error) {
+	keys, err := k.Store.ListToolKeys(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	cur, ok := activeKey(keys)
+	if !ok {
+		return "", nil, errors.New("lti: no active signing key (run Ensure)")
+	}
+	priv, err := k.private(cur)
+	if err != nil {
+		return "", nil, err
+	}
+	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	if err != nil {
+		return "", nil, err
+	}
+	return cur.KID, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}

@@ -23,7 +23,7 @@ func (s *Server) ltiProceed(w http.ResponseWriter, r *http.Request, l *lti.Launc
 		s.ltiRefused(w, r, err)
 		return
 	}
-	s.Log.Info("lti launch", "platform", l.PlatformID, "message", l.MessageType, "outcome", int(out.Kind))
+	s.Log.Info("lti launch", "platform", l.PlatformID, "message", l.MessageType, "outcome", out.Kind.String())
 	switch out.Kind {
 	case lms.GoStudentExam:
 		s.renderLTI(w, r, "lti_student", "Proctored exam", out)
