@@ -116,7 +116,8 @@ func (s *Service) completeTeacher(ctx context.Context, p *proctor.Platform, l *l
 }
 
 // teacherDestination: deep linking picks an exam; an exam link opens that
-// exam (made from the link the first time); anything else the dashboard.
+// exam (made the first time the assessment reaches Vigil); anything else
+// the dashboard.
 func (s *Service) teacherDestination(ctx context.Context, tx store.Tx, l *lti.Launch, out *Outcome) error {
 	if !out.Course.Enabled {
 		out.Kind = GoRequest
@@ -124,8 +125,15 @@ func (s *Service) teacherDestination(ctx context.Context, tx store.Tx, l *lti.La
 	}
 	switch l.MessageType {
 	case lti.MsgDeepLinking:
+		// Made from an assessment Vigil proctors already: the picker
+		// offers only its exam.
 		out.Kind = GoDeepLink
-		return nil
+		exam, err := s.examFor(ctx, tx, out.Course.ID, assessmentOf(l), nil)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		out.Exam = exam
+		return err
 	case lti.MsgStartProctoring, lti.MsgEndAssessment:
 		out.Kind = GoDashboard
 		return nil
@@ -134,7 +142,7 @@ func (s *Service) teacherDestination(ctx context.Context, tx store.Tx, l *lti.La
 		out.Kind = GoDashboard
 		return nil
 	}
-	exam, err := s.examForLink(ctx, tx, out.Course, l, true)
+	exam, err := s.examForLaunch(ctx, tx, out.Course, l, true)
 	if err != nil {
 		return err
 	}
@@ -145,34 +153,23 @@ func (s *Service) teacherDestination(ctx context.Context, tx store.Tx, l *lti.La
 // isExamTarget: the launch is for one exam (a link Vigil placed by deep
 // linking, or a link an LMS points at /lti/exam), not the dashboard.
 func isExamTarget(l *lti.Launch) bool {
-	return strings.Contains(l.TargetLinkURI, "/lti/exam") || l.Custom["vigil_exam_id"] != ""
+	return strings.Contains(l.TargetLinkURI, "/lti/exam") || l.Custom[customExamID] != ""
 }
 
-// examForLink finds the exam a resource link opens: mapped before, or the
-// exam named by the link's custom vigil_exam_id (only within this course),
-// or — when create — a new exam named after the link.
-func (s *Service) examForLink(ctx context.Context, tx store.Tx, c *proctor.Course, l *lti.Launch, create bool) (*proctor.Exam, error) {
-	e, err := tx.ExamForResourceLink(ctx, c.ID, l.ResourceLink.ID)
-	if err == nil || !errors.Is(err, store.ErrNotFound) {
-		return e, err
-	}
-	if id, err := strconv.ParseInt(l.Custom["vigil_exam_id"], 10, 64); err == nil {
-		if e, err := tx.GetExam(ctx, id); err == nil && e.CourseID == c.ID {
-			return e, tx.LinkResourceLink(ctx, c.ID, l.ResourceLink.ID, e.ID)
+// examForLaunch finds the exam of the assessment a launch is for (see
+// examFor) or, when create, makes it, named after the link.
+func (s *Service) examForLaunch(ctx context.Context, tx store.Tx, c *proctor.Course, l *lti.Launch, create bool) (*proctor.Exam, error) {
+	var newExam func() *proctor.Exam
+	if create {
+		newExam = func() *proctor.Exam {
+			title := strings.TrimSpace(l.ResourceLink.Title)
+			if title == "" {
+				title = "Proctored exam"
+			}
+			return &proctor.Exam{CourseID: c.ID, Title: title, Settings: proctor.DefaultSettings(), CreatedAt: s.Now()}
 		}
 	}
-	if !create {
-		return nil, store.ErrNotFound
-	}
-	title := strings.TrimSpace(l.ResourceLink.Title)
-	if title == "" {
-		title = "Proctored exam"
-	}
-	e = &proctor.Exam{CourseID: c.ID, Title: title, Settings: proctor.DefaultSettings(), CreatedAt: s.Now()}
-	if err := tx.CreateExam(ctx, e); err != nil {
-		return nil, err
-	}
-	return e, tx.LinkResourceLink(ctx, c.ID, l.ResourceLink.ID, e.ID)
+	return s.examFor(ctx, tx, c.ID, assessmentOf(l), newExam)
 }
 
 func (s *Service) maybeSyncRoster(ctx context.Context, tx store.Tx, courseID int64) error {
@@ -218,7 +215,7 @@ func (s *Service) completeLearner(ctx context.Context, p *proctor.Platform, l *l
 	}
 	var exam *proctor.Exam
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {
-		exam, err = s.examForLink(ctx, tx, out.Course, l, false)
+		exam, err = s.examForLaunch(ctx, tx, out.Course, l, false)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

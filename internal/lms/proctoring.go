@@ -20,7 +20,7 @@ func (s *Service) startProctoring(ctx context.Context, p *proctor.Platform, l *l
 	var exam *proctor.Exam
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		var err error
-		exam, err = s.examForLink(ctx, tx, out.Course, l, true)
+		exam, err = s.examForLaunch(ctx, tx, out.Course, l, true)
 		return err
 	})
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Service) endAssessment(ctx context.Context, l *lti.Launch, out *Outcome
 	var exam *proctor.Exam
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		var err error
-		exam, err = s.examForLink(ctx, tx, out.Course, l, false)
+		exam, err = s.examForLaunch(ctx, tx, out.Course, l, false)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -93,30 +93,50 @@ func (s *Service) CanvasQuizzes(ctx context.Context, u *proctor.User, courseID i
 		list.Error = err.Error()
 		return list, nil
 	}
-	linked, err := s.Store.ListLMSQuizzes(ctx, courseID)
+	exams, codes, err := s.quizExams(ctx, courseID)
 	if err != nil {
 		return nil, err
 	}
-	byQuiz := map[string]proctor.LMSQuiz{}
-	for _, q := range linked {
-		byQuiz[q.QuizID] = q
-	}
 	for _, q := range quizzes {
-		cq := CanvasQuiz{Quiz: q}
-		if l, ok := byQuiz[strconv.FormatInt(q.ID, 10)]; ok {
-			if cq.Exam, err = s.Store.GetExam(ctx, l.ExamID); err != nil {
+		id := strconv.FormatInt(q.ID, 10)
+		cq := CanvasQuiz{Quiz: q, CodeSet: codes[id]}
+		if examID, ok := exams[id]; ok {
+			if cq.Exam, err = s.Store.GetExam(ctx, examID); err != nil {
 				return nil, err
 			}
-			cq.CodeSet = l.AccessCode != ""
 		}
 		list.Quizzes = append(list.Quizzes, cq)
 	}
 	return list, nil
 }
 
+// quizExams maps the course's Canvas quiz ids to their exams (the quiz
+// reached Vigil one way or another), and says which quizzes have their
+// access code hidden by Vigil.
+func (s *Service) quizExams(ctx context.Context, courseID int64) (map[string]int64, map[string]bool, error) {
+	names, err := s.Store.ListAssessments(ctx, courseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	exams := map[string]int64{}
+	for _, n := range names {
+		if n.Kind == proctor.AssessmentCanvasQuiz {
+			exams[n.ID] = n.ExamID
+		}
+	}
+	linked, err := s.Store.ListLMSQuizzes(ctx, courseID)
+	codes := map[string]bool{}
+	for _, q := range linked {
+		codes[q.QuizID] = q.AccessCode != "" && exams[q.QuizID] == q.ExamID
+	}
+	return exams, codes, err
+}
+
 // ProctorQuiz proctors a Canvas quiz: it sets a new hidden access code on
-// the quiz in Canvas, then makes the exam that reveals it only inside a
-// live proctored session.
+// the quiz in Canvas, then keeps it with the quiz's exam — the one the quiz
+// already is (a proctoring launch or a deep link may have reached Vigil
+// first), or a new one — which reveals it only inside a live proctored
+// session.
 func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quizID string) (*proctor.Exam, error) {
 	u := who.User
 	p, x, ok, err := s.canvasCourse(ctx, courseID)
@@ -126,14 +146,11 @@ func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quiz
 	if !ok {
 		return nil, proctor.E(proctor.CodeInvalid, "this course is not connected to Canvas")
 	}
-	linked, err := s.Store.ListLMSQuizzes(ctx, courseID)
-	if err != nil {
-		return nil, err
+	if !canvasID(quizID) {
+		return nil, proctor.E(proctor.CodeNotFound, "no such quiz")
 	}
-	for _, q := range linked {
-		if q.QuizID == quizID {
-			return nil, proctor.E(proctor.CodeConflict, "this quiz is proctored already")
-		}
+	if err := s.checkQuizFree(ctx, courseID, quizID); err != nil {
+		return nil, err
 	}
 	code := accessCode()
 	client := s.canvasClient(p, u)
@@ -141,9 +158,18 @@ func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quiz
 	if err != nil {
 		return nil, err
 	}
-	exam := &proctor.Exam{CourseID: courseID, Title: quiz.Title, Settings: proctor.DefaultSettings(), CreatedAt: s.Now()}
+	var exam *proctor.Exam
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {
-		if err := tx.CreateExam(ctx, exam); err != nil {
+		var err error
+		exam, err = s.examFor(ctx, tx, courseID, canvasQuiz(quizID), func() *proctor.Exam {
+			return &proctor.Exam{CourseID: courseID, Title: quiz.Title, Settings: proctor.DefaultSettings(), CreatedAt: s.Now()}
+		})
+		if err != nil {
+			return err
+		}
+		// The same quiz proctored at the same moment by someone else: the
+		// code set last in Canvas (this one) is the one kept.
+		if err := s.quizCodeFree(ctx, tx, exam.ID, quizID, true); err != nil {
 			return err
 		}
 		if err := tx.SaveLMSQuiz(ctx, &proctor.LMSQuiz{ExamID: exam.ID, QuizID: quizID, AccessCode: code, UpdatedAt: s.Now()}); err != nil {
@@ -159,6 +185,35 @@ func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quiz
 		return nil, err
 	}
 	return exam, nil
+}
+
+// checkQuizFree refuses, before Canvas is touched, a quiz whose exam hides
+// its access code already.
+func (s *Service) checkQuizFree(ctx context.Context, courseID int64, quizID string) error {
+	exam, err := s.Store.ExamForAssessment(ctx, courseID, proctor.AssessmentKey{Kind: proctor.AssessmentCanvasQuiz, ID: quizID})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.quizCodeFree(ctx, s.Store, exam.ID, quizID, false)
+}
+
+// quizCodeFree: an exam keeps one quiz's access code; the same quiz's
+// again is "proctored already" (unless replace), another quiz's would be
+// lost.
+func (s *Service) quizCodeFree(ctx context.Context, q store.Queries, examID int64, quizID string, replace bool) error {
+	held, err := q.GetLMSQuiz(ctx, examID)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && held.QuizID == quizID && (held.AccessCode == "" || replace)):
+		return nil
+	case err != nil:
+		return err
+	case held.QuizID == quizID:
+		return proctor.E(proctor.CodeConflict, "this quiz is proctored already")
+	}
+	return proctor.E(proctor.CodeConflict, "this quiz's exam hides the access code of Canvas quiz %s already", held.QuizID)
 }
 
 // accessCode is a fresh code a student cannot guess and can type.

@@ -112,7 +112,7 @@ var AuditActions = []string{
 	AuditSignIn, AuditSignInLinkIssued, AuditSessionLink, AuditExamSettings, AuditAccommodation,
 	AuditTokenRefused, AuditLTILaunch, AuditLTIRefused, AuditPlatformSaved, AuditKeysRotated,
 	AuditCourseRequested, AuditCourseDecided, AuditQuizProctored, AuditAssessmentStart,
-	AuditAssessmentEnd, AuditAssessmentAction, AuditDeepLink, AuditRetentionPurged,
+	AuditAssessmentEnd, AuditAssessmentAction, AuditDeepLink, AuditExamMerged, AuditRetentionPurged,
 	AuditRetentionSettings, AuditLogExported, AuditExportRequested, AuditExportReady, AuditExportFailed,
 	AuditExportDownloaded, AuditExportRefused, AuditExportExpired, AuditMailSent, AuditMailFailed,
 }

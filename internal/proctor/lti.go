@@ -67,6 +67,35 @@ type LMSQuiz struct {
 	UpdatedAt  time.Time
 }
 
+// AssessmentKind is a kind of name an LMS gives one of its assessments
+// (a quiz, a test, an activity) when it reaches Vigil.
+type AssessmentKind string
+
+// The names of an LMS assessment. Each is unique within a course (one
+// platform's context), and names at most one exam there.
+const (
+	// AssessmentResourceLink is an LTI resource link id: resource link
+	// launches and LTI Proctoring messages carry it.
+	AssessmentResourceLink AssessmentKind = "resource_link"
+	// AssessmentCanvasQuiz is a Canvas quiz id: the Canvas REST API's, and
+	// a launch's custom canvas_quiz_id.
+	AssessmentCanvasQuiz AssessmentKind = "canvas_quiz"
+)
+
+// AssessmentKey is one name of an LMS assessment.
+type AssessmentKey struct {
+	Kind AssessmentKind
+	ID   string
+}
+
+func (k AssessmentKey) String() string { return string(k.Kind) + ":" + k.ID }
+
+// AssessmentLink is an LMS assessment's name and the exam it is.
+type AssessmentLink struct {
+	AssessmentKey
+	ExamID int64
+}
+
 // RequestState is where a course enablement request stands.
 type RequestState string
 
@@ -131,4 +160,7 @@ const (
 	AuditAssessmentEnd    = "lti.end_assessment"
 	AuditAssessmentAction = "lti.assessment_control"
 	AuditDeepLink         = "lti.deep_link"
+	// AuditExamMerged: two exams that were one LMS assessment became one
+	// (migration 0011); the subject is the exam that remains.
+	AuditExamMerged = "exam.merged"
 )

@@ -9,7 +9,7 @@ import (
 
 // LTI holds what LTI 1.3 needs: registered platforms, Vigil's keys, the
 // single-use login states and nonces, and how a platform's users,
-// contexts, resource links and quizzes map onto Vigil's.
+// contexts and assessments (resource links, quizzes) map onto Vigil's.
 type LTI interface {
 	// CreatePlatform stores a platform with its deployments; an issuer
 	// and client id already registered is ErrConflict.
@@ -60,9 +60,22 @@ type LTI interface {
 	FindStudentByExternalID(ctx context.Context, courseID int64, externalID string) (*proctor.Student, error)
 	UpdateStudent(ctx context.Context, s *proctor.Student) error
 
-	// LinkResourceLink points a resource link of a course at an exam.
-	LinkResourceLink(ctx context.Context, courseID int64, resourceLinkID string, examID int64) error
-	ExamForResourceLink(ctx context.Context, courseID int64, resourceLinkID string) (*proctor.Exam, error)
+	// ExamForAssessment returns the exam an LMS assessment's name is
+	// attached to in a course (ErrNotFound).
+	ExamForAssessment(ctx context.Context, courseID int64, key proctor.AssessmentKey) (*proctor.Exam, error)
+	// AttachAssessment attaches an LMS assessment's name to an exam of the
+	// course. Attaching it again to the same exam does nothing; a name
+	// attached to another exam is ErrConflict, and stays where it is.
+	AttachAssessment(ctx context.Context, courseID int64, key proctor.AssessmentKey, examID int64) error
+	// ListAssessments lists the assessment names attached in a course.
+	ListAssessments(ctx context.Context, courseID int64) ([]proctor.AssessmentLink, error)
+	// ExamMergedInto returns the exam an exam was merged into (migration
+	// 0011 folded exams that were one LMS assessment), or ErrNotFound.
+	ExamMergedInto(ctx context.Context, examID int64) (int64, error)
+	// TakeMergedExams returns, once, the exams that others were merged
+	// into, so that their sessions can be decided again under one set of
+	// settings.
+	TakeMergedExams(ctx context.Context) ([]int64, error)
 
 	// SaveLMSQuiz ties an exam to an LMS quiz (and its hidden access code).
 	SaveLMSQuiz(ctx context.Context, q *proctor.LMSQuiz) error

@@ -4,4 +4,8 @@ package sqlstore
 var (
 	NewSession = newSession
 	Must       = must
+	// MigrateOnly and CheckOneExamMerge run migration 0011's test on
+	// PostgreSQL too (postgres_test.go).
+	MigrateOnly       = migrateOnly
+	CheckOneExamMerge = checkOneExamMerge
 )

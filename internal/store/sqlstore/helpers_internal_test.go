@@ -42,18 +42,26 @@ func sqliteAt(t *testing.T, keep func(version int) bool) *Store {
 	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "m.db"))
 	must(t, err)
 	t.Cleanup(func() { st.Close() })
+	migrateOnly(t, st, keep)
+	return st
+}
+
+// migrateOnly gives an empty database (SQLite, or a PostgreSQL schema)
+// River's tables and those of Vigil's migrations keep says.
+func migrateOnly(t *testing.T, st *Store, keep func(version int) bool) {
+	t.Helper()
+	ctx := t.Context()
 	migrator, err := rivermigrate.New(st.driver, nil)
 	must(t, err)
 	_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
 	must(t, err)
-	_, err = st.writer.ExecContext(ctx, `CREATE TABLE vigil_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
+	_, err = st.writer.ExecContext(ctx, st.d.schemaTable())
 	must(t, err)
-	ms, err := migrations("sqlite")
+	ms, err := migrations(st.d.name())
 	must(t, err)
 	for _, m := range ms {
 		if keep(m.version) {
 			must(t, st.apply(ctx, m))
 		}
 	}
-	return st
 }

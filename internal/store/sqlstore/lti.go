@@ -285,18 +285,6 @@ func (c *conn) UpdateStudent(ctx context.Context, s *proctor.Student) error {
 	})
 }
 
-func (c *conn) LinkResourceLink(ctx context.Context, courseID int64, resourceLinkID string, examID int64) error {
-	return c.exec(ctx, "link resource link", `INSERT INTO lti_resource_links (course_id, resource_link_id, exam_id)
-		VALUES ($1, $2, $3) ON CONFLICT (course_id, resource_link_id) DO UPDATE SET exam_id = excluded.exam_id`,
-		courseID, resourceLinkID, examID)
-}
-
-func (c *conn) ExamForResourceLink(ctx context.Context, courseID int64, resourceLinkID string) (*proctor.Exam, error) {
-	e, err := scanExam(c.r.QueryRowContext(ctx, `SELECT `+examCols+` FROM exams e
-		WHERE e.id = (SELECT exam_id FROM lti_resource_links WHERE course_id = $1 AND resource_link_id = $2)`, courseID, resourceLinkID))
-	return e, wrap("exam for resource link", err)
-}
-
 func (c *conn) SaveLMSQuiz(ctx context.Context, q *proctor.LMSQuiz) error {
 	return c.exec(ctx, "save lms quiz", `INSERT INTO lms_quizzes (exam_id, quiz_id, access_code, updated_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (exam_id) DO UPDATE SET quiz_id = excluded.quiz_id,

@@ -508,3 +508,12 @@ func latestMigration(t *testing.T, dialect string) int {
 	}
 	return latest
 }
+
+// TestOneExamMigrationMergesDuplicatesPostgres: migration 0011 on
+// PostgreSQL (see sqlstore's checkOneExamMerge).
+func TestOneExamMigrationMergesDuplicatesPostgres(t *testing.T) {
+	_, dbURL := newSchema(t)
+	st := open(t, dbURL)
+	sqlstore.MigrateOnly(t, st, func(v int) bool { return v < 11 })
+	sqlstore.CheckOneExamMerge(t, st)
+}

@@ -158,14 +158,7 @@ func testLTIMappings(t *testing.T, st store.Store) {
 	_, err = st.FindStudentByExternalID(ctx(t), f.course.ID, "")
 	wantErr(t, err, store.ErrNotFound)
 
-	must(t, st.LinkResourceLink(ctx(t), f.course.ID, "rl-1", f.exam.ID))
-	e, err := st.ExamForResourceLink(ctx(t), f.course.ID, "rl-1")
-	must(t, err)
-	if e.ID != f.exam.ID {
-		t.Fatalf("ExamForResourceLink = %+v", e)
-	}
-	_, err = st.ExamForResourceLink(ctx(t), other.ID, "rl-1")
-	wantErr(t, err, store.ErrNotFound)
+	testAssessments(t, st, f, other.ID)
 
 	q := &proctor.LMSQuiz{ExamID: f.exam.ID, QuizID: "77", AccessCode: "k3y", UpdatedAt: t0}
 	must(t, st.SaveLMSQuiz(ctx(t), q))

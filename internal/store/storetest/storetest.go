@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"LTIToolKeys", testToolKeys},
 		{"LTILoginsAndNonces", testLoginsAndNonces},
 		{"LTIMappings", testLTIMappings},
+		{"AssessmentRace", testAssessmentRace},
 		{"CourseRequests", testCourseRequests},
 		{"LTIProctoringAndCanvasTokens", testProctoringAndCanvas},
 		{"Exports", testExports},
