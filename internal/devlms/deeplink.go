@@ -9,7 +9,11 @@ import (
 // DeepLinkItem is a content item a tool returned through Deep Linking,
 // stored as a resource link of the course.
 type DeepLinkItem struct {
-	ResourceLinkID string // assigned by the platform when the item arrived
+	// ResourceLinkID is assigned by the platform when the item arrives: a
+	// new UUID-like id, or for an item placed from a quiz's proctoring
+	// settings the quiz id (the item becomes the quiz's own link).
+	ResourceLinkID string
+	QuizID         string // the quiz it was placed from; "" from a module
 	ClientID       string
 	CourseID       string
 	UserID         string // the instructor who made the deep linking request
@@ -86,6 +90,9 @@ func (p *Platform) acceptDeepLinkResponse(r *http.Request) ([]DeepLinkItem, clai
 	delete(p.state.deepLinkReqs, data)
 	for i := range items {
 		items[i].ResourceLinkID = newResourceLinkID()
+		if req.quizID != "" {
+			items[i].ResourceLinkID, items[i].QuizID = req.quizID, req.quizID
+		}
 		items[i].ClientID, items[i].CourseID, items[i].UserID = tool.ClientID, req.courseID, req.userID
 		items[i].CreatedAt = now
 		p.state.deepLinks = append(p.state.deepLinks, items[i])

@@ -99,6 +99,59 @@ func TestDeepLinkingFlow(t *testing.T) {
 	}
 }
 
+// A deep linking request made from a quiz's proctoring settings names the
+// quiz (custom canvas_quiz_id) and has no resource link; the item returned
+// becomes the quiz's own link (its id is the quiz id), so the quiz's
+// resource link launches and its proctoring messages carry the item's
+// custom parameters — and every launch for the quiz names it.
+func TestDeepLinkingFromAQuiz(t *testing.T) {
+	f := newFixture(t, Options{})
+	quiz := f.seed.QuizIDs[0]
+	if _, err := f.p.StartLaunchURL(LaunchSpec{Kind: LaunchDeepLink, CourseID: f.seed.CourseID, UserID: f.seed.InstructorID, ResourceLinkID: "no-such-quiz"}); err == nil {
+		t.Error("deep linking from a quiz that does not exist was started")
+	}
+	end := newBrowser(t).get(f.launch(LaunchSpec{Kind: LaunchDeepLink, CourseID: f.seed.CourseID, UserID: f.seed.InstructorID, ResourceLinkID: quiz}))
+	if !strings.Contains(end.body, "tool launched: LtiDeepLinkingRequest") {
+		t.Fatalf("deep linking launch: %d %s", end.status, end.body)
+	}
+	req := f.tool.lastLaunch()
+	if _, has := req[claimLTI+"resource_link"]; has {
+		t.Error("a deep linking request has a resource_link claim")
+	}
+	if got := req.obj(claimLTI + "custom").str("canvas_quiz_id"); got != quiz {
+		t.Errorf("deep linking request from quiz %s: canvas_quiz_id %q", quiz, got)
+	}
+	item := map[string]any{"type": "ltiResourceLink", "title": "Proctored", "url": f.tool.srv.URL + "/exam",
+		"custom": map[string]any{"exam_id": "e-7"}}
+	data := req.obj(claimDL + "deep_linking_settings").str("data")
+	if end := postJWT(t, f.p.Issuer()+"/deep_link_return", f.tool.sign(deepLinkResponse(f, data, item))); end.status != http.StatusOK {
+		t.Fatalf("deep link return: %d %s", end.status, end.body)
+	}
+	links := f.p.DeepLinks()
+	if len(links) != 1 || links[0].ResourceLinkID != quiz || links[0].QuizID != quiz {
+		t.Fatalf("items %+v, want one that is quiz %s's link", links, quiz)
+	}
+	for _, spec := range []LaunchSpec{
+		{CourseID: f.seed.CourseID, UserID: f.seed.StudentIDs[0], ResourceLinkID: quiz},
+		{Kind: LaunchProctoring, CourseID: f.seed.CourseID, UserID: f.seed.StudentIDs[0], ResourceLinkID: quiz},
+	} {
+		newBrowser(t).get(f.launch(spec))
+		c := f.tool.lastLaunch()
+		custom := c.obj(claimLTI + "custom")
+		if c.obj(claimLTI+"resource_link").str("id") != quiz || custom.str("exam_id") != "e-7" || custom.str("canvas_quiz_id") != quiz {
+			t.Errorf("%s launch of the quiz: resource_link %v, custom %v", c.str(claimLTI+"message_type"), c[claimLTI+"resource_link"], custom)
+		}
+		if spec.Kind == "" && c.str(claimLTI+"target_link_uri") != item["url"] {
+			t.Errorf("the quiz's link launches %q, want the item's URL", c.str(claimLTI+"target_link_uri"))
+		}
+	}
+	// A module's link and the course menu name no quiz.
+	newBrowser(t).get(f.launch(LaunchSpec{CourseID: f.seed.CourseID, UserID: f.seed.InstructorID}))
+	if got, has := f.tool.lastLaunch().obj(claimLTI + "custom")["canvas_quiz_id"]; has {
+		t.Errorf("the course menu launch names quiz %v", got)
+	}
+}
+
 // Every deep linking response that is not a fresh, signed answer to a live
 // request of this platform is refused with a 400 page naming the problem,
 // and nothing is recorded.

@@ -19,6 +19,7 @@ const platformVersion = "1.0"
 // the tool must echo in its response.
 type deepLinkRequest struct {
 	clientID, courseID, userID string
+	quizID                     string // made from this quiz's proctoring settings; "" from a module
 	expires                    time.Time
 }
 
@@ -126,7 +127,7 @@ func (p *Platform) deepLinkSettings(s LaunchSpec, now time.Time) map[string]any 
 	}
 	data := randomID(16)
 	p.state.deepLinkReqs[data] = deepLinkRequest{
-		clientID: s.ClientID, courseID: s.CourseID, userID: s.UserID,
+		clientID: s.ClientID, courseID: s.CourseID, userID: s.UserID, quizID: s.ResourceLinkID,
 		expires: now.Add(deepLinkRequestTTL),
 	}
 	return map[string]any{
@@ -152,7 +153,9 @@ func launchRoles(enrolled []string, admin bool) []string {
 // launchCustom merges the tool's custom parameters with the launch's,
 // expands Canvas-style substitution variables, and always fills
 // canvas_course_id and canvas_user_id as a Canvas tool configured with
-// $Canvas.course.id and $Canvas.user.id would get them.
+// $Canvas.course.id and $Canvas.user.id would get them, and canvas_quiz_id
+// in every launch made for a quiz (its link, its proctoring messages, a deep
+// linking request from its settings). The caller holds p.mu.
 func (p *Platform) launchCustom(tool Tool, s LaunchSpec, course *Course, user *User) map[string]string {
 	vars := map[string]string{
 		"$Canvas.course.id":     course.ID,
@@ -177,5 +180,8 @@ func (p *Platform) launchCustom(tool Tool, s LaunchSpec, course *Course, user *U
 	}
 	custom["canvas_course_id"] = course.ID
 	custom["canvas_user_id"] = user.ID
+	if p.state.quiz(course.ID, s.ResourceLinkID) != nil {
+		custom["canvas_quiz_id"] = s.ResourceLinkID
+	}
 	return custom
 }

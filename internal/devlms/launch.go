@@ -25,7 +25,10 @@ type LaunchSpec struct {
 	// ClientID is the tool; "" means the only registered tool.
 	ClientID, CourseID, UserID string
 	// ResourceLinkID: for resource launches "" means the course navigation
-	// link; for proctoring and end assessment it is the quiz id.
+	// link, and a quiz id the quiz's own link; for proctoring and end
+	// assessment it is the quiz id; for deep linking "" means a module and
+	// a quiz id the quiz's proctoring settings (the returned link becomes
+	// the quiz's).
 	ResourceLinkID, ResourceLinkTitle string
 	TargetLinkURI                     string // "" = the tool's (its DeepLinkURL for deep linking)
 	Custom                            map[string]string
@@ -111,7 +114,10 @@ func (p *Platform) completeLaunch(s LaunchSpec) (*pendingLaunch, error) {
 	case LaunchResource:
 		p.completeResourceLaunch(&s, tool)
 	case LaunchDeepLink:
-		s.ResourceLinkID, s.ResourceLinkTitle = "", ""
+		if s.ResourceLinkID != "" && d.quiz(s.CourseID, s.ResourceLinkID) == nil {
+			return nil, fmt.Errorf("deep linking from a quiz needs ResourceLinkID to be a quiz of course %s; %q is not", s.CourseID, s.ResourceLinkID)
+		}
+		s.ResourceLinkTitle = ""
 		s.TargetLinkURI = orDefault(s.TargetLinkURI, orDefault(tool.DeepLinkURL, tool.TargetLinkURI))
 	case LaunchProctoring, LaunchEndAssessment:
 		quiz := d.quiz(s.CourseID, s.ResourceLinkID)
@@ -120,6 +126,7 @@ func (p *Platform) completeLaunch(s LaunchSpec) (*pendingLaunch, error) {
 		}
 		s.ResourceLinkTitle = orDefault(s.ResourceLinkTitle, quiz.Title)
 		s.TargetLinkURI = orDefault(s.TargetLinkURI, tool.TargetLinkURI)
+		p.addLinkCustom(&s, tool)
 		if s.Kind == LaunchEndAssessment && p.findAttempt(s, s.AttemptNumber) == nil {
 			return nil, fmt.Errorf("no proctoring attempt %d of user %s on quiz %s to end", s.AttemptNumber, s.UserID, s.ResourceLinkID)
 		}
@@ -135,18 +142,42 @@ func (p *Platform) completeResourceLaunch(s *LaunchSpec, tool *Tool) {
 		s.ResourceLinkID = "course-nav-" + s.CourseID
 		s.ResourceLinkTitle = orDefault(s.ResourceLinkTitle, tool.Name)
 	}
-	for _, item := range p.state.deepLinks {
+	if item := p.linkItem(*s, tool); item != nil {
+		s.ResourceLinkTitle = orDefault(s.ResourceLinkTitle, item.Title)
+		s.TargetLinkURI = orDefault(s.TargetLinkURI, item.URL)
+	}
+	if quiz := p.state.quiz(s.CourseID, s.ResourceLinkID); quiz != nil {
+		s.ResourceLinkTitle = orDefault(s.ResourceLinkTitle, quiz.Title)
+	}
+	p.addLinkCustom(s, tool)
+	s.TargetLinkURI = orDefault(s.TargetLinkURI, tool.TargetLinkURI)
+}
+
+// linkItem is the content item that made the launch's resource link (a
+// quiz's link is the latest item placed from its proctoring settings), or
+// nil. The caller holds p.mu.
+func (p *Platform) linkItem(s LaunchSpec, tool *Tool) *DeepLinkItem {
+	var found *DeepLinkItem
+	for i, item := range p.state.deepLinks {
 		if item.ResourceLinkID == s.ResourceLinkID && item.CourseID == s.CourseID && item.ClientID == tool.ClientID {
-			s.ResourceLinkTitle = orDefault(s.ResourceLinkTitle, item.Title)
-			s.TargetLinkURI = orDefault(s.TargetLinkURI, item.URL)
-			for k, v := range item.Custom {
-				if _, set := s.Custom[k]; !set {
-					s.Custom[k] = v
-				}
-			}
+			found = &p.state.deepLinks[i]
 		}
 	}
-	s.TargetLinkURI = orDefault(s.TargetLinkURI, tool.TargetLinkURI)
+	return found
+}
+
+// addLinkCustom adds the custom parameters of the launch's resource link,
+// where the launch does not set them itself. The caller holds p.mu.
+func (p *Platform) addLinkCustom(s *LaunchSpec, tool *Tool) {
+	item := p.linkItem(*s, tool)
+	if item == nil {
+		return
+	}
+	for k, v := range item.Custom {
+		if _, set := s.Custom[k]; !set {
+			s.Custom[k] = v
+		}
+	}
 }
 
 // launchTool finds the tool of a launch: the named one, or the only one.
