@@ -32,6 +32,9 @@ type deepLinkView struct {
 	Course *proctor.Course
 	Exams  []store.ExamSummary
 	K      string
+	// Assessed is the exam of the LMS assessment the request was made
+	// from, when it has one: the only exam it may place.
+	Assessed *store.ExamSummary
 }
 
 // deepLinkForm lets an instructor choose the exam to place in the course.
@@ -45,8 +48,15 @@ func (s *Server) deepLinkForm(w http.ResponseWriter, r *http.Request, v *viewer)
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "lti_deeplink", page{Title: "Add a proctored exam", User: v.User, CSRF: v.CSRF,
-		Data: deepLinkView{Course: p.Course, Exams: p.Exams, K: r.URL.Query().Get("k")}})
+	view := deepLinkView{Course: p.Course, Exams: p.Exams, K: r.URL.Query().Get("k")}
+	if id := parseID(r.URL.Query().Get("exam")); id != 0 {
+		for i := range p.Exams {
+			if p.Exams[i].ID == id {
+				view.Assessed = &p.Exams[i]
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "lti_deeplink", page{Title: "Add a proctored exam", User: v.User, CSRF: v.CSRF, Data: view})
 }
 
 // deepLink answers the platform's deep linking request with the chosen exam.

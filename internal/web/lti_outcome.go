@@ -52,7 +52,11 @@ func (s *Server) destination(r *http.Request, out *lms.Outcome) (string, error) 
 	case lms.GoDeepLink:
 		data, _ := json.Marshal(out.Launch)
 		k, err := s.savePending(r, "", data, time.Hour)
-		return fmt.Sprintf("/lti/deep-link?course=%d&k=%s", out.Course.ID, url.QueryEscape(k)), err
+		next := fmt.Sprintf("/lti/deep-link?course=%d&k=%s", out.Course.ID, url.QueryEscape(k))
+		if out.Exam != nil { // the assessment has its exam already
+			next += fmt.Sprintf("&exam=%d", out.Exam.ID)
+		}
+		return next, err
 	}
 	return fmt.Sprintf("/courses/%d", out.Course.ID), nil
 }
