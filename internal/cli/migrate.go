@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"vigil/internal/config"
+	"vigil/internal/review"
 )
 
 func runMigrate(ctx context.Context, e env, args []string) error {
@@ -30,6 +32,16 @@ func migrate(ctx context.Context, e env, cfg *config.Config) error {
 		fmt.Fprintf(e.stdout, "database schema is up to date (version %d)\n", want)
 	} else {
 		fmt.Fprintf(e.stdout, "applied migrations %v; database schema is at version %d\n", applied, want)
+	}
+	// Exams merged by the migration (one LMS assessment, one exam) have
+	// their sessions decided again; a merge not yet queued (an earlier run
+	// stopped) is queued now.
+	merged, err := review.New(st, func() time.Time { return time.Now().UTC() }).RedecideMerged(ctx)
+	if err != nil {
+		return err
+	}
+	if merged > 0 {
+		fmt.Fprintf(e.stdout, "%d exam(s) took in duplicates of the same LMS assessment; their sessions will be decided again by the worker\n", merged)
 	}
 	return nil
 }

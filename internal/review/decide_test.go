@@ -19,6 +19,7 @@ var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 // world is a real SQLite store with a course, its instructor, a user of
 // another course, an exam and a student, and the review Service over it.
 type world struct {
+	path     string // the database file
 	st       *sqlstore.Store
 	svc      *Service
 	teacher  Actor
@@ -30,12 +31,13 @@ type world struct {
 func newWorld(t *testing.T, policy proctor.Policy) *world {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "vigil.db"))
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	st, err := sqlstore.OpenSQLite(ctx, path)
 	must(t, err)
 	t.Cleanup(func() { st.Close() })
 	_, err = st.Migrate(ctx)
 	must(t, err)
-	w := &world{st: st, svc: New(st, func() time.Time { return t0.Add(time.Hour) })}
+	w := &world{path: path, st: st, svc: New(st, func() time.Time { return t0.Add(time.Hour) })}
 	course := proctor.Course{Code: "BIO-101", Title: "Biology", Enabled: true, CreatedAt: t0}
 	must(t, st.CreateCourse(ctx, &course))
 	teacher := &proctor.User{Email: "ada@example.edu", Name: "Ada", Role: proctor.RoleInstructor}

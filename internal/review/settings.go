@@ -128,3 +128,26 @@ func (s *Service) SetAccommodation(ctx context.Context, a Actor, acc *proctor.Ac
 			fmt.Sprintf("exam:%d student:%d", acc.ExamID, acc.StudentID), detail)
 	})
 }
+
+// RedecideMerged has the decided sessions of every exam that others were
+// merged into (migration 0011: one LMS assessment, one exam) decided again
+// under its settings — those came from the exam the instructor changed
+// last, not always the one a session was decided under. Each merge is
+// queued once; vigil migrate calls this after migrating.
+func (s *Service) RedecideMerged(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.InTx(ctx, func(tx store.Tx) error {
+		ids, err := tx.TakeMergedExams(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := tx.Enqueue(ctx, jobargs.Redecide{ExamID: id}); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
