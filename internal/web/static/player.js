@@ -294,11 +294,13 @@ class Player {
   }
 
   // follow makes the incident under the playhead the current one, unless
-  // the current one is still under it.
+  // the current one is still under it, or the reviewer is working in its
+  // article (a note half written stays in view).
   follow(ms) {
     const inside = (v) => ms >= v.start_ms && ms < Math.max(v.end_ms, v.start_ms + pointMS);
     const cur = this.incidents[this.cur];
     if (cur && inside(cur)) return;
+    if (document.activeElement && document.activeElement.closest('article.violation.current')) return;
     let found = -1;
     this.incidents.forEach((v, j) => { if (inside(v)) found = j; });
     if (found >= 0) this.select(found, false);
@@ -323,12 +325,14 @@ class Player {
   }
 
   // say writes the caption: what is under the playhead, after a prefix.
+  // It is a live region, so it changes only when that changes (the clock
+  // beside the slider tells the time).
   say(prefix) {
     const ms = this.t;
     const inside = this.incidents.filter((v) => ms >= v.start_ms && ms < Math.max(v.end_ms, v.start_ms + pointMS));
     let text = inside.length
       ? 'Now: ' + inside.map((v) => v.label + (v.cause ? ' (' + v.cause + ')' : '') + (v.applied ? '' : ', not applied')).join('; ')
-      : 'No incident at ' + fmt(ms);
+      : 'No incident at this moment';
     const gap = (this.tl.gaps || []).find(([from, to]) => ms >= from && ms < to);
     if (gap) text += '. Nothing was recorded from ' + fmt(gap[0]) + ' to ' + fmt(gap[1]);
     text = prefix + text;
