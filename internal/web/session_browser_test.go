@@ -630,3 +630,62 @@ func TestSessionPageAccessibility(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#session-details summary")), chromedp.Click(chromedp.CSS("#why-toggle")))
 	browsertest.AxeClean(t, ctx, "session page with its menus open, 390 px")
 }
+
+// TestVideoPlayerInABrowser: a session recorded as video (two segments,
+// the second after a 5 s reload) plays from the video element: the speed
+// sets its playback rate, and a span or N seeks it within the segment the
+// incident falls in. (The chunks are not a playable film, so only what the
+// page sets on the element is checked, not the picture.)
+func TestVideoPlayerInABrowser(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, 1, nil)
+	c := client{t, srv.URL}
+	s := start(t, c, srv.Link(t, f, 0))
+	t0 := time.Now().UTC().Add(-time.Minute)
+	for seq := range 4 {
+		data := bytes.Repeat([]byte{byte('a' + seq)}, 700)
+		if seq%2 == 0 {
+			data = append(webm(), data...)
+		}
+		at := t0.Add(time.Duration(seq) * 10 * time.Second)
+		if seq >= 2 {
+			at = at.Add(5 * time.Second)
+		}
+		hdr := map[string]string{"X-Capture-Time": at.Format(time.RFC3339Nano), "X-Duration-Ms": "10000"}
+		if r := c.do("PUT", chunk(s.id, "webcam", seq), s.token, "video/webm", hdr, data); r.status != 200 {
+			t.Fatalf("chunk %d: %d %s", seq, r.status, r.raw)
+		}
+	}
+	ctx := context.Background()
+	sess, err := srv.Store.GetSession(ctx, s.id)
+	must(t, err)
+	origin := sess.Origin()
+	must(t, srv.Store.ReplaceViolations(ctx, s.id, []proctor.Violation{
+		{SessionID: s.id, Type: proctor.LeftSession, Start: origin.Add(5 * time.Second), End: origin.Add(12 * time.Second), Applied: true, Confidence: 1},
+		{SessionID: s.id, Type: proctor.BackgroundAudio, Start: origin.Add(30 * time.Second), End: origin.Add(33 * time.Second), Applied: true, Confidence: 1}}))
+	vs, err := srv.Store.ListViolations(ctx, s.id)
+	must(t, err)
+
+	bctx := browsertest.New(t)
+	viewport(t, bctx, 1366, 768)
+	openSession(t, srv, bctx, f, sess, "video")
+	browsertest.Step(t, bctx, "choose 3×", chromedp.SendKeys(chromedp.CSS("#speed"), "3"))
+	if r := browsertest.Eval[float64](t, bctx, `document.getElementById('video').playbackRate`); r != 3 {
+		t.Errorf("the video plays at %v× after choosing 3×", r)
+	}
+	browsertest.Step(t, bctx, "to the first incident with N", chromedp.Focus(chromedp.CSS("#play")), chromedp.KeyEvent("n"))
+	state := func() string {
+		return browsertest.Eval[string](t, bctx, `(() => { const v = document.getElementById('video');
+		  return new URL(v.src).searchParams.get('segment') + ' ' + v.currentTime + ' ' + document.getElementById('player').dataset.time; })()`)
+	}
+	if got := state(); got != "0 5 5000" {
+		t.Errorf("after N: segment, seconds into it, player time = %q, want \"0 5 5000\"", got)
+	}
+	browsertest.Step(t, bctx, "click the Background Audio", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.timeline .span[data-id="%d"]`, vs[1].ID))))
+	if got := state(); got != "1 5 30000" { // the second segment starts at 25 s
+		t.Errorf("after clicking the span at 30 s: %q, want \"1 5 30000\"", got)
+	}
+	if r := browsertest.Eval[float64](t, bctx, `document.getElementById('video').playbackRate`); r != 3 {
+		t.Errorf("the second segment plays at %v×", r)
+	}
+}

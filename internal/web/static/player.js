@@ -147,7 +147,7 @@ class Player {
   speed(rate) {
     this.rate = rate;
     this.root.dataset.rate = String(rate);
-    if (this.video) this.video.playbackRate = rate;
+    if (this.video) this.video.defaultPlaybackRate = this.video.playbackRate = rate;
   }
 
   // zoom multiplies the zoom by f (0: show all), keeping the playhead in
@@ -245,7 +245,8 @@ class Player {
       this.segment = seg;
       this.video.src = this.root.dataset.video + '?segment=' + seg.segment;
     }
-    this.video.playbackRate = this.rate;
+    // A new source resets the rate to the default one: both are the chosen speed.
+    this.video.defaultPlaybackRate = this.video.playbackRate = this.rate;
     this.video.currentTime = Math.max(0, seconds);
   }
 
