@@ -49,7 +49,6 @@ func (s *Server) funcs() template.FuncMap {
 			return a != nil && slices.Contains(a.Off, t)
 		},
 		"since":       func(t, origin time.Time) string { return fmtOffset(t.Sub(origin).Milliseconds()) },
-		"sinceMS":     func(t, origin time.Time) int64 { return t.Sub(origin).Milliseconds() },
 		"sentence":    sentence,
 		"short":       func(t time.Time) string { return fmtTime(t, "2 Jan 15:04") },
 		"exportItems": func() []proctor.ExportItem { return proctor.ExportItems },
