@@ -47,6 +47,28 @@ type SessionPage struct {
 	// MayChange: the viewer may decide, note, mark and export (not a
 	// read-only reviewer), so the page offers those forms.
 	MayChange bool
+	// People names, by user id, who decided a violation or marked the
+	// session reviewed, so the page says who decided what.
+	People map[int64]string
+}
+
+// Troubled says whether the capture notes, companions or analysis
+// report anything that left evidence missing or partial.
+func (p *SessionPage) Troubled() bool {
+	if len(p.Problems) > 0 {
+		return true
+	}
+	for _, c := range p.Capture {
+		if c.Trouble {
+			return true
+		}
+	}
+	for _, c := range p.Companions {
+		if c.Trouble {
+			return true
+		}
+	}
+	return false
 }
 
 // Profile is a student's onboarding profile: every onboarding photo attempt
@@ -105,6 +127,9 @@ func (s *Service) fillSession(ctx context.Context, p *SessionPage) error {
 		return err
 	}
 	if p.Evidence, err = s.evidence(ctx, p.Session, p.Violations); err != nil {
+		return err
+	}
+	if p.People, err = s.names(ctx, deciders(p.Session, p.Violations)...); err != nil {
 		return err
 	}
 	if p.Notes, err = s.store.ListNotes(ctx, p.Session.ID); err != nil {

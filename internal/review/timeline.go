@@ -22,6 +22,15 @@ type Timeline struct {
 	// exam's capture allows (offline, camera lost, browser closed), as
 	// [start_ms, end_ms]: shown as gaps, not as silence.
 	Gaps [][2]int64 `json:"gaps"`
+	// Types are every violation type in display order, for the lanes and
+	// their legend.
+	Types []TimelineType `json:"types"`
+}
+
+// TimelineType is a violation type as the visualizer names it.
+type TimelineType struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
 }
 
 // VideoSegment is one playable WebM file of a recording and where it
@@ -42,6 +51,8 @@ type TimelineEntry struct {
 	Applied  bool   `json:"applied"`
 	Cause    string `json:"cause,omitempty"`
 	Decision string `json:"decision,omitempty"`
+	// DecidedBy names who made the decision.
+	DecidedBy string `json:"decided_by,omitempty"`
 }
 
 // maxTimelineFrames bounds the frame index (a 72-hour session at 1 frame/s).
@@ -66,12 +77,23 @@ func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Time
 	}
 	t := &Timeline{DurationMS: max(0, sess.Duration().Milliseconds()), Frames: make([][2]int64, len(frames)),
 		Violations: []TimelineEntry{}, Video: []VideoSegment{}, Gaps: [][2]int64{}}
+	for _, typ := range proctor.ViolationTypes {
+		t.Types = append(t.Types, TimelineType{ID: string(typ), Label: typ.Label()})
+	}
+	people, err := s.names(ctx, deciders(sess, vs)...)
+	if err != nil {
+		return nil, err
+	}
 	for i, f := range frames {
 		t.Frames[i] = [2]int64{f.Seq, sess.Offset(f.CapturedAt)}
 	}
 	t.Gaps = Gaps(t.Frames, t.DurationMS, exam.Settings.FrameIntervalSeconds)
 	for _, v := range vs {
-		t.Violations = append(t.Violations, entry(sess, &v))
+		e := entry(sess, &v)
+		if v.Decision != proctor.DecisionPending {
+			e.DecidedBy = people[v.DecidedBy]
+		}
+		t.Violations = append(t.Violations, e)
 		t.DurationMS = max(t.DurationMS, sess.Offset(v.End))
 	}
 	return t, s.addVideo(ctx, sess, t)

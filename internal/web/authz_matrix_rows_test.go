@@ -106,6 +106,10 @@ func matrixRows() []row {
 		{"POST /violations/{id}/decision", func(c *courseWorld) call {
 			return call{method: "POST", path: fmt.Sprintf("/violations/%d/decision", c.violation), form: url.Values{"decision": {"excused"}}}
 		}, dashChange},
+		{"POST /sessions/{id}/decisions", func(c *courseWorld) call {
+			return call{method: "POST", path: fmt.Sprintf("/sessions/%d/decisions", c.session.id),
+				form: url.Values{"scope": {"selected"}, "violation": {fmt.Sprint(c.violation)}, "decision": {"excused"}}}
+		}, dashChange},
 		{"POST /sessions/{id}/notes", postf("/sessions/%d/notes", sessionID, url.Values{"note": {"seen"}}), dashChange},
 		{"POST /sessions/{id}/reviewed", postf("/sessions/%d/reviewed", sessionID, url.Values{"reviewed": {"true"}}), dashChange},
 

@@ -19,7 +19,7 @@ var formTargets = []string{
 	"/exams/{exam}/settings", "/exams/{exam}/accommodations", "/exams/{exam}/links",
 	"/sessions/{session}/notes", "/sessions/{session}/reviewed", "/violations/1/decision",
 	"/exports", "/courses/{course}/request", "/admin/retention", "/admin/retention/courses/{course}",
-	"/admin/platforms", "/admin/requests/1", "/signin",
+	"/admin/platforms", "/admin/requests/1", "/signin", "/sessions/{session}/decisions",
 }
 
 // formCSRF stands for the signed-in user's CSRF token in a fuzzed body,
@@ -68,6 +68,9 @@ func FuzzDashboardForms(f *testing.F) {
 		{10, true, form, "csrf=CSRF_TOKEN&name=LMS&issuer=https://lms.example.edu&client_id=c&auth_url=https://lms.example.edu/auth&token_url=https://lms.example.edu/token&jwks_url=https://lms.example.edu/jwks&deployments=1,2"},
 		{11, true, form, "csrf=CSRF_TOKEN&decision=approve&note=fine"},
 		{12, false, form, "email=teacher@example.edu&password=wrong-password&next=/courses/1"},
+		{13, false, form, "csrf=CSRF_TOKEN&scope=filter&type=background_audio&shorter=3&decision=excused&note=radio&tab=violations"},
+		{13, false, form, "csrf=CSRF_TOKEN&scope=selected&violation=1&violation=x&decision=confirmed"},
+		{13, false, form, "csrf=CSRF_TOKEN&scope=filter&shorter=NaN&decision=excused"},
 		{3, false, multipart, "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nCSRF_TOKEN\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--XyZ--\r\n"},
 		{0, false, multipart, "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nCSRF_TOKEN\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nx\r\n--XyZ--\r\n"},
 		{6, false, multipart, "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nCSRF_TOKEN\r\n--XyZ"},

@@ -31,6 +31,15 @@ func sessionURL(id int64, tab, msg string) string {
 	return u
 }
 
+// violationURL is the session page on a tab (Online Violations unless
+// tab names another), with the violation selected and in view.
+func violationURL(v *proctor.Violation, tab, msg string) string {
+	if !validTab(tab) {
+		tab = "violations"
+	}
+	return sessionURL(v.SessionID, tab, msg) + "&v=" + itoa(v.ID) + "#violation-" + itoa(v.ID)
+}
+
 // serveBlob streams one stored object. Media is private: stored by no
 // cache at all (not even the reviewer's browser, which a shared computer
 // would keep after sign-out), and re-authorised on every read.

@@ -130,6 +130,9 @@ type sessionView struct {
 	// this attempt (LTI Proctoring); LMSStatus what it last answered.
 	LMSActions []string
 	LMSStatus  string
+	// Selected is the violation the page opens on (the URL's v, else the
+	// first): the current incident beside the player.
+	Selected int64
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -147,7 +150,8 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		tab = sessionTabs[0].ID
 	}
 	title := p.Student.FullName() + " — " + p.Exam.Title
-	view := sessionView{SessionPage: p, Tab: tab, Tabs: sessionTabs, CSRF: v.CSRF, LMSStatus: r.URL.Query().Get("lms")}
+	view := sessionView{SessionPage: p, Tab: tab, Tabs: sessionTabs, CSRF: v.CSRF, LMSStatus: r.URL.Query().Get("lms"),
+		Selected: selected(p.Violations, r.URL.Query().Get("v"))}
 	if s.LTI != nil {
 		if view.LMSActions, err = s.LTI.LMS.ControlActions(r.Context(), p.Session.ID); err != nil {
 			s.pageError(w, r, err)
@@ -155,6 +159,20 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		}
 	}
 	s.render(w, r, http.StatusOK, "session", page{Title: title, User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"), Data: view})
+}
+
+// selected is the violation named by the URL's v when it is one of vs,
+// else the first of vs (0 when there is none).
+func selected(vs []proctor.Violation, v string) int64 {
+	for i := range vs {
+		if itoa(vs[i].ID) == v {
+			return vs[i].ID
+		}
+	}
+	if len(vs) > 0 {
+		return vs[0].ID
+	}
+	return 0
 }
 
 func validTab(tab string) bool {
@@ -193,7 +211,7 @@ func (s *Server) decideViolation(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	msg := vio.Type.Label() + " at " + vio.Start.Local().Format("15:04:05") + ": " + vio.Decision.Label()
-	http.Redirect(w, r, sessionURL(vio.SessionID, "violations", msg)+"#violation-"+itoa(vio.ID), http.StatusSeeOther)
+	http.Redirect(w, r, violationURL(vio, r.PostFormValue("tab"), msg), http.StatusSeeOther)
 }
 
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request, v *viewer) {

@@ -50,6 +50,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /sessions/{id}", s.user(s.sessionPage))
 	mux.HandleFunc("GET /sessions/{id}/timeline.json", s.user(s.timelineJSON))
 	mux.HandleFunc("POST /violations/{id}/decision", s.user(s.decideViolation))
+	mux.HandleFunc("POST /sessions/{id}/decisions", s.user(s.decideMany))
 	mux.HandleFunc("POST /sessions/{id}/notes", s.user(s.addNote))
 	mux.HandleFunc("POST /sessions/{id}/reviewed", s.user(s.markReviewed))
 

@@ -1,31 +1,54 @@
 // Video Monitoring: plays a session — the recorded webcam video when there
-// is one, otherwise the uploaded frames at their real timing — with the
-// violations visualizer under it. Every span is a button: selecting it seeks
-// there. The span under the playhead turns red and is named beside the player.
+// is one, otherwise the uploaded frames at their real timing — at 1× to 4×,
+// with the violations visualizer under it (timeline.js). The current
+// incident is named under the player, and its evidence and decision form
+// (its article in Online Violations) are shown beside it. Previous / next
+// incident move between incidents in time order, from the buttons or the
+// keys P and N while focus is in the player.
+
+import { Timeline, fmt, pointMS } from './timeline.js';
 
 const root = document.getElementById('player');
+const review = document.getElementById('review');
+let loading = null;
+let player = null;
+let wanted = null; // an incident asked for before the player loaded
+
+function start() {
+  if (!loading) {
+    loading = load(root).catch((err) => {
+      document.getElementById('current').textContent = 'The timeline could not be loaded: ' + err.message;
+    });
+  }
+  return loading;
+}
+
 if (root) {
-  load(root).catch((err) => {
-    document.getElementById('current').textContent = 'The timeline could not be loaded: ' + err.message;
+  if (review.dataset.tab === 'video') start();
+  document.addEventListener('vigil:tab', (e) => {
+    if (e.detail.tab === 'video') start();
+    else if (player) player.pause();
+  });
+  document.addEventListener('vigil:jump', (e) => {
+    if (player) player.jump(e.detail.id);
+    else {
+      wanted = e.detail.id;
+      start();
+    }
   });
 }
 
 async function load(root) {
   const res = await fetch(root.dataset.timeline, { credentials: 'same-origin' });
   if (!res.ok) throw new Error('the server answered ' + res.status);
-  new Player(root, await res.json());
+  player = new Player(root, await res.json());
+  const asked = wanted ?? Number(new URLSearchParams(location.search).get('v'));
+  if (asked && player.jump(asked)) return;
+  player.select(player.indexOf(Number(root.dataset.selected)), false);
 }
 
-// fmt writes milliseconds as m:ss or h:mm:ss.
-function fmt(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, r = s % 60;
-  const mm = h ? String(m).padStart(2, '0') : String(m);
-  return (h ? h + ':' : '') + mm + ':' + String(r).padStart(2, '0');
-}
-
-// A point incident (a key press) is shown as lasting one second.
-const pointMS = 1000;
+const typing = new Set(['TEXTAREA', 'SELECT']);
+const typingInputs = new Set(['text', 'number', 'search', 'email', 'password']);
 
 class Player {
   constructor(root, tl) {
@@ -33,7 +56,10 @@ class Player {
     this.tl = tl;
     this.frames = tl.frames;
     this.duration = Math.max(tl.duration_ms, this.frames.length ? this.frames[this.frames.length - 1][1] + 1000 : 0);
+    this.incidents = [...tl.violations].sort((a, b) => a.start_ms - b.start_ms || a.id - b.id);
+    this.cur = -1;
     this.t = 0;
+    this.rate = 1;
     this.playing = false;
     this.img = root.querySelector('#frame');
     this.video = root.querySelector('#video');
@@ -41,46 +67,153 @@ class Player {
     this.clock = root.querySelector('#clock');
     this.current = root.querySelector('#current');
     this.playBtn = root.querySelector('#play');
+    this.zoomOut = root.querySelector('#zoom-out');
+    this.zoomIn = root.querySelector('#zoom-in');
     this.seekEl.max = String(this.duration);
-    this.drawGaps(root.querySelector('#timeline'));
-    this.spans = this.drawSpans(root.querySelector('#timeline'));
-    this.seekEl.addEventListener('input', () => this.seek(Number(this.seekEl.value)));
-    this.playBtn.addEventListener('click', () => (this.playing ? this.pause() : this.play()));
+    this.timeline = new Timeline(root.querySelector('#timeline'), tl, this.duration, {
+      pick: (v) => this.select(this.incidents.indexOf(v), true),
+      seek: (ms) => this.seek(ms),
+      laid: () => this.fit(),
+    });
+    this.wire();
     if (this.video && !(tl.video || []).length) { this.video.hidden = true; this.video = null; }
     if (this.video) this.setupVideo();
+    this.zoomed();
     this.seek(0);
+    this.fit();
   }
 
-  // drawGaps marks the stretches without recording (offline, camera lost):
-  // hatched, so they read as gaps without colour.
-  drawGaps(box) {
-    for (const [from, to] of this.tl.gaps || []) {
-      const g = document.createElement('span');
-      g.className = 'gap';
-      g.style.left = (100 * from / this.duration) + '%';
-      g.style.width = (100 * (to - from) / this.duration) + '%';
-      g.title = 'Nothing recorded from ' + fmt(from) + ' to ' + fmt(to);
-      box.appendChild(g);
+  wire() {
+    const r = this.root;
+    this.seekEl.addEventListener('input', () => this.seek(Number(this.seekEl.value)));
+    this.playBtn.addEventListener('click', () => this.toggle());
+    r.querySelector('#next-incident').addEventListener('click', () => this.next());
+    r.querySelector('#prev-incident').addEventListener('click', () => this.prev());
+    r.querySelector('#speed').addEventListener('change', (e) => this.speed(Number(e.target.value)));
+    this.zoomIn.addEventListener('click', () => this.zoom(2));
+    this.zoomOut.addEventListener('click', () => this.zoom(0.5));
+    r.querySelector('#zoom-fit').addEventListener('click', () => this.zoom(0));
+    r.addEventListener('keydown', (e) => this.keys(e));
+    addEventListener('resize', () => this.fit());
+    document.addEventListener('vigil:tab', () => this.fit());
+  }
+
+  // fit sizes the picture and the timeline so that the player, down to
+  // the bottom of the timeline, fits in the window beside the current
+  // incident (one screen at 1366×768): every lane shows when the picture
+  // can keep 200 px, else the lanes scroll.
+  fit() {
+    if (!this.timeline) return; // still being built
+    const screen = this.root.querySelector('.screen');
+    const box = screen.getBoundingClientRect();
+    const scroll = this.timeline.scroll;
+    if (!box.height) return; // not shown
+    if (getComputedStyle(review).gridTemplateColumns.split(' ').length < 2) { // one column: the page scrolls
+      scroll.style.maxHeight = '';
+      this.root.style.removeProperty('--screen-h');
+      return;
+    }
+    const tl = scroll.getBoundingClientRect();
+    const around = tl.top - box.bottom + (tl.height - scroll.clientHeight) + 12; // controls, caption, borders
+    const room = innerHeight - (box.top + scrollY) - around;
+    const lanes = scroll.scrollHeight;
+    const picture = Math.min(540, room - lanes);
+    if (picture >= 200) {
+      scroll.style.maxHeight = 'none';
+      this.root.style.setProperty('--screen-h', Math.floor(picture) + 'px');
+    } else {
+      scroll.style.maxHeight = Math.max(120, Math.floor(room - 200)) + 'px';
+      this.root.style.setProperty('--screen-h', '200px');
     }
   }
 
-  drawSpans(box) {
-    const spans = [];
-    for (const v of this.tl.violations) {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'span ' + v.type + (v.applied ? ' applied' : ' off');
-      const end = Math.max(v.end_ms, v.start_ms + pointMS);
-      b.style.left = (100 * v.start_ms / this.duration) + '%';
-      b.style.width = Math.max(0.6, 100 * (end - v.start_ms) / this.duration) + '%';
-      b.dataset.start = String(v.start_ms);
-      b.setAttribute('aria-label', v.label + ' from ' + fmt(v.start_ms) + ' to ' + fmt(v.end_ms) + (v.applied ? '' : ' (not applied)'));
-      b.title = b.getAttribute('aria-label');
-      b.addEventListener('click', () => this.seek(v.start_ms));
-      box.appendChild(b);
-      spans.push({ el: b, v, end });
+  // keys are the player's shortcuts, active while focus is inside it and
+  // not in a field that takes text.
+  keys(e) {
+    const t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey || typing.has(t.tagName) || (t.tagName === 'INPUT' && typingInputs.has(t.type))) return;
+    const act = { n: () => this.next(), p: () => this.prev(), k: () => this.toggle(),
+      '+': () => this.zoom(2), '=': () => this.zoom(2), '-': () => this.zoom(0.5), '0': () => this.zoom(0) }[e.key.toLowerCase()];
+    if (!act) return;
+    e.preventDefault();
+    act();
+  }
+
+  toggle() {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  speed(rate) {
+    this.rate = rate;
+    this.root.dataset.rate = String(rate);
+    if (this.video) this.video.defaultPlaybackRate = this.video.playbackRate = rate;
+  }
+
+  // zoom multiplies the zoom by f (0: show all), keeping the playhead in
+  // place when it is in view, else the middle of the view.
+  zoom(f) {
+    const tlv = this.timeline;
+    const anchor = tlv.visible(this.t) ? this.t : tlv.centre();
+    tlv.setZoom(f ? tlv.zoom * f : 1, anchor);
+    this.zoomed();
+  }
+
+  zoomed() {
+    const tlv = this.timeline;
+    this.root.querySelector('#zoom-level').textContent = tlv.zoom + '×';
+    this.root.dataset.zoom = String(tlv.zoom);
+    this.zoomIn.disabled = tlv.zoom >= tlv.maxZoom;
+    this.zoomOut.disabled = tlv.zoom <= 1;
+  }
+
+  indexOf(id) {
+    return this.incidents.findIndex((v) => v.id === id);
+  }
+
+  // jump selects incident id and moves the playhead to its start.
+  jump(id) {
+    const i = this.indexOf(id);
+    if (i >= 0) this.select(i, true);
+    return i >= 0;
+  }
+
+  // next and prev move to the incident starting after (before) the
+  // playhead; incidents starting at the same moment go in list order.
+  next() {
+    const i = this.incidents.findIndex((v, j) => v.start_ms > this.t || (v.start_ms === this.t && j > this.cur));
+    if (i < 0) this.say('No later incident. ');
+    else this.select(i, true);
+  }
+
+  prev() {
+    let i = -1;
+    this.incidents.forEach((v, j) => { if (v.start_ms < this.t || (v.start_ms === this.t && j < this.cur)) i = j; });
+    if (i < 0) this.say('No earlier incident. ');
+    else this.select(i, true);
+  }
+
+  // select makes incident i the current one: its span marked, its
+  // article shown beside the player, the URL naming it.
+  select(i, seek) {
+    const v = this.incidents[i];
+    if (!v) return;
+    this.cur = i;
+    this.timeline.current(v.id);
+    for (const a of document.querySelectorAll('article.violation.current')) a.classList.remove('current');
+    const art = document.getElementById('violation-' + v.id);
+    if (art) art.classList.add('current');
+    const pos = document.getElementById('incident-pos');
+    if (pos) pos.textContent = (i + 1) + ' of ' + this.incidents.length;
+    this.root.dataset.current = String(v.id);
+    const url = new URL(location.href);
+    url.searchParams.set('v', String(v.id));
+    url.searchParams.delete('done');
+    history.replaceState(history.state, '', url);
+    if (seek) {
+      this.seek(v.start_ms);
+      this.timeline.reveal(v.start_ms);
     }
-    return spans;
   }
 
   // setupVideo prepares the recording's segments: one WebM file each,
@@ -112,6 +245,8 @@ class Player {
       this.segment = seg;
       this.video.src = this.root.dataset.video + '?segment=' + seg.segment;
     }
+    // A new source resets the rate to the default one: both are the chosen speed.
+    this.video.defaultPlaybackRate = this.video.playbackRate = this.rate;
     this.video.currentTime = Math.max(0, seconds);
   }
 
@@ -119,12 +254,11 @@ class Player {
     if (this.t >= this.duration) this.seek(0);
     this.playing = true;
     this.playBtn.textContent = 'Pause';
-    this.playBtn.setAttribute('aria-label', 'Pause');
-    if (this.video) { this.video.play(); return; }
+    if (this.video) { this.video.playbackRate = this.rate; this.video.play(); return; }
     let last = performance.now();
     const step = (now) => {
       if (!this.playing) return;
-      this.show(Math.min(this.duration, this.t + (now - last)));
+      this.show(Math.min(this.duration, this.t + (now - last) * this.rate));
       last = now;
       if (this.t >= this.duration) { this.pause(); return; }
       requestAnimationFrame(step);
@@ -135,7 +269,6 @@ class Player {
   pause() {
     this.playing = false;
     this.playBtn.textContent = 'Play';
-    this.playBtn.setAttribute('aria-label', 'Play');
     if (this.video) this.video.pause();
   }
 
@@ -144,6 +277,7 @@ class Player {
     const seg = this.video && this.segmentAt(ms);
     if (seg) this.useSegment(seg, (ms - seg.offset_ms) / 1000);
     this.show(ms);
+    this.timeline.reveal(ms);
   }
 
   // show moves the playhead to ms: frame, slider, clock, spans, caption.
@@ -154,7 +288,23 @@ class Player {
     this.seekEl.setAttribute('aria-valuetext', fmt(ms));
     this.clock.textContent = fmt(ms) + ' / ' + fmt(this.duration);
     if (this.img) this.showFrame(ms);
-    this.markSpans(ms);
+    this.timeline.show(ms);
+    if (this.playing && this.timeline.zoom > 1) this.timeline.reveal(ms);
+    this.follow(ms);
+    this.say('');
+  }
+
+  // follow makes the incident under the playhead the current one, unless
+  // the current one is still under it, or the reviewer is working in its
+  // article (a note half written stays in view).
+  follow(ms) {
+    const inside = (v) => ms >= v.start_ms && ms < Math.max(v.end_ms, v.start_ms + pointMS);
+    const cur = this.incidents[this.cur];
+    if (cur && inside(cur)) return;
+    if (document.activeElement && document.activeElement.closest('article.violation.current')) return;
+    let found = -1;
+    this.incidents.forEach((v, j) => { if (inside(v)) found = j; });
+    if (found >= 0) this.select(found, false);
   }
 
   showFrame(ms) {
@@ -175,16 +325,18 @@ class Player {
     return found;
   }
 
-  markSpans(ms) {
-    const inside = [];
-    for (const s of this.spans) {
-      const on = ms >= s.v.start_ms && ms < s.end;
-      s.el.classList.toggle('active', on);
-      if (on) inside.push(s.v);
-    }
-    const text = inside.length
+  // say writes the caption: what is under the playhead, after a prefix.
+  // It is a live region, so it changes only when that changes (the clock
+  // beside the slider tells the time).
+  say(prefix) {
+    const ms = this.t;
+    const inside = this.incidents.filter((v) => ms >= v.start_ms && ms < Math.max(v.end_ms, v.start_ms + pointMS));
+    let text = inside.length
       ? 'Now: ' + inside.map((v) => v.label + (v.cause ? ' (' + v.cause + ')' : '') + (v.applied ? '' : ', not applied')).join('; ')
-      : 'No incident at ' + fmt(ms);
+      : 'No incident at this moment';
+    const gap = (this.tl.gaps || []).find(([from, to]) => ms >= from && ms < to);
+    if (gap) text += '. Nothing was recorded from ' + fmt(gap[0]) + ' to ' + fmt(gap[1]);
+    text = prefix + text;
     if (this.current.textContent !== text) this.current.textContent = text;
     this.current.classList.toggle('alert', inside.some((v) => v.applied));
   }
