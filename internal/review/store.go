@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"vigil/internal/export"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -35,6 +36,8 @@ type Store interface {
 	ListStudentPhotos(ctx context.Context, studentID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error)
 	ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error)
 	ListEventBatchTimes(ctx context.Context, sessionID int64, source string) ([]time.Time, error)
+	GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error)
+	GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, error)
 	// What the analysis found, and the notes on it.
 	AnalysisProblems(ctx context.Context, sessionID int64, limit int) ([]store.AnalysisProblem, error)
 	ListAudioSignals(ctx context.Context, sessionID int64) ([]proctor.AudioSignal, error)
@@ -49,6 +52,9 @@ type Store interface {
 	InstitutionRetention(ctx context.Context) (proctor.Retention, error)
 	ExpiredMedia(ctx context.Context, inst proctor.Retention, now time.Time, limit int) ([]store.MediaExpiry, error)
 	ExpiredOnboarding(ctx context.Context, inst proctor.Retention, now time.Time, limit int) ([]store.OnboardingExpiry, error)
+	// The mail outbox, and the key that signs export links.
+	ListMail(ctx context.Context, limit int) ([]proctor.Mail, error)
+	export.SecretStore
 	InTx(ctx context.Context, fn func(tx store.Tx) error) error
 }
 

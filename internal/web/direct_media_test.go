@@ -12,7 +12,7 @@ import (
 
 	"vigil/internal/blob/s3blob"
 	"vigil/internal/blob/s3blob/s3test"
-	"vigil/internal/jobs"
+	"vigil/internal/review"
 	"vigil/internal/testserver"
 )
 
@@ -58,7 +58,7 @@ func TestMediaStraightFromS3(t *testing.T) {
 	srv.WaitAnalysed(t, s.id)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if info, err := bucket.Stat(context.Background(), jobs.JoinedKey(s.id, "webcam", 0)); err == nil && info.Size == int64(len(video)) {
+		if info, err := bucket.Stat(context.Background(), review.JoinedKey(s.id, "webcam", 0)); err == nil && info.Size == int64(len(video)) {
 			break
 		}
 		if time.Now().After(deadline) {
