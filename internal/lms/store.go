@@ -2,6 +2,7 @@ package lms
 
 import (
 	"context"
+	"time"
 
 	"vigil/internal/ingest"
 	"vigil/internal/lti"
@@ -22,6 +23,16 @@ type Store interface {
 	SaveCanvasToken(ctx context.Context, t *proctor.CanvasToken) error
 	GetLMSQuiz(ctx context.Context, examID int64) (*proctor.LMSQuiz, error)
 	ListLMSQuizzes(ctx context.Context, courseID int64) ([]proctor.LMSQuiz, error)
+	// The administrators' page: platforms, keys, course requests.
+	ListPlatforms(ctx context.Context) ([]proctor.Platform, error)
+	ListToolKeys(ctx context.Context) ([]proctor.ToolKey, error)
+	ListCourseRequests(ctx context.Context, state proctor.RequestState) ([]proctor.CourseRequest, error)
+	PendingCourseRequest(ctx context.Context, courseID int64) (*proctor.CourseRequest, error)
+	GetCourse(ctx context.Context, id int64) (*proctor.Course, error)
+	GetUser(ctx context.Context, id int64) (*proctor.User, error)
+	// Launches and hand-offs waiting for the browser to come back.
+	SavePending(ctx context.Context, p *store.LTIPending) error
+	TakePending(ctx context.Context, idHash string, now time.Time) (*store.LTIPending, error)
 	// LTI Proctoring attempts and their sessions.
 	GetProctoringLaunch(ctx context.Context, sessionID int64) (*proctor.ProctoringLaunch, error)
 	SaveProctoringLaunch(ctx context.Context, l *proctor.ProctoringLaunch) error
