@@ -145,7 +145,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	s.mediaDirect = o.MediaDirect
-	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
+	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Schema: s.Store, Blobs: s.Blobs, Accounts: auth.NewAccounts(s.Store, now, log), Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)
