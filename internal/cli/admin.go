@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -157,13 +158,11 @@ func signInLinkCmd(fs *flag.FlagSet) runFunc {
 
 // signInLink issues a one-time link and records that it was issued.
 func signInLink(ctx context.Context, st store.Store, cfg *config.Config, u *proctor.User, ttl time.Duration) (string, error) {
-	tok, hash := auth.NewToken()
-	now := time.Now().UTC()
-	if err := st.CreateSignInLink(ctx, hash, u.ID, now.Add(ttl)); err != nil {
+	accounts := auth.NewAccounts(st, func() time.Time { return time.Now().UTC() }, slog.New(slog.DiscardHandler))
+	tok, err := accounts.IssueLink(ctx, u, ttl, "cli", hostname())
+	if tok == "" {
 		return "", err
 	}
-	err := st.AppendAudit(ctx, &proctor.AuditEntry{At: now, Actor: "cli", Action: proctor.AuditSignInLinkIssued,
-		Subject: "user:" + u.Email, Remote: hostname()})
 	return cfg.BaseURL + "/signin/link/" + tok, err
 }
 

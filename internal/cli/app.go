@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis"
+	"vigil/internal/auth"
 	"vigil/internal/blob"
 	"vigil/internal/config"
 	"vigil/internal/ingest"
@@ -100,7 +101,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	a.metrics.WatchQueue(func(ctx context.Context) (map[rivertype.JobState]int, error) {
 		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
 	})
-	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
+	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Schema: a.store, Blobs: a.blobs, Accounts: auth.NewAccounts(a.store, a.now, log), Ingest: a.ingest, Review: a.review, Log: log,
 		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil,
 		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err

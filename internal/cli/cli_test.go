@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"vigil/internal/cli"
+	"vigil/internal/testwait"
 )
 
 // run runs the command line in-process and returns exit code and output.
@@ -125,13 +126,10 @@ func devNull(t *testing.T) *os.File {
 
 func waitUp(t *testing.T, addr string) {
 	t.Helper()
-	for range 100 {
-		if res, err := httpGet("http://" + addr + "/healthz"); err == nil && res == 200 {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("server at %s did not come up", addr)
+	testwait.Until(t, "the server at "+addr+" to answer /healthz", 10*time.Second, func() bool {
+		res, err := httpGet("http://" + addr + "/healthz")
+		return err == nil && res == 200
+	})
 }
 
 func TestAdminCommands(t *testing.T) {

@@ -34,6 +34,7 @@ import (
 	"vigil/internal/simclient"
 	"vigil/internal/store/sqlstore"
 	"vigil/internal/testneeds"
+	"vigil/internal/testwait"
 	"vigil/media"
 )
 
@@ -86,23 +87,30 @@ func (p *proc) kill() {
 
 func (p *proc) waitReady() {
 	p.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	logged := func() string {
+		p.log.Sync()
+		data, _ := os.ReadFile(p.log.Name())
+		return string(data)
+	}
+	done := false // ready, or the failure already says why
+	defer func() {
+		if !done { // the wait gave up: say why, from the process's log
+			p.t.Logf("%v did not become ready:\n%s", p.args, logged())
+		}
+	}()
+	testwait.Until(p.t, fmt.Sprintf("%v to answer /readyz", p.args), 30*time.Second, func() bool {
 		if code, err := httpGet("http://" + p.addr + "/readyz"); err == nil && code == 200 {
-			return
+			return true
 		}
 		select {
 		case <-p.exited:
-			deadline = time.Time{}
+			done = true
+			p.t.Fatalf("%v exited before it was ready:\n%s", p.args, logged())
 		default:
 		}
-		if time.Now().After(deadline) {
-			p.log.Sync()
-			data, _ := os.ReadFile(p.log.Name())
-			p.t.Fatalf("%v did not become ready:\n%s", p.args, data)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return false
+	})
+	done = true
 }
 
 // balancer spreads requests over the web nodes in turn, skipping one that
@@ -352,26 +360,25 @@ func playWhileKillingItsWorker(t *testing.T, st *sqlstore.Store, dbURL, base, li
 	played := make(chan int64, 1)
 	go func() { played <- playScenario(t, base, link, sc) }()
 	total := int64(sc.Duration * sc.FPS)
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
+	testwait.Until(t, "a worker in the middle of the analysis", 90*time.Second, func() bool {
 		pid, sid := runningAnalysis(t, queue)
-		if pid != 0 {
-			done, _ := st.CountPendingFrames(context.Background(), sid)
-			frames, _ := st.CountFrames(context.Background(), sid)
-			if analysed := frames - done; analysed > 20 && analysed < total-20 {
-				for p := range workers {
-					if p.cmd.Process.Pid == pid {
-						p.kill()
-						t.Logf("killed worker pid %d with %d of %d frames analysed", pid, analysed, total)
-						return <-played
-					}
+		if pid == 0 {
+			return false
+		}
+		done, _ := st.CountPendingFrames(context.Background(), sid)
+		frames, _ := st.CountFrames(context.Background(), sid)
+		if analysed := frames - done; analysed > 20 && analysed < total-20 {
+			for p := range workers {
+				if p.cmd.Process.Pid == pid {
+					p.kill()
+					t.Logf("killed worker pid %d with %d of %d frames analysed", pid, analysed, total)
+					return true
 				}
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("never caught a worker in the middle of the analysis")
-	return 0
+		return false
+	})
+	return <-played
 }
 
 // runningAnalysis finds a running analysis job and the pid of the worker
@@ -398,18 +405,11 @@ func runningAnalysis(t *testing.T, queue *sql.DB) (pid int, sessionID int64) {
 
 func waitState(t *testing.T, st *sqlstore.Store, sid int64, want proctor.SessionState, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	testwait.For(t, fmt.Sprintf("session %d to be %s", sid, want), timeout, func() (proctor.SessionState, bool) {
 		s, err := st.GetSession(context.Background(), sid)
 		must(t, err)
-		if s.State == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("session %d is %s after %s, want %s", sid, s.State, timeout, want)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return s.State, s.State == want
+	})
 }
 
 // violationsOf describes a session's violations by type, times relative

@@ -277,10 +277,17 @@ func checkStored(t *testing.T, dir string, ack *acked, frames int) {
 func waitAnalysed(t *testing.T, srv *server, ids []int64) {
 	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	done := false
+	defer func() {
+		if !done {
+			log, _ := os.ReadFile(filepath.Join(srv.dir, "server.log"))
+			t.Logf("server log:\n%s", log)
+		}
+	}()
+	testwait.For(t, "the sessions to be analysed after the last restart (the number still pending)", 60*time.Second, func() (int, bool) {
 		st, err := sqlstore.OpenSQLite(ctx, filepath.Join(srv.dir, "vigil.db"))
 		must(t, err)
+		defer st.Close()
 		pending := 0
 		for _, id := range ids {
 			s, err := st.GetSession(ctx, id)
@@ -289,16 +296,9 @@ func waitAnalysed(t *testing.T, srv *server, ids []int64) {
 				pending++
 			}
 		}
-		st.Close()
-		if pending == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(srv.dir, "server.log"))
-			t.Fatalf("%d sessions not analysed 60 s after the last restart; server log:\n%s", pending, log)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return pending, pending == 0
+	})
+	done = true
 }
 
 func httpGet(u string) (int, error) {

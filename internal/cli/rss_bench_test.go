@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vigil/internal/testwait"
 )
 
 // BenchmarkIdleServeRSS measures the resident memory of an idle `vigil
@@ -77,28 +79,44 @@ func freeAddrB(b *testing.B) string {
 	return ln.Addr().String()
 }
 
-// idleRSS starts cmd, waits until it answers /healthz, lets it settle for
-// three seconds and returns its VmRSS in MB.
+// idleRSS starts cmd, waits until it answers /healthz and then until its
+// VmRSS has settled (no reading in the last second more than 1% from the
+// newest), and returns that VmRSS in MB.
 func idleRSS(b *testing.B, cmd *exec.Cmd, addr string) float64 {
 	b.Helper()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	up := false
-	for range 100 {
-		if res, err := http.Get("http://" + addr + "/healthz"); err == nil {
+	testwait.Until(b, cmd.Path+" to answer /healthz", 10*time.Second, func() bool {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
 			res.Body.Close()
-			up = true
-			break
 		}
-		time.Sleep(100 * time.Millisecond)
+		return err == nil
+	})
+	window := int(time.Second / testwait.Every)
+	var readings []float64
+	return testwait.For(b, cmd.Path+"'s memory to settle", 30*time.Second, func() (float64, bool) {
+		rss := vmRSS(b, cmd.Process.Pid)
+		readings = append(readings, rss)
+		return rss, settled(readings, window, 0.01)
+	})
+}
+
+// settled reports whether the last n+1 readings all lie within frac of
+// the newest.
+func settled(readings []float64, n int, frac float64) bool {
+	if len(readings) <= n {
+		return false
 	}
-	if !up {
-		b.Fatalf("%s did not come up", cmd.Path)
+	last := readings[len(readings)-1]
+	for _, r := range readings[len(readings)-1-n:] {
+		if r < last*(1-frac) || r > last*(1+frac) {
+			return false
+		}
 	}
-	time.Sleep(3 * time.Second)
-	return vmRSS(b, cmd.Process.Pid)
+	return true
 }
 
 func vmRSS(b *testing.B, pid int) float64 {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"vigil/internal/proctor"
-	"vigil/internal/store"
 )
 
 // linkSecretName names the server secret that signs download links.
@@ -27,7 +26,7 @@ type Links struct {
 }
 
 // NewLinks loads (or makes, the first time) the signing key.
-func NewLinks(ctx context.Context, st store.Queries, baseURL string) (*Links, error) {
+func NewLinks(ctx context.Context, st SecretStore, baseURL string) (*Links, error) {
 	key, err := st.Secret(ctx, linkSecretName, func() []byte {
 		b := make([]byte, 32)
 		rand.Read(b)

@@ -18,12 +18,11 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/blob"
 	"vigil/internal/proctor"
-	"vigil/internal/store"
 )
 
 // Builder plans and writes exports.
 type Builder struct {
-	Store store.Queries
+	Store Store
 	Blobs blob.Bucket
 }
 

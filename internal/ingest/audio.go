@@ -72,12 +72,12 @@ func (s *Service) audioChunk(sess *proctor.Session, in AudioInput, sha string) (
 		BlobKey: blobKey(sess.ID, "audio", in.Seq, sha, "raw")}, nil
 }
 
-func audioSeen(ctx context.Context, q store.Queries, sid, seq int64, sha string) (bool, error) {
-	return seen(ctx, q, "audio chunk", seq, sha, func(q store.Queries) (string, error) {
+func audioSeen(ctx context.Context, q uploads, sid, seq int64, sha string) (bool, error) {
+	return seen("audio chunk", seq, sha, func() (string, error) {
 		a, err := q.GetAudio(ctx, sid, seq)
 		if err != nil {
 			return "", err
 		}
 		return a.SHA256, nil
-	}, func(q store.Queries) (int64, error) { return q.NextAudioSeq(ctx, sid) })
+	}, func() (int64, error) { return q.NextAudioSeq(ctx, sid) })
 }

@@ -77,12 +77,12 @@ func (s *Service) checkChunk(sess *proctor.Session, in ChunkInput) error {
 	return nil
 }
 
-func chunkSeen(ctx context.Context, q store.Queries, sid int64, in ChunkInput, sha string) (bool, error) {
-	return seen(ctx, q, "video chunk", in.Seq, sha, func(q store.Queries) (string, error) {
+func chunkSeen(ctx context.Context, q uploads, sid int64, in ChunkInput, sha string) (bool, error) {
+	return seen("video chunk", in.Seq, sha, func() (string, error) {
 		c, err := q.GetChunk(ctx, sid, in.Stream, in.Seq)
 		if err != nil {
 			return "", err
 		}
 		return c.SHA256, nil
-	}, func(q store.Queries) (int64, error) { return q.NextChunkSeq(ctx, sid, in.Stream) })
+	}, func() (int64, error) { return q.NextChunkSeq(ctx, sid, in.Stream) })
 }

@@ -175,8 +175,8 @@ func addSources(ctx context.Context, tx store.Tx, sid int64, source string, even
 	return nil
 }
 
-func batchSeen(ctx context.Context, q store.Queries, sid int64, source string, batch int64, sha string) (bool, error) {
-	return seen(ctx, q, "event batch", batch, sha,
-		func(q store.Queries) (string, error) { return q.EventBatchSHA(ctx, sid, source, batch) },
-		func(q store.Queries) (int64, error) { return q.NextEventBatch(ctx, sid, source) })
+func batchSeen(ctx context.Context, q uploads, sid int64, source string, batch int64, sha string) (bool, error) {
+	return seen("event batch", batch, sha,
+		func() (string, error) { return q.EventBatchSHA(ctx, sid, source, batch) },
+		func() (int64, error) { return q.NextEventBatch(ctx, sid, source) })
 }

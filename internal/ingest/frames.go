@@ -48,12 +48,12 @@ func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64
 	return Ack{Seq: seq, Next: seq + 1, Duplicate: dup}, err
 }
 
-func frameSeen(ctx context.Context, q store.Queries, sid, seq int64, sha string) (bool, error) {
-	return seen(ctx, q, "frame", seq, sha, func(q store.Queries) (string, error) {
+func frameSeen(ctx context.Context, q uploads, sid, seq int64, sha string) (bool, error) {
+	return seen("frame", seq, sha, func() (string, error) {
 		f, err := q.GetFrame(ctx, sid, seq)
 		if err != nil {
 			return "", err
 		}
 		return f.SHA256, nil
-	}, func(q store.Queries) (int64, error) { return q.NextFrameSeq(ctx, sid) })
+	}, func() (int64, error) { return q.NextFrameSeq(ctx, sid) })
 }

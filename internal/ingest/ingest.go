@@ -51,7 +51,7 @@ func DefaultLimits() Limits {
 
 // Service is the ingest API's logic, independent of HTTP.
 type Service struct {
-	store   store.Store
+	store   Store
 	blobs   blob.Bucket
 	faces   analysis.Detector
 	limits  Limits
@@ -62,7 +62,7 @@ type Service struct {
 }
 
 // New returns a Service. faces checks identity photos as they arrive.
-func New(st store.Store, blobs blob.Bucket, faces analysis.Detector, limits Limits, now func() time.Time, log *slog.Logger) *Service {
+func New(st Store, blobs blob.Bucket, faces analysis.Detector, limits Limits, now func() time.Time, log *slog.Logger) *Service {
 	return &Service{store: st, blobs: blobs, faces: faces, limits: limits, now: now, log: log,
 		limiter: ratelimit.New[int64](limits.RatePerSecond, limits.RateBurst, now)}
 }
@@ -169,13 +169,12 @@ func checkSeq(what string, seq, next int64, storedSHA, sha string) (dup bool, er
 // numbered seq with hash sha: stored reads the hash kept under seq and next
 // the number expected next. It runs once before any work is done and again
 // inside the transaction, where it is authoritative.
-func seen(ctx context.Context, q store.Queries, what string, seq int64, sha string,
-	stored func(store.Queries) (string, error), next func(store.Queries) (int64, error)) (bool, error) {
-	have, err := stored(q)
+func seen(what string, seq int64, sha string, stored func() (string, error), next func() (int64, error)) (bool, error) {
+	have, err := stored()
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	n, err := next(q)
+	n, err := next()
 	if err != nil {
 		return false, err
 	}

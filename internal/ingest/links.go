@@ -20,27 +20,48 @@ type LinkRequest struct {
 	Actor, Remote string
 }
 
+// IssuedLink is a new session link: its token, shown once and kept only
+// as a hash, the student it is for and when it stops starting sessions.
+type IssuedLink struct {
+	Token     string
+	Student   *proctor.Student
+	ExpiresAt time.Time
+}
+
 // IssueLink stores a new session link and returns its token, which is shown
 // once and kept only as a hash. The student must be in the exam's course.
-func IssueLink(ctx context.Context, st store.Store, req LinkRequest) (string, error) {
+func IssueLink(ctx context.Context, st LinkStore, req LinkRequest) (string, error) {
 	return IssueLinkAt(ctx, st, req, time.Now().UTC())
 }
 
 // IssueLinkAt is IssueLink on a given clock.
-func IssueLinkAt(ctx context.Context, st store.Store, req LinkRequest, now time.Time) (string, error) {
+func IssueLinkAt(ctx context.Context, st LinkStore, req LinkRequest, now time.Time) (string, error) {
+	l, err := issueLink(ctx, st, req, now)
+	if err != nil {
+		return "", err
+	}
+	return l.Token, nil
+}
+
+// IssueLink is IssueLink on the service's store and clock.
+func (s *Service) IssueLink(ctx context.Context, req LinkRequest) (*IssuedLink, error) {
+	return issueLink(ctx, s.store, req, s.now())
+}
+
+func issueLink(ctx context.Context, st LinkStore, req LinkRequest, now time.Time) (*IssuedLink, error) {
 	ex, err := st.GetExam(ctx, req.ExamID)
 	if err != nil {
-		return "", fmt.Errorf("exam %d: %w", req.ExamID, err)
+		return nil, fmt.Errorf("exam %d: %w", req.ExamID, err)
 	}
 	s, err := st.GetStudent(ctx, req.StudentID)
 	if err != nil {
-		return "", fmt.Errorf("student %d: %w", req.StudentID, err)
+		return nil, fmt.Errorf("student %d: %w", req.StudentID, err)
 	}
 	if s.CourseID != ex.CourseID {
-		return "", proctor.E(proctor.CodeInvalid, "student %d is not in the course of exam %d", req.StudentID, req.ExamID)
+		return nil, proctor.E(proctor.CodeInvalid, "student %d is not in the course of exam %d", req.StudentID, req.ExamID)
 	}
 	if req.TTL <= 0 {
-		return "", proctor.E(proctor.CodeInvalid, "a session link needs a positive lifetime")
+		return nil, proctor.E(proctor.CodeInvalid, "a session link needs a positive lifetime")
 	}
 	tok, hash := auth.NewToken()
 	link := &store.SessionLink{TokenHash: hash, ExamID: req.ExamID, StudentID: req.StudentID, CreatedAt: now, ExpiresAt: now.Add(req.TTL)}
@@ -51,5 +72,8 @@ func IssueLinkAt(ctx context.Context, st store.Store, req LinkRequest, now time.
 		return tx.AppendAudit(ctx, &proctor.AuditEntry{At: now, UserID: req.UserID, Actor: req.Actor, Action: proctor.AuditSessionLink,
 			CourseID: ex.CourseID, Subject: fmt.Sprintf("exam:%d student:%d", req.ExamID, req.StudentID), Remote: req.Remote})
 	})
-	return tok, err
+	if err != nil {
+		return nil, err
+	}
+	return &IssuedLink{Token: tok, Student: s, ExpiresAt: link.ExpiresAt}, nil
 }

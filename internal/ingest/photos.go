@@ -89,7 +89,7 @@ func (s *Service) judgePhoto(ctx context.Context, sess *proctor.Session, in Phot
 
 // photoSeen returns the stored photo when this upload is a retry of it, an
 // error when the attempt clashes or skips ahead, and nil for a new attempt.
-func (s *Service) photoSeen(ctx context.Context, q store.Queries, sid int64, in PhotoInput, sha string) (*proctor.Photo, error) {
+func (s *Service) photoSeen(ctx context.Context, q uploads, sid int64, in PhotoInput, sha string) (*proctor.Photo, error) {
 	p, err := q.GetPhoto(ctx, sid, in.Purpose, in.Kind, in.Attempt)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err

@@ -20,12 +20,11 @@ import (
 	"vigil/internal/jobargs"
 	"vigil/internal/mail"
 	"vigil/internal/metrics"
-	"vigil/internal/store"
 )
 
 // Deps are what the workers need.
 type Deps struct {
-	Store  store.Store
+	Store  Store
 	Blobs  blob.Bucket
 	Frames *analysis.Frames // the frame detectors
 	Audio  analysis.AudioAnalyzer

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -10,13 +9,8 @@ import (
 	"vigil/internal/blob"
 	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
+	"vigil/internal/review"
 )
-
-// JoinedKey is where a joined segment is kept (under the session's
-// folder, so retention deletes it with the rest).
-func JoinedKey(sessionID int64, stream string, segment int) string {
-	return fmt.Sprintf("sessions/%d/joined/%s-%d.webm", sessionID, stream, segment)
-}
 
 type joinWorker struct {
 	river.WorkerDefaults[jobargs.JoinVideo]
@@ -37,7 +31,7 @@ func (w *joinWorker) Work(ctx context.Context, job *river.Job[jobargs.JoinVideo]
 			return err
 		}
 		for i, seg := range proctor.Segments(chunks) {
-			if err := w.join(ctx, JoinedKey(sid, stream, i), seg); err != nil {
+			if err := w.join(ctx, review.JoinedKey(sid, stream, i), seg); err != nil {
 				return err
 			}
 		}
@@ -47,17 +41,8 @@ func (w *joinWorker) Work(ctx context.Context, job *river.Job[jobargs.JoinVideo]
 
 // join writes a segment's chunks, in order, as one object.
 func (w *joinWorker) join(ctx context.Context, key string, chunks []proctor.VideoChunk) error {
-	cat := blob.NewConcat(ctx, w.deps.Blobs, ChunkParts(chunks))
+	cat := blob.NewConcat(ctx, w.deps.Blobs, review.ChunkParts(chunks))
 	defer cat.Close()
 	_, err := w.deps.Blobs.Put(ctx, key, cat)
 	return err
-}
-
-// ChunkParts names the blobs of video chunks, for blob.NewConcat.
-func ChunkParts(chunks []proctor.VideoChunk) []blob.Info {
-	parts := make([]blob.Info, len(chunks))
-	for i, c := range chunks {
-		parts[i] = blob.Info{Key: c.BlobKey, Size: c.Size}
-	}
-	return parts
 }

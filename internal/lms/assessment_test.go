@@ -117,22 +117,22 @@ func TestExamForRules(t *testing.T) {
 			s.Log = slog.New(&warnings)
 			ctx := t.Context()
 			course := &proctor.Course{Code: "BIO", Title: "Biology", Enabled: true}
-			must(t, s.Store.CreateCourse(ctx, course))
-			must(t, s.Store.SaveLTIContext(ctx, &proctor.LTIContext{CourseID: course.ID, PlatformID: p.ID, ContextID: "c"}))
+			must(t, s.Store.(store.Store).CreateCourse(ctx, course))
+			must(t, s.Store.(store.Store).SaveLTIContext(ctx, &proctor.LTIContext{CourseID: course.ID, PlatformID: p.ID, ContextID: "c"}))
 			ex := map[string]int64{}
 			for _, name := range []string{"A", "B"} {
 				e := &proctor.Exam{CourseID: course.ID, Title: name, Settings: proctor.DefaultSettings(), CreatedAt: t0}
-				must(t, s.Store.CreateExam(ctx, e))
+				must(t, s.Store.(store.Store).CreateExam(ctx, e))
 				ex[name] = e.ID
 			}
 			other := &proctor.Course{Code: "CHEM", Title: "Chemistry", Enabled: true}
-			must(t, s.Store.CreateCourse(ctx, other))
+			must(t, s.Store.(store.Store).CreateCourse(ctx, other))
 			elsewhere := &proctor.Exam{CourseID: other.ID, Title: "Elsewhere", Settings: proctor.DefaultSettings(), CreatedAt: t0}
-			must(t, s.Store.CreateExam(ctx, elsewhere))
+			must(t, s.Store.(store.Store).CreateExam(ctx, elsewhere))
 			ex["elsewhere"], ex["gone"], ex["merged into A"] = elsewhere.ID, 9990, 9991
 			mergeRecord(t, path, 9991, ex["A"])
 			for k, name := range c.before {
-				must(t, s.Store.AttachAssessment(ctx, course.ID, k, ex[name]))
+				must(t, s.Store.(store.Store).AttachAssessment(ctx, course.ID, k, ex[name]))
 			}
 			var newExam func() *proctor.Exam
 			if c.create {
@@ -141,7 +141,7 @@ func TestExamForRules(t *testing.T) {
 				}
 			}
 			var got *proctor.Exam
-			err := s.Store.InTx(ctx, func(tx store.Tx) error {
+			err := s.Store.(store.Store).InTx(ctx, func(tx store.Tx) error {
 				var err error
 				got, err = s.examFor(ctx, tx, course.ID, c.a(ex), newExam)
 				return err
@@ -164,7 +164,7 @@ func TestExamForRules(t *testing.T) {
 			for k, name := range c.after {
 				want[k] = ex[name]
 			}
-			links, err := s.Store.ListAssessments(ctx, course.ID)
+			links, err := s.Store.(store.Store).ListAssessments(ctx, course.ID)
 			must(t, err)
 			have := map[proctor.AssessmentKey]int64{}
 			for _, l := range links {
@@ -173,7 +173,7 @@ func TestExamForRules(t *testing.T) {
 			if fmt.Sprint(have) != fmt.Sprint(want) {
 				t.Fatalf("names attached %v, want %v", have, want)
 			}
-			exams, err := s.Store.ListExams(ctx, course.ID)
+			exams, err := s.Store.(store.Store).ListExams(ctx, course.ID)
 			must(t, err)
 			wantExams := 2
 			if c.want == "new" {
@@ -296,9 +296,9 @@ func launchTogether(t *testing.T, s *Service, p *proctor.Platform) {
 	if t.Failed() {
 		return
 	}
-	x, err := s.Store.FindLTIContext(ctx, p.ID, "course-7")
+	x, err := s.Store.(store.Store).FindLTIContext(ctx, p.ID, "course-7")
 	must(t, err)
-	exams, err := s.Store.ListExams(ctx, x.CourseID)
+	exams, err := s.Store.(store.Store).ListExams(ctx, x.CourseID)
 	must(t, err)
 	if len(exams) != 1 || exams[0].Sessions != students {
 		t.Fatalf("%d exams (%+v), want one holding %d sessions", len(exams), exams, students)

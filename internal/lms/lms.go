@@ -15,12 +15,11 @@ import (
 	"vigil/internal/ingest"
 	"vigil/internal/lti"
 	"vigil/internal/proctor"
-	"vigil/internal/store"
 )
 
 // Service is the LMS side of Vigil.
 type Service struct {
-	Store    store.Store
+	Store    Store
 	Ingest   *ingest.Service
 	Keys     *lti.Keyring
 	Services *lti.Services
@@ -102,7 +101,7 @@ type Who struct {
 // As is a signed-in user acting from remote.
 func As(u *proctor.User, remote string) Who { return Who{User: u, Remote: remote} }
 
-func (s *Service) audit(ctx context.Context, q store.Queries, who Who, action string, courseID int64, subject, detail string) error {
+func (s *Service) audit(ctx context.Context, q auditor, who Who, action string, courseID int64, subject, detail string) error {
 	e := &proctor.AuditEntry{At: s.Now(), Actor: who.Name, Action: action, CourseID: courseID,
 		Subject: subject, Detail: detail, Remote: who.Remote}
 	if who.User != nil {

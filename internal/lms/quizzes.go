@@ -203,7 +203,9 @@ func (s *Service) checkQuizFree(ctx context.Context, courseID int64, quizID stri
 // quizCodeFree: an exam keeps one quiz's access code; the same quiz's
 // again is "proctored already" (unless replace), another quiz's would be
 // lost.
-func (s *Service) quizCodeFree(ctx context.Context, q store.Queries, examID int64, quizID string, replace bool) error {
+func (s *Service) quizCodeFree(ctx context.Context, q interface {
+	GetLMSQuiz(ctx context.Context, examID int64) (*proctor.LMSQuiz, error)
+}, examID int64, quizID string, replace bool) error {
 	held, err := q.GetLMSQuiz(ctx, examID)
 	switch {
 	case errors.Is(err, store.ErrNotFound) || (err == nil && held.QuizID == quizID && (held.AccessCode == "" || replace)):

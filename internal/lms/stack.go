@@ -9,7 +9,6 @@ import (
 
 	"vigil/internal/ingest"
 	"vigil/internal/lti"
-	"vigil/internal/store"
 )
 
 // Stack is Vigil's LTI side wired together: its keys, the launch checks,
@@ -22,7 +21,7 @@ type Stack struct {
 
 // NewStack builds the stack for a server reached at base, and makes
 // Vigil's keys on first start. client calls platforms and Canvas.
-func NewStack(ctx context.Context, st store.Store, in *ingest.Service, base string, client *http.Client, now func() time.Time, log *slog.Logger) (*Stack, error) {
+func NewStack(ctx context.Context, st StackStore, in *ingest.Service, base string, client *http.Client, now func() time.Time, log *slog.Logger) (*Stack, error) {
 	base = strings.TrimRight(base, "/")
 	keys := lti.NewKeyring(st, now)
 	if err := keys.Ensure(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"vigil/internal/export"
 	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -103,6 +104,40 @@ func (s *Service) examSessions(ctx context.Context, a Actor, r ExportRequest, e 
 // Exports lists the actor's own export requests, newest first.
 func (s *Service) Exports(ctx context.Context, a Actor) ([]proctor.Export, error) {
 	return s.store.ListExports(ctx, a.User.ID, 100)
+}
+
+// ExportRow is one of the actor's export requests, with its course's code
+// and its exam's title ("" where they cannot be read).
+type ExportRow struct {
+	proctor.Export
+	Course, Exam string
+}
+
+// ExportRows is Exports with the names the Exports page shows.
+func (s *Service) ExportRows(ctx context.Context, a Actor) ([]ExportRow, error) {
+	list, err := s.Exports(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]ExportRow, len(list))
+	for i, e := range list {
+		rows[i] = ExportRow{Export: e}
+		if c, err := s.store.GetCourse(ctx, e.CourseID); err == nil {
+			rows[i].Course = c.Code
+		}
+		if e.ExamID != 0 {
+			if ex, err := s.store.GetExam(ctx, e.ExamID); err == nil {
+				rows[i].Exam = ex.Title
+			}
+		}
+	}
+	return rows, nil
+}
+
+// ExportLinks signs and checks export download links for a server
+// reached at baseURL.
+func (s *Service) ExportLinks(ctx context.Context, baseURL string) (*export.Links, error) {
+	return export.NewLinks(ctx, s.store, baseURL)
 }
 
 // Export returns one of the actor's exports for download: it must be

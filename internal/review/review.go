@@ -17,12 +17,12 @@ import (
 
 // Service serves the dashboard.
 type Service struct {
-	store store.Store
+	store Store
 	now   func() time.Time
 }
 
 // New returns a Service.
-func New(st store.Store, now func() time.Time) *Service { return &Service{store: st, now: now} }
+func New(st Store, now func() time.Time) *Service { return &Service{store: st, now: now} }
 
 // Actor is who is asking, and from where (for the audit log).
 type Actor struct {
@@ -85,7 +85,7 @@ func notFound(err error) error {
 
 // audit appends an entry; the action has already happened, so a failure is
 // returned for the caller to log but is not hidden.
-func (s *Service) audit(ctx context.Context, q store.Queries, a Actor, action string, courseID int64, subject, detail string) error {
+func (s *Service) audit(ctx context.Context, q auditor, a Actor, action string, courseID int64, subject, detail string) error {
 	e := &proctor.AuditEntry{At: s.now(), Action: action, CourseID: courseID, Subject: subject, Detail: detail, Remote: a.Remote}
 	if a.User != nil {
 		e.UserID, e.Actor = a.User.ID, a.User.Email

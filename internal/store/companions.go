@@ -34,11 +34,18 @@ type PairingCode struct {
 	UsedAt    time.Time // zero until used
 }
 
+// QuizReader is what QuizURL reads.
+type QuizReader interface {
+	GetLMSQuiz(ctx context.Context, examID int64) (*proctor.LMSQuiz, error)
+	GetLTIContext(ctx context.Context, courseID int64) (*proctor.LTIContext, error)
+	GetPlatform(ctx context.Context, id int64) (*proctor.Platform, error)
+}
+
 // QuizURL is the address of the LMS quiz an exam proctors
 // (<canvas>/courses/<course>/quizzes/<quiz>), or "" when the exam proctors
 // no Canvas quiz: the browser extension fills the access code there, and
 // the rules count it as the exam's own page.
-func QuizURL(ctx context.Context, q Queries, exam *proctor.Exam) (string, error) {
+func QuizURL(ctx context.Context, q QuizReader, exam *proctor.Exam) (string, error) {
 	quiz, err := q.GetLMSQuiz(ctx, exam.ID)
 	if errors.Is(err, ErrNotFound) {
 		return "", nil

@@ -6,6 +6,7 @@ package testserver
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,6 +36,7 @@ import (
 	"vigil/internal/review"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlstore"
+	"vigil/internal/testwait"
 	"vigil/internal/web"
 )
 
@@ -145,7 +147,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	s.mediaDirect = o.MediaDirect
-	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
+	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Schema: s.Store, Blobs: s.Blobs, Accounts: auth.NewAccounts(s.Store, now, log), Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)
@@ -239,18 +241,11 @@ func (s *Server) SignInLink(t testing.TB, u *proctor.User) string {
 // WaitAnalysed waits until a session is analysed.
 func (s *Server) WaitAnalysed(t testing.TB, sessionID int64) *proctor.Session {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	return testwait.For(t, fmt.Sprintf("session %d to be analysed", sessionID), 60*time.Second, func() (*proctor.Session, bool) {
 		sess, err := s.Store.GetSession(context.Background(), sessionID)
 		must(t, err)
-		if sess.State == proctor.StateAnalyzed {
-			return sess
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("session %d still %s after 60 s", sessionID, sess.State)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return sess, sess.State == proctor.StateAnalyzed
+	})
 }
 
 type cookieJar struct{ cookies []*http.Cookie }

@@ -15,6 +15,30 @@ const Every = 100 * time.Millisecond
 // timeout passes first.
 func Until(t testing.TB, what string, timeout time.Duration, ok func() bool) {
 	t.Helper()
+	if !poll(timeout, ok) {
+		t.Fatalf("gave up after %s waiting for %s", timeout, what)
+	}
+}
+
+// For checks get until it reports true and returns the value it gave
+// then; when timeout passes first it fails the test with what and the
+// last value seen, so the failure says where things stood.
+func For[T any](t testing.TB, what string, timeout time.Duration, get func() (T, bool)) T {
+	t.Helper()
+	var last T
+	if !poll(timeout, func() bool {
+		v, ok := get()
+		last = v
+		return ok
+	}) {
+		t.Fatalf("gave up after %s waiting for %s; last seen: %+v", timeout, what, last)
+	}
+	return last
+}
+
+// poll checks ok every Every until it holds (true) or timeout passes
+// (false, after one last check).
+func poll(timeout time.Duration, ok func() bool) bool {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(Every)
@@ -22,11 +46,9 @@ func Until(t testing.TB, what string, timeout time.Duration, ok func() bool) {
 	for !ok() {
 		select {
 		case <-deadline.C:
-			if ok() {
-				return
-			}
-			t.Fatalf("gave up after %s waiting for %s", timeout, what)
+			return ok()
 		case <-tick.C:
 		}
 	}
+	return true
 }

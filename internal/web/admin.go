@@ -15,18 +15,12 @@ import (
 // media is kept.
 type adminView struct {
 	Platforms []proctor.Platform
-	Requests  []requestRow
+	Requests  []lms.RequestRow
 	Keys      []proctor.ToolKey
 	Base      string
 	Error     string
 	Edit      *proctor.Platform
 	Retention retentionView
-}
-
-type requestRow struct {
-	proctor.CourseRequest
-	Course *proctor.Course
-	User   *proctor.User
 }
 
 // admin wraps an administrator's handler; others get a not-found page.
@@ -52,11 +46,10 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, 
 	d.Base = strings.TrimRight(s.BaseURL, "/")
 	edit := d.Edit
 	var err error
-	if d.Platforms, err = s.Store.ListPlatforms(ctx); err == nil {
-		d.Keys, err = s.Store.ListToolKeys(ctx)
-	}
-	if err == nil {
-		d.Requests, err = s.requestRows(r, v)
+	if d.Platforms, err = s.platforms(r); err == nil && s.LTI != nil {
+		if d.Keys, err = s.LTI.LMS.ToolKeys(ctx); err == nil {
+			d.Requests, err = s.LTI.LMS.CourseRequests(ctx)
+		}
 	}
 	if err == nil {
 		err = s.fillRetention(r, v, &d.Retention)
@@ -73,25 +66,6 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, 
 		}
 	}
 	s.render(w, r, status, "admin", page{Title: "Administration", User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"), Data: d})
-}
-
-func (s *Server) requestRows(r *http.Request, v *viewer) ([]requestRow, error) {
-	reqs, err := s.Store.ListCourseRequests(r.Context(), "")
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]requestRow, 0, len(reqs))
-	for _, q := range reqs {
-		row := requestRow{CourseRequest: q}
-		if row.Course, err = s.Store.GetCourse(r.Context(), q.CourseID); err != nil {
-			return nil, err
-		}
-		if row.User, err = s.Store.GetUser(r.Context(), q.UserID); err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
 }
 
 // savePlatform registers or changes an LMS.
@@ -123,12 +97,8 @@ func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request, v *viewer
 
 // rotateKeys rotates Vigil's signing keys.
 func (s *Server) rotateKeys(w http.ResponseWriter, r *http.Request, v *viewer) {
-	rot, err := s.LTI.Keys.Rotate(r.Context(), r.PostFormValue("force") == "on")
-	msg := "Keys rotated: " + rot.Activated + " now signs; " + rot.Created + " is published as the next key."
+	msg, err := s.LTI.LMS.RotateKeys(r.Context(), lms.As(v.User, remoteIP(r)), r.PostFormValue("force") == "on")
 	if err != nil {
-		msg = "Not rotated: " + err.Error()
-	} else if err := s.Store.AppendAudit(r.Context(), &proctor.AuditEntry{At: s.Now(), UserID: v.User.ID, Actor: v.User.Email,
-		Action: proctor.AuditKeysRotated, Subject: "lti:keys", Detail: msg, Remote: remoteIP(r)}); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -143,7 +113,7 @@ type outboxView struct {
 // adminOutbox lists Vigil's mail, so administrators can read what was (or
 // could not be) sent; with no SMTP server this is where mail stays.
 func (s *Server) adminOutbox(w http.ResponseWriter, r *http.Request, v *viewer) {
-	list, err := s.Store.ListMail(r.Context(), 200)
+	list, err := s.Review.Outbox(r.Context(), v.actor(r), 200)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

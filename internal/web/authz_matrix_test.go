@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/auth"
 	"vigil/internal/proctor"
 	"vigil/internal/testserver"
 	"vigil/internal/web"
@@ -144,7 +145,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // and none for a route it does not.
 func checkEveryRoute(t *testing.T, srv *testserver.Server, rows []row) {
 	t.Helper()
-	s, err := web.New(web.Deps{Store: srv.Store, Blobs: srv.Blobs, Ingest: srv.Ingest, Review: srv.Review, Log: testserver.Logger(),
+	s, err := web.New(web.Deps{Schema: srv.Store, Blobs: srv.Blobs, Accounts: auth.NewAccounts(srv.Store, srv.Now, testserver.Logger()), Ingest: srv.Ingest, Review: srv.Review, Log: testserver.Logger(),
 		Now: srv.Now, BaseURL: srv.URL, LTI: &web.LTI{Flow: srv.LTI.Flow, Keys: srv.LTI.Keys, LMS: srv.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ type benchHandler struct {
 
 func newBenchHandler(b *testing.B, srv *testserver.Server, u *proctor.User) *benchHandler {
 	b.Helper()
-	h, err := web.New(web.Deps{Store: srv.Store, Blobs: srv.Blobs, Ingest: srv.Ingest, Review: srv.Review,
+	h, err := web.New(web.Deps{Schema: srv.Store, Blobs: srv.Blobs, Accounts: auth.NewAccounts(srv.Store, time.Now, testserver.Logger()), Ingest: srv.Ingest, Review: srv.Review,
 		Log: testserver.Logger(), Now: time.Now, BaseURL: "http://127.0.0.1"})
 	if err != nil {
 		b.Fatal(err)

@@ -12,8 +12,9 @@ import (
 
 	"vigil/internal/blob/s3blob"
 	"vigil/internal/blob/s3blob/s3test"
-	"vigil/internal/jobs"
+	"vigil/internal/review"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 // TestMediaStraightFromS3: on S3 storage with direct media, Vigil checks
@@ -56,16 +57,10 @@ func TestMediaStraightFromS3(t *testing.T) {
 		t.Fatalf("finish: %d %s", r.status, r.raw)
 	}
 	srv.WaitAnalysed(t, s.id)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if info, err := bucket.Stat(context.Background(), jobs.JoinedKey(s.id, "webcam", 0)); err == nil && info.Size == int64(len(video)) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the video segment was never joined into one object")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testwait.Until(t, "the video segment to be joined into one object", 30*time.Second, func() bool {
+		info, err := bucket.Stat(context.Background(), review.JoinedKey(s.id, "webcam", 0))
+		return err == nil && info.Size == int64(len(video))
+	})
 
 	teacher, _ := srv.SignIn(t, &f.Instructor)
 	teacher.CheckRedirect = noRedirect

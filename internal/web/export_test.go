@@ -26,6 +26,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 // smtpSender sends through a test SMTP server.
@@ -56,20 +57,13 @@ func raise(t *testing.T, srv *testserver.Server, c *http.Client, form url.Values
 
 func waitExport(t *testing.T, srv *testserver.Server, id int64, done func(*proctor.Export) bool, what string) *proctor.Export {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	return testwait.For(t, fmt.Sprintf("export %d: %s", id, what), 60*time.Second, func() (*proctor.Export, bool) {
 		e, err := srv.Store.GetExport(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if done(e) {
-			return e
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("export %d: %s did not happen: %+v", id, what, e)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return e, done(e)
+	})
 }
 
 var linkPattern = regexp.MustCompile(`http://\S+/exports/\d+/download\?\S+`)

@@ -52,13 +52,12 @@ func optionalID(raw string) (int64, error) {
 
 // exportRow is one request on the Exports page.
 type exportRow struct {
-	proctor.Export
-	Course, Exam string
-	Link         string
+	review.ExportRow
+	Link string
 }
 
 func (s *Server) exportRows(r *http.Request, v *viewer) ([]exportRow, error) {
-	list, err := s.Review.Exports(r.Context(), v.actor(r))
+	list, err := s.Review.ExportRows(r.Context(), v.actor(r))
 	if err != nil {
 		return nil, err
 	}
@@ -68,17 +67,9 @@ func (s *Server) exportRows(r *http.Request, v *viewer) ([]exportRow, error) {
 	}
 	rows := make([]exportRow, len(list))
 	for i, e := range list {
-		rows[i] = exportRow{Export: e}
-		if c, err := s.Store.GetCourse(r.Context(), e.CourseID); err == nil {
-			rows[i].Course = c.Code
-		}
-		if e.ExamID != 0 {
-			if ex, err := s.Store.GetExam(r.Context(), e.ExamID); err == nil {
-				rows[i].Exam = ex.Title
-			}
-		}
+		rows[i] = exportRow{ExportRow: e}
 		if e.State == proctor.ExportReady && s.Now().Before(e.ExpiresAt) {
-			rows[i].Link = links.Path(&list[i])
+			rows[i].Link = links.Path(&list[i].Export)
 		}
 	}
 	return rows, nil
@@ -123,7 +114,7 @@ func (s *Server) exportsJSON(w http.ResponseWriter, r *http.Request, v *viewer) 
 }
 
 func (s *Server) exportLinks(r *http.Request) (*export.Links, error) {
-	return export.NewLinks(r.Context(), s.Store, s.BaseURL)
+	return s.Review.ExportLinks(r.Context(), s.BaseURL)
 }
 
 // downloadExport serves an export's ZIP to the user the link was made for,

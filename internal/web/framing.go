@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"vigil/internal/proctor"
 )
 
 // ancestorCache holds the frame-ancestors list: 'self' and the origins of
@@ -30,7 +32,7 @@ func (s *Server) frameAncestors(r *http.Request) string {
 		return c.value
 	}
 	set := map[string]bool{}
-	if ps, err := s.Store.ListPlatforms(r.Context()); err == nil {
+	if ps, err := s.platforms(r); err == nil {
 		for _, p := range ps {
 			for _, raw := range []string{p.Issuer, p.AuthURL, p.CanvasURL} {
 				if o := origin(raw); o != "" && o != "://" {
@@ -48,6 +50,14 @@ func (s *Server) frameAncestors(r *http.Request) string {
 	sort.Strings(origins[1:])
 	c.value, c.fetched = strings.Join(origins, " "), s.Now()
 	return c.value
+}
+
+// platforms are the registered LMSs (none on a server without an LMS side).
+func (s *Server) platforms(r *http.Request) ([]proctor.Platform, error) {
+	if s.LTI == nil {
+		return nil, nil
+	}
+	return s.LTI.LMS.Platforms(r.Context())
 }
 
 // forgetAncestors makes the next request read the platforms again.

@@ -1,16 +1,13 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
-	"vigil/internal/auth"
 	"vigil/internal/lms"
 	"vigil/internal/lti"
-	"vigil/internal/store"
 )
 
 // LTI is what the LTI routes are built from; nil switches them off.
@@ -83,8 +80,7 @@ func (s *Server) ltiLaunch(w http.ResponseWriter, r *http.Request) {
 	// frame, or the cookie is SameSite=Lax (plain http) and the platform's
 	// cross-site post left it behind. The launch waits, checked but
 	// unused, until the browser proves it began the login.
-	data, _ := json.Marshal(login.Launch)
-	pending, err := s.savePending(r, login.StateHash, data, 5*time.Minute)
+	pending, err := s.LTI.LMS.HoldLaunch(r.Context(), login.StateHash, login.Launch, 5*time.Minute)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -98,7 +94,7 @@ func (s *Server) ltiLaunch(w http.ResponseWriter, r *http.Request) {
 	}
 	// The page must prove it holds the state in the platform's
 	// client-side storage.
-	p, err := s.Store.GetPlatform(r.Context(), login.Launch.PlatformID)
+	p, err := s.LTI.LMS.Platform(r.Context(), login.Launch.PlatformID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -115,26 +111,21 @@ func (s *Server) ltiVerify(w http.ResponseWriter, r *http.Request) {
 			"open Vigil again from the LMS"})
 		return
 	}
-	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PostFormValue("pending")), s.Now())
+	l, stateHash, err := s.LTI.LMS.TakeLaunch(r.Context(), r.PostFormValue("pending"))
 	value := r.PostFormValue("value")
-	if err != nil || value == "" || lti.HashState(value) != p.StateHash {
+	if err != nil || value == "" || lti.HashState(value) != stateHash {
 		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this browser did not start this launch: " +
 			"open Vigil again from the LMS (or in a new window)"})
 		return
 	}
-	var l lti.Launch
-	if err := json.Unmarshal(p.Launch, &l); err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	s.ltiProceed(w, r, &l)
+	s.ltiProceed(w, r, l)
 }
 
 // ltiConfirm finishes a launch whose state cookie came back on a
 // same-site post (see ltiLaunch).
 func (s *Server) ltiConfirm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PostFormValue("pending")), s.Now())
-	if err == nil && len(p.StateHash) < 16 {
+	l, stateHash, err := s.LTI.LMS.TakeLaunch(r.Context(), r.PostFormValue("pending"))
+	if err == nil && len(stateHash) < 16 {
 		err = errors.New("not a launch") // a hand-off or deep-linking id has no state
 	}
 	if err != nil {
@@ -142,27 +133,14 @@ func (s *Server) ltiConfirm(w http.ResponseWriter, r *http.Request) {
 			"open Vigil again from the LMS"})
 		return
 	}
-	c, err := r.Cookie(stateCookiePrefix + p.StateHash[:16])
-	if err != nil || lti.HashState(c.Value) != p.StateHash {
+	c, err := r.Cookie(stateCookiePrefix + stateHash[:16])
+	if err != nil || lti.HashState(c.Value) != stateHash {
 		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this browser did not start this launch " +
 			"(its cookie is missing): allow cookies for Vigil, or set the LMS to open Vigil in a new window"})
 		return
 	}
 	http.SetCookie(w, s.crossSiteCookie(&http.Cookie{Name: c.Name, Path: "/lti/", MaxAge: -1}))
-	var l lti.Launch
-	if err := json.Unmarshal(p.Launch, &l); err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	s.ltiProceed(w, r, &l)
-}
-
-// savePending keeps data under a new one-time id for a short while.
-func (s *Server) savePending(r *http.Request, stateHash string, data []byte, life time.Duration) (string, error) {
-	id, hash := auth.NewToken()
-	err := s.Store.SavePending(r.Context(), &store.LTIPending{IDHash: hash, StateHash: stateHash, Launch: data,
-		ExpiresAt: s.Now().Add(life)})
-	return id, err
+	s.ltiProceed(w, r, l)
 }
 
 func origin(raw string) string {

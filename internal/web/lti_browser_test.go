@@ -15,6 +15,7 @@ import (
 	"vigil/internal/devlms"
 	"vigil/internal/proctor"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 // TestLTIInABrowser: an instructor opens Vigil from the course menu inside
@@ -92,31 +93,28 @@ func TestLTIOnPlainHTTP(t *testing.T) {
 // address starts with prefix.
 func frameOf(t *testing.T, ctx context.Context, prefix string) context.Context {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	var fctx context.Context
+	testwait.For(t, "a frame at "+prefix+" (the targets)", 15*time.Second, func() ([]string, bool) {
 		targets, err := chromedp.Targets(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
+		var urls []string
 		for _, ti := range targets {
 			if ti.Type == "iframe" && strings.HasPrefix(ti.URL, prefix) {
-				fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
+				c, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
 				t.Cleanup(cancel)
-				if err := chromedp.Do(fctx); err != nil {
+				if err := chromedp.Do(c); err != nil {
 					t.Fatalf("attach to the frame: %v", err)
 				}
-				return fctx
+				fctx = c
+				return nil, true
 			}
+			urls = append(urls, ti.Type+" "+ti.URL)
 		}
-		if time.Now().After(deadline) {
-			var urls []string
-			for _, ti := range targets {
-				urls = append(urls, ti.Type+" "+ti.URL)
-			}
-			t.Fatalf("no frame at %s; targets: %v", prefix, urls)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return urls, false
+	})
+	return fctx
 }
 
 func attach(t *testing.T, ctx context.Context, ch <-chan target.ID, what string) context.Context {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 
 	"vigil/internal/auth"
 	"vigil/internal/lms"
-	"vigil/internal/lti"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -70,16 +68,12 @@ func (s *Server) deepLink(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.pageError(w, r, err)
 		return
 	}
-	pend, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PostFormValue("k")), s.Now())
-	var l lti.Launch
-	if err == nil {
-		err = json.Unmarshal(pend.Launch, &l)
-	}
+	l, _, err := s.LTI.LMS.TakeLaunch(r.Context(), r.PostFormValue("k"))
 	if err != nil || l.DeepLinking == nil {
 		s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "this request to add an exam has expired: start again from the LMS"))
 		return
 	}
-	returnURL, jwt, err := s.LTI.LMS.DeepLink(r.Context(), lms.As(v.User, remoteIP(r)), p.Course, &l, parseID(r.PostFormValue("exam")), r.PostFormValue("title"))
+	returnURL, jwt, err := s.LTI.LMS.DeepLink(r.Context(), lms.As(v.User, remoteIP(r)), p.Course, l, parseID(r.PostFormValue("exam")), r.PostFormValue("title"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -125,17 +119,7 @@ func (s *Server) apiAccessCode(w http.ResponseWriter, r *http.Request, sess *pro
 		s.apiError(w, r, proctor.E(proctor.CodeNotFound, "this exam has no access code"))
 		return
 	}
-	if source == proctor.SourceBrowser {
-		exam, err := s.Store.GetExam(r.Context(), sess.ExamID)
-		if err == nil && exam.Settings.RequireExtension {
-			err = proctor.E(proctor.CodeForbidden, "the browser extension fills in the access code for this exam")
-		}
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-	}
-	code, err := s.LTI.LMS.AccessCode(r.Context(), sess)
+	code, err := s.LTI.LMS.AccessCodeFor(r.Context(), sess, source)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

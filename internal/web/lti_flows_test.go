@@ -14,6 +14,7 @@ import (
 	"vigil/internal/devlms"
 	"vigil/internal/proctor"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 	"vigil/media"
 )
 
@@ -69,8 +70,7 @@ func TestRosterAndDeepLinking(t *testing.T) {
 
 func waitRoster(t *testing.T, srv *testserver.Server) *proctor.LTIContext {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	return testwait.For(t, "the roster to be read", 15*time.Second, func() (*proctor.LTIContext, bool) {
 		for id := int64(1); id < 5; id++ {
 			x, err := srv.Store.GetLTIContext(context.Background(), id)
 			if err == nil && !x.RosterSyncedAt.IsZero() {
@@ -78,14 +78,11 @@ func waitRoster(t *testing.T, srv *testserver.Server) *proctor.LTIContext {
 				if len(students) != 3 {
 					t.Fatalf("roster gave %d students, want the 3 learners", len(students))
 				}
-				return x
+				return x, true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the roster was not read within 15 s")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil, false
+	})
 }
 
 // TestLTIProctoringServices: LtiStartProctoring → the proctoring window

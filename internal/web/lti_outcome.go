@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,11 +8,9 @@ import (
 	"strconv"
 	"time"
 
-	"vigil/internal/auth"
 	"vigil/internal/lms"
 	"vigil/internal/lti"
 	"vigil/internal/proctor"
-	"vigil/internal/store"
 )
 
 // ltiProceed carries out a checked, bound launch and shows where it leads.
@@ -50,8 +47,7 @@ func (s *Server) destination(r *http.Request, out *lms.Outcome) (string, error) 
 	case lms.GoCourses:
 		return "/?all=1", nil
 	case lms.GoDeepLink:
-		data, _ := json.Marshal(out.Launch)
-		k, err := s.savePending(r, "", data, time.Hour)
+		k, err := s.LTI.LMS.HoldLaunch(r.Context(), "", out.Launch, time.Hour)
 		next := fmt.Sprintf("/lti/deep-link?course=%d&k=%s", out.Course.ID, url.QueryEscape(k))
 		if out.Exam != nil { // the assessment has its exam already
 			next += fmt.Sprintf("&exam=%d", out.Exam.ID)
@@ -75,32 +71,18 @@ func (s *Server) ltiSignIn(w http.ResponseWriter, r *http.Request, out *lms.Outc
 		s.pageError(w, r, err)
 		return
 	}
-	tok, hash := auth.NewToken()
-	csrf, _ := auth.NewToken()
-	now := s.Now()
-	ws := &store.WebSession{TokenHash: hash, UserID: out.User.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(webSessionTTL)}
-	if err := s.Store.CreateWebSession(r.Context(), ws); err != nil {
+	tok, ws, err := s.Accounts.SignIn(r.Context(), out.User, remoteIP(r))
+	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.auditSignIn(r.Context(), out.User, remoteIP(r))
 	http.SetCookie(w, s.crossSiteCookie(&http.Cookie{Name: sessionCookie, Value: tok, Path: "/", Expires: ws.ExpiresAt}))
-	handoff, err := json.Marshal(handoffData{UserID: out.User.ID, Next: next})
-	if err == nil {
-		var k string
-		k, err = s.savePending(r, "", handoff, 5*time.Minute)
-		handoffURL := "/lti/handoff/" + k
-		if err == nil {
-			s.renderLTI(w, r, "lti_continue", "Opening Vigil…", continueView{Next: next, Handoff: handoffURL})
-			return
-		}
+	k, err := s.LTI.LMS.HoldHandoff(r.Context(), out.User.ID, next, 5*time.Minute)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
 	}
-	s.pageError(w, r, err)
-}
-
-type handoffData struct {
-	UserID int64  `json:"user_id"`
-	Next   string `json:"next"`
+	s.renderLTI(w, r, "lti_continue", "Opening Vigil…", continueView{Next: next, Handoff: "/lti/handoff/" + k})
 }
 
 // ltiCookieCheck tells the launch page whether the session cookie came
@@ -136,21 +118,12 @@ func (s *Server) ltiHandoff(w http.ResponseWriter, r *http.Request) {
 		s.handoffElsewhere(w, r)
 		return
 	}
-	p, err := s.Store.TakePending(r.Context(), auth.HashToken(r.PathValue("token")), s.Now())
-	var h handoffData
-	if err == nil {
-		err = json.Unmarshal(p.Launch, &h)
-	}
-	if err != nil || h.UserID == 0 {
-		s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "this link was already used or has expired: open Vigil again from your course"))
-		return
-	}
-	u, err := s.Store.GetUser(r.Context(), h.UserID)
+	u, next, err := s.LTI.LMS.TakeHandoff(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.startWebSession(w, r, u, safeNext(h.Next))
+	s.startWebSession(w, r, u, safeNext(next))
 }
 
 type infoView struct {

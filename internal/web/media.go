@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"vigil/internal/blob"
-	"vigil/internal/jobs"
 	"vigil/internal/proctor"
-	"vigil/internal/store"
+	"vigil/internal/review"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -68,16 +67,13 @@ func (s *Server) frameImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		seq, err = pathSeq(r, "seq")
 	}
 	var sess *proctor.Session
-	if err == nil {
-		sess, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), id)
-	}
-	if err == nil && sess.MediaPurged() {
-		s.mediaGone(w, r, sess)
-		return
-	}
 	var f *proctor.Frame
 	if err == nil {
-		f, err = s.Store.GetFrame(r.Context(), id, seq)
+		sess, f, err = s.Review.Frame(r.Context(), v.actor(r), id, seq)
+	}
+	if errors.Is(err, review.ErrMediaGone) {
+		s.mediaGone(w, r, sess)
+		return
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -99,16 +95,10 @@ func (s *Server) photoImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	id, err := pathID(r, "id")
+	var sess *proctor.Session
 	var p *proctor.Photo
 	if err == nil {
-		p, err = s.Store.GetPhotoByID(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) {
-			err = proctor.E(proctor.CodeNotFound, "no such photo: it may have been deleted under the retention policy")
-		}
-	}
-	var sess *proctor.Session
-	if err == nil {
-		sess, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), p.SessionID)
+		sess, p, err = s.Review.Photo(r.Context(), v.actor(r), id)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -125,53 +115,29 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return // seeking (range requests) within a granted read is free
 	}
 	id, err := pathID(r, "id")
-	stream := r.PathValue("stream")
-	var sess *proctor.Session
+	var vid *review.Video
 	if err == nil {
-		sess, err = s.Review.AuthorizeSession(r.Context(), v.actor(r), id)
+		vid, err = s.Review.Video(r.Context(), v.actor(r), id, trimExt(r.PathValue("stream")), r.URL.Query().Get("segment"))
 	}
-	if err == nil && sess.MediaPurged() {
-		s.mediaGone(w, r, sess)
+	if errors.Is(err, review.ErrMediaGone) {
+		s.mediaGone(w, r, vid.Session)
 		return
-	}
-	var chunks []proctor.VideoChunk
-	if err == nil {
-		chunks, err = s.Store.ListChunks(r.Context(), id, trimExt(stream))
-	}
-	if err == nil {
-		chunks, err = segment(chunks, r.URL.Query().Get("segment"))
 	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	if r.Header.Get("Range") == "" {
-		s.auditMedia(r, v, sess, "video "+trimExt(stream))
+		s.auditMedia(r, v, vid.Session, "video "+vid.Stream)
 	}
-	cat := blob.NewConcat(r.Context(), s.Blobs, jobs.ChunkParts(chunks))
+	cat := blob.NewConcat(r.Context(), s.Blobs, vid.Parts())
 	defer cat.Close()
-	if s.MediaDirect && !sess.State.AcceptsUploads() && s.redirectJoined(w, r, id, trimExt(stream), r.URL.Query().Get("segment"), cat.Size()) {
+	if s.MediaDirect && !vid.Session.State.AcceptsUploads() && s.redirectJoined(w, r, vid, cat.Size()) {
 		return
 	}
 	w.Header().Set("Content-Type", "video/webm")
 	w.Header().Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", chunks[len(chunks)-1].ReceivedAt, cat)
-}
-
-// segment picks the chunks of the segment a request names.
-func segment(chunks []proctor.VideoChunk, param string) ([]proctor.VideoChunk, error) {
-	n := 0
-	if param != "" {
-		var err error
-		if n, err = strconv.Atoi(param); err != nil || n < 0 {
-			return nil, proctor.E(proctor.CodeInvalid, "segment must be a number from 0")
-		}
-	}
-	segs := proctor.Segments(chunks)
-	if n >= len(segs) {
-		return nil, proctor.E(proctor.CodeNotFound, "this session has no such recording (segment %d of %d)", n, len(segs))
-	}
-	return segs[n], nil
+	http.ServeContent(w, r, "", vid.Chunks[len(vid.Chunks)-1].ReceivedAt, cat)
 }
 
 func trimExt(s string) string {
@@ -204,9 +170,8 @@ func (s *Server) redirectToStore(w http.ResponseWriter, r *http.Request, key str
 
 // redirectJoined redirects to the segment joined into one object after the
 // session finished (jobargs.JoinVideo), when it is there and complete.
-func (s *Server) redirectJoined(w http.ResponseWriter, r *http.Request, sessionID int64, stream, segParam string, size int64) bool {
-	n, _ := strconv.Atoi(segParam)
-	key := jobs.JoinedKey(sessionID, stream, n)
+func (s *Server) redirectJoined(w http.ResponseWriter, r *http.Request, vid *review.Video, size int64) bool {
+	key := vid.JoinedKey()
 	info, err := s.Blobs.Stat(r.Context(), key)
 	if err != nil || info.Size != size {
 		return false // not joined yet: played through Vigil

@@ -9,12 +9,17 @@ import (
 	"time"
 
 	"vigil/internal/blob"
-	"vigil/internal/store"
 )
+
+// Schema tells the migration the database is at and the one this binary
+// needs.
+type Schema interface {
+	SchemaVersion(ctx context.Context) (have, want int, err error)
+}
 
 // CheckReady reports whether a process can do its work: the database
 // answers at the schema this binary needs, and the media store answers.
-func CheckReady(ctx context.Context, st store.Store, b blob.Bucket) error {
+func CheckReady(ctx context.Context, st Schema, b blob.Bucket) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	have, want, err := st.SchemaVersion(ctx)
@@ -32,7 +37,7 @@ func CheckReady(ctx context.Context, st store.Store, b blob.Bucket) error {
 
 // ReadyHandler answers 200 when CheckReady passes, else 503 with why (a
 // load balancer takes the process out of rotation meanwhile).
-func ReadyHandler(st store.Store, b blob.Bucket) http.HandlerFunc {
+func ReadyHandler(st Schema, b blob.Bucket) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Header().Set("Cache-Control", "no-store")

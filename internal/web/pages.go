@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"vigil/internal/lms"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
-	"vigil/internal/store"
 )
 
 func (v *viewer) actor(r *http.Request) review.Actor {
@@ -40,10 +38,7 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	view := courseView{CoursePage: p, Requested: r.URL.Query().Get("requested") != ""}
 	if s.LTI != nil {
 		if !p.Course.Enabled {
-			view.Pending, err = s.Store.PendingCourseRequest(r.Context(), p.Course.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				err = nil
-			}
+			view.Pending, err = s.LTI.LMS.PendingRequest(r.Context(), p.Course.ID)
 		} else if p.MayChange { // reviewers do not proctor quizzes
 			view.Quizzes, err = s.LTI.LMS.CanvasQuizzes(r.Context(), v.User, p.Course.ID)
 		}

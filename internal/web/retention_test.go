@@ -22,6 +22,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 const day = proctor.Day
@@ -429,35 +430,21 @@ func waitJobs(t *testing.T, srv *testserver.Server, kind string) {
 	t.Helper()
 	client, err := river.NewClient(srv.Store.RiverDriver(), &river.Config{})
 	must(t, err)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testwait.For(t, "every "+kind+" job to finish (the number still waiting)", 30*time.Second, func() (int, bool) {
 		res, err := client.JobList(context.Background(), river.NewJobListParams().Kinds(kind).States(
 			rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled, rivertype.JobStatePending))
 		must(t, err)
-		if len(res.Jobs) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d %s jobs still waiting after 30 s", len(res.Jobs), kind)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(res.Jobs), len(res.Jobs) == 0
+	})
 }
 
 func waitPurged(t *testing.T, srv *testserver.Server, sid int64) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testwait.Until(t, fmt.Sprintf("session %d to be purged by the job", sid), 30*time.Second, func() bool {
 		s, err := srv.Store.GetSession(context.Background(), sid)
 		must(t, err)
-		if s.MediaPurged() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("session %d not purged by the job after 30 s", sid)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return s.MediaPurged()
+	})
 }
 
 // TestRetentionSettings: only administrators reach the settings; values

@@ -16,20 +16,21 @@ import (
 	"vigil/internal/metrics"
 	"vigil/internal/ratelimit"
 	"vigil/internal/review"
-	"vigil/internal/store"
 )
 
-// Deps are what the HTTP layer is built from.
+// Deps are what the HTTP layer is built from. Handlers reach the data
+// through the domain services only; Schema answers the readiness check.
 type Deps struct {
-	Store   store.Store
-	Blobs   blob.Bucket
-	Ingest  *ingest.Service
-	Review  *review.Service
-	Log     *slog.Logger
-	Now     func() time.Time
-	BaseURL string // how users reach this server
-	HelpURL string // the institution's help desk; "" for none
-	LTI     *LTI   // nil: no LMS integration
+	Schema   Schema
+	Blobs    blob.Bucket
+	Accounts *auth.Accounts
+	Ingest   *ingest.Service
+	Review   *review.Service
+	Log      *slog.Logger
+	Now      func() time.Time
+	BaseURL  string // how users reach this server
+	HelpURL  string // the institution's help desk; "" for none
+	LTI      *LTI   // nil: no LMS integration
 	// MailConfigured: an SMTP server takes Vigil's mail (otherwise it
 	// stays in the outbox).
 	MailConfigured bool
@@ -63,19 +64,14 @@ type Server struct {
 	mediaOrigin string
 	// media budgets and audits people's reads of students' media.
 	media *mediaGuard
-	// checkPassword is auth.CheckPassword, which runs argon2id even for
-	// an unknown email (so sign-in time does not reveal who has an
-	// account); a test counts its calls.
-	checkPassword func(encoded, password string) error
 }
 
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, secure: len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://", loopback: isLoopback(d.BaseURL),
-		signIns:       ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
-		pairings:      ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
-		media:         newMediaGuard(d.Now),
-		checkPassword: auth.CheckPassword}
+		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
+		pairings: ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
+		media:    newMediaGuard(d.Now)}
 	if o, ok := d.Blobs.(interface{ PublicOrigin() string }); ok {
 		s.mediaOrigin = o.PublicOrigin()
 	}

@@ -14,6 +14,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 // formOf is what a browser submits for the settings page as it is shown.
@@ -50,20 +51,13 @@ func formOf(s proctor.Settings, csrf string) url.Values {
 // waitFor polls the session's violations until ok accepts them.
 func waitFor(t *testing.T, srv *testserver.Server, sid int64, what string, ok func([]proctor.Violation) bool) []proctor.Violation {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	return testwait.For(t, what, 30*time.Second, func() ([]proctor.Violation, bool) {
 		vs, err := srv.Store.ListViolations(context.Background(), sid)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok(vs) {
-			return vs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %+v", what, vs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return vs, ok(vs)
+	})
 }
 
 func find(vs []proctor.Violation, t proctor.ViolationType) *proctor.Violation {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -21,14 +20,13 @@ const (
 	// preCSRFCookie protects the sign-in forms, which have no session yet:
 	// the form must echo the cookie's random value (double submit).
 	preCSRFCookie = "vigil_signin"
-	webSessionTTL = 12 * time.Hour
 )
 
 // viewer is the signed-in dashboard user of a request.
 type viewer struct {
-	User      *proctor.User
-	CSRF      string
-	tokenHash string
+	User    *proctor.User
+	CSRF    string
+	session *store.WebSession
 }
 
 // user wraps a dashboard handler: it finds the signed-in user (or sends the
@@ -62,16 +60,11 @@ func (s *Server) currentViewer(r *http.Request) (*viewer, error) {
 	if err != nil || c.Value == "" {
 		return nil, errors.New("no session cookie")
 	}
-	hash := auth.HashToken(c.Value)
-	ws, err := s.Store.GetWebSession(r.Context(), hash, s.Now())
+	u, ws, err := s.Accounts.Viewer(r.Context(), c.Value)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.GetUser(r.Context(), ws.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return &viewer{User: u, CSRF: ws.CSRFToken, tokenHash: hash}, nil
+	return &viewer{User: u, CSRF: ws.CSRFToken, session: ws}, nil
 }
 
 func sameSecret(a, b string) bool {
@@ -119,17 +112,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		fail(fmt.Sprintf("Too many sign-in attempts from your address. Try again in %s.", wait.Round(time.Second)))
 		return
 	}
-	u, hash, err := s.Store.GetUserByEmail(r.Context(), email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.pageError(w, r, err)
+	u, err := s.Accounts.Password(r.Context(), email, r.PostFormValue("password"))
+	if errors.Is(err, auth.ErrBadPassword) {
+		s.Log.Info("sign-in refused", "remote", remoteIP(r))
+		fail("The email address or password is not right.")
 		return
 	}
 	if err != nil {
-		u, hash = nil, "" // checked all the same: see checkPassword
-	}
-	if s.checkPassword(hash, r.PostFormValue("password")) != nil || u == nil {
-		s.Log.Info("sign-in refused", "remote", remoteIP(r))
-		fail("The email address or password is not right.")
+		s.pageError(w, r, err)
 		return
 	}
 	s.startWebSession(w, r, u, next)
@@ -147,15 +137,7 @@ func (s *Server) signInLink(w http.ResponseWriter, r *http.Request) {
 		s.signInLinkForm(w, r)
 		return
 	}
-	uid, err := s.Store.UseSignInLink(r.Context(), auth.HashToken(r.PathValue("token")), s.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "this sign-in link was already used or has expired: ask for a new one (vigil admin signin-link)"))
-		return
-	}
-	var u *proctor.User
-	if err == nil {
-		u, err = s.Store.GetUser(r.Context(), uid)
-	}
+	u, err := s.Accounts.UseLink(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -164,30 +146,18 @@ func (s *Server) signInLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) startWebSession(w http.ResponseWriter, r *http.Request, u *proctor.User, next string) {
-	tok, hash := auth.NewToken()
-	csrf, _ := auth.NewToken()
-	now := s.Now()
-	ws := &store.WebSession{TokenHash: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(webSessionTTL)}
-	if err := s.Store.CreateWebSession(r.Context(), ws); err != nil {
+	tok, ws, err := s.Accounts.SignIn(r.Context(), u, remoteIP(r))
+	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.auditSignIn(r.Context(), u, remoteIP(r))
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteLaxMode, Expires: ws.ExpiresAt})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-func (s *Server) auditSignIn(ctx context.Context, u *proctor.User, remote string) {
-	err := s.Store.AppendAudit(ctx, &proctor.AuditEntry{At: s.Now(), UserID: u.ID, Actor: u.Email,
-		Action: proctor.AuditSignIn, Subject: "user:" + u.Email, Remote: remote})
-	if err != nil {
-		s.Log.Error("audit sign-in", "err", err)
-	}
-}
-
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *viewer) {
-	if err := s.Store.DeleteWebSession(r.Context(), v.tokenHash); err != nil {
+	if err := s.Accounts.SignOut(r.Context(), v.session); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -41,10 +41,12 @@ func TestSignInChecksUnknownEmails(t *testing.T) {
 	must(st.CreateUser(t.Context(), &proctor.User{Email: "lms@example.edu", Name: "From the LMS", Role: proctor.RoleInstructor}, ""))
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	s, err := New(Deps{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, BaseURL: base})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	accounts := auth.NewAccounts(st, time.Now, log)
+	s, err := New(Deps{Schema: st, Accounts: accounts, Log: log, Now: time.Now, BaseURL: base})
 	must(err)
 	var checked []string
-	s.checkPassword = func(encoded, password string) error {
+	accounts.CheckPassword = func(encoded, password string) error {
 		checked = append(checked, encoded)
 		return auth.CheckPassword(encoded, password)
 	}

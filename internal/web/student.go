@@ -36,13 +36,9 @@ func (s *Server) issueSessionLink(w http.ResponseWriter, r *http.Request, v *vie
 	if err == nil {
 		exam, err = s.Review.AuthorizeExamChange(r.Context(), v.actor(r), examID)
 	}
-	var student *proctor.Student
+	var link *ingest.IssuedLink
 	if err == nil {
-		student, err = s.Store.GetStudent(r.Context(), studentID)
-	}
-	var tok string
-	if err == nil {
-		tok, err = ingest.IssueLink(r.Context(), s.Store, ingest.LinkRequest{ExamID: examID, StudentID: studentID,
+		link, err = s.Ingest.IssueLink(r.Context(), ingest.LinkRequest{ExamID: examID, StudentID: studentID,
 			TTL: sessionLinkTTL, UserID: v.User.ID, Actor: v.User.Email, Remote: remoteIP(r)})
 	}
 	if err != nil {
@@ -52,7 +48,7 @@ func (s *Server) issueSessionLink(w http.ResponseWriter, r *http.Request, v *vie
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	s.render(w, r, http.StatusOK, "link", page{Title: "Session link", User: v.User, CSRF: v.CSRF, Data: linkView{
-		Exam: exam, Student: student, URL: strings.TrimRight(s.BaseURL, "/") + "/s/" + tok, Until: s.Now().Add(sessionLinkTTL)}})
+		Exam: exam, Student: link.Student, URL: strings.TrimRight(s.BaseURL, "/") + "/s/" + link.Token, Until: link.ExpiresAt}})
 }
 
 type linkView struct {

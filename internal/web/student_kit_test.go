@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/cmplx"
 	"os"
 	"path/filepath"
 	"testing"
@@ -241,39 +242,136 @@ func serverAudio(t *testing.T, srv *testserver.Server, sessionID int64) [][]floa
 	return out
 }
 
-// secondCorrelations places each second of x in the looping reference ref
-// and returns, per second, the normalised correlation there: 1 is the same
-// waveform (at any level), 0 unrelated sound. The first second is found
-// anywhere in ref; each next one near where the previous one ended, so a
-// few dropped milliseconds under load shift the alignment without breaking
-// it. Seconds where the reference is nearly silent (pauses in the speech)
-// are left out: there is no waveform to compare.
-func secondCorrelations(x, ref []float32) []float64 {
-	const sec, search = 8000, 800 // one second at 8 kHz; ±100 ms
-	loop := ref
-	for len(loop) < 3*len(ref) {
-		loop = append(loop, ref...)
-	}
+// windowCorrelations places each half-second window of x in the looping
+// reference ref and returns, per window, the normalised correlation there:
+// 1 is the same waveform (at any level), 0 unrelated sound. The first
+// window is looked for anywhere in ref; each next one near where the
+// previous one ended (±100 ms), so a few dropped milliseconds under load
+// shift the alignment without breaking it. Where a window matches poorly
+// there (a longer drop: a starved audio thread loses whole blocks), it is
+// looked for anywhere in ref again, as the first was, so one drop costs the
+// window it falls in and not every window after it. Windows where the
+// reference is nearly silent (pauses in the speech) are left out: there is
+// no waveform to compare.
+func windowCorrelations(x, ref []float32) []float64 {
+	const win, search, resync = 4000, 800, 0.5 // half a second at 8 kHz; ±100 ms
+	a := newAligner(ref, win)
 	var out []float64
-	next := -1 // expected position of the next second in ref; -1: unknown
-	for i := 0; i+sec <= len(x); i += sec {
-		w := x[i : i+sec]
-		lo, hi := 0, len(ref)
-		if next >= 0 {
-			lo, hi = next+len(ref)-search, next+len(ref)+search
-		}
+	next := -1 // expected position of the next window in ref; -1: unknown
+	for i := 0; i+win <= len(x); i += win {
+		w := x[i : i+win]
 		best, at := -2.0, 0
-		for lag := lo; lag < hi; lag++ {
-			if c := ncc(w, loop[lag:lag+sec]); c > best {
-				best, at = c, lag
-			}
+		if next >= 0 {
+			best, at = a.near(w, next+len(ref)-search, next+len(ref)+search)
 		}
-		next = (at + sec) % len(ref)
-		if rms(loop[at:at+sec]) > 0.01 {
+		if best < resync {
+			best, at = a.anywhere(w)
+		}
+		next = (at + win) % len(ref)
+		if rms(a.loop[at:at+win]) > 0.01 {
 			out = append(out, best)
 		}
 	}
 	return out
+}
+
+// aligner finds where a window of sound lies in a looping reference.
+type aligner struct {
+	ref, loop []float32
+	// spec is the spectrum of the reference's first len(ref)+win samples
+	// (zero-padded to a power of two), energy the running sum of their
+	// squares: with them anywhere costs two FFTs instead of a correlation
+	// at every lag.
+	spec   []complex128
+	energy []float64
+}
+
+func newAligner(ref []float32, win int) *aligner {
+	a := &aligner{ref: ref, loop: ref}
+	for len(a.loop) < 3*len(ref) {
+		a.loop = append(a.loop, ref...)
+	}
+	n := 1
+	for n < len(ref)+win {
+		n *= 2
+	}
+	a.spec = make([]complex128, n)
+	a.energy = make([]float64, len(ref)+win+1)
+	for i, v := range a.loop[:len(ref)+win] {
+		a.spec[i] = complex(float64(v), 0)
+		a.energy[i+1] = a.energy[i] + float64(v)*float64(v)
+	}
+	fft(a.spec, false)
+	return a
+}
+
+// near finds where w correlates best in the loop at lags lo to hi.
+func (a *aligner) near(w []float32, lo, hi int) (float64, int) {
+	best, at := -2.0, lo
+	for lag := lo; lag < hi; lag++ {
+		if c := ncc(w, a.loop[lag:lag+len(w)]); c > best {
+			best, at = c, lag
+		}
+	}
+	return best, at
+}
+
+// anywhere finds where w correlates best in one turn of the reference:
+// what near would find over every lag, by FFT.
+func (a *aligner) anywhere(w []float32) (float64, int) {
+	x := make([]complex128, len(a.spec))
+	var ww float64
+	for i, v := range w {
+		x[i] = complex(float64(v), 0)
+		ww += float64(v) * float64(v)
+	}
+	fft(x, false)
+	for i := range x {
+		x[i] = cmplx.Conj(x[i]) * a.spec[i]
+	}
+	fft(x, true)
+	best, at := -2.0, 0
+	for lag := range len(a.ref) {
+		rr := a.energy[lag+len(w)] - a.energy[lag]
+		if ww == 0 || rr <= 0 {
+			continue
+		}
+		if c := real(x[lag]) / float64(len(x)) / math.Sqrt(ww*rr); c > best {
+			best, at = c, lag
+		}
+	}
+	return best, at
+}
+
+// fft transforms x in place (its length a power of two); inverse leaves
+// out the 1/n.
+func fft(x []complex128, inverse bool) {
+	n := len(x)
+	for i, j := 1, 0; i < n; i++ {
+		bit := n >> 1
+		for ; j&bit != 0; bit >>= 1 {
+			j ^= bit
+		}
+		j ^= bit
+		if i < j {
+			x[i], x[j] = x[j], x[i]
+		}
+	}
+	sign := -1.0
+	if inverse {
+		sign = 1
+	}
+	for size := 2; size <= n; size <<= 1 {
+		step := cmplx.Rect(1, sign*2*math.Pi/float64(size))
+		for start := 0; start < n; start += size {
+			tw := complex(1, 0)
+			for k := range size / 2 {
+				u, v := x[start+k], x[start+k+size/2]*tw
+				x[start+k], x[start+k+size/2] = u+v, u-v
+				tw *= step
+			}
+		}
+	}
 }
 
 func rms(x []float32) float64 {

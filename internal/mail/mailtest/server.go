@@ -6,6 +6,7 @@ package mailtest
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net"
 	"slices"
 	"sync"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"vigil/internal/testwait"
 )
 
 // TLS modes for Options.TLS.
@@ -150,22 +153,15 @@ func (s *Server) Messages() []Received {
 	return out
 }
 
-// WaitMessages polls until at least n messages have arrived and returns them;
-// it fails the test if that takes longer than timeout. Polling keeps the
-// server free of waiter bookkeeping; tests wait milliseconds at most.
+// WaitMessages waits (testwait) until at least n messages have arrived and
+// returns them; it fails the test if that takes longer than timeout.
+// Polling keeps the server free of waiter bookkeeping.
 func (s *Server) WaitMessages(t testing.TB, n int, timeout time.Duration) []Received {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	return testwait.For(t, fmt.Sprintf("mailtest: %d messages (those arrived)", n), timeout, func() ([]Received, bool) {
 		got := s.Messages()
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mailtest: %d of %d messages after %v", len(got), n, timeout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return got, len(got) >= n
+	})
 }
 
 func (s *Server) store(r Received) {

@@ -8,10 +8,8 @@ import (
 )
 
 func (c *conn) CreateWebSession(ctx context.Context, w *store.WebSession) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "create web session", `INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5)`, w.TokenHash, w.UserID, w.CSRFToken, ms(w.CreatedAt), ms(w.ExpiresAt))
-	})
+	return c.execKeyed(ctx, "create web session", `INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, w.TokenHash, w.UserID, w.CSRFToken, ms(w.CreatedAt), ms(w.ExpiresAt))
 }
 
 func (c *conn) GetWebSession(ctx context.Context, tokenHash string, now time.Time) (*store.WebSession, error) {
@@ -31,10 +29,8 @@ func (c *conn) DeleteWebSession(ctx context.Context, tokenHash string) error {
 }
 
 func (c *conn) CreateSignInLink(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "create sign-in link", `INSERT INTO sign_in_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			tokenHash, userID, ms(expires))
-	})
+	return c.execKeyed(ctx, "create sign-in link", `INSERT INTO sign_in_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+		tokenHash, userID, ms(expires))
 }
 
 func (c *conn) UseSignInLink(ctx context.Context, tokenHash string, now time.Time) (int64, error) {

@@ -9,16 +9,13 @@ import (
 	"vigil/internal/store"
 )
 
-func (c *conn) InsertAudio(ctx context.Context, a *proctor.AudioChunk) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "insert audio", `INSERT INTO audio_chunks
-			(session_id, seq, started_at, duration_ms, format, blob_key, sha256, size, received_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			a.SessionID, a.Seq, ms(a.StartedAt), a.DurationMS, a.Format, a.BlobKey, a.SHA256, a.Size, ms(a.ReceivedAt))
-	})
-}
-
 const audioCols = `session_id, seq, started_at, duration_ms, format, blob_key, sha256, size, received_at`
+
+var audioChunks = seqTable[proctor.AudioChunk]{what: "audio", table: "audio_chunks", cols: audioCols, scan: scanAudio}
+
+func (c *conn) InsertAudio(ctx context.Context, a *proctor.AudioChunk) error {
+	return audioChunks.insert(ctx, c, a.SessionID, a.Seq, ms(a.StartedAt), a.DurationMS, a.Format, a.BlobKey, a.SHA256, a.Size, ms(a.ReceivedAt))
+}
 
 func scanAudio(sc scanner) (*proctor.AudioChunk, error) {
 	var a proctor.AudioChunk
@@ -31,14 +28,11 @@ func scanAudio(sc scanner) (*proctor.AudioChunk, error) {
 }
 
 func (c *conn) GetAudio(ctx context.Context, sessionID, seq int64) (*proctor.AudioChunk, error) {
-	a, err := scanAudio(c.r.QueryRowContext(ctx, `SELECT `+audioCols+` FROM audio_chunks WHERE session_id = $1 AND seq = $2`, sessionID, seq))
-	return a, wrap("get audio", err)
+	return audioChunks.get(ctx, c, sessionID, seq)
 }
 
 func (c *conn) NextAudioSeq(ctx context.Context, sessionID int64) (int64, error) {
-	var next int64
-	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM audio_chunks WHERE session_id = $1`, sessionID).Scan(&next)
-	return next, wrap("next audio seq", err)
+	return audioChunks.next(ctx, c, sessionID)
 }
 
 func (c *conn) PendingAudio(ctx context.Context, sessionID int64, limit int) ([]proctor.AudioChunk, error) {
@@ -47,9 +41,7 @@ func (c *conn) PendingAudio(ctx context.Context, sessionID int64, limit int) ([]
 }
 
 func (c *conn) CountPendingAudio(ctx context.Context, sessionID int64) (int64, error) {
-	var n int64
-	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM audio_chunks WHERE session_id = $1 AND NOT analyzed`, sessionID).Scan(&n)
-	return n, wrap("count pending audio", err)
+	return queryInt(ctx, c.r, "count pending audio", `SELECT count(*) FROM audio_chunks WHERE session_id = $1 AND NOT analyzed`, sessionID)
 }
 
 func (c *conn) SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal, problem string) error {

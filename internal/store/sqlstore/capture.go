@@ -7,16 +7,33 @@ import (
 	"vigil/internal/proctor"
 )
 
-func (c *conn) InsertFrame(ctx context.Context, f *proctor.Frame) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "insert frame", `INSERT INTO frames
-			(session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			f.SessionID, f.Seq, ms(f.CapturedAt), f.BlobKey, f.SHA256, f.Size, f.Width, f.Height, ms(f.ReceivedAt))
-	})
+// seqTable is a table of a session's uploads numbered from 0 (frames,
+// audio chunks): a row's columns, how it scans, and its name in errors.
+type seqTable[T any] struct {
+	what, table, cols string
+	scan              func(scanner) (*T, error)
+}
+
+func (t seqTable[T]) insert(ctx context.Context, c *conn, args ...any) error {
+	return c.execKeyed(ctx, "insert "+t.what, `INSERT INTO `+t.table+` (`+t.cols+`) VALUES (`+placeholders(1, len(args))+`)`, args...)
+}
+
+func (t seqTable[T]) get(ctx context.Context, c *conn, sessionID, seq int64) (*T, error) {
+	return queryOne(ctx, c.r, "get "+t.what, `SELECT `+t.cols+` FROM `+t.table+` WHERE session_id = $1 AND seq = $2`, t.scan, sessionID, seq)
+}
+
+// next is one past the highest sequence number of a session (0 if none).
+func (t seqTable[T]) next(ctx context.Context, c *conn, sessionID int64) (int64, error) {
+	return queryInt(ctx, c.r, "next "+t.what+" seq", `SELECT coalesce(max(seq) + 1, 0) FROM `+t.table+` WHERE session_id = $1`, sessionID)
 }
 
 const frameCols = `session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at`
+
+var frames = seqTable[proctor.Frame]{what: "frame", table: "frames", cols: frameCols, scan: scanFrame}
+
+func (c *conn) InsertFrame(ctx context.Context, f *proctor.Frame) error {
+	return frames.insert(ctx, c, f.SessionID, f.Seq, ms(f.CapturedAt), f.BlobKey, f.SHA256, f.Size, f.Width, f.Height, ms(f.ReceivedAt))
+}
 
 func scanFrame(sc scanner) (*proctor.Frame, error) {
 	var f proctor.Frame
@@ -29,14 +46,11 @@ func scanFrame(sc scanner) (*proctor.Frame, error) {
 }
 
 func (c *conn) GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error) {
-	f, err := scanFrame(c.r.QueryRowContext(ctx, `SELECT `+frameCols+` FROM frames WHERE session_id = $1 AND seq = $2`, sessionID, seq))
-	return f, wrap("get frame", err)
+	return frames.get(ctx, c, sessionID, seq)
 }
 
 func (c *conn) NextFrameSeq(ctx context.Context, sessionID int64) (int64, error) {
-	var next int64
-	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM frames WHERE session_id = $1`, sessionID).Scan(&next)
-	return next, wrap("next frame seq", err)
+	return frames.next(ctx, c, sessionID)
 }
 
 func (c *conn) ListFrames(ctx context.Context, sessionID, from int64, limit int) ([]proctor.Frame, error) {
@@ -45,21 +59,15 @@ func (c *conn) ListFrames(ctx context.Context, sessionID, from int64, limit int)
 }
 
 func (c *conn) CountFrames(ctx context.Context, sessionID int64) (int64, error) {
-	var n int64
-	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM frames WHERE session_id = $1`, sessionID).Scan(&n)
-	return n, wrap("count frames", err)
-}
-
-func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "insert chunk", `INSERT INTO video_chunks
-			(session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt), v.OpensSegment)
-	})
+	return queryInt(ctx, c.r, "count frames", `SELECT count(*) FROM frames WHERE session_id = $1`, sessionID)
 }
 
 const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment`
+
+func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
+	return c.execKeyed(ctx, "insert chunk", `INSERT INTO video_chunks (`+chunkCols+`) VALUES (`+placeholders(1, 10)+`)`,
+		v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt), v.OpensSegment)
+}
 
 func scanChunk(sc scanner) (*proctor.VideoChunk, error) {
 	var v proctor.VideoChunk
@@ -72,16 +80,13 @@ func scanChunk(sc scanner) (*proctor.VideoChunk, error) {
 }
 
 func (c *conn) GetChunk(ctx context.Context, sessionID int64, stream string, seq int64) (*proctor.VideoChunk, error) {
-	v, err := scanChunk(c.r.QueryRowContext(ctx, `SELECT `+chunkCols+` FROM video_chunks
-		WHERE session_id = $1 AND stream = $2 AND seq = $3`, sessionID, stream, seq))
-	return v, wrap("get chunk", err)
+	return queryOne(ctx, c.r, "get chunk", `SELECT `+chunkCols+` FROM video_chunks
+		WHERE session_id = $1 AND stream = $2 AND seq = $3`, scanChunk, sessionID, stream, seq)
 }
 
 func (c *conn) NextChunkSeq(ctx context.Context, sessionID int64, stream string) (int64, error) {
-	var next int64
-	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(seq) + 1, 0) FROM video_chunks
-		WHERE session_id = $1 AND stream = $2`, sessionID, stream).Scan(&next)
-	return next, wrap("next chunk seq", err)
+	return queryInt(ctx, c.r, "next chunk seq", `SELECT coalesce(max(seq) + 1, 0) FROM video_chunks
+		WHERE session_id = $1 AND stream = $2`, sessionID, stream)
 }
 
 func (c *conn) ListChunks(ctx context.Context, sessionID int64, stream string) ([]proctor.VideoChunk, error) {
@@ -123,10 +128,8 @@ func (c *conn) EventBatchSHA(ctx context.Context, sessionID int64, source string
 }
 
 func (c *conn) NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error) {
-	var next int64
-	err := c.r.QueryRowContext(ctx, `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = $1 AND source = $2`,
-		sessionID, source).Scan(&next)
-	return next, wrap("next event batch", err)
+	return queryInt(ctx, c.r, "next event batch", `SELECT coalesce(max(batch) + 1, 0) FROM event_batches WHERE session_id = $1 AND source = $2`,
+		sessionID, source)
 }
 
 func (c *conn) ListEventBatchTimes(ctx context.Context, sessionID int64, source string) ([]time.Time, error) {

@@ -9,10 +9,8 @@ import (
 )
 
 func (c *conn) CreatePairingCode(ctx context.Context, p *store.PairingCode) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "create pairing code", `INSERT INTO pairing_codes (code_hash, session_id, source, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5)`, p.Hash, p.SessionID, p.Source, ms(p.CreatedAt), ms(p.ExpiresAt))
-	})
+	return c.execKeyed(ctx, "create pairing code", `INSERT INTO pairing_codes (code_hash, session_id, source, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, p.Hash, p.SessionID, p.Source, ms(p.CreatedAt), ms(p.ExpiresAt))
 }
 
 func (c *conn) GetPairingCode(ctx context.Context, codeHash string) (*store.PairingCode, error) {

@@ -96,6 +96,26 @@ func queryAll[T any](ctx context.Context, q dbtx, op, query string, scan func(sc
 	return out, wrap(op, rows.Err())
 }
 
+// queryOne runs a query for one row on q and scans it (ErrNotFound when
+// there is none).
+func queryOne[T any](ctx context.Context, q dbtx, op, query string, scan func(scanner) (*T, error), args ...any) (*T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, args...))
+	return v, wrap(op, err)
+}
+
+// queryInt runs a query for one number on q: a count, the next sequence
+// number.
+func queryInt(ctx context.Context, q dbtx, op, query string, args ...any) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, wrap(op, err)
+}
+
+// execKeyed runs a write that may meet a unique key (ErrConflict; see keyed).
+func (c *conn) execKeyed(ctx context.Context, op, query string, args ...any) error {
+	return c.keyed(ctx, func() error { return c.exec(ctx, op, query, args...) })
+}
+
 // exec runs a write.
 func (c *conn) exec(ctx context.Context, op, query string, args ...any) error {
 	_, err := c.w.ExecContext(ctx, query, args...)

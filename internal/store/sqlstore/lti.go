@@ -123,10 +123,8 @@ func (c *conn) ListPlatforms(ctx context.Context) ([]proctor.Platform, error) {
 }
 
 func (c *conn) AddToolKey(ctx context.Context, k *proctor.ToolKey) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "add tool key", `INSERT INTO lti_keys (kid, private_pem, created_at, activated_at, retired_at)
-			VALUES ($1, $2, $3, $4, $5)`, k.KID, string(k.PrivatePEM), ms(k.CreatedAt), ms(k.ActivatedAt), ms(k.RetiredAt))
-	})
+	return c.execKeyed(ctx, "add tool key", `INSERT INTO lti_keys (kid, private_pem, created_at, activated_at, retired_at)
+		VALUES ($1, $2, $3, $4, $5)`, k.KID, string(k.PrivatePEM), ms(k.CreatedAt), ms(k.ActivatedAt), ms(k.RetiredAt))
 }
 
 func (c *conn) UpdateToolKey(ctx context.Context, k *proctor.ToolKey) error {
@@ -154,11 +152,9 @@ func (c *conn) DeleteToolKey(ctx context.Context, kid string) error {
 }
 
 func (c *conn) SaveLogin(ctx context.Context, l *store.LTILogin) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "save login", `INSERT INTO lti_logins
-			(state_hash, nonce, platform_id, target_link_uri, storage_target, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			l.StateHash, l.Nonce, l.PlatformID, l.TargetLinkURI, l.StorageTarget, ms(l.ExpiresAt))
-	})
+	return c.execKeyed(ctx, "save login", `INSERT INTO lti_logins
+		(state_hash, nonce, platform_id, target_link_uri, storage_target, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		l.StateHash, l.Nonce, l.PlatformID, l.TargetLinkURI, l.StorageTarget, ms(l.ExpiresAt))
 }
 
 func (c *conn) TakeLogin(ctx context.Context, stateHash string, now time.Time) (*store.LTILogin, error) {
@@ -187,18 +183,14 @@ func (c *conn) UseNonce(ctx context.Context, platformID int64, nonce string, exp
 		if err := c.exec(ctx, "prune nonces", `DELETE FROM lti_nonces WHERE expires_at < $1`, ms(now)); err != nil {
 			return err
 		}
-		return c.keyed(ctx, func() error {
-			return c.exec(ctx, "use nonce", `INSERT INTO lti_nonces (platform_id, nonce, expires_at) VALUES ($1, $2, $3)`,
-				platformID, nonce, ms(expires))
-		})
+		return c.execKeyed(ctx, "use nonce", `INSERT INTO lti_nonces (platform_id, nonce, expires_at) VALUES ($1, $2, $3)`,
+			platformID, nonce, ms(expires))
 	})
 }
 
 func (c *conn) SavePending(ctx context.Context, p *store.LTIPending) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "save pending launch", `INSERT INTO lti_pending (id_hash, state_hash, launch, expires_at)
-			VALUES ($1, $2, $3, $4)`, p.IDHash, p.StateHash, string(p.Launch), ms(p.ExpiresAt))
-	})
+	return c.execKeyed(ctx, "save pending launch", `INSERT INTO lti_pending (id_hash, state_hash, launch, expires_at)
+		VALUES ($1, $2, $3, $4)`, p.IDHash, p.StateHash, string(p.Launch), ms(p.ExpiresAt))
 }
 
 func (c *conn) TakePending(ctx context.Context, idHash string, now time.Time) (*store.LTIPending, error) {
@@ -227,10 +219,8 @@ func (c *conn) LTIUser(ctx context.Context, platformID int64, sub string) (*proc
 }
 
 func (c *conn) LinkLTIUser(ctx context.Context, platformID int64, sub string, userID int64) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "link lti user", `INSERT INTO lti_users (platform_id, sub, user_id) VALUES ($1, $2, $3)`,
-			platformID, sub, userID)
-	})
+	return c.execKeyed(ctx, "link lti user", `INSERT INTO lti_users (platform_id, sub, user_id) VALUES ($1, $2, $3)`,
+		platformID, sub, userID)
 }
 
 func (c *conn) UpdateUser(ctx context.Context, u *proctor.User) error {
@@ -240,13 +230,11 @@ func (c *conn) UpdateUser(ctx context.Context, u *proctor.User) error {
 func (c *conn) SaveLTIContext(ctx context.Context, x *proctor.LTIContext) error {
 	// Keyed: another course already tied to the same platform context is
 	// ErrConflict.
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "save lti context", `INSERT INTO lti_contexts
-			(course_id, platform_id, context_id, lms_course_id, nrps_url, roster_synced_at) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (course_id) DO UPDATE SET lms_course_id = excluded.lms_course_id,
-			nrps_url = excluded.nrps_url, roster_synced_at = excluded.roster_synced_at`,
-			x.CourseID, x.PlatformID, x.ContextID, x.LMSCourseID, x.NRPSURL, ms(x.RosterSyncedAt))
-	})
+	return c.execKeyed(ctx, "save lti context", `INSERT INTO lti_contexts
+		(course_id, platform_id, context_id, lms_course_id, nrps_url, roster_synced_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (course_id) DO UPDATE SET lms_course_id = excluded.lms_course_id,
+		nrps_url = excluded.nrps_url, roster_synced_at = excluded.roster_synced_at`,
+		x.CourseID, x.PlatformID, x.ContextID, x.LMSCourseID, x.NRPSURL, ms(x.RosterSyncedAt))
 }
 
 const contextCols = `course_id, platform_id, context_id, lms_course_id, nrps_url, roster_synced_at`

@@ -13,6 +13,7 @@ import (
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlstore"
+	"vigil/internal/testwait"
 )
 
 type completeArgs struct{}
@@ -53,19 +54,12 @@ func TestWorkerCompletesJobInTransaction(t *testing.T) {
 	defer client.Stop(context.Background())
 	must(t, st.InTx(t.Context(), func(tx store.Tx) error { return tx.Enqueue(t.Context(), completeArgs{}) }))
 
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testwait.For(t, "the job to complete (its state)", 15*time.Second, func() (string, bool) {
 		var state string
 		err := raw.QueryRowContext(t.Context(), `SELECT state FROM river_job WHERE kind = 'sqlstore_test_complete'`).Scan(&state)
 		must(t, err)
-		if state == "completed" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job still %s", state)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return state, state == "completed"
+	})
 	entries, err := st.ListAudit(t.Context(), store.AuditFilter{Action: "worked"})
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("audit entries from the worker: %+v, %v", entries, err)

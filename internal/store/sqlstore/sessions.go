@@ -159,10 +159,8 @@ func (c *conn) AddSessionToken(ctx context.Context, t *store.SessionToken) error
 	if t.Source == "" {
 		t.Source = "browser"
 	}
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "add session token", `INSERT INTO session_tokens (token_hash, session_id, source, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.SessionID, t.Source, ms(t.CreatedAt), ms(t.ExpiresAt))
-	})
+	return c.execKeyed(ctx, "add session token", `INSERT INTO session_tokens (token_hash, session_id, source, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.SessionID, t.Source, ms(t.CreatedAt), ms(t.ExpiresAt))
 }
 
 const tokenCols = `token_hash, session_id, source, created_at, expires_at`
@@ -188,10 +186,8 @@ func (c *conn) ListSessionTokens(ctx context.Context, sessionID int64, source st
 }
 
 func (c *conn) CreateSessionLink(ctx context.Context, l *store.SessionLink) error {
-	return c.keyed(ctx, func() error {
-		return c.exec(ctx, "create session link", `INSERT INTO session_links (token_hash, exam_id, student_id, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5)`, l.TokenHash, l.ExamID, l.StudentID, ms(l.CreatedAt), ms(l.ExpiresAt))
-	})
+	return c.execKeyed(ctx, "create session link", `INSERT INTO session_links (token_hash, exam_id, student_id, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, l.TokenHash, l.ExamID, l.StudentID, ms(l.CreatedAt), ms(l.ExpiresAt))
 }
 
 func (c *conn) GetSessionLink(ctx context.Context, tokenHash string) (*store.SessionLink, error) {

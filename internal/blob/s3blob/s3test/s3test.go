@@ -20,6 +20,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"vigil/internal/testneeds"
+	"vigil/internal/testwait"
 )
 
 // Keys of the test server (not secrets: it lives for one test).
@@ -91,18 +92,14 @@ func Start(t testing.TB) *Server {
 		s.cmd.Process.Kill()
 		s.cmd.Wait()
 	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testwait.Until(t, "versitygw to listen on "+addr, 15*time.Second, func() bool {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return s
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not listen on %s", addr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err == nil
+	})
+	return s
 }
 
 // Bucket creates a new empty bucket and returns its name.
