@@ -276,12 +276,15 @@ func (s *Settings) Summary() string {
 
 // Accommodation adjusts an exam's rules for one student: checks switched
 // off (a student who cannot look at the screen steadily, a noisy shared
-// home) and apps allowed (a screen reader, dictation software).
+// home), apps allowed (a screen reader, dictation software) and the key
+// combinations that assistive technology needs (a screen reader's
+// commands, speech input's "paste that"), which are then not flagged.
 type Accommodation struct {
 	ExamID      int64
 	StudentID   int64
 	Off         []ViolationType
 	AllowedApps []string
+	AllowedKeys []string
 	Note        string
 	UpdatedBy   int64
 	UpdatedAt   time.Time
@@ -299,5 +302,12 @@ func (s Settings) Apply(a *Accommodation) Settings {
 		}
 	}
 	s.WhitelistedApps = append(slices.Clone(s.WhitelistedApps), a.AllowedApps...)
+	if len(a.AllowedKeys) > 0 {
+		allowed := map[string]bool{}
+		for _, k := range a.AllowedKeys {
+			allowed[NormalizeCombo(k)] = true
+		}
+		s.BlacklistedKeys = slices.DeleteFunc(slices.Clone(s.BlacklistedKeys), func(k string) bool { return allowed[NormalizeCombo(k)] })
+	}
 	return s
 }
