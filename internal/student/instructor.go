@@ -169,7 +169,7 @@ type Panel struct {
 }
 
 // Explanation returns the student's explanation of a violation, if any.
-func (p *Panel) Explanation(v *proctor.Violation) *proctor.Explanation {
+func (p *Panel) Explanation(v proctor.Violation) *proctor.Explanation {
 	if p == nil {
 		return nil
 	}

@@ -21,10 +21,13 @@ import (
 
 // Deps are what the HTTP layer is built from.
 type Deps struct {
-	Store   store.Store
-	Blobs   blob.Bucket
-	Ingest  *ingest.Service
-	Review  *review.Service
+	Store  store.Store
+	Blobs  blob.Bucket
+	Ingest *ingest.Service
+	Review *review.Service
+	// Student is the student's side beyond capture: consent, receipts,
+	// released reviews and explanations.
+	Student StudentSide
 	Log     *slog.Logger
 	Now     func() time.Time
 	BaseURL string // how users reach this server
