@@ -382,9 +382,15 @@ func loadWAVFile(t *testing.T, path string) ([]float32, int) {
 // awaitString evaluates an expression that gives a promise of a string.
 func awaitString(t *testing.T, ctx context.Context, expr string) string {
 	t.Helper()
+	return awaitEval[string](t, ctx, expr)
+}
+
+// awaitEval evaluates an expression that gives a promise, and its value.
+func awaitEval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
