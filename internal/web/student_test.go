@@ -5,11 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/analysis/voice"
@@ -123,10 +127,33 @@ func checkReceipt(t *testing.T, srv *testserver.Server, ctx context.Context, ses
 	if want := uploadSetHash(t, srv, sess.ID); shown["hash"] != want {
 		t.Errorf("receipt fingerprint %v, the server's upload set hashes to %s", shown["hash"], want)
 	}
-	file := awaitString(t, ctx, `fetch(document.getElementById('receipt-download').href).then((r) => r.text())`)
+	file := downloadReceipt(t, ctx, sess.ID)
 	if !strings.Contains(file, "Vigil receipt") || !strings.Contains(file, shown["hash"].(string)) || !strings.Contains(file, fmt.Sprintf("Webcam pictures: %d pieces", frames)) {
 		t.Errorf("the downloaded receipt reads:\n%s", file)
 	}
+}
+
+// downloadReceipt presses "Download the receipt" and returns the file the
+// browser saved.
+func downloadReceipt(t *testing.T, ctx context.Context, sessionID int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	c := chromedp.FromContext(ctx)
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cdp.Call(sctx, c.Browser, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	browsertest.Step(t, ctx, "download the receipt", chromedp.Click(chromedp.CSS("#receipt-download")))
+	path := filepath.Join(dir, fmt.Sprintf("vigil-receipt-session-%d.txt", sessionID))
+	var data []byte
+	testwait.Until(t, "the receipt is downloaded", 15*time.Second, func() bool {
+		var err error
+		data, err = os.ReadFile(path)
+		return err == nil && len(data) > 0
+	})
+	return string(data)
 }
 
 // uploadSetHash computes the receipt's fingerprint from the store, as
@@ -418,7 +445,7 @@ func TestStudentKeepsEverythingThroughOfflineAndReload(t *testing.T) {
 	waitClientFrames(t, ctx, clientNext(t, ctx, "frames")+35)
 	queued := pending(t, ctx)
 	status := browsertest.Eval[string](t, ctx, `document.getElementById('status').textContent`)
-	if queued < 30 || !strings.Contains(status, "Uploads paused") {
+	if queued < 30 || !strings.Contains(status, "Uploads are paused") {
 		t.Fatalf("after 35 frames offline: %d items queued, status %q", queued, status)
 	}
 	restoreAt := srv.Now()
