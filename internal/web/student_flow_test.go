@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/browsertest"
+	"vigil/internal/devlms"
 	"vigil/internal/proctor"
 	"vigil/internal/testserver"
 )
@@ -117,4 +118,73 @@ func TestStudentReconnectAfterCloseCompletesUploads(t *testing.T) {
 		t.Fatalf("the receipt says of the drop: %q", resent)
 	}
 	t.Logf("%d frames; the receipt says: %s", got, resent)
+}
+
+// TestStudentFromTheLMSInOneWindow: a student opens the exam's link in the
+// LMS, which launches Vigil in a window of its own (Moodle's "new window"):
+// that window becomes the proctoring window — no third window. After the
+// exam, the same link in the LMS opens the finished exam and its receipt,
+// not a second attempt.
+func TestStudentFromTheLMSInOneWindow(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	l := startLMS(t, srv, lmsOptions{autoEnable: true, host: "localhost"})
+	// The instructor opens the exam's link once (Moodle: an External tool
+	// activity), which makes the exam.
+	spec := devlms.LaunchSpec{CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID, ResourceLinkID: "exam-link",
+		ResourceLinkTitle: "Final exam", TargetLinkURI: srv.URL + "/lti/exam", Frame: "window"}
+	l.launch(t, browserClient(), spec)
+	exams, err := srv.Store.ListExams(context.Background(), 1)
+	if err != nil || len(exams) != 1 {
+		t.Fatalf("exams: %d (%v)", len(exams), err)
+	}
+	exam := exams[0].Exam
+	noScans(&exam.Settings)
+	must(t, srv.Store.UpdateExamSettings(context.Background(), exam.ID, exam.Settings, srv.Now()))
+	ctx := studentBrowser(t, "keyboard_typing_10s_48k.wav", "")
+	spec.UserID = l.Seed.StudentIDs[0]
+	launch := func(what string) {
+		t.Helper()
+		start, err := l.StartLaunchURL(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		browsertest.Step(t, ctx, what, chromedp.Navigate(start))
+		browsertest.Wait(t, ctx, "the launch window becomes the proctoring window", `location.pathname.startsWith('/s/') && !!document.body.dataset.step`, 20*time.Second)
+	}
+	launch("open the exam in the LMS")
+	stepIs(t, ctx, "welcome", 10*time.Second)
+	if pages := pageTargets(t, ctx); pages != 1 {
+		t.Fatalf("%d windows are open, want the one proctoring window", pages)
+	}
+	checksPass(t, ctx, false)
+	takePhotos(t, ctx)
+	stepIs(t, ctx, "ready", 5*time.Second)
+	browsertest.Step(t, ctx, "start the exam", chromedp.Click(chromedp.CSS("#start-exam")))
+	recording(t, ctx)
+	waitClientFrames(t, ctx, 3)
+	finishExam(t, ctx)
+	sess := onlySession(t, srv, exam)
+
+	launch("open the exam in the LMS again")
+	stepIs(t, ctx, "done", 20*time.Second)
+	browsertest.Wait(t, ctx, "the receipt", `document.body.dataset.receipt === 'shown'`, 15*time.Second)
+	if again := onlySession(t, srv, exam); again.ID != sess.ID {
+		t.Fatalf("the LMS link opened session %d, want the finished %d", again.ID, sess.ID)
+	}
+}
+
+// pageTargets counts the browser's open pages (tabs and windows).
+func pageTargets(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	infos, err := chromedp.Targets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, i := range infos {
+		if i.Type == "page" {
+			n++
+		}
+	}
+	return n
 }
