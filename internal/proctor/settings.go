@@ -290,6 +290,21 @@ type Accommodation struct {
 	UpdatedAt   time.Time
 }
 
+// otherKeyboard is a normalised combination as the other kind of keyboard
+// types it: Ctrl+V on a Mac is Meta+V (Cmd+V), and the other way round.
+func otherKeyboard(combo string) string {
+	parts := strings.Split(combo, "+")
+	for i, m := range parts[:len(parts)-1] { // the modifiers, before the key
+		switch m {
+		case "Ctrl":
+			parts[i] = "Meta"
+		case "Meta":
+			parts[i] = "Ctrl"
+		}
+	}
+	return NormalizeCombo(strings.Join(parts, "+"))
+}
+
 // Apply returns the settings one student's session is decided with. A
 // nil accommodation changes nothing.
 func (s Settings) Apply(a *Accommodation) Settings {
@@ -303,9 +318,12 @@ func (s Settings) Apply(a *Accommodation) Settings {
 	}
 	s.WhitelistedApps = append(slices.Clone(s.WhitelistedApps), a.AllowedApps...)
 	if len(a.AllowedKeys) > 0 {
+		// A combination is allowed on both kinds of keyboard (Ctrl+V and
+		// Cmd+V), so allowing a paste combination allows paste by any means.
 		allowed := map[string]bool{}
 		for _, k := range a.AllowedKeys {
 			allowed[NormalizeCombo(k)] = true
+			allowed[otherKeyboard(NormalizeCombo(k))] = true
 		}
 		s.BlacklistedKeys = slices.DeleteFunc(slices.Clone(s.BlacklistedKeys), func(k string) bool { return allowed[NormalizeCombo(k)] })
 	}
