@@ -55,7 +55,7 @@ export function show(r, local, pending) {
   body.replaceChildren();
   for (const k of r.kinds) {
     const tr = document.createElement('tr');
-    for (const [i, v] of [k.label, String(k.count), minutes(k.minutes), size(k.bytes)].entries()) {
+    for (const [i, v] of [k.label, String(k.count), minutes(k.minutes), k.bytes > 0 ? size(k.bytes) : '—'].entries()) {
       const cell = document.createElement(i === 0 ? 'th' : 'td');
       if (i === 0) cell.scope = 'row';
       cell.textContent = v;
@@ -92,7 +92,7 @@ export function text(r, pending, resent) {
     `Recording:  ${when(r.recorded_from)} to ${when(r.recorded_to)}`,
     `Finished:   ${when(r.finished_at)}`, '',
     'What Vigil received:',
-    ...r.kinds.map((k) => `  ${k.label}: ${k.count} pieces, ${minutes(k.minutes)} minutes, ${size(k.bytes)}`),
+    ...r.kinds.map((k) => `  ${k.label}: ${k.count} pieces` + (k.minutes > 0 ? `, ${minutes(k.minutes)} minutes` : '') + (k.bytes > 0 ? `, ${size(k.bytes)}` : '')),
     `  In all: ${r.items} pieces, ${size(r.bytes)}`, '',
     pendingText(r, pending),
   ];

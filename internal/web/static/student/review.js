@@ -67,7 +67,7 @@ async function pictures(session, f) {
   for (const fr of f.frames) {
     try {
       const src = await api.media(session, `evidence/${f.id}/frames/${fr.seq}`);
-      fig.append(el('img', { src, alt: `Webcam picture ${fr.where} the flag`, width: 320, height: 240 }));
+      fig.append(el('img', { src, alt: `Webcam picture ${fr.where} the flag`, width: 160, height: 120 }));
     } catch (err) {
       fig.append(el('p', { className: 'small' }, `A picture could not be loaded (${err.message}).`));
     }
