@@ -379,12 +379,6 @@ func loadWAVFile(t *testing.T, path string) ([]float32, int) {
 	return x, rate
 }
 
-// awaitString evaluates an expression that gives a promise of a string.
-func awaitString(t *testing.T, ctx context.Context, expr string) string {
-	t.Helper()
-	return awaitEval[string](t, ctx, expr)
-}
-
 // awaitEval evaluates an expression that gives a promise, and its value.
 func awaitEval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()

@@ -1,10 +1,12 @@
 package redact
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,4 +109,56 @@ func TestKeepPrefersLargestThenCentral(t *testing.T) {
 	if Keep(nil, b) != -1 {
 		t.Error("no face, yet one kept")
 	}
+}
+
+// BenchmarkEvidencePicture is what serving one evidence picture to a
+// student costs: decode the stored JPEG, find the faces, pixelate all but
+// the student's, encode it again. BenchmarkEvidencePictureBaseline is the
+// same picture decoded and encoded without redaction (the floor).
+func BenchmarkEvidencePicture(b *testing.B) {
+	data, pool := benchFrame(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		faces, err := pool.Detect(ctx, img)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _ := Others(img, faces, Keep(faces, img.Bounds()))
+		if err := jpeg.Encode(io.Discard, out, &jpeg.Options{Quality: 85}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEvidencePictureBaseline(b *testing.B) {
+	data, _ := benchFrame(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := jpeg.Encode(io.Discard, img, &jpeg.Options{Quality: 85}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchFrame(b *testing.B) ([]byte, *face.Pool) {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join(mediaDir, "webcam320/two_people.jpg"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool, err := face.NewPool(1, face.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { pool.Close() })
+	return data, pool
 }

@@ -51,6 +51,16 @@ function fatal(text) {
   document.body.dataset.fatal = 'true';
 }
 
+// sentence makes a message from the server ("this session link expired on
+// …: ask your instructor for a new one") a sentence of its own.
+function sentence(msg) {
+  const m = String(msg || 'something went wrong').trim().replace(/[.]+$/, '');
+  return m.charAt(0).toUpperCase() + m.slice(1) + '.';
+}
+
+// clause is such a message inside a sentence of ours.
+function clause(msg) { return String(msg || '').trim().replace(/[.]+$/, ''); }
+
 function kb(bytes) { return bytes < 1024 ? bytes + ' bytes' : Math.round(bytes / 1024) + ' KB'; }
 
 function clock(ms) {
@@ -70,7 +80,7 @@ class Client {
 
   async boot() {
     const support = checks.browser();
-    if (!support.ok) return fatal('Vigil cannot run in this browser: ' + support.text + ' ' + support.fix);
+    if (!support.ok) return fatal(sentence(support.text) + ' ' + support.fix);
     this.store = await open();
     this.local = await this.store.session(this.link);
     if (!this.local || this.local.phase === 'done' || await this.finishedElsewhere()) {
@@ -78,7 +88,7 @@ class Client {
     }
     this.uploader = new Uploader(this.store, this.link, this.local, {
       onProgress: (p, sent) => this.progress(p, sent),
-      onProblem: (err, ms) => say(`Uploads are paused: ${err.message}. Recording goes on and is kept on this computer. Trying again in ${Math.round(ms / 1000)} s.`),
+      onProblem: (err, ms) => say(`Uploads are paused: ${clause(err.message)}. Recording goes on and is kept on this computer. Trying again in ${Math.round(ms / 1000)} s.`),
       onRecover: () => say('Connected again: uploading what was kept.'),
       onOutage: () => this.update((s) => { s.drops = (s.drops || 0) + 1; }),
       onFatal: (err) => this.refused(err),
@@ -101,9 +111,9 @@ class Client {
     let res;
     try {
       res = await api.withRetry(() => api.start(this.link, new Date().toISOString()),
-        (err, ms) => say(`Vigil cannot be reached (${err.message}). Trying again in ${ms / 1000} s…`));
+        (err, ms) => say(`Vigil cannot be reached (${clause(err.message)}). Trying again in ${ms / 1000} s…`));
     } catch (err) {
-      fatal(err.message + (err.code === 'invalid_token' ? '' : ' Reload the page to try again.'));
+      fatal(sentence(err.message) + (err.code === 'invalid_token' ? '' : ' Reload the page to try again.'));
       return false;
     }
     const st = res.status;
@@ -194,9 +204,9 @@ class Client {
   async consent() {
     $('start-check').disabled = true;
     try {
-      await api.withRetry(() => api.consent(this.local), (err, ms) => say(`Vigil cannot be reached (${err.message}). Trying again in ${ms / 1000} s…`));
+      await api.withRetry(() => api.consent(this.local), (err, ms) => say(`Vigil cannot be reached (${clause(err.message)}). Trying again in ${ms / 1000} s…`));
     } catch (err) {
-      say('Your agreement could not be recorded: ' + err.message + ' Press the button again.');
+      say(`Your agreement could not be recorded (${clause(err.message)}). Press the button again.`);
       $('start-check').disabled = false;
       return;
     }
@@ -335,7 +345,7 @@ class Client {
     const key = purpose + '/' + kind;
     const attempt = this.local.photoAttempts[key] || 1;
     const res = await api.withRetry(() => api.photo(this.local, purpose, kind, attempt, blob, at),
-      (err, ms) => say(`The photo could not be sent (${err.message}). Trying again in ${ms / 1000} s…`));
+      (err, ms) => say(`The photo could not be sent (${clause(err.message)}). Trying again in ${ms / 1000} s…`));
     say('');
     await this.update((s) => {
       s.photoAttempts[key] = res.next_attempt;
@@ -510,10 +520,10 @@ class Client {
         frames: s.next.frames, event_batches: s.next.events, audio: s.next.audio,
         chunks: { webcam: s.next.chunks_webcam, screen: s.next.chunks_screen },
       };
-      await api.withRetry(() => api.finish(this.local, counts), (err, ms) => say(`Finishing failed (${err.message}). Trying again in ${ms / 1000} s…`));
+      await api.withRetry(() => api.finish(this.local, counts), (err, ms) => say(`Finishing failed (${clause(err.message)}). Trying again in ${ms / 1000} s…`));
     } catch (err) {
       if (!(err instanceof api.APIError) || err.code !== 'incomplete') {
-        fatal('The session could not be finished: ' + err.message + '. Open this page again to try again: nothing recorded is lost.');
+        fatal(`The session could not be finished (${clause(err.message)}). Open this page again to try again: nothing recorded is lost.`);
         return;
       }
       // The server lacks items this computer no longer holds (its storage
@@ -537,7 +547,7 @@ class Client {
       receipt.show(await api.receipt(this.local), await this.store.session(this.link), pending);
       await review.show(this.local);
     } catch (err) {
-      say('The receipt could not be loaded (' + err.message + '). Reload this page to try again.');
+      say(`The receipt could not be loaded (${clause(err.message)}). Reload this page to try again.`);
     }
   }
 
@@ -559,12 +569,12 @@ class Client {
     if (this.capture) await this.capture.stop().catch(() => {});
     const why = err.code === 'session_closed'
       ? 'This session is closed (finished, or past its 72 hours), so nothing more can be recorded.'
-      : 'Vigil no longer accepts uploads from this window: ' + err.message + '.';
+      : `Vigil no longer accepts uploads from this window: ${clause(err.message)}.`;
     fatal(why + ' What was recorded until now is kept. Ask your instructor for a new exam link if you still need to take the exam.');
   }
 }
 
 new Client().boot().catch((err) => {
   console.error(err);
-  fatal('Something went wrong: ' + err.message + '. Reload this page: your session and what was recorded are kept.');
+  fatal(`Something went wrong (${clause(err.message)}). Reload this page: your session and what was recorded are kept.`);
 });

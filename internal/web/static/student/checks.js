@@ -15,7 +15,7 @@ export function browser() {
   if (typeof AudioWorkletNode !== 'function') missing.push('audio processing (AudioWorklet)');
   if (missing.length === 0) return { ok: true, text: 'supported' };
   return {
-    ok: false, text: 'this browser lacks ' + missing.join(', ') + '.',
+    ok: false, text: 'this browser lacks ' + missing.join(', ') + ', which Vigil needs.',
     fix: 'Use a current Chrome, Edge or Firefox on a computer, with this site opened over https. Private windows may block local storage.',
   };
 }
