@@ -47,7 +47,8 @@ function intro(r) {
 async function flag(session, f, open) {
   const art = el('article', { className: 'flag', id: 'flag-' + f.id });
   art.dataset.key = f.key;
-  const h = el('h3', { id: 'flag-h-' + f.id }, `${f.label}, ${clock(f.from_s)} to ${clock(f.to_s)} into the recording`);
+  const span = f.to_s - f.from_s < 1 ? `at ${clock(f.from_s)}` : `${clock(f.from_s)} to ${clock(f.to_s)}`;
+  const h = el('h3', { id: 'flag-h-' + f.id }, `${f.label}, ${span} into the recording`);
   art.setAttribute('aria-labelledby', h.id);
   art.append(h, el('p', {}, f.help + (f.cause ? ` Cause: ${f.cause}.` : '')));
   if (f.decision !== 'Not reviewed') art.append(el('p', { className: 'small' }, `Your instructor's decision: ${f.decision}.`));
