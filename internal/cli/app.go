@@ -26,6 +26,7 @@ import (
 	"vigil/internal/review"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlstore"
+	"vigil/internal/student"
 	"vigil/internal/web"
 )
 
@@ -101,7 +102,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	a.metrics.WatchQueue(func(ctx context.Context) (map[rivertype.JobState]int, error) {
 		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
 	})
-	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Schema: a.store, Blobs: a.blobs, Accounts: auth.NewAccounts(a.store, a.now, log), Ingest: a.ingest, Review: a.review, Log: log,
+	students := student.New(student.Deps{Store: a.store, Blobs: a.blobs, Review: a.review, Faces: a.models.Faces(), Now: a.now,
+		BaseURL: cfg.BaseURL, MailOn: a.mail != nil, DigestDelay: student.DefaultDigestDelay})
+	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Schema: a.store, Blobs: a.blobs, Accounts: auth.NewAccounts(a.store, a.now, log), Ingest: a.ingest, Review: a.review, Student: students, Log: log,
 		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil,
 		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err

@@ -14,6 +14,14 @@ import (
 type LinkRequest struct {
 	ExamID, StudentID int64
 	TTL               time.Duration // how long the link may start sessions
+	// LatestOnly: the link opens the student's latest attempt at the exam
+	// and starts one only when there is none (an LMS exam link, opened
+	// again and again). Otherwise it may start a new attempt once the
+	// latest is over (a link an instructor or LTI Proctoring gives).
+	LatestOnly bool
+	// SessionID ties the link to one session from the start (the link a
+	// student is mailed when their review is released).
+	SessionID int64
 	// For the audit log: the dashboard user asking (0 for a tool), the
 	// name recorded, and where the request came from.
 	UserID        int64
@@ -29,7 +37,8 @@ type IssuedLink struct {
 }
 
 // IssueLink stores a new session link and returns its token, which is shown
-// once and kept only as a hash. The student must be in the exam's course.
+// once and kept only as a hash. The student must be in the exam's course
+// (and the session, when one is named, theirs at that exam).
 func IssueLink(ctx context.Context, st LinkStore, req LinkRequest) (string, error) {
 	return IssueLinkAt(ctx, st, req, time.Now().UTC())
 }
@@ -60,11 +69,18 @@ func issueLink(ctx context.Context, st LinkStore, req LinkRequest, now time.Time
 	if s.CourseID != ex.CourseID {
 		return nil, proctor.E(proctor.CodeInvalid, "student %d is not in the course of exam %d", req.StudentID, req.ExamID)
 	}
+	if req.SessionID != 0 {
+		sess, err := st.GetSession(ctx, req.SessionID)
+		if err != nil || sess.ExamID != req.ExamID || sess.StudentID != req.StudentID {
+			return nil, proctor.E(proctor.CodeInvalid, "session %d is not this student's attempt at exam %d", req.SessionID, req.ExamID)
+		}
+	}
 	if req.TTL <= 0 {
 		return nil, proctor.E(proctor.CodeInvalid, "a session link needs a positive lifetime")
 	}
 	tok, hash := auth.NewToken()
-	link := &store.SessionLink{TokenHash: hash, ExamID: req.ExamID, StudentID: req.StudentID, CreatedAt: now, ExpiresAt: now.Add(req.TTL)}
+	link := &store.SessionLink{TokenHash: hash, ExamID: req.ExamID, StudentID: req.StudentID, CreatedAt: now, ExpiresAt: now.Add(req.TTL),
+		NewAttempt: !req.LatestOnly, SessionID: req.SessionID}
 	err = st.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CreateSessionLink(ctx, link); err != nil {
 			return err

@@ -24,9 +24,10 @@ type Started struct {
 // tokenLife: a session token works for the resume window plus a margin.
 const tokenLife = proctor.ResumeWindow + time.Hour
 
-// Start opens a session for the student and exam of a session link, or
-// resumes the student's open session (same attempt, within the resume
-// window). clientStartedAt is the student's clock; zero means "now".
+// Start opens the session of a session link: the one it opened before, the
+// student's open session (same attempt, within the resume window), a
+// finished one to show its receipt, or a new attempt (linkSession).
+// clientStartedAt is the student's clock; zero means "now".
 func (s *Service) Start(ctx context.Context, linkToken string, clientStartedAt time.Time) (*Started, error) {
 	now := s.now()
 	link, err := s.store.GetSessionLink(ctx, auth.HashToken(linkToken))
@@ -72,25 +73,48 @@ func (s *Service) startTx(ctx context.Context, tx store.Tx, link *store.SessionL
 	if st.Student, err = tx.GetStudent(ctx, link.StudentID); err != nil {
 		return err
 	}
-	latest, err := tx.LatestSession(ctx, link.ExamID, link.StudentID)
-	switch {
-	case err == nil && latest.ResumableAt(now):
-		st.Session, st.Resumed = latest, true
-	case err == nil || errors.Is(err, store.ErrNotFound):
-		// Reset: on PostgreSQL a transaction may run again after a
-		// serialization failure, and this may be that second run.
-		st.Resumed = false
-		st.Session = &proctor.Session{ExamID: link.ExamID, StudentID: link.StudentID, CreatedAt: now, ClientStartedAt: clientStartedAt}
-		if err := tx.CreateSession(ctx, st.Session); err != nil {
-			return err
-		}
-	default:
+	if st.Session, st.Resumed, err = s.linkSession(ctx, tx, link, clientStartedAt); err != nil {
 		return err
 	}
 	token, hash := auth.NewToken()
 	st.Token = token
+	expires := st.Session.CreatedAt.Add(tokenLife)
+	if !st.Session.ResumableAt(now) {
+		// A finished session's page reads its receipt and review; its
+		// uploads are refused whatever the token.
+		expires = now.Add(viewTokenLife)
+	}
 	return tx.AddSessionToken(ctx, &store.SessionToken{Hash: hash, SessionID: st.Session.ID, Source: proctor.SourceBrowser,
-		CreatedAt: now, ExpiresAt: st.Session.CreatedAt.Add(tokenLife)})
+		CreatedAt: now, ExpiresAt: expires})
+}
+
+// viewTokenLife: a token for a finished session (its receipt, its
+// released review) works for a working day.
+const viewTokenLife = 12 * time.Hour
+
+// linkSession is the session a link opens: the one it opened before; else
+// the student's open attempt; else, when the latest attempt is over, that
+// attempt again unless the link may start a new one; else a new attempt.
+// The link is then bound to it, so it never starts another.
+func (s *Service) linkSession(ctx context.Context, tx store.Tx, link *store.SessionLink, clientStartedAt time.Time) (*proctor.Session, bool, error) {
+	if link.SessionID != 0 {
+		sess, err := tx.GetSession(ctx, link.SessionID)
+		return sess, true, err
+	}
+	now := s.now()
+	sess, err := tx.LatestSession(ctx, link.ExamID, link.StudentID)
+	resumed := err == nil && (sess.ResumableAt(now) || !link.NewAttempt)
+	switch {
+	case resumed:
+	case err == nil || errors.Is(err, store.ErrNotFound):
+		sess = &proctor.Session{ExamID: link.ExamID, StudentID: link.StudentID, CreatedAt: now, ClientStartedAt: clientStartedAt}
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return nil, false, err
+		}
+	default:
+		return nil, false, err
+	}
+	return sess, resumed, tx.BindSessionLink(ctx, link.TokenHash, sess.ID)
 }
 
 // Status is what a resuming client needs: where each upload stream stands.

@@ -34,6 +34,7 @@ type Store interface {
 type LinkStore interface {
 	GetExam(ctx context.Context, id int64) (*proctor.Exam, error)
 	GetStudent(ctx context.Context, id int64) (*proctor.Student, error)
+	GetSession(ctx context.Context, id int64) (*proctor.Session, error)
 	InTx(ctx context.Context, fn func(tx store.Tx) error) error
 }
 

@@ -7,6 +7,8 @@
 package jobargs
 
 import (
+	"time"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -139,3 +141,21 @@ type JoinVideo struct {
 
 // Kind is River's name for the job.
 func (JoinVideo) Kind() string { return "join_video" }
+
+// ExplanationDigest mails a session's instructors the explanations its
+// student sent since the last digest. One is queued with each batch of
+// explanations, to run At (a few minutes later), so that explanations sent
+// close together arrive in one mail; a digest that finds nothing new sends
+// nothing.
+type ExplanationDigest struct {
+	SessionID int64     `json:"session_id"`
+	At        time.Time `json:"at"`
+}
+
+// Kind is River's name for the job.
+func (ExplanationDigest) Kind() string { return "explanation_digest" }
+
+// InsertOpts schedules the digest.
+func (d ExplanationDigest) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 10, ScheduledAt: d.At}
+}

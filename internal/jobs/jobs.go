@@ -77,6 +77,7 @@ func Start(ctx context.Context, d Deps) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &expireExportsWorker{deps: d})
 	river.AddWorker(workers, &purgeWorker{deps: d})
 	river.AddWorker(workers, &joinWorker{deps: d})
+	river.AddWorker(workers, &digestWorker{deps: d})
 	client, err := river.NewClient(d.Store.RiverDriver(), &river.Config{
 		ID: clientID(),
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.Workers)},

@@ -10,6 +10,7 @@ import (
 	"vigil/internal/export"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
+	"vigil/internal/student"
 )
 
 // Store is what the workers read, and the writes they make outside a
@@ -36,6 +37,8 @@ type Store interface {
 	// chunks and photos among it).
 	export.Store
 	export.SecretStore
+	// student.Store is what the explanations' digest mail reads.
+	student.Store
 	InTx(ctx context.Context, fn func(tx store.Tx) error) error
 	// RiverDriver is the queue's driver on the same database.
 	RiverDriver() riverdriver.Driver[*sql.Tx]

@@ -224,11 +224,15 @@ func (s *Service) completeLearner(ctx context.Context, p *proctor.Platform, l *l
 	if err != nil {
 		return nil, err
 	}
-	return s.studentExam(ctx, out, exam)
+	// The exam's link in the course opens the student's latest attempt:
+	// opened again after finishing, it shows that attempt's receipt.
+	return s.studentExam(ctx, out, exam, true)
 }
 
-func (s *Service) studentExam(ctx context.Context, out *Outcome, exam *proctor.Exam) (*Outcome, error) {
-	token, err := s.issueLink(ctx, exam, out.Student)
+// studentExam gives the student a session link to the exam; latestOnly
+// links open the latest attempt rather than start a new one.
+func (s *Service) studentExam(ctx context.Context, out *Outcome, exam *proctor.Exam, latestOnly bool) (*Outcome, error) {
+	token, err := s.issueLink(ctx, exam, out.Student, latestOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +240,7 @@ func (s *Service) studentExam(ctx context.Context, out *Outcome, exam *proctor.E
 	return out, nil
 }
 
-func (s *Service) issueLink(ctx context.Context, exam *proctor.Exam, st *proctor.Student) (string, error) {
-	return ingest.IssueLinkAt(ctx, s.Store, ingest.LinkRequest{ExamID: exam.ID, StudentID: st.ID, TTL: studentLinkLife, Actor: "lti"}, s.Now())
+func (s *Service) issueLink(ctx context.Context, exam *proctor.Exam, st *proctor.Student, latestOnly bool) (string, error) {
+	return ingest.IssueLinkAt(ctx, s.Store, ingest.LinkRequest{ExamID: exam.ID, StudentID: st.ID, TTL: studentLinkLife, Actor: "lti",
+		LatestOnly: latestOnly}, s.Now())
 }

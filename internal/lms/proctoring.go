@@ -26,7 +26,8 @@ func (s *Service) startProctoring(ctx context.Context, p *proctor.Platform, l *l
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.studentExam(ctx, out, exam); err != nil {
+	// The LMS starts attempts here: a new one after a finished one.
+	if _, err := s.studentExam(ctx, out, exam, false); err != nil {
 		return nil, err
 	}
 	started, err := s.Ingest.Start(ctx, out.StudentLink, s.Now())

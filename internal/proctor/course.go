@@ -2,7 +2,7 @@ package proctor
 
 import "time"
 
-// Course is a course of the LMS (or made by hand until LMS launch exists).
+// Course is a course of the LMS (or one made by hand, with `vigil admin`).
 type Course struct {
 	ID        int64
 	Code      string // short code, e.g. "BIO-101"

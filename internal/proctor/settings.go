@@ -276,15 +276,33 @@ func (s *Settings) Summary() string {
 
 // Accommodation adjusts an exam's rules for one student: checks switched
 // off (a student who cannot look at the screen steadily, a noisy shared
-// home) and apps allowed (a screen reader, dictation software).
+// home), apps allowed (a screen reader, dictation software) and the key
+// combinations that assistive technology needs (a screen reader's
+// commands, speech input's "paste that"), which are then not flagged.
 type Accommodation struct {
 	ExamID      int64
 	StudentID   int64
 	Off         []ViolationType
 	AllowedApps []string
+	AllowedKeys []string
 	Note        string
 	UpdatedBy   int64
 	UpdatedAt   time.Time
+}
+
+// otherKeyboard is a normalised combination as the other kind of keyboard
+// types it: Ctrl+V on a Mac is Meta+V (Cmd+V), and the other way round.
+func otherKeyboard(combo string) string {
+	parts := strings.Split(combo, "+")
+	for i, m := range parts[:len(parts)-1] { // the modifiers, before the key
+		switch m {
+		case "Ctrl":
+			parts[i] = "Meta"
+		case "Meta":
+			parts[i] = "Ctrl"
+		}
+	}
+	return NormalizeCombo(strings.Join(parts, "+"))
 }
 
 // Apply returns the settings one student's session is decided with. A
@@ -299,5 +317,15 @@ func (s Settings) Apply(a *Accommodation) Settings {
 		}
 	}
 	s.WhitelistedApps = append(slices.Clone(s.WhitelistedApps), a.AllowedApps...)
+	if len(a.AllowedKeys) > 0 {
+		// A combination is allowed on both kinds of keyboard (Ctrl+V and
+		// Cmd+V), so allowing a paste combination allows paste by any means.
+		allowed := map[string]bool{}
+		for _, k := range a.AllowedKeys {
+			allowed[NormalizeCombo(k)] = true
+			allowed[otherKeyboard(NormalizeCombo(k))] = true
+		}
+		s.BlacklistedKeys = slices.DeleteFunc(slices.Clone(s.BlacklistedKeys), func(k string) bool { return allowed[NormalizeCombo(k)] })
+	}
 	return s
 }

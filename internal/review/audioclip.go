@@ -41,6 +41,21 @@ func (s *Service) ViolationAudio(ctx context.Context, a Actor, sessionID, violat
 	if err != nil || v.SessionID != sess.ID || v.Type != proctor.BackgroundAudio {
 		return nil, proctor.E(proctor.CodeNotFound, "this session has no such Background Audio violation")
 	}
+	clip, err := s.Clip(ctx, blobs, sess, v)
+	if err != nil {
+		return nil, err
+	}
+	what := fmt.Sprintf("audio clip of violation %d", v.ID)
+	if err := s.audit(ctx, s.store, a, proctor.AuditMediaView, exam.CourseID, fmt.Sprintf("session:%d", sess.ID), what); err != nil {
+		return nil, err
+	}
+	return clip, nil
+}
+
+// Clip cuts the clip of one of a session's Background Audio violations
+// from its stored audio chunks. The caller has checked who may hear it
+// and records that they did.
+func (s *Service) Clip(ctx context.Context, blobs blob.Bucket, sess *proctor.Session, v *proctor.Violation) (*AudioClip, error) {
 	if sess.MediaPurged() {
 		return nil, proctor.E(proctor.CodeGone, "the audio of this session was deleted under the retention policy")
 	}
@@ -59,10 +74,6 @@ func (s *Service) ViolationAudio(ctx context.Context, a Actor, sessionID, violat
 		if err := s.placeChunk(ctx, blobs, sess.ID, seq, clip); err != nil {
 			return nil, err
 		}
-	}
-	what := fmt.Sprintf("audio clip of violation %d", v.ID)
-	if err := s.audit(ctx, s.store, a, proctor.AuditMediaView, exam.CourseID, fmt.Sprintf("session:%d", sess.ID), what); err != nil {
-		return nil, err
 	}
 	return clip, nil
 }

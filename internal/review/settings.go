@@ -114,6 +114,11 @@ func (s *Service) SetAccommodation(ctx context.Context, a Actor, acc *proctor.Ac
 	if len(acc.Note) > maxNote {
 		return proctor.E(proctor.CodeInvalid, "the note is longer than %d characters", maxNote)
 	}
+	for i, k := range acc.AllowedKeys {
+		if acc.AllowedKeys[i] = proctor.NormalizeCombo(k); acc.AllowedKeys[i] == "" {
+			return proctor.E(proctor.CodeInvalid, "%q is not a key combination (write it like Ctrl+V)", k)
+		}
+	}
 	acc.Off = slices.Compact(slices.Sorted(slices.Values(acc.Off)))
 	acc.UpdatedBy, acc.UpdatedAt = a.User.ID, s.now()
 	return s.store.InTx(ctx, func(tx store.Tx) error {
@@ -123,7 +128,7 @@ func (s *Service) SetAccommodation(ctx context.Context, a Actor, acc *proctor.Ac
 		if err := tx.Enqueue(ctx, jobargs.Redecide{ExamID: acc.ExamID, StudentID: acc.StudentID}); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("off=%v allowed_apps=%v note=%q", acc.Off, acc.AllowedApps, acc.Note)
+		detail := fmt.Sprintf("off=%v allowed_apps=%v allowed_keys=%v note=%q", acc.Off, acc.AllowedApps, acc.AllowedKeys, acc.Note)
 		return s.audit(ctx, tx, a, proctor.AuditAccommodation, exam.CourseID,
 			fmt.Sprintf("exam:%d student:%d", acc.ExamID, acc.StudentID), detail)
 	})

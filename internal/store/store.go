@@ -65,6 +65,7 @@ type Queries interface {
 	Retention
 	Companions
 	Membership
+	StudentSide
 }
 
 // Directory holds courses, exams, students and dashboard users.
@@ -147,6 +148,9 @@ type Sessions interface {
 
 	CreateSessionLink(ctx context.Context, l *SessionLink) error
 	GetSessionLink(ctx context.Context, tokenHash string) (*SessionLink, error)
+	// BindSessionLink ties a link to the session it opened; a link already
+	// bound keeps its session.
+	BindSessionLink(ctx context.Context, tokenHash string, sessionID int64) error
 }
 
 // SessionToken opens one session for one capture source: the proctoring
@@ -160,13 +164,18 @@ type SessionToken struct {
 	ExpiresAt time.Time
 }
 
-// SessionLink lets one student start (or resume) sessions of one exam.
+// SessionLink lets one student start (or resume) a session of one exam.
+// Once it has opened a session it opens that one (SessionID); until then
+// NewAttempt says whether it may start a new attempt when the student's
+// latest is over, or opens the latest.
 type SessionLink struct {
-	TokenHash string
-	ExamID    int64
-	StudentID int64
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	TokenHash  string
+	ExamID     int64
+	StudentID  int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	SessionID  int64
+	NewAttempt bool
 }
 
 // Capture holds what the client uploads. Inserts of an existing key return

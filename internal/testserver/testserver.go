@@ -36,6 +36,7 @@ import (
 	"vigil/internal/review"
 	"vigil/internal/store"
 	"vigil/internal/store/sqlstore"
+	"vigil/internal/student"
 	"vigil/internal/testwait"
 	"vigil/internal/web"
 )
@@ -47,6 +48,7 @@ type Server struct {
 	Blobs       blob.Bucket
 	Ingest      *ingest.Service
 	Review      *review.Service
+	Student     *student.Service
 	LTI         *lms.Stack
 	HTTP        *httptest.Server
 	Dir         string
@@ -80,6 +82,9 @@ type Options struct {
 	// sends browsers to its signed URLs.
 	Blobs       blob.Bucket
 	MediaDirect bool
+	// DigestDelay is how long after a student's explanations the digest
+	// mail goes to the instructors (0: at once).
+	DigestDelay time.Duration
 }
 
 var (
@@ -147,7 +152,10 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	s.mediaDirect = o.MediaDirect
-	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Schema: s.Store, Blobs: s.Blobs, Accounts: auth.NewAccounts(s.Store, now, log), Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
+	s.Student = student.New(student.Deps{Store: s.Store, Blobs: s.Blobs, Review: s.Review, Faces: Models(t).Faces(), Now: now,
+		BaseURL: s.URL, MailOn: o.Mail != nil, DigestDelay: o.DigestDelay})
+	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Schema: s.Store, Blobs: s.Blobs, Accounts: auth.NewAccounts(s.Store, now, log),
+		Ingest: s.Ingest, Review: s.Review, Student: s.Student, MailConfigured: o.Mail != nil, Log: log, Now: now, BaseURL: s.URL,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)

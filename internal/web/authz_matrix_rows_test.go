@@ -40,6 +40,20 @@ func matrixRows() []row {
 		}, same(401)},
 		{"/api/", get0("/api/v2/nothing"), open404},
 		{"GET /s/{token}", get0("/s/no-such-link"), open200}, // the page holds nothing; the link is checked by the API
+		// The student's own side: only the session's own token; evidence and
+		// explanations only once an instructor has released the review.
+		{"GET /api/v1/sessions/{id}/about", apiCall("GET", "/api/v1/sessions/%d/about", "", nil), capture},
+		{"POST /api/v1/sessions/{id}/consent", apiCall("POST", "/api/v1/sessions/%d/consent", "", nil), capture},
+		{"GET /api/v1/sessions/{id}/receipt", apiCall("GET", "/api/v1/sessions/%d/receipt", "", nil), capture},
+		{"GET /api/v1/sessions/{id}/review", apiCall("GET", "/api/v1/sessions/%d/review", "", nil), capture}, // "not released"
+		{"PUT /api/v1/sessions/{id}/explanations", apiCall("PUT", "/api/v1/sessions/%d/explanations", "application/json", []byte(`{"explanations":[]}`)),
+			capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
+		{"GET /api/v1/sessions/{id}/evidence/{violation}/frames/{seq}", func(c *courseWorld) call {
+			return call{method: "GET", path: fmt.Sprintf("/api/v1/sessions/%d/evidence/%d/frames/0", c.session.id, c.violation)}
+		}, capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
+		{"GET /api/v1/sessions/{id}/evidence/{violation}/audio", func(c *courseWorld) call {
+			return call{method: "GET", path: fmt.Sprintf("/api/v1/sessions/%d/evidence/%d/audio", c.session.id, c.audioViolation)}
+		}, capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
 
 		// LTI: the LMS's ways in; with nothing valid, refused alike for all.
 		{"GET /lti/login", get0("/lti/login"), same(400)},
@@ -112,6 +126,10 @@ func matrixRows() []row {
 		}, dashChange},
 		{"POST /sessions/{id}/notes", postf("/sessions/%d/notes", sessionID, url.Values{"note": {"seen"}}), dashChange},
 		{"POST /sessions/{id}/reviewed", postf("/sessions/%d/reviewed", sessionID, url.Values{"reviewed": {"true"}}), dashChange},
+		// Releasing to the student: refused while the course's student review is off (409).
+		{"POST /sessions/{id}/release", postf("/sessions/%d/release", sessionID, url.Values{"until": {"2099-01-01"}}),
+			dashChange.with(map[int][2]int{instructor: {409, 404}, instructorElsewhere: {404, 409}, globalAdmin: {409, 409}})},
+		{"POST /courses/{id}/student-review", postf("/courses/%d/student-review", courseID, url.Values{}), dashChange},
 
 		// Evidence exports.
 		{"POST /exports", func(c *courseWorld) call {

@@ -86,7 +86,8 @@ func TestExtensionInChromium(t *testing.T) {
 	ctx := extensionBrowser(t)
 	browsertest.Step(t, ctx, "open the proctoring window", chromedp.Navigate(studentURL(srv, link)))
 	stepIs(t, ctx, "welcome", 15*time.Second)
-	browsertest.Step(t, ctx, "start the check", chromedp.WaitEnabled(chromedp.CSS("#start-check")), chromedp.Click(chromedp.CSS("#start-check")))
+	agree(t, ctx)
+	browsertest.Step(t, ctx, "start the check", chromedp.Click(chromedp.CSS("#start-check")))
 	browsertest.Wait(t, ctx, "the devices pass and the extension is asked for",
 		`['browser','camera','microphone','upload'].every((k) => document.getElementById('check-' + k).dataset.ok === 'true') && !document.getElementById('check-extension').hidden`, 30*time.Second)
 	if !browsertest.Eval[bool](t, ctx, `document.getElementById('check-continue').disabled`) {

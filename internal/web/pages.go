@@ -35,7 +35,12 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.pageError(w, r, err)
 		return
 	}
-	view := courseView{CoursePage: p, Requested: r.URL.Query().Get("requested") != ""}
+	view := courseView{CoursePage: p, Requested: r.URL.Query().Get("requested") != "",
+		StudentReview: studentReviewCourse{CourseID: p.Course.ID, MayChange: p.MayChange, CSRF: v.CSRF}}
+	if view.StudentReview.On, err = s.Student.CourseOn(r.Context(), p.Course.ID); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	if s.LTI != nil {
 		if !p.Course.Enabled {
 			view.Pending, err = s.LTI.LMS.PendingRequest(r.Context(), p.Course.ID)
@@ -57,6 +62,8 @@ type courseView struct {
 	Pending   *proctor.CourseRequest
 	Requested bool
 	Quizzes   *lms.QuizList
+	// StudentReview is the course's switch for students' own reviews.
+	StudentReview studentReviewCourse
 }
 
 func (s *Server) studentListPage(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -66,17 +73,23 @@ func (s *Server) studentListPage(w http.ResponseWriter, r *http.Request, v *view
 		q := r.URL.Query()
 		p, err = s.Review.StudentList(r.Context(), v.actor(r), id, q.Get("sort"), q.Get("dir") == "desc")
 	}
+	var explained map[int64]int
+	if err == nil {
+		explained, err = s.Student.ExamExplanations(r.Context(), v.actor(r), id)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "students", page{Title: "Student List: " + p.Exam.Title, User: v.User, CSRF: v.CSRF,
-		Data: studentListView{StudentListPage: p, Columns: sortColumns(p)}})
+		Data: studentListView{StudentListPage: p, Columns: sortColumns(p), Explained: explained}})
 }
 
 type studentListView struct {
 	*review.StudentListPage
 	Columns []sortColumn
+	// Explained counts each session's explanations from its student.
+	Explained map[int64]int
 }
 
 // sortColumn is a sortable header: a link that sorts by it (ascending, or
@@ -128,6 +141,9 @@ type sessionView struct {
 	// Selected is the violation the page opens on (the URL's v, else the
 	// first): the current incident beside the player.
 	Selected int64
+	// StudentReview: releasing the session to its student, and the
+	// student's explanations beside each violation.
+	StudentReview *studentReviewView
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -152,6 +168,10 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 			s.pageError(w, r, err)
 			return
 		}
+	}
+	if err := s.sessionStudentReview(r, v, &view); err != nil {
+		s.pageError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "session", page{Title: title, User: v.User, CSRF: v.CSRF, Flash: r.URL.Query().Get("done"), Data: view})
 }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -64,19 +65,26 @@ func (s *Server) funcs() template.FuncMap {
 	}
 }
 
-// parsePages parses layout.html with each page template.
+// parsePages parses layout.html and the partials (files named
+// partial_*.html, blocks several pages share) with each page template.
 func (s *Server) parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
+	shared := []string{"templates/layout.html"}
+	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "partial_") {
+			shared = append(shared, n)
+		}
+	}
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")
-		if base == "layout.html" {
+		if slices.Contains(shared, n) {
 			continue
 		}
-		t, err := template.New(base).Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(s.funcs()).ParseFS(templateFS, append(slices.Clone(shared), n)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", base, err)
 		}

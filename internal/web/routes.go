@@ -25,6 +25,13 @@ func (s *Server) routes(mux router) {
 
 	// The student's side: a session link opens the capture client.
 	mux.HandleFunc("GET /s/{token}", s.studentPage)
+	mux.HandleFunc("GET /api/v1/sessions/{id}/about", s.api(s.apiAbout))
+	mux.HandleFunc("POST /api/v1/sessions/{id}/consent", s.api(s.apiConsent))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/receipt", s.api(s.apiReceipt))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/review", s.api(s.apiReview))
+	mux.HandleFunc("PUT /api/v1/sessions/{id}/explanations", s.api(s.apiExplain))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/frames/{seq}", s.api(s.apiEvidenceFrame))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/audio", s.api(s.apiEvidenceAudio))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/access_code", s.apiAs([]string{proctor.SourceBrowser, proctor.SourceExtension}, s.apiAccessCode))
 
 	// LTI 1.3 (docs/LTI.md).
@@ -53,6 +60,8 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("POST /sessions/{id}/decisions", s.user(s.decideMany))
 	mux.HandleFunc("POST /sessions/{id}/notes", s.user(s.addNote))
 	mux.HandleFunc("POST /sessions/{id}/reviewed", s.user(s.markReviewed))
+	mux.HandleFunc("POST /sessions/{id}/release", s.user(s.releaseReview))
+	mux.HandleFunc("POST /courses/{id}/student-review", s.user(s.saveStudentReview))
 
 	// Evidence exports (docs/OPERATIONS.md).
 	mux.HandleFunc("POST /exports", s.user(s.raiseExport))

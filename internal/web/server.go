@@ -26,11 +26,14 @@ type Deps struct {
 	Accounts *auth.Accounts
 	Ingest   *ingest.Service
 	Review   *review.Service
-	Log      *slog.Logger
-	Now      func() time.Time
-	BaseURL  string // how users reach this server
-	HelpURL  string // the institution's help desk; "" for none
-	LTI      *LTI   // nil: no LMS integration
+	// Student is the student's side beyond capture: consent, receipts,
+	// released reviews and explanations.
+	Student StudentSide
+	Log     *slog.Logger
+	Now     func() time.Time
+	BaseURL string // how users reach this server
+	HelpURL string // the institution's help desk; "" for none
+	LTI     *LTI   // nil: no LMS integration
 	// MailConfigured: an SMTP server takes Vigil's mail (otherwise it
 	// stays in the outbox).
 	MailConfigured bool

@@ -147,7 +147,7 @@ func (s *Server) saveAccommodation(w http.ResponseWriter, r *http.Request, v *vi
 		return
 	}
 	acc := &proctor.Accommodation{ExamID: examID, StudentID: studentID, AllowedApps: lines(r.PostFormValue("allowed_apps")),
-		Note: strings.TrimSpace(r.PostFormValue("note"))}
+		AllowedKeys: lines(r.PostFormValue("allowed_keys")), Note: strings.TrimSpace(r.PostFormValue("note"))}
 	for _, t := range r.PostForm["off"] {
 		acc.Off = append(acc.Off, proctor.ViolationType(t))
 	}

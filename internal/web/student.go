@@ -22,8 +22,9 @@ func (s *Server) studentPage(w http.ResponseWriter, r *http.Request) {
 const sessionLinkTTL = 7 * 24 * time.Hour
 
 // issueSessionLink gives an instructor a student's session link for an
-// exam (until the LMS launches Vigil). The link is shown once, on a page
-// that is not cached; only its hash is kept.
+// exam, for a student who cannot come through the LMS or who is given a
+// new attempt. The link is shown once, on a page that is not cached; only
+// its hash is kept.
 func (s *Server) issueSessionLink(w http.ResponseWriter, r *http.Request, v *viewer) {
 	examID, err := pathID(r, "id")
 	var studentID int64

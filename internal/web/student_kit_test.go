@@ -75,10 +75,31 @@ func stepIs(t *testing.T, ctx context.Context, step string, timeout time.Duratio
 	browsertest.Wait(t, ctx, "the client shows step "+step, fmt.Sprintf(`document.body.dataset.step === %q`, step), timeout)
 }
 
-// checksPass runs the system check up to Continue, with the keyboard.
+// agree ticks the consent box with the keyboard, as a keyboard or
+// screen-reader user would, and waits for the check to be offered.
+func agree(t *testing.T, ctx context.Context) {
+	t.Helper()
+	browsertest.Step(t, ctx, "the consent page is ready", chromedp.WaitEnabled(chromedp.CSS("#consent-agree")))
+	if browsertest.Eval[bool](t, ctx, `!document.getElementById('start-check').disabled`) {
+		t.Fatal("the system check can start before the student agreed")
+	}
+	focusWithKeyboard(t, ctx, "consent-agree")
+	browsertest.Step(t, ctx, "tick the consent box with Space", chromedp.KeyEvent(" "))
+	browsertest.Step(t, ctx, "the check can start", chromedp.WaitEnabled(chromedp.CSS("#start-check")))
+}
+
+// checksPass agrees and runs the system check up to Continue, with the
+// keyboard, and continues.
 func checksPass(t *testing.T, ctx context.Context, screen bool) {
 	t.Helper()
-	browsertest.Step(t, ctx, "the check can start", chromedp.WaitEnabled(chromedp.CSS("#start-check")))
+	runChecks(t, ctx, screen)
+	browsertest.Step(t, ctx, "continue", chromedp.WaitEnabled(chromedp.CSS("#check-continue")), chromedp.Click(chromedp.CSS("#check-continue")))
+}
+
+// runChecks agrees and runs the system check until it passes.
+func runChecks(t *testing.T, ctx context.Context, screen bool) {
+	t.Helper()
+	agree(t, ctx)
 	pressWithKeyboard(t, ctx, "start-check")
 	browsertest.Wait(t, ctx, "camera, microphone and upload checks pass",
 		`['browser','camera','microphone','upload'].every((k) => document.getElementById('check-' + k).dataset.ok === 'true')`, 30*time.Second)
@@ -86,21 +107,27 @@ func checksPass(t *testing.T, ctx context.Context, screen bool) {
 		browsertest.Step(t, ctx, "share the screen", chromedp.Click(chromedp.CSS("#share-screen")))
 		browsertest.Wait(t, ctx, "the screen check passes", `document.getElementById('check-screen').dataset.ok === 'true'`, 15*time.Second)
 	}
-	browsertest.Step(t, ctx, "continue", chromedp.WaitEnabled(chromedp.CSS("#check-continue")), chromedp.Click(chromedp.CSS("#check-continue")))
+	browsertest.Step(t, ctx, "the check passed", chromedp.WaitEnabled(chromedp.CSS("#check-continue")))
 }
 
 // pressWithKeyboard moves the focus with Tab to a button and presses
 // Enter, as a keyboard or switch user would.
 func pressWithKeyboard(t *testing.T, ctx context.Context, id string) {
 	t.Helper()
-	for range 20 {
+	focusWithKeyboard(t, ctx, id)
+	browsertest.Step(t, ctx, "press Enter on "+id, chromedp.KeyEvent("\r"))
+}
+
+// focusWithKeyboard moves the focus with Tab to an element.
+func focusWithKeyboard(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	for range 30 {
 		if browsertest.Eval[string](t, ctx, `document.activeElement ? document.activeElement.id : ''`) == id {
-			browsertest.Step(t, ctx, "press Enter on "+id, chromedp.KeyEvent("\r"))
 			return
 		}
 		browsertest.Step(t, ctx, "Tab", chromedp.KeyEvent("\t"))
 	}
-	t.Fatalf("20 presses of Tab never reached #%s", id)
+	t.Fatalf("30 presses of Tab never reached #%s", id)
 }
 
 // unlabelled lists the controls of the page that a screen reader could
@@ -130,13 +157,51 @@ func takePhotos(t *testing.T, ctx context.Context) int {
 // startExam walks from the session link to recording.
 func startExam(t *testing.T, ctx context.Context, url string, screen bool) {
 	t.Helper()
+	walkToRecording(t, ctx, url, screen, func(string) {})
+}
+
+// walkToRecording walks from the session link to recording, calling at
+// on each step as it is reached (welcome, check, photos, ready, exam).
+func walkToRecording(t *testing.T, ctx context.Context, url string, screen bool, at func(step string)) {
+	t.Helper()
 	browsertest.Step(t, ctx, "open the session link", chromedp.Navigate(url))
 	stepIs(t, ctx, "welcome", 15*time.Second)
-	checksPass(t, ctx, screen)
+	browsertest.Wait(t, ctx, "the consent page says how long the recording is kept", `/deleted \d+ days after/.test(document.getElementById('about-retention').textContent)`, 10*time.Second)
+	at("welcome")
+	runChecks(t, ctx, screen)
+	at("check")
+	browsertest.Step(t, ctx, "continue", chromedp.Click(chromedp.CSS("#check-continue")))
+	if browsertest.Eval[string](t, ctx, `document.body.dataset.step`) == "photos" {
+		at("photos")
+	}
 	takePhotos(t, ctx)
 	stepIs(t, ctx, "ready", 5*time.Second)
+	at("ready")
 	browsertest.Step(t, ctx, "start the exam", chromedp.Click(chromedp.CSS("#start-exam")))
 	recording(t, ctx)
+	at("exam")
+}
+
+// checkStudentPage: the step shows exactly one visible h1, which has the
+// focus (unless the student has acted on the step since, as in the system
+// check); the step indicator marks where the student is; and axe-core
+// finds nothing serious or critical.
+func checkStudentPage(t *testing.T, ctx context.Context, step, indicator string) {
+	t.Helper()
+	got := browsertest.Eval[map[string]any](t, ctx, `(() => {
+		const hs = [...document.querySelectorAll('h1')].filter((h) => h.offsetParent !== null);
+		const cur = document.querySelector('#progress [aria-current=step]');
+		return {n: hs.length, text: hs.map((h) => h.textContent).join(' | '), focused: document.activeElement === hs[0],
+			current: cur ? cur.textContent : ''};
+	})()`)
+	if got["n"] != float64(1) || (got["focused"] != true && step != "check") || got["current"] != indicator {
+		t.Errorf("step %s: %v visible h1 (%q), focused %v, indicator at %q; want one, focused, at %q",
+			step, got["n"], got["text"], got["focused"], got["current"], indicator)
+	}
+	if bad := browsertest.Eval[[]string](t, ctx, unlabelled); len(bad) > 0 {
+		t.Errorf("step %s: controls without an accessible name: %q", step, bad)
+	}
+	browsertest.AxeClean(t, ctx, "the student's "+step+" step")
 }
 
 func recording(t *testing.T, ctx context.Context) {
@@ -144,11 +209,15 @@ func recording(t *testing.T, ctx context.Context) {
 	browsertest.Wait(t, ctx, "recording starts", `document.body.dataset.recording === 'true'`, 15*time.Second)
 }
 
-// finishExam presses Finish and waits for the done step.
+// finishExam presses Finish, confirms, and waits for the done step and
+// its receipt.
 func finishExam(t *testing.T, ctx context.Context) {
 	t.Helper()
 	browsertest.Step(t, ctx, "finish", chromedp.Click(chromedp.CSS("#finish")))
+	browsertest.Wait(t, ctx, "Finish asks to confirm", `document.getElementById('finish-confirm').open`, 5*time.Second)
+	browsertest.Step(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#finish-yes")))
 	stepIs(t, ctx, "done", 60*time.Second)
+	browsertest.Wait(t, ctx, "the receipt is shown", `document.body.dataset.receipt === 'shown'`, 15*time.Second)
 }
 
 // pending is how many items the client still has to upload.
@@ -406,4 +475,16 @@ func loadWAVFile(t *testing.T, path string) ([]float32, int) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return x, rate
+}
+
+// awaitEval evaluates an expression that gives a promise, and its value.
+func awaitEval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
 }

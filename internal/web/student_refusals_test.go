@@ -32,7 +32,8 @@ func TestStudentRefusals(t *testing.T) {
 	}
 	link := srv.Link(t, f, 0)
 	browsertest.Step(t, ctx, "open the session link", chromedp.Navigate(studentURL(srv, link)))
-	browsertest.Step(t, ctx, "start the system check", chromedp.WaitEnabled(chromedp.CSS("#start-check")), chromedp.Click(chromedp.CSS("#start-check")))
+	agree(t, ctx)
+	browsertest.Step(t, ctx, "start the system check", chromedp.Click(chromedp.CSS("#start-check")))
 	browsertest.Wait(t, ctx, "camera and microphone fail", `['camera','microphone'].every((k) => document.getElementById('check-' + k).dataset.ok === 'false')`, 20*time.Second)
 	for _, d := range []string{"camera", "microphone"} {
 		text := browsertest.Eval[string](t, ctx, fmt.Sprintf(`document.getElementById('check-%s').innerText`, d))
@@ -98,7 +99,8 @@ func TestStudentRefusals(t *testing.T) {
 // share to pass.
 func checksPassBut(t *testing.T, ctx context.Context) {
 	t.Helper()
-	browsertest.Step(t, ctx, "start the system check", chromedp.WaitEnabled(chromedp.CSS("#start-check")), chromedp.Click(chromedp.CSS("#start-check")))
+	agree(t, ctx)
+	browsertest.Step(t, ctx, "start the system check", chromedp.Click(chromedp.CSS("#start-check")))
 	browsertest.Wait(t, ctx, "camera, microphone and upload checks pass",
 		`['browser','camera','microphone','upload'].every((k) => document.getElementById('check-' + k).dataset.ok === 'true')`, 30*time.Second)
 }

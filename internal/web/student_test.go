@@ -2,54 +2,83 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/analysis/voice"
 	"vigil/internal/browsertest"
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 	"vigil/internal/testserver"
 	"vigil/internal/testwait"
 )
 
 // TestStudentWholePath takes an exam in a real Chromium whose camera shows
-// a face and whose microphone plays a speech recording: system check,
-// onboarding and verification photos, 30 s of recording with the screen
-// shared, key combinations and a paste, Finish. On the server the frames
+// a face and whose microphone plays a speech recording: consent, system
+// check, onboarding and verification photos (each shown back once
+// accepted), 30 s of recording with the screen shared — the student sees
+// themselves, the microphone's level and the time — key combinations and
+// a paste, Finish and the receipt. Every step has one visible heading,
+// marks the step indicator and passes axe-core. On the server the frames
 // hold the face, voice is found, the events arrived, the video plays, the
-// audio is the microphone's, and the whole costs under 300 kbit/s.
+// audio is the microphone's, the whole costs under 300 kbit/s, and the
+// receipt counts what arrived.
 func TestStudentWholePath(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	f := srv.NewFixture(t, 1, func(s *proctor.Settings) { s.RequireScreenShare = true })
 	ctx := studentBrowser(t, "speech_jfk_48k.wav", "")
 
 	url := studentURL(srv, srv.Link(t, f, 0))
-	browsertest.Step(t, ctx, "open the session link", chromedp.Navigate(url))
-	if bad := browsertest.Eval[[]string](t, ctx, unlabelled); len(bad) > 0 {
-		t.Fatalf("controls without an accessible name: %q", bad)
-	}
-	startExam(t, ctx, url, true)
-	if txt := browsertest.Eval[string](t, ctx, `document.getElementById('recording-state').innerText`); !strings.Contains(txt, "webcam and microphone and your entire screen") {
+	indicator := map[string]string{"welcome": "Agree", "check": "System check", "photos": "Photos", "ready": "Exam", "exam": "Exam", "done": "Done"}
+	walkToRecording(t, ctx, url, true, func(step string) {
+		if step == "check" {
+			if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll('#checks li[data-ok=true]').length`); n != 6 {
+				t.Errorf("%d checks passed, want the browser, camera, microphone, screen, upload and assistive rows", n)
+			}
+		}
+		checkStudentPage(t, ctx, step, indicator[step])
+		if step == "ready" {
+			shown := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('#accepted-photos img')].filter((i) => i.complete && i.naturalWidth > 0).map((i) => i.alt)`)
+			if len(shown) != 4 || !strings.Contains(strings.Join(shown, ";"), "Your photo ID, as Vigil accepted it") {
+				t.Errorf("accepted photos shown back: %q, want the 4 taken", shown)
+			}
+		}
+	})
+	if txt := browsertest.Eval[string](t, ctx, `document.getElementById('recording-state').innerText`); !strings.Contains(txt, "camera and microphone and your entire screen") {
 		t.Fatalf("the window does not say what is recorded: %q", txt)
 	}
-	// 12 s into the recording, a key combination and a paste; then the
-	// recording goes on until the server holds 30 s of every stream (under
-	// load that takes longer than 30 s; the checks below need no more).
+	// 12 s into the recording: the student sees themself, their
+	// microphone's level and the time; a key combination and a paste; then
+	// the recording goes on until the server holds 30 s of every stream
+	// (under load that takes longer than 30 s; the checks below need no more).
 	sess := sessionOf(t, srv, f)
 	waitRecorded(t, srv, sess.ID, 12)
+	live := browsertest.Eval[map[string]any](t, ctx, `({self: document.getElementById('self-view').videoWidth,
+		level: document.getElementById('mic-level').value, elapsed: document.getElementById('elapsed').textContent})`)
+	if live["self"] == float64(0) || live["level"].(float64) <= 0 || live["elapsed"] == "0:00" {
+		t.Errorf("during the exam: self-view %v px wide, microphone level %v, time %v; want a picture, a level and the time", live["self"], live["level"], live["elapsed"])
+	}
 	browsertest.Step(t, ctx, "press Ctrl+C and paste",
 		chromedp.KeyEvent("c", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
 		chromedp.Evaluate[chromedp.Void](`document.dispatchEvent(new ClipboardEvent('paste', {bubbles: true}))`))
 	waitRecorded(t, srv, sess.ID, 30)
 	finishExam(t, ctx)
+	checkStudentPage(t, ctx, "done", indicator["done"])
 
 	sess = srv.WaitAnalysed(t, sess.ID)
+	checkReceipt(t, srv, ctx, sess)
 	checkPhotos(t, srv, sess)
 	checkFrames(t, srv, sess)
 	checkEvents(t, srv, sess)
@@ -62,6 +91,89 @@ func TestStudentWholePath(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `id="onboarding-face"`) || !strings.Contains(body, "Camera: allowed") {
 		t.Fatalf("the scans tab (%d) lacks the onboarding photo to compare with, or the capture notes", status)
 	}
+	consents, err := srv.Store.ListAudit(context.Background(), store.AuditFilter{Subject: fmt.Sprintf("session:%d", sess.ID), Action: proctor.AuditConsent})
+	if err != nil || len(consents) != 1 || !consents[0].At.Before(firstDevice(t, srv, sess.ID)) {
+		t.Fatalf("consent entries %+v (%v): want one, before the first device was asked for", consents, err)
+	}
+}
+
+// firstDevice is when the first device event arrived (the system check
+// asked for the camera).
+func firstDevice(t *testing.T, srv *testserver.Server, sessionID int64) time.Time {
+	t.Helper()
+	devs := eventsOf(t, srv, sessionID, proctor.EventDevice)
+	if len(devs) == 0 {
+		t.Fatal("no device events")
+	}
+	return devs[0].At
+}
+
+// checkReceipt: the receipt the student sees counts what the server
+// stored, and its fingerprint is the hash of the server's upload list.
+func checkReceipt(t *testing.T, srv *testserver.Server, ctx context.Context, sess *proctor.Session) {
+	t.Helper()
+	frames, err := srv.Store.CountFrames(context.Background(), sess.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := browsertest.Eval[map[string]any](t, ctx, `(() => {
+		const rows = {};
+		for (const tr of document.querySelectorAll('#receipt-kinds tbody tr')) rows[tr.cells[0].textContent] = tr.cells[1].textContent;
+		return {rows, hash: document.getElementById('receipt-hash').textContent, pending: document.getElementById('receipt-pending').textContent,
+			file: document.getElementById('receipt-download').href};
+	})()`)
+	rows := shown["rows"].(map[string]any)
+	if rows["Webcam pictures"] != fmt.Sprint(frames) || rows["Webcam video"] == nil || rows["Microphone sound"] == nil {
+		t.Errorf("the receipt lists %v; the server holds %d frames", rows, frames)
+	}
+	if !strings.Contains(shown["pending"].(string), "Nothing waits on this computer") || len(shown["hash"].(string)) != 64 {
+		t.Errorf("receipt: pending %q, fingerprint %q", shown["pending"], shown["hash"])
+	}
+	if want := uploadSetHash(t, srv, sess.ID); shown["hash"] != want {
+		t.Errorf("receipt fingerprint %v, the server's upload set hashes to %s", shown["hash"], want)
+	}
+	file := downloadReceipt(t, ctx, sess.ID)
+	if !strings.Contains(file, "Vigil receipt") || !strings.Contains(file, shown["hash"].(string)) || !strings.Contains(file, fmt.Sprintf("Webcam pictures: %d pieces", frames)) {
+		t.Errorf("the downloaded receipt reads:\n%s", file)
+	}
+}
+
+// downloadReceipt presses "Download the receipt" and returns the file the
+// browser saved.
+func downloadReceipt(t *testing.T, ctx context.Context, sessionID int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	c := chromedp.FromContext(ctx)
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cdp.Call(sctx, c.Browser, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	browsertest.Step(t, ctx, "download the receipt", chromedp.Click(chromedp.CSS("#receipt-download")))
+	path := filepath.Join(dir, fmt.Sprintf("vigil-receipt-session-%d.txt", sessionID))
+	var data []byte
+	testwait.Until(t, "the receipt is downloaded", 15*time.Second, func() bool {
+		var err error
+		data, err = os.ReadFile(path)
+		return err == nil && len(data) > 0
+	})
+	return string(data)
+}
+
+// uploadSetHash computes the receipt's fingerprint from the store, as
+// docs/STUDENT.md defines it.
+func uploadSetHash(t *testing.T, srv *testserver.Server, sessionID int64) string {
+	t.Helper()
+	ups, err := srv.Store.ListUploads(context.Background(), sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	for _, u := range ups {
+		fmt.Fprintf(h, "%s %d %s\n", u.Kind, u.Seq, u.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func sessionOf(t *testing.T, srv *testserver.Server, f *testserver.Fixture) *proctor.Session {
@@ -394,7 +506,7 @@ func TestStudentKeepsEverythingThroughOfflineAndReload(t *testing.T) {
 	waitClientFrames(t, ctx, clientNext(t, ctx, "frames")+35)
 	queued := pending(t, ctx)
 	status := browsertest.Eval[string](t, ctx, `document.getElementById('status').textContent`)
-	if queued < 30 || !strings.Contains(status, "Uploads paused") {
+	if queued < 30 || !strings.Contains(status, "Uploads are paused") {
 		t.Fatalf("after 35 frames offline: %d items queued, status %q", queued, status)
 	}
 	restoreAt := srv.Now()

@@ -8,7 +8,7 @@ import (
 )
 
 func (c *conn) SetAccommodation(ctx context.Context, a *proctor.Accommodation) error {
-	if len(a.Off) == 0 && len(a.AllowedApps) == 0 {
+	if len(a.Off) == 0 && len(a.AllowedApps) == 0 && len(a.AllowedKeys) == 0 {
 		return c.exec(ctx, "clear accommodation", `DELETE FROM accommodations WHERE exam_id = $1 AND student_id = $2`, a.ExamID, a.StudentID)
 	}
 	off := make([]string, len(a.Off))
@@ -16,19 +16,20 @@ func (c *conn) SetAccommodation(ctx context.Context, a *proctor.Accommodation) e
 		off[i] = string(t)
 	}
 	return c.exec(ctx, "set accommodation", `INSERT INTO accommodations
-		(exam_id, student_id, off, allowed_apps, note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		(exam_id, student_id, off, allowed_apps, allowed_keys, note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (exam_id, student_id) DO UPDATE SET off = excluded.off, allowed_apps = excluded.allowed_apps,
-		note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		a.ExamID, a.StudentID, strings.Join(off, ","), strings.Join(a.AllowedApps, "\n"), a.Note, a.UpdatedBy, ms(a.UpdatedAt))
+		allowed_keys = excluded.allowed_keys, note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		a.ExamID, a.StudentID, strings.Join(off, ","), strings.Join(a.AllowedApps, "\n"), strings.Join(a.AllowedKeys, "\n"),
+		a.Note, a.UpdatedBy, ms(a.UpdatedAt))
 }
 
-const accommodationCols = `exam_id, student_id, off, allowed_apps, note, updated_by, updated_at`
+const accommodationCols = `exam_id, student_id, off, allowed_apps, allowed_keys, note, updated_by, updated_at`
 
 func scanAccommodation(sc scanner) (*proctor.Accommodation, error) {
 	var a proctor.Accommodation
-	var off, apps string
+	var off, apps, keys string
 	var updated int64
-	if err := sc.Scan(&a.ExamID, &a.StudentID, &off, &apps, &a.Note, &a.UpdatedBy, &updated); err != nil {
+	if err := sc.Scan(&a.ExamID, &a.StudentID, &off, &apps, &keys, &a.Note, &a.UpdatedBy, &updated); err != nil {
 		return nil, err
 	}
 	for _, t := range strings.Split(off, ",") {
@@ -39,6 +40,11 @@ func scanAccommodation(sc scanner) (*proctor.Accommodation, error) {
 	for _, app := range strings.Split(apps, "\n") {
 		if app != "" {
 			a.AllowedApps = append(a.AllowedApps, app)
+		}
+	}
+	for _, k := range strings.Split(keys, "\n") {
+		if k != "" {
+			a.AllowedKeys = append(a.AllowedKeys, k)
 		}
 	}
 	a.UpdatedAt = fromMS(updated)

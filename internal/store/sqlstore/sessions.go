@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -186,18 +187,34 @@ func (c *conn) ListSessionTokens(ctx context.Context, sessionID int64, source st
 }
 
 func (c *conn) CreateSessionLink(ctx context.Context, l *store.SessionLink) error {
-	return c.execKeyed(ctx, "create session link", `INSERT INTO session_links (token_hash, exam_id, student_id, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, l.TokenHash, l.ExamID, l.StudentID, ms(l.CreatedAt), ms(l.ExpiresAt))
+	return c.execKeyed(ctx, "create session link", `INSERT INTO session_links
+		(token_hash, exam_id, student_id, created_at, expires_at, session_id, new_attempt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.TokenHash, l.ExamID, l.StudentID, ms(l.CreatedAt), ms(l.ExpiresAt),
+		nullID(l.SessionID), l.NewAttempt)
 }
 
 func (c *conn) GetSessionLink(ctx context.Context, tokenHash string) (*store.SessionLink, error) {
 	l := store.SessionLink{TokenHash: tokenHash}
 	var created, expires int64
-	err := c.r.QueryRowContext(ctx, `SELECT exam_id, student_id, created_at, expires_at FROM session_links
-		WHERE token_hash = $1`, tokenHash).Scan(&l.ExamID, &l.StudentID, &created, &expires)
+	var session sql.NullInt64
+	err := c.r.QueryRowContext(ctx, `SELECT exam_id, student_id, created_at, expires_at, session_id, new_attempt
+		FROM session_links WHERE token_hash = $1`, tokenHash).Scan(&l.ExamID, &l.StudentID, &created, &expires, &session, &l.NewAttempt)
 	if err != nil {
 		return nil, wrap("get session link", err)
 	}
-	l.CreatedAt, l.ExpiresAt = fromMS(created), fromMS(expires)
+	l.CreatedAt, l.ExpiresAt, l.SessionID = fromMS(created), fromMS(expires), session.Int64
 	return &l, nil
+}
+
+func (c *conn) BindSessionLink(ctx context.Context, tokenHash string, sessionID int64) error {
+	return c.execOne(ctx, "bind session link", `UPDATE session_links SET session_id = coalesce(session_id, $1)
+		WHERE token_hash = $2`, sessionID, tokenHash)
+}
+
+// nullID stores 0 as NULL, for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

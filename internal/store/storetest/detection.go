@@ -88,19 +88,25 @@ func testSignalFields(t *testing.T, st store.Store) {
 func testAccommodations(t *testing.T, st store.Store) {
 	f := newFixture(t, st)
 	a := &proctor.Accommodation{ExamID: f.exam.ID, StudentID: f.student.ID, Off: []proctor.ViolationType{proctor.FacialSuspicion, proctor.BackgroundAudio},
-		AllowedApps: []string{"NVDA", "Dragon"}, Note: "approved by the disability office", UpdatedBy: f.teacher.ID, UpdatedAt: t0}
+		AllowedApps: []string{"NVDA", "Dragon"}, AllowedKeys: []string{"Insert+Down", "Ctrl+V"}, Note: "approved by the disability office",
+		UpdatedBy: f.teacher.ID, UpdatedAt: t0}
 	must(t, st.SetAccommodation(ctx(t), a))
 	a.Note = "renewed"
 	must(t, st.SetAccommodation(ctx(t), a))
 	got, err := st.GetAccommodation(ctx(t), f.exam.ID, f.student.ID)
 	must(t, err)
-	if len(got.Off) != 2 || got.Off[1] != proctor.BackgroundAudio || len(got.AllowedApps) != 2 || got.Note != "renewed" || !got.UpdatedAt.Equal(t0) {
+	if len(got.Off) != 2 || got.Off[1] != proctor.BackgroundAudio || len(got.AllowedApps) != 2 || len(got.AllowedKeys) != 2 || got.AllowedKeys[0] != "Insert+Down" || got.Note != "renewed" || !got.UpdatedAt.Equal(t0) {
 		t.Fatalf("accommodation = %+v", got)
 	}
 	list, err := st.ListAccommodations(ctx(t), f.exam.ID)
 	must(t, err)
 	if len(list) != 1 {
 		t.Fatalf("%d accommodations", len(list))
+	}
+	// Allowed keys alone are an accommodation too.
+	must(t, st.SetAccommodation(ctx(t), &proctor.Accommodation{ExamID: f.exam.ID, StudentID: f.student.ID, AllowedKeys: []string{"Ctrl+C"}}))
+	if got, err := st.GetAccommodation(ctx(t), f.exam.ID, f.student.ID); err != nil || len(got.AllowedKeys) != 1 || len(got.Off) != 0 {
+		t.Fatalf("accommodation of keys only = %+v (%v)", got, err)
 	}
 	must(t, st.SetAccommodation(ctx(t), &proctor.Accommodation{ExamID: f.exam.ID, StudentID: f.student.ID}))
 	_, err = st.GetAccommodation(ctx(t), f.exam.ID, f.student.ID)

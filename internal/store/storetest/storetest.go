@@ -60,6 +60,9 @@ func Run(t *testing.T, newStore Factory) {
 		{"EventBatchesPerSource", testBatchesPerSource},
 		{"PairingCodesAndCompanionTokens", testPairing},
 		{"MembershipRolesAndPlatformAdmins", testMembership},
+		{"LinksOpenTheirSession", testLinksOpenTheirSession},
+		{"StudentReviewAndExplanations", testStudentReviewAndExplanations},
+		{"ListUploads", testListUploads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

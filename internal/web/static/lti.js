@@ -1,7 +1,7 @@
 // Vigil's LTI launch pages: client-side storage in the LMS's frame (the
 // LTI client-side postMessage protocol, for browsers that block
-// third-party cookies), the cookie check, the LTI Proctoring wait, and
-// forms that post themselves to the LMS.
+// third-party cookies), the cookie check, the LTI Proctoring wait, a
+// student's exam link, and forms that post themselves to the LMS.
 
 const root = document.getElementById('lti');
 const TIMEOUT_MS = 3000;
@@ -80,6 +80,14 @@ const actions = {
       }
       await new Promise((r) => setTimeout(r, 2000));
     }
+  },
+
+  // student: an exam's link opened in a window of its own (the LMS's "new
+  // window") becomes the proctoring window itself, so the student has the
+  // LMS and this one window; inside the LMS's frame, where cameras and
+  // screen sharing rarely work, the page offers a tab of its own.
+  student(d) {
+    if (window.top === window.self) location.replace(d.proctoring);
   },
 
   autopost() {

@@ -88,3 +88,46 @@ export function pairingCode(session, kind) {
 export function companions(session) {
   return call('GET', `/api/v1/sessions/${session.id}/companions`, { token: session.token });
 }
+
+// about tells the consent page what is recorded, how long it is kept and
+// what is arranged for this student.
+export function about(session) {
+  return call('GET', `/api/v1/sessions/${session.id}/about`, { token: session.token });
+}
+
+// consent records that the student agreed, before any device is asked for.
+export function consent(session) {
+  return call('POST', `/api/v1/sessions/${session.id}/consent`, { token: session.token });
+}
+
+// status says where the server stands (a session finished elsewhere).
+export function status(session) {
+  return call('GET', `/api/v1/sessions/${session.id}`, { token: session.token });
+}
+
+export function receipt(session) {
+  return call('GET', `/api/v1/sessions/${session.id}/receipt`, { token: session.token });
+}
+
+export function review(session) {
+  return call('GET', `/api/v1/sessions/${session.id}/review`, { token: session.token });
+}
+
+export function explain(session, explanations) {
+  return call('PUT', `/api/v1/sessions/${session.id}/explanations`, {
+    token: session.token, type: 'application/json', body: JSON.stringify({ explanations }),
+  });
+}
+
+// media fetches an evidence picture or sound with the session token and
+// returns a local URL for it (an img or audio element cannot send the token).
+export async function media(session, path) {
+  let res;
+  try {
+    res = await fetch(`/api/v1/sessions/${session.id}/${path}`, { headers: { Authorization: 'Bearer ' + session.token }, cache: 'no-store' });
+  } catch (err) {
+    throw new APIError(0, { error: { code: 'network', message: 'the network is unreachable' } });
+  }
+  if (!res.ok) throw new APIError(res.status, await res.json().catch(() => ({})));
+  return URL.createObjectURL(await res.blob());
+}

@@ -8,8 +8,10 @@ const CHUNK_SECONDS = 5;
 const WINDOW = RATE / 10; // 100 ms windows for the level
 
 export class Audio {
-  constructor({ workletURL, onChunk, onTick }) {
-    Object.assign(this, { workletURL, onChunk, onTick });
+  constructor({ workletURL, onChunk, onTick, onLevel }) {
+    Object.assign(this, { workletURL, onChunk, onTick, onLevel });
+    this.peak = 0; // loudest block since the level was last reported
+    this.shown = 0;
     this.buf = new Float32Array(RATE * CHUNK_SECONDS);
     this.n = 0;
     this.pos = 0; // fractional position towards the next output sample
@@ -27,6 +29,7 @@ export class Audio {
     this.h = 0;
     this.node.port.onmessage = (e) => {
       this.push(e.data);
+      this.level(e.data);
       if (this.onTick) this.onTick();
     };
     src.connect(this.node);
@@ -51,6 +54,22 @@ export class Audio {
       this.buf[this.n++] = acc;
       if (this.n === this.buf.length) this.emit();
     }
+  }
+
+  // level reports the microphone's level about ten times a second, from 0
+  // (silence, -60 dBFS or less) to 1 (full scale), for the meter the
+  // student sees.
+  level(block) {
+    if (!this.onLevel) return;
+    let sum = 0;
+    for (let i = 0; i < block.length; i++) sum += block[i] * block[i];
+    this.peak = Math.max(this.peak, Math.sqrt(sum / Math.max(1, block.length)));
+    const now = Date.now();
+    if (now - this.shown < 100) return;
+    this.shown = now;
+    const db = 20 * Math.log10(this.peak || 1e-9);
+    this.onLevel(Math.max(0, Math.min(1, (db + 60) / 60)));
+    this.peak = 0;
   }
 
   // emit hands over the chunk when it holds sound above the floor.

@@ -14,8 +14,8 @@ const VOICE_BPS = 16000;
 const FRAME_QUALITY = 0.6;
 
 export class Capture {
-  constructor({ enqueue, frameInterval, workletURL, onError }) {
-    Object.assign(this, { enqueue, frameInterval, workletURL, onError });
+  constructor({ enqueue, frameInterval, workletURL, onError, onLevel }) {
+    Object.assign(this, { enqueue, frameInterval, workletURL, onError, onLevel });
     this.recorders = [];
     this.timer = null;
   }
@@ -32,6 +32,7 @@ export class Capture {
     this.audio = new Audio({
       workletURL: this.workletURL,
       onTick: () => this.tick(),
+      onLevel: this.onLevel,
       onChunk: (bytes, at) => this.enqueue('audio', (seq) => ({
         method: 'PUT', path: `audio/${seq}`, type: 'audio/basic', headers: { 'X-Capture-Time': at.toISOString() },
         body: new Blob([bytes]), size: bytes.length,

@@ -15,7 +15,7 @@ export function browser() {
   if (typeof AudioWorkletNode !== 'function') missing.push('audio processing (AudioWorklet)');
   if (missing.length === 0) return { ok: true, text: 'supported' };
   return {
-    ok: false, text: 'this browser lacks ' + missing.join(', ') + '.',
+    ok: false, text: 'this browser lacks ' + missing.join(', ') + ', which Vigil needs.',
     fix: 'Use a current Chrome, Edge or Firefox on a computer, with this site opened over https. Private windows may block local storage.',
   };
 }
@@ -122,4 +122,26 @@ export async function upload(measure) {
       fix: 'Check your internet connection, then press “Check again”.',
     };
   }
+}
+
+// assistive tells a student who uses a screen reader or speech input what
+// the exam allows for it. It never stops the check: it says whom to ask
+// when their assistive technology is not listed.
+export function assistive(facts) {
+  if (!facts) {
+    return { ok: true, info: true, text: 'what is allowed could not be loaded.', fix: 'If you use a screen reader or speech input, ask your instructor before the exam whether it is allowed.' };
+  }
+  const a = facts.assistive;
+  const parts = [];
+  const are = (xs) => (xs.length === 1 ? 'is' : 'are');
+  if (a.for_everyone.length) parts.push(`${a.for_everyone.join(', ')} ${are(a.for_everyone)} allowed for everyone`);
+  if (a.apps.length) parts.push(`${a.apps.join(', ')} ${are(a.apps)} allowed for you`);
+  if (a.keys.length) parts.push(`the key combinations ${a.keys.join(', ')} are not flagged for you`);
+  const text = parts.length ? parts.join('; ') + '.' : 'your instructor has not listed any.';
+  const mine = a.apps.length > 0 || a.keys.length > 0;
+  return {
+    ok: true, info: true, text,
+    fix: mine ? 'Vigil does not flag what your instructor listed for you.'
+      : 'If you use a screen reader or speech input that is not listed, ask your instructor to list it (and the key combinations it needs) before you start: otherwise its key presses may be flagged, and a person then has to look at them.',
+  };
 }

@@ -64,7 +64,7 @@ export class Companions {
     try {
       code = await api.pairingCode(this.session, kind);
     } catch (err) {
-      fix.textContent = 'No pairing code: ' + err.message;
+      fix.textContent = `No code could be made (${String(err.message).replace(/[.]+$/, '')}). Press the button again.`;
       fix.hidden = false;
       return;
     }
@@ -107,7 +107,7 @@ export class Companions {
       const lost = this.kinds.filter((k) => !this.ok(k));
       const el = $('companion-trouble');
       el.textContent = lost.length === 0 ? '' : `Your ${lost.map((k) => NAMES[k]).join(' and ')} stopped reporting. `
-        + (lost.includes('agent') ? 'Start the Vigil agent again with a new code (press “Get a new code”). ' : '')
+        + (lost.includes('agent') ? 'Start the Vigil agent again with a new code (press “Get a code for the desktop agent”). ' : '')
         + (lost.includes('extension') ? 'Check the extension is enabled, then press “Connect the browser extension”. ' : '')
         + 'Your instructor will see the gap.';
       el.hidden = lost.length === 0;

@@ -59,8 +59,10 @@ class Store {
   }
 
   // enqueue gives the item the next sequence number of its stream and
-  // queues it, in one transaction. make(seq) returns the item.
-  async enqueue(link, stream, make) {
+  // queues it, in one transaction. make(seq) returns the item. A held item
+  // waits because the connection is down (it counts as sent again on the
+  // receipt).
+  async enqueue(link, stream, make, held = false) {
     const tx = this.db.transaction(['sessions', 'queue'], 'readwrite');
     const sessions = tx.objectStore('sessions');
     const s = await request(sessions.get(link));
@@ -71,6 +73,7 @@ class Store {
     item.link = link;
     item.stream = stream;
     item.seq = seq;
+    item.held = held;
     tx.objectStore('queue').add(item);
     await done(tx);
     return seq;
@@ -87,6 +90,37 @@ class Store {
     const tx = this.db.transaction('queue', 'readwrite');
     tx.objectStore('queue').delete(id);
     return done(tx);
+  }
+
+  // acknowledge removes an item the server has stored; one that had to
+  // wait (the connection dropped, or the page closed before it was sent)
+  // is counted, in the same transaction, for the receipt.
+  async acknowledge(item) {
+    const tx = this.db.transaction(['sessions', 'queue'], 'readwrite');
+    tx.objectStore('queue').delete(item.id);
+    if (item.held) {
+      const sessions = tx.objectStore('sessions');
+      const s = await request(sessions.get(item.link));
+      s.resent = s.resent || {};
+      s.resent[item.stream] = (s.resent[item.stream] || 0) + 1;
+      sessions.put(s);
+    }
+    return done(tx);
+  }
+
+  // holdAll marks every queued item of a session as waiting (see
+  // acknowledge) and returns how many there are.
+  async holdAll(link) {
+    const tx = this.db.transaction('queue', 'readwrite');
+    const q = tx.objectStore('queue');
+    const items = await request(q.index('link').getAll(IDBKeyRange.only(link)));
+    for (const it of items) {
+      if (it.held) continue;
+      it.held = true;
+      q.put(it);
+    }
+    await done(tx);
+    return items.length;
   }
 
   // pending counts a session's queued items and their bytes.

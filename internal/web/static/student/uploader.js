@@ -6,8 +6,10 @@
 import { call, APIError } from './api.js';
 
 export class Uploader {
-  constructor(store, link, session, { onProgress, onFatal, onProblem, onRecover }) {
-    Object.assign(this, { store, link, session, onProgress, onFatal, onProblem, onRecover });
+  constructor(store, link, session, { onProgress, onFatal, onProblem, onRecover, onOutage }) {
+    Object.assign(this, { store, link, session, onProgress, onFatal, onProblem, onRecover, onOutage });
+    // outage: the connection is down; what is queued meanwhile is held.
+    this.outage = false;
     this.running = false;
     this.delay = 0;
     this.wake = null;
@@ -36,10 +38,11 @@ export class Uploader {
       if (!item) { await this.sleep(5000, true); continue; }
       try {
         await call(item.method, item.path, { token: this.session.token, type: item.type, headers: item.headers, body: item.body });
-        await this.store.remove(item.id);
+        await this.store.acknowledge(item);
         this.sent += item.size || 0;
         if (this.delay > 0 && this.onRecover) this.onRecover();
         this.delay = 0;
+        this.outage = false;
       } catch (err) {
         await this.failed(item, err);
       }
@@ -49,6 +52,13 @@ export class Uploader {
   async failed(item, err) {
     if (!(err instanceof APIError)) throw err;
     if (err.retryable) {
+      if (!this.outage) {
+        // Everything queued now waits for the connection: the receipt
+        // counts it as sent again.
+        this.outage = true;
+        await this.store.holdAll(this.link);
+        if (this.onOutage) this.onOutage();
+      }
       this.delay = Math.min(Math.max(1000, this.delay * 2), 30000);
       // A busy server says how long to wait; the backoff still grows.
       const wait = Math.max(this.delay, Number(err.detail.retry_after_ms) || 0);
