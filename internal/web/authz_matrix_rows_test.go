@@ -93,6 +93,7 @@ func matrixRows() []row {
 		{"GET /{$}", get0("/?all=1"), anyUser},
 		{"GET /courses/{id}", getf("/courses/%d", courseID), dashRead},
 		{"GET /exams/{id}/sessions", getf("/exams/%d/sessions", examID), dashRead},
+		{"GET /exams/{id}/sessions.csv", getf("/exams/%d/sessions.csv", examID), dashRead},
 		{"GET /exams/{id}/settings", getf("/exams/%d/settings", examID), dashRead},
 		{"POST /exams/{id}/settings", postf("/exams/%d/settings", examID, url.Values{"proctoring": {"on"}}), dashChange},
 		{"POST /exams/{id}/accommodations", func(c *courseWorld) call {

@@ -52,7 +52,7 @@ func (bh *benchHandler) get(b *testing.B, path string) int {
 
 // seedExam stores an exam with n analysed sessions, each with a few applied
 // violations of mixed types, in one transaction.
-func seedExam(b *testing.B, srv *testserver.Server, n int) *testserver.Fixture {
+func seedExam(b testing.TB, srv *testserver.Server, n int) *testserver.Fixture {
 	b.Helper()
 	f := srv.NewFixture(b, 0, nil)
 	ctx := context.Background()

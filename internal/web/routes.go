@@ -43,6 +43,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /{$}", s.user(s.coursesPage))
 	mux.HandleFunc("GET /courses/{id}", s.user(s.coursePage))
 	mux.HandleFunc("GET /exams/{id}/sessions", s.user(s.studentListPage))
+	mux.HandleFunc("GET /exams/{id}/sessions.csv", s.user(s.studentListCSV))
 	mux.HandleFunc("GET /exams/{id}/settings", s.user(s.settingsPage))
 	mux.HandleFunc("POST /exams/{id}/settings", s.user(s.saveSettings))
 	mux.HandleFunc("POST /exams/{id}/accommodations", s.user(s.saveAccommodation))
