@@ -39,6 +39,7 @@ func matrixRows() []row {
 			return call{method: "POST", path: "/api/v1/pair", body: []byte(`{"code":"000000","kind":"agent"}`), ctype: "application/json"}
 		}, same(401)},
 		{"/api/", get0("/api/v2/nothing"), open404},
+		{"/", get0("/no/such/page"), open404},
 		{"GET /s/{token}", get0("/s/no-such-link"), open200}, // the page holds nothing; the link is checked by the API
 
 		// LTI: the LMS's ways in; with nothing valid, refused alike for all.

@@ -155,7 +155,7 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, v *viewe
 			s.Log.Error("audit", "err", aerr)
 		}
 		s.render(w, r, lp.Status, "error", page{Title: "The export cannot be downloaded", User: v.User, CSRF: v.CSRF,
-			Data: map[string]string{"Message": lp.Message, "RequestID": requestID(r.Context())}})
+			Data: errorView{Message: lp.Message, RequestID: requestID(r.Context()), Back: "/exports"}})
 		return
 	}
 	// A resumed download (a Range request) is the same download: audit the

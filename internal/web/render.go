@@ -116,8 +116,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	buf.WriteTo(w)
+	writeCompressed(w, r, status, buf.Bytes())
 }
 
 func fmtTime(t time.Time, layout string) string {

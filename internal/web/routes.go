@@ -75,6 +75,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /admin/audit.csv", s.admin(s.auditCSV))
 
 	mux.HandleFunc("GET /static/", s.static)
+	mux.HandleFunc("/", s.notFoundPage)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", ReadyHandler(s.Store, s.Blobs))
 	if s.Metrics != nil {
