@@ -96,6 +96,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	}
 	a.lti.LMS.GlobalAdmins = strings.Split(cfg.GlobalAdmins, ",")
 	a.lti.LMS.AssistantsChange = cfg.AssistantsChange
+	a.lti.LMS.MailSends = a.mail != nil
 	a.metrics = metrics.New()
 	a.metrics.WatchQueue(func(ctx context.Context) (map[rivertype.JobState]int, error) {
 		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})

@@ -152,6 +152,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	handler = srv.Handler()
 	s.mail, s.mailRetry = o.Mail, o.MailRetry
+	s.LTI.LMS.MailSends = o.Mail != nil
 	if !o.NoWorker {
 		s.StartWorkers(t)
 	}
