@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -176,7 +177,12 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, v *viewe
 	}
 	defer obj.Close()
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="vigil-export-%d.zip"`, e.ID))
+	name, err := s.Review.ExportFileName(r.Context(), e)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Content-SHA256", e.SHA256)
 	http.ServeContent(w, r, "", e.FinishedAt, obj)
