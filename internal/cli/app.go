@@ -19,6 +19,7 @@ import (
 	"vigil/internal/blob"
 	"vigil/internal/config"
 	"vigil/internal/ingest"
+	"vigil/internal/live"
 	"vigil/internal/lms"
 	"vigil/internal/mail"
 	"vigil/internal/metrics"
@@ -36,6 +37,7 @@ type app struct {
 	blobs  blob.Bucket
 	models *analysis.Models
 	ingest *ingest.Service
+	live   *live.Broker // what ingest tells the live view
 	review *review.Service
 	lti    *lms.Stack
 	web    *web.Server
@@ -89,6 +91,8 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 		a.mail = smtp
 	}
 	a.ingest = ingest.New(a.store, a.blobs, a.models.Faces(), ingest.DefaultLimits(), a.now, log)
+	a.live = live.NewBroker()
+	a.ingest.SetLive(a.live)
 	a.review = review.New(a.store, a.now)
 	client := &http.Client{Timeout: 30 * time.Second}
 	if a.lti, err = lms.NewStack(ctx, a.store, a.ingest, cfg.BaseURL, client, a.now, log); err != nil {
@@ -102,7 +106,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
 	})
 	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Store: a.store, Blobs: a.blobs, Ingest: a.ingest, Review: a.review, Log: log,
-		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil,
+		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil, Live: a.live,
 		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err
 }

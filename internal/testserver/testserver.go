@@ -28,6 +28,7 @@ import (
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/ingest"
 	"vigil/internal/jobs"
+	"vigil/internal/live"
 	"vigil/internal/lms"
 	"vigil/internal/mail"
 	"vigil/internal/onnxrt"
@@ -44,6 +45,7 @@ type Server struct {
 	Store       *sqlstore.Store
 	Blobs       blob.Bucket
 	Ingest      *ingest.Service
+	Live        *live.Broker // ingest's events for the live view
 	Review      *review.Service
 	LTI         *lms.Stack
 	HTTP        *httptest.Server
@@ -131,6 +133,8 @@ func Start(t testing.TB, o Options) *Server {
 	now := s.Now
 	log := Logger()
 	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
+	s.Live = live.NewBroker()
+	s.Ingest.SetLive(s.Live)
 	s.Review = review.New(s.Store, now)
 	// The handler needs the server's own address (LTI checks links
 	// against it), known once the listener exists.
@@ -145,7 +149,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	s.mediaDirect = o.MediaDirect
-	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
+	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL, Live: s.Live,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)

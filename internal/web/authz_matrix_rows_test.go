@@ -95,6 +95,11 @@ func matrixRows() []row {
 		{"GET /courses/{id}", getf("/courses/%d", courseID), dashRead},
 		{"GET /exams/{id}/sessions", getf("/exams/%d/sessions", examID), dashRead},
 		{"GET /exams/{id}/sessions.csv", getf("/exams/%d/sessions.csv", examID), dashRead},
+		{"GET /exams/{id}/live", getf("/exams/%d/live", examID), dashRead},
+		// The stream itself is held open only for Accept: text/event-stream
+		// (TestLiveStream); asked otherwise, an authorised viewer gets 400.
+		{"GET /exams/{id}/live/events", getf("/exams/%d/live/events", examID),
+			dashRead.with(map[int][2]int{assistant: {400, 404}, instructor: {400, 404}, instructorElsewhere: {404, 400}, globalAdmin: {400, 400}})},
 		{"GET /exams/{id}/settings", getf("/exams/%d/settings", examID), dashRead},
 		{"POST /exams/{id}/settings", postf("/exams/%d/settings", examID, url.Values{"proctoring": {"on"}}), dashChange},
 		{"POST /exams/{id}/accommodations", func(c *courseWorld) call {
