@@ -95,6 +95,7 @@ func matrixRows() []row {
 		{"GET /courses/{id}", getf("/courses/%d", courseID), dashRead},
 		{"GET /exams/{id}/sessions", getf("/exams/%d/sessions", examID), dashRead},
 		{"GET /exams/{id}/sessions.csv", getf("/exams/%d/sessions.csv", examID), dashRead},
+		{"GET /exams/{id}/charts", getf("/exams/%d/charts", examID), dashRead},
 		{"GET /exams/{id}/live", getf("/exams/%d/live", examID), dashRead},
 		// The stream itself is held open only for Accept: text/event-stream
 		// (TestLiveStream); asked otherwise, an authorised viewer gets 400.

@@ -44,6 +44,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /courses/{id}", s.user(s.coursePage))
 	mux.HandleFunc("GET /exams/{id}/sessions", s.user(s.studentListPage))
 	mux.HandleFunc("GET /exams/{id}/sessions.csv", s.user(s.studentListCSV))
+	mux.HandleFunc("GET /exams/{id}/charts", s.user(s.chartsPage))
 	mux.HandleFunc("GET /exams/{id}/live", s.user(s.livePage))
 	mux.HandleFunc("GET /exams/{id}/live/events", s.user(s.liveEvents))
 	mux.HandleFunc("GET /exams/{id}/settings", s.user(s.settingsPage))
