@@ -236,4 +236,3 @@ func figures(e proctor.Exam, rows []ListRow, this bool) ExamFigures {
 	}
 	return f
 }
-

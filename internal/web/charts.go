@@ -28,9 +28,9 @@ func (s *Server) chartsPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 
 type chartsView struct {
 	*review.ChartsPage
-	Buckets []string
-	Spread  []spreadChart
-	Heat    heatChart
+	Buckets      []string
+	Spread       []spreadChart
+	Heat         heatChart
 	CompareChart compareChart
 }
 

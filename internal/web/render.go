@@ -69,7 +69,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
 		},
-		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"perSession": perSession,
 		"percent":    func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"hms": func(d time.Duration) string {
