@@ -89,8 +89,10 @@ function newCard(d) {
   conn.dataset.conn = '';
   const count = document.createElement('p');
   count.className = 'small';
-  count.innerHTML = '<span data-flag-count></span> flags so far';
-  count.firstChild.textContent = d.flags;
+  const n = document.createElement('span');
+  n.dataset.flagCount = '';
+  n.textContent = d.flags;
+  count.append('Flags so far: ', n);
   const flags = document.createElement('ol');
   flags.className = 'live-flags small';
   flags.dataset.flags = '';
