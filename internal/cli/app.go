@@ -38,6 +38,7 @@ type app struct {
 	models *analysis.Models
 	ingest *ingest.Service
 	live   *live.Broker // what ingest tells the live view
+	relay  *live.Relay  // on PostgreSQL: the live view across processes
 	review *review.Service
 	lti    *lms.Stack
 	web    *web.Server
@@ -93,6 +94,12 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	a.ingest = ingest.New(a.store, a.blobs, a.models.Faces(), ingest.DefaultLimits(), a.now, log)
 	a.live = live.NewBroker()
 	a.ingest.SetLive(a.live)
+	if cfg.DatabaseKind() != config.SQLite {
+		// Several serve processes: each relays its uploads to the others'
+		// live pages through the database (serve runs it).
+		a.relay = live.NewRelay(a.live, a.store, processName(), log)
+		a.ingest.SetLive(a.relay)
+	}
 	a.review = review.New(a.store, a.now)
 	client := &http.Client{Timeout: 30 * time.Second}
 	if a.lti, err = lms.NewStack(ctx, a.store, a.ingest, cfg.BaseURL, client, a.now, log); err != nil {
@@ -164,4 +171,11 @@ func (a *app) Close() error {
 		a.unlock()
 	}
 	return errors.Join(errs...)
+}
+
+// processName names this process to the other serve processes (the live
+// view's relay): the host, the process id and a start stamp.
+func processName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e9)
 }

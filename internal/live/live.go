@@ -62,6 +62,7 @@ type Broker struct {
 	subs map[int64]map[*Sub]struct{}
 	// published and dropped count events, for tests and metrics.
 	published, dropped atomic.Int64
+	closed             bool // CloseAll was called
 }
 
 // NewBroker returns an empty broker.
@@ -82,6 +83,12 @@ func (b *Broker) Subscribe(examID int64) *Sub {
 	c := make(chan Event, subBuffer)
 	s := &Sub{C: c, c: c, exam: examID, b: b}
 	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		close(c)
+		s.once.Do(func() {})
+		return s
+	}
 	if b.subs[examID] == nil {
 		b.subs[examID] = map[*Sub]struct{}{}
 	}
@@ -120,6 +127,24 @@ func (b *Broker) Publish(e Event) {
 			s.lagged.Store(true)
 			b.dropped.Add(1)
 		}
+	}
+}
+
+// CloseAll ends every subscription, so that streams end and a server can
+// shut down (its open streams would otherwise hold it); later ones are
+// closed at once.
+func (b *Broker) CloseAll() {
+	b.mu.Lock()
+	b.closed = true
+	var all []*Sub
+	for _, subs := range b.subs {
+		for s := range subs {
+			all = append(all, s)
+		}
+	}
+	b.mu.Unlock()
+	for _, s := range all {
+		s.Close()
 	}
 }
 

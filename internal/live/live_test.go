@@ -43,6 +43,21 @@ func TestBrokerFansOutPerExam(t *testing.T) {
 	}
 }
 
+// TestBrokerCloseAll: closing the broker ends every stream, and later ones
+// at once (a server shutting down is not held by open live pages).
+func TestBrokerCloseAll(t *testing.T) {
+	b := NewBroker()
+	s1, s2 := b.Subscribe(1), b.Subscribe(2)
+	b.CloseAll()
+	for _, s := range []*Sub{s1, s2, b.Subscribe(1)} {
+		if _, ok := <-s.C; ok {
+			t.Fatal("a subscription outlived CloseAll")
+		}
+		s.Close()
+	}
+	b.Publish(Event{ExamID: 1})
+}
+
 // TestBrokerNeverBlocksPublisher: a subscriber that reads nothing costs
 // the publisher nothing: past its buffer events are dropped and the
 // subscriber is told it lagged.

@@ -145,6 +145,11 @@ func Start(t testing.TB, o Options) *Server {
 		s.URL = strings.Replace(s.URL, "127.0.0.1", o.Host, 1)
 	}
 	t.Cleanup(s.HTTP.Close)
+	t.Cleanup(func() {
+		if s.Live != nil {
+			s.Live.CloseAll() // runs before HTTP.Close: open live streams would hold it
+		}
+	})
 	if s.LTI, err = lms.NewStack(ctx, s.Store, s.Ingest, s.URL, &http.Client{Timeout: 20 * time.Second}, now, log); err != nil {
 		t.Fatal(err)
 	}

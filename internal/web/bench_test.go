@@ -26,7 +26,7 @@ type benchHandler struct {
 func newBenchHandler(b *testing.B, srv *testserver.Server, u *proctor.User) *benchHandler {
 	b.Helper()
 	h, err := web.New(web.Deps{Store: srv.Store, Blobs: srv.Blobs, Ingest: srv.Ingest, Review: srv.Review,
-		Log: testserver.Logger(), Now: time.Now, BaseURL: "http://127.0.0.1"})
+		Log: testserver.Logger(), Now: time.Now, BaseURL: "http://127.0.0.1", Live: srv.Live})
 	if err != nil {
 		b.Fatal(err)
 	}

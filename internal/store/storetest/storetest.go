@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"EventBatchesPerSource", testBatchesPerSource},
 		{"PairingCodesAndCompanionTokens", testPairing},
 		{"MembershipRolesAndPlatformAdmins", testMembership},
+		{"NotifyAndListen", testNotify},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
