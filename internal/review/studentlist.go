@@ -40,12 +40,6 @@ type StudentListPage struct {
 	started   map[int64]bool // students with a session of the exam
 }
 
-// Sort and Desc are the page's order (kept for the templates).
-func (p *StudentListPage) Sort() string { return p.Query.Sort }
-
-// Desc reports a descending order.
-func (p *StudentListPage) Desc() bool { return p.Query.Desc }
-
 // ListRow is one session of the Student List with its flags counted the
 // way the list shows them.
 type ListRow struct {
