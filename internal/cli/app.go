@@ -20,6 +20,7 @@ import (
 	"vigil/internal/blob"
 	"vigil/internal/config"
 	"vigil/internal/ingest"
+	"vigil/internal/live"
 	"vigil/internal/lms"
 	"vigil/internal/mail"
 	"vigil/internal/metrics"
@@ -38,6 +39,8 @@ type app struct {
 	blobs  blob.Bucket
 	models *analysis.Models
 	ingest *ingest.Service
+	live   *live.Broker // what ingest tells the live view
+	relay  *live.Relay  // on PostgreSQL: the live view across processes
 	review *review.Service
 	lti    *lms.Stack
 	web    *web.Server
@@ -91,6 +94,14 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 		a.mail = smtp
 	}
 	a.ingest = ingest.New(a.store, a.blobs, a.models.Faces(), ingest.DefaultLimits(), a.now, log)
+	a.live = live.NewBroker()
+	a.ingest.SetLive(a.live)
+	if cfg.DatabaseKind() != config.SQLite {
+		// Several serve processes: each relays its uploads to the others'
+		// live pages through the database (serve runs it).
+		a.relay = live.NewRelay(a.live, a.store, processName(), log)
+		a.ingest.SetLive(a.relay)
+	}
 	a.review = review.New(a.store, a.now)
 	client := &http.Client{Timeout: 30 * time.Second}
 	if a.lti, err = lms.NewStack(ctx, a.store, a.ingest, cfg.BaseURL, client, a.now, log); err != nil {
@@ -98,6 +109,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	}
 	a.lti.LMS.GlobalAdmins = strings.Split(cfg.GlobalAdmins, ",")
 	a.lti.LMS.AssistantsChange = cfg.AssistantsChange
+	a.lti.LMS.MailSends = a.mail != nil
 	a.metrics = metrics.New()
 	a.metrics.WatchQueue(func(ctx context.Context) (map[rivertype.JobState]int, error) {
 		return a.store.RiverDriver().GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
@@ -105,7 +117,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 	students := student.New(student.Deps{Store: a.store, Blobs: a.blobs, Review: a.review, Faces: a.models.Faces(), Now: a.now,
 		BaseURL: cfg.BaseURL, MailOn: a.mail != nil, DigestDelay: student.DefaultDigestDelay})
 	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Schema: a.store, Blobs: a.blobs, Accounts: auth.NewAccounts(a.store, a.now, log), Ingest: a.ingest, Review: a.review, Student: students, Log: log,
-		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil,
+		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil, Live: a.live,
 		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
 	return a, err
 }
@@ -163,4 +175,11 @@ func (a *app) Close() error {
 		a.unlock()
 	}
 	return errors.Join(errs...)
+}
+
+// processName names this process to the other serve processes (the live
+// view's relay): the host, the process id and a start stamp.
+func processName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()%1e9)
 }

@@ -68,6 +68,10 @@ func (a *app) serve(ctx context.Context, ready func(listenURL string) error) err
 	}
 	srv := &http.Server{Handler: a.web.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(a.live.CloseAll) // open live pages would hold the shutdown
+	if a.relay != nil {
+		go a.relay.Run(ctx)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	a.log.Info("vigil is serving", "url", a.cfg.BaseURL, "addr", ln.Addr().String(), "jobs_in_process", a.jobsInProcess(),

@@ -65,7 +65,7 @@ func (b *Builder) Plan(ctx context.Context, e *proctor.Export) ([]file, error) {
 		}
 		sessions = append(sessions, sd)
 	}
-	files := []file{readme(e, course, exams)}
+	files := []file{readme(e, course, exams, sessions)}
 	if want[proctor.ItemSummary] {
 		files = append(files, text("sessions.csv", func(w io.Writer) error { return writeSummaryCSV(w, sessions, exams) }))
 	}

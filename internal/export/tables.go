@@ -22,7 +22,10 @@ func timeText(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func readme(e *proctor.Export, course *proctor.Course, exams map[int64]*proctor.Exam) file {
+// readmeStudents: up to this many sessions, the README names each student.
+const readmeStudents = 25
+
+func readme(e *proctor.Export, course *proctor.Course, exams map[int64]*proctor.Exam, sessions []sessionData) file {
 	return file{path: "README.txt", method: zip.Deflate, write: func(_ context.Context, w io.Writer) error {
 		var titles []string
 		for _, ex := range exams {
@@ -36,7 +39,7 @@ func readme(e *proctor.Export, course *proctor.Course, exams map[int64]*proctor.
 Course: %s %s
 Exam: %s
 Sessions: %d
-Items: %s
+%sItems: %s
 Requested: %s
 
 sessions.csv      one row per session: student, attempt, times, state, Pass/Fail and why, applied violations by type
@@ -47,9 +50,33 @@ onboarding/...    per student: the onboarding photos
 manifest.json     every file with its size and SHA-256; SHA256SUMS the same for "sha256sum -c SHA256SUMS"
 
 Pass/Fail comes from violations only. It is not a grade and Vigil never changes grades.
-`, e.ID, course.Code, course.Title, strings.Join(titles, ", "), len(e.SessionIDs), strings.Join(items, ", "), timeText(e.CreatedAt))
+`, e.ID, course.Code, course.Title, strings.Join(titles, ", "), len(e.SessionIDs), studentLines(sessions), strings.Join(items, ", "), timeText(e.CreatedAt))
 		return err
 	}}
+}
+
+// studentLines names the student of each session (of a few sessions; of
+// many, says where they are listed).
+func studentLines(sessions []sessionData) string {
+	if len(sessions) > readmeStudents {
+		return fmt.Sprintf("Students: %d sessions, each named in sessions.csv\n", len(sessions))
+	}
+	var b strings.Builder
+	if len(sessions) > 1 {
+		b.WriteString("Students:\n")
+	}
+	for _, sd := range sessions {
+		label := "Student"
+		if len(sessions) > 1 {
+			label = "  Student"
+		}
+		email := ""
+		if sd.student.Email != "" {
+			email = " <" + sd.student.Email + ">"
+		}
+		fmt.Fprintf(&b, "%s: %s%s, attempt %d (session %d)\n", label, sd.student.FullName(), email, sd.session.AttemptLabel(), sd.session.ID)
+	}
+	return b.String()
 }
 
 func writeSummaryCSV(w io.Writer, sessions []sessionData, exams map[int64]*proctor.Exam) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis/voice"
+	"vigil/internal/live"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -52,6 +53,9 @@ func (s *Service) PutAudio(ctx context.Context, sess *proctor.Session, in AudioI
 		}
 		return tx.InsertAudio(ctx, a)
 	})
+	if err == nil && !dup {
+		s.publish(sess, live.KindUpload, in.Seq)
+	}
 	return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"time"
 
+	"vigil/internal/live"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -52,6 +53,9 @@ func (s *Service) PutChunk(ctx context.Context, sess *proctor.Session, in ChunkI
 		}
 		return tx.InsertChunk(ctx, c)
 	})
+	if err == nil && !dup {
+		s.publish(sess, live.KindUpload, in.Seq)
+	}
 	return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
 }
 

@@ -66,6 +66,9 @@ func (s *Service) PutEvents(ctx context.Context, sess *proctor.Session, source s
 		}
 		return s.afterEvents(ctx, tx, sess, source, latest(events, sess.ClientStartedAt))
 	})
+	if err == nil && !ack.Duplicate {
+		s.publishEvents(sess, batch, events)
+	}
 	return ack, err
 }
 

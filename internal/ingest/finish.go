@@ -54,6 +54,9 @@ func (s *Service) Finish(ctx context.Context, sess *proctor.Session, in FinishIn
 		}
 		return s.Finish(ctx, fresh, in)
 	}
+	if err == nil {
+		s.publishState(sess, proctor.StateSubmitted)
+	}
 	return FinishAck{State: proctor.StateSubmitted}, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis"
+	"vigil/internal/live"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -45,6 +46,9 @@ func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64
 		}
 		return tx.InsertFrame(ctx, f)
 	})
+	if err == nil && !dup {
+		s.publish(sess, live.KindFrame, seq)
+	}
 	return Ack{Seq: seq, Next: seq + 1, Duplicate: dup}, err
 }
 

@@ -19,6 +19,7 @@ import (
 	"vigil/internal/auth"
 	"vigil/internal/blob"
 	"vigil/internal/jobargs"
+	"vigil/internal/live"
 	"vigil/internal/proctor"
 	"vigil/internal/ratelimit"
 	"vigil/internal/store"
@@ -59,6 +60,7 @@ type Service struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter[int64]
 	refused refusals
+	live    live.Publisher // nil: nobody watches
 }
 
 // New returns a Service. faces checks identity photos as they arrive.

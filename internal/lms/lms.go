@@ -35,6 +35,9 @@ type Service struct {
 	// AssistantsChange gives teaching assistants and content developers
 	// an instructor's rights; without it they review, read-only.
 	AssistantsChange bool
+	// MailSends: an SMTP server takes Vigil's mail, so a message is queued
+	// for sending; without one it is kept in the outbox for administrators.
+	MailSends bool
 }
 
 // studentLinkLife: a session link from a launch is for now, not next week.

@@ -1,11 +1,13 @@
 package lms
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -81,6 +83,61 @@ func (s *Service) DecideCourse(ctx context.Context, who Who, requestID int64, ap
 		if err := tx.DecideCourseRequest(ctx, r); err != nil {
 			return err
 		}
+		if err := s.tellRequester(ctx, tx, r); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, who, proctor.AuditCourseDecided, r.CourseID, fmt.Sprintf("course_request:%d", r.ID), string(r.State)+": "+r.DecisionNote)
 	})
+}
+
+// tellRequester writes the instructor who asked an email with the
+// decision, in the decision's transaction: queued for sending with it when
+// Vigil has a mail server, otherwise kept in the outbox.
+func (s *Service) tellRequester(ctx context.Context, tx store.Tx, r *proctor.CourseRequest) error {
+	u, err := tx.GetUser(ctx, r.UserID)
+	if err != nil {
+		return err
+	}
+	c, err := tx.GetCourse(ctx, r.CourseID)
+	if err != nil {
+		return err
+	}
+	if u.Email == "" {
+		return nil // an LMS user without an address: the course page shows the result
+	}
+	m := &proctor.Mail{To: u.Email, Subject: requestMailSubject(r, c), Body: requestMailBody(u, r, c, s.Base),
+		CreatedAt: s.Now(), State: proctor.MailKept}
+	if s.MailSends {
+		m.State = proctor.MailQueued
+	}
+	if err := tx.CreateMail(ctx, m); err != nil {
+		return err
+	}
+	if m.State == proctor.MailQueued {
+		return tx.Enqueue(ctx, jobargs.SendMail{MailID: m.ID})
+	}
+	return nil
+}
+
+func requestMailSubject(r *proctor.CourseRequest, c *proctor.Course) string {
+	if r.State == proctor.RequestApproved {
+		return "Vigil is enabled for " + c.Code
+	}
+	return "Your request for Vigil in " + c.Code + " was refused"
+}
+
+func requestMailBody(u *proctor.User, r *proctor.CourseRequest, c *proctor.Course, base string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello %s,\n\n", cmp.Or(strings.TrimSpace(u.Name), u.Email))
+	if r.State == proctor.RequestApproved {
+		fmt.Fprintf(&b, "An administrator approved your request: Vigil is now enabled for %s (%s).\n", c.Code, c.Title)
+		fmt.Fprintf(&b, "Open the course's proctoring dashboard from your course, or here:\n%s/courses/%d\n", strings.TrimRight(base, "/"), c.ID)
+	} else {
+		fmt.Fprintf(&b, "An administrator refused your request to use Vigil in %s (%s).\n", c.Code, c.Title)
+	}
+	if r.DecisionNote != "" {
+		fmt.Fprintf(&b, "\nTheir note:\n%s\n", r.DecisionNote)
+	}
+	b.WriteString("\n— Vigil\n")
+	return b.String()
 }

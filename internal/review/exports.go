@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -151,6 +152,33 @@ func (s *Service) Export(ctx context.Context, a Actor, id int64) (*proctor.Expor
 		return nil, err
 	}
 	return e, nil
+}
+
+// ExportFileName is the name an export's ZIP is saved under: the student's
+// name and the exam for one session, the course, exam and count for more.
+func (s *Service) ExportFileName(ctx context.Context, e *proctor.Export) (string, error) {
+	course, err := s.store.GetCourse(ctx, e.CourseID)
+	if err != nil {
+		return "", err
+	}
+	var exam *proctor.Exam
+	var student *proctor.Student
+	if len(e.SessionIDs) == 1 {
+		sess, err := s.store.GetSession(ctx, e.SessionIDs[0])
+		if err != nil {
+			return "", err
+		}
+		if student, err = s.store.GetStudent(ctx, sess.StudentID); err != nil {
+			return "", err
+		}
+		e.ExamID = cmp.Or(e.ExamID, sess.ExamID)
+	}
+	if e.ExamID != 0 {
+		if exam, err = s.store.GetExam(ctx, e.ExamID); err != nil {
+			return "", err
+		}
+	}
+	return export.FileName(e, course, exam, student), nil
 }
 
 // AuditDownload records a download, or a refused one with its reason.

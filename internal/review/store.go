@@ -37,6 +37,7 @@ type Store interface {
 	ListEvents(ctx context.Context, sessionID int64) ([]proctor.Event, error)
 	ListEventBatchTimes(ctx context.Context, sessionID int64, source string) ([]time.Time, error)
 	GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error)
+	NextFrameSeq(ctx context.Context, sessionID int64) (int64, error) // the live view's latest thumbnail
 	GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, error)
 	// What the analysis found, and the notes on it.
 	AnalysisProblems(ctx context.Context, sessionID int64, limit int) ([]store.AnalysisProblem, error)

@@ -5,18 +5,14 @@ import (
 
 	"vigil/internal/analysis"
 	"vigil/internal/proctor"
-	"vigil/internal/store"
 )
 
 // listReasons explains the verdict in force of every analysed row of a
-// Student List, by session id.
-func (s *Service) listReasons(ctx context.Context, exam *proctor.Exam, rows []store.SessionRow) (map[int64]analysis.Reason, error) {
+// Student List, by session id, from the exam's violations read once.
+func (s *Service) listReasons(ctx context.Context, exam *proctor.Exam, rows []ListRow, bySession map[int64][]proctor.Violation) (map[int64]analysis.Reason, error) {
 	reasons := make(map[int64]analysis.Reason, len(rows))
 	r := analysis.NewReasoner(s.store)
-	bySession, err := s.store.ListExamViolations(ctx, exam.ID)
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	for i := range rows {
 		sess := &rows[i].Session
 		if sess.Verdict == proctor.VerdictNone {

@@ -20,6 +20,8 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict: a unique key is taken or an expected state did not hold.
 	ErrConflict = errors.New("store: conflict")
+	// ErrUnsupported: the engine cannot do this (Listen on SQLite).
+	ErrUnsupported = errors.New("store: not supported by this database")
 	// ErrSchemaOutdated: the database needs `vigil migrate`.
 	ErrSchemaOutdated = errors.New("store: database schema is older than this version of vigil")
 )
@@ -36,7 +38,20 @@ type Store interface {
 	RiverDriver() riverdriver.Driver[*sql.Tx]
 	// SchemaVersion returns the applied and the wanted migration numbers.
 	SchemaVersion(ctx context.Context) (have, want int, err error)
+	Notifier
 	Close() error
+}
+
+// Notifier carries small messages between the processes that share a
+// database (the live view's events, from the process that stored an
+// upload to those whose pages watch it).
+type Notifier interface {
+	// Notify sends payload (at most a few kilobytes) to the listeners of
+	// channel; with one process per database it may do nothing.
+	Notify(ctx context.Context, channel, payload string) error
+	// Listen calls fn with each payload sent on channel until ctx ends;
+	// ErrUnsupported where one process serves the database alone.
+	Listen(ctx context.Context, channel string, fn func(payload string)) error
 }
 
 // Tx is a write transaction.

@@ -29,6 +29,7 @@ import (
 	"vigil/internal/blob/fileblob"
 	"vigil/internal/ingest"
 	"vigil/internal/jobs"
+	"vigil/internal/live"
 	"vigil/internal/lms"
 	"vigil/internal/mail"
 	"vigil/internal/onnxrt"
@@ -47,6 +48,7 @@ type Server struct {
 	Store       *sqlstore.Store
 	Blobs       blob.Bucket
 	Ingest      *ingest.Service
+	Live        *live.Broker // ingest's events for the live view
 	Review      *review.Service
 	Student     *student.Service
 	LTI         *lms.Stack
@@ -138,6 +140,8 @@ func Start(t testing.TB, o Options) *Server {
 	now := s.Now
 	log := Logger()
 	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
+	s.Live = live.NewBroker()
+	s.Ingest.SetLive(s.Live)
 	s.Review = review.New(s.Store, now)
 	// The handler needs the server's own address (LTI checks links
 	// against it), known once the listener exists.
@@ -148,6 +152,11 @@ func Start(t testing.TB, o Options) *Server {
 		s.URL = strings.Replace(s.URL, "127.0.0.1", o.Host, 1)
 	}
 	t.Cleanup(s.HTTP.Close)
+	t.Cleanup(func() {
+		if s.Live != nil {
+			s.Live.CloseAll() // runs before HTTP.Close: open live streams would hold it
+		}
+	})
 	if s.LTI, err = lms.NewStack(ctx, s.Store, s.Ingest, s.URL, &http.Client{Timeout: 20 * time.Second}, now, log); err != nil {
 		t.Fatal(err)
 	}
@@ -155,13 +164,14 @@ func Start(t testing.TB, o Options) *Server {
 	s.Student = student.New(student.Deps{Store: s.Store, Blobs: s.Blobs, Review: s.Review, Faces: Models(t).Faces(), Now: now,
 		BaseURL: s.URL, MailOn: o.Mail != nil, DigestDelay: o.DigestDelay})
 	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Schema: s.Store, Blobs: s.Blobs, Accounts: auth.NewAccounts(s.Store, now, log),
-		Ingest: s.Ingest, Review: s.Review, Student: s.Student, MailConfigured: o.Mail != nil, Log: log, Now: now, BaseURL: s.URL,
+		Ingest: s.Ingest, Review: s.Review, Student: s.Student, MailConfigured: o.Mail != nil, Log: log, Now: now, BaseURL: s.URL, Live: s.Live,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	handler = srv.Handler()
 	s.mail, s.mailRetry = o.Mail, o.MailRetry
+	s.LTI.LMS.MailSends = o.Mail != nil
 	if !o.NoWorker {
 		s.StartWorkers(t)
 	}

@@ -39,6 +39,7 @@ func matrixRows() []row {
 			return call{method: "POST", path: "/api/v1/pair", body: []byte(`{"code":"000000","kind":"agent"}`), ctype: "application/json"}
 		}, same(401)},
 		{"/api/", get0("/api/v2/nothing"), open404},
+		{"/", get0("/no/such/page"), open404},
 		{"GET /s/{token}", get0("/s/no-such-link"), open200}, // the page holds nothing; the link is checked by the API
 		// The student's own side: only the session's own token; evidence and
 		// explanations only once an instructor has released the review.
@@ -107,6 +108,13 @@ func matrixRows() []row {
 		{"GET /{$}", get0("/?all=1"), anyUser},
 		{"GET /courses/{id}", getf("/courses/%d", courseID), dashRead},
 		{"GET /exams/{id}/sessions", getf("/exams/%d/sessions", examID), dashRead},
+		{"GET /exams/{id}/sessions.csv", getf("/exams/%d/sessions.csv", examID), dashRead},
+		{"GET /exams/{id}/charts", getf("/exams/%d/charts", examID), dashRead},
+		{"GET /exams/{id}/live", getf("/exams/%d/live", examID), dashRead},
+		// The stream itself is held open only for Accept: text/event-stream
+		// (TestLiveStream); asked otherwise, an authorised viewer gets 400.
+		{"GET /exams/{id}/live/events", getf("/exams/%d/live/events", examID),
+			dashRead.with(map[int][2]int{assistant: {400, 404}, instructor: {400, 404}, instructorElsewhere: {404, 400}, globalAdmin: {400, 400}})},
 		{"GET /exams/{id}/settings", getf("/exams/%d/settings", examID), dashRead},
 		{"POST /exams/{id}/settings", postf("/exams/%d/settings", examID, url.Values{"proctoring": {"on"}}), dashChange},
 		{"POST /exams/{id}/accommodations", func(c *courseWorld) call {

@@ -26,7 +26,7 @@ type benchHandler struct {
 func newBenchHandler(b *testing.B, srv *testserver.Server, u *proctor.User) *benchHandler {
 	b.Helper()
 	h, err := web.New(web.Deps{Schema: srv.Store, Blobs: srv.Blobs, Accounts: auth.NewAccounts(srv.Store, time.Now, testserver.Logger()), Ingest: srv.Ingest, Review: srv.Review,
-		Log: testserver.Logger(), Now: time.Now, BaseURL: "http://127.0.0.1"})
+		Student: srv.Student, Log: testserver.Logger(), Now: time.Now, BaseURL: "http://127.0.0.1", Live: srv.Live})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func (bh *benchHandler) get(b *testing.B, path string) int {
 
 // seedExam stores an exam with n analysed sessions, each with a few applied
 // violations of mixed types, in one transaction.
-func seedExam(b *testing.B, srv *testserver.Server, n int) *testserver.Fixture {
+func seedExam(b testing.TB, srv *testserver.Server, n int) *testserver.Fixture {
 	b.Helper()
 	f := srv.NewFixture(b, 0, nil)
 	ctx := context.Background()

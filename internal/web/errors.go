@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"vigil/internal/blob"
@@ -85,8 +87,40 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.Log.Error("page error", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
-	s.render(w, r, status, "error", page{Title: http.StatusText(status), Data: map[string]string{
-		"Message": e.Message, "RequestID": requestID(r.Context())}})
+	p := page{Title: http.StatusText(status), Data: errorView{Message: e.Message, RequestID: requestID(r.Context()), Back: backLink(r, s.BaseURL)}}
+	if v, ok := r.Context().Value(ctxUser).(*viewer); ok {
+		p.User, p.CSRF = v.User, v.CSRF
+	}
+	s.render(w, r, status, "error", p)
+}
+
+// errorView is an error page: what went wrong, the request to quote, and
+// the page the browser came from on this site (a way back).
+type errorView struct {
+	Message, RequestID, Back string
+}
+
+// backLink is the Referer when it is a page of this server (never another
+// site's address, nor the page that failed itself).
+func backLink(r *http.Request, base string) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Path == "" || ref.RequestURI() == r.URL.RequestURI() {
+		return ""
+	}
+	self, err := url.Parse(base)
+	if (ref.Host != r.Host && (err != nil || ref.Host != self.Host)) || (ref.Scheme != "http" && ref.Scheme != "https") {
+		return ""
+	}
+	return ref.RequestURI()
+}
+
+// notFoundPage answers every path no route serves with the error page,
+// keeping the header (and the viewer's name when signed in).
+func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
+	if v, err := s.currentViewer(r); err == nil {
+		r = r.WithContext(context.WithValue(r.Context(), ctxUser, v))
+	}
+	s.pageError(w, r, proctor.E(proctor.CodeNotFound, "there is no page at this address"))
 }
 
 // serverError is for failures of the page machinery itself.

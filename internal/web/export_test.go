@@ -155,6 +155,15 @@ func TestExportByEmail(t *testing.T) {
 		t.Fatalf("download: %d %s, sha256 matches %v", res.StatusCode, res.Header.Get("Content-Type"), hex.EncodeToString(sum[:]) == e.SHA256)
 	}
 	files := verifyZIP(t, data)
+	// The file and its README name the student.
+	st := f.Students[0]
+	wantName := fmt.Sprintf("vigil-export-%d-%s-%s-midterm.zip", id, strings.ToLower(st.FirstName), strings.ToLower(st.LastName))
+	if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename=`+wantName {
+		t.Errorf("Content-Disposition %q, want the file named %s", cd, wantName)
+	}
+	if readme := string(files["README.txt"]); !strings.Contains(readme, "Student: "+st.FullName()) {
+		t.Errorf("README does not name the student:\n%s", readme)
+	}
 	var snaps, scans int
 	for p := range files {
 		snaps += b2i(strings.Contains(p, "/snapshots/"))

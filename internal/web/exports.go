@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,7 +147,7 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, v *viewe
 			s.Log.Error("audit", "err", aerr)
 		}
 		s.render(w, r, lp.Status, "error", page{Title: "The export cannot be downloaded", User: v.User, CSRF: v.CSRF,
-			Data: map[string]string{"Message": lp.Message, "RequestID": requestID(r.Context())}})
+			Data: errorView{Message: lp.Message, RequestID: requestID(r.Context()), Back: "/exports"}})
 		return
 	}
 	// A resumed download (a Range request) is the same download: audit the
@@ -167,7 +168,12 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request, v *viewe
 	}
 	defer obj.Close()
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="vigil-export-%d.zip"`, e.ID))
+	name, err := s.Review.ExportFileName(r.Context(), e)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Content-SHA256", e.SHA256)
 	http.ServeContent(w, r, "", e.FinishedAt, obj)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,11 @@ func TestLTIInABrowser(t *testing.T) {
 		browsertest.Step(t, ctx, "open the course page with Vigil in its frame", chromedp.Navigate(start))
 		frame := frameOf(t, ctx, srv.URL+"/courses/")
 		browsertest.Wait(t, frame, "the dashboard shows in the frame", `document.body.innerText.includes('Proctoring dashboard')`, 15*time.Second)
+		// lti.frameResize: the LMS's frame takes the page's own height
+		// (the host page's CSS alone would make it 75% of the window).
+		want := browsertest.Eval[int](t, frame, `Math.ceil(document.body.getBoundingClientRect().height)`)
+		browsertest.Wait(t, ctx, "the LMS's frame fits Vigil's page",
+			fmt.Sprintf(`document.getElementById('tool-frame').style.height === '%dpx'`, want), 10*time.Second)
 	})
 
 	t.Run("third-party cookies blocked", func(t *testing.T) {

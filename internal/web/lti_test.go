@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"vigil/internal/devlms"
+	vlms "vigil/internal/lms"
 	"vigil/internal/lti"
+	"vigil/internal/mail/mailtest"
+	"vigil/internal/proctor"
 	"vigil/internal/testserver"
 )
 
@@ -18,7 +21,8 @@ import (
 // for an administrator, the request is approved, and the next launch
 // leads into the dashboard.
 func TestInstructorLaunchOpensDashboard(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	smtp := mailtest.Start(t, mailtest.Options{})
+	srv := testserver.Start(t, testserver.Options{Mail: smtpSender(t, smtp.Addr()), MailRetry: time.Second})
 	l := startLMS(t, srv, lmsOptions{})
 	c := browserClient()
 	status, page := l.launch(t, c, devlms.LaunchSpec{CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID})
@@ -58,6 +62,16 @@ func TestInstructorLaunchOpensDashboard(t *testing.T) {
 	_, status, body = continueTo(t, c, srv.URL, page)
 	if status != 200 || !strings.Contains(body, "Proctoring dashboard") || strings.Contains(body, "not enabled") {
 		t.Fatalf("after approval the dashboard opens: %d\n%s", status, body)
+	}
+	// The instructor who asked is told by email, through the mail server.
+	teacher, err := srv.Store.GetUser(context.Background(), reqs[0].UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := smtp.WaitMessages(t, 1, 60*time.Second)
+	if msgs[0].To[0] != teacher.Email || !strings.Contains(msgs[0].Subject, "Vigil is enabled for") ||
+		!strings.Contains(msgs[0].Text, "approved") || !strings.Contains(msgs[0].Text, "ok") || !strings.Contains(msgs[0].Text, srv.URL+"/courses/") {
+		t.Fatalf("approval mail to %v %q:\n%s", msgs[0].To, msgs[0].Subject, msgs[0].Text)
 	}
 	audit, _ := srv.Store.ListAudit(context.Background(), storeFilter("course.decided"))
 	if len(audit) != 1 {
@@ -173,5 +187,40 @@ func TestHostileLaunches(t *testing.T) {
 	})
 	if n, _ := srv.Store.ListAudit(context.Background(), storeFilter("user.sign_in")); len(n) != 0 {
 		t.Fatalf("%d sign-ins from refused launches", len(n))
+	}
+}
+
+// TestRefusedRequestMailKept: without a mail server, the email telling an
+// instructor their request was refused is kept in the outbox, with the
+// administrator's note, in the decision's own transaction.
+func TestRefusedRequestMailKept(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	ctx := context.Background()
+	course := proctor.Course{Code: "BIO-2", Title: "Cells"}
+	teacher := proctor.User{Email: "cell@example.edu", Name: "Cora Cell", Role: proctor.RoleInstructor}
+	admin := proctor.User{Email: "root@example.edu", Name: "Ada Admin", Role: proctor.RoleAdmin}
+	for _, err := range []error{srv.Store.CreateCourse(ctx, &course), srv.Store.CreateUser(ctx, &teacher, ""), srv.Store.CreateUser(ctx, &admin, "")} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Store.AddCourseMember(ctx, course.ID, teacher.ID); err != nil {
+		t.Fatal(err)
+	}
+	r, err := srv.LTI.LMS.RequestCourse(ctx, vlms.As(&teacher, "127.0.0.1"), course.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.LTI.LMS.DecideCourse(ctx, vlms.As(&admin, "127.0.0.1"), r.ID, false, "use the paper exam"); err != nil {
+		t.Fatal(err)
+	}
+	mails, err := srv.Store.ListMail(ctx, 10)
+	if err != nil || len(mails) != 1 {
+		t.Fatalf("outbox %+v (%v)", mails, err)
+	}
+	m := mails[0]
+	if m.To != teacher.Email || m.State != proctor.MailKept || !strings.Contains(m.Subject, "refused") ||
+		!strings.Contains(m.Body, "use the paper exam") || !strings.Contains(m.Body, "Cora Cell") {
+		t.Fatalf("refusal mail %+v", m)
 	}
 }

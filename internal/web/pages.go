@@ -66,63 +66,6 @@ type courseView struct {
 	StudentReview studentReviewCourse
 }
 
-func (s *Server) studentListPage(w http.ResponseWriter, r *http.Request, v *viewer) {
-	id, err := pathID(r, "id")
-	var p *review.StudentListPage
-	if err == nil {
-		q := r.URL.Query()
-		p, err = s.Review.StudentList(r.Context(), v.actor(r), id, q.Get("sort"), q.Get("dir") == "desc")
-	}
-	var explained map[int64]int
-	if err == nil {
-		explained, err = s.Student.ExamExplanations(r.Context(), v.actor(r), id)
-	}
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "students", page{Title: "Student List: " + p.Exam.Title, User: v.User, CSRF: v.CSRF,
-		Data: studentListView{StudentListPage: p, Columns: sortColumns(p), Explained: explained}})
-}
-
-type studentListView struct {
-	*review.StudentListPage
-	Columns []sortColumn
-	// Explained counts each session's explanations from its student.
-	Explained map[int64]int
-}
-
-// sortColumn is a sortable header: a link that sorts by it (ascending, or
-// descending when already ascending) and the aria-sort state.
-type sortColumn struct {
-	Key, Label, Href, AriaSort string
-}
-
-func sortColumns(p *review.StudentListPage) []sortColumn {
-	labels := [][2]string{{"first", "First name"}, {"last", "Last name"}, {"attempt", "Attempt"}, {"started", "Started"},
-		{"duration", "Duration"}, {"status", "Status"}}
-	for _, t := range proctor.ViolationTypes {
-		labels = append(labels, [2]string{string(t), t.Label()})
-	}
-	labels = append(labels, [2]string{"reviewed", "Reviewed"})
-	cols := make([]sortColumn, 0, len(labels))
-	for _, l := range labels {
-		c := sortColumn{Key: l[0], Label: l[1], AriaSort: "none"}
-		dir := "asc"
-		if p.Sort == l[0] {
-			c.AriaSort = "ascending"
-			if p.Desc {
-				c.AriaSort = "descending"
-			} else {
-				dir = "desc"
-			}
-		}
-		c.Href = "?sort=" + l[0] + "&dir=" + dir
-		cols = append(cols, c)
-	}
-	return cols
-}
-
 // sessionTabs are the session page's tabs, in order; the first is the default.
 var sessionTabs = []struct{ ID, Label string }{
 	{"video", "Video Monitoring"}, {"violations", "Online Violations"},

@@ -62,6 +62,23 @@ func (s *Server) funcs() template.FuncMap {
 		"stamp": func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04:05") },
 		"zone":  func() string { return time.Now().Local().Format("MST, -07:00") },
 		"day":   func(t time.Time) string { return fmtTime(t, "2 Jan 2006") },
+		// utc and iso write a time for the localtime.js module, which shows
+		// it in the viewer's zone: the text is UTC, named, without script.
+		"utc": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.UTC().Format("2 Jan 2006 15:04 UTC")
+		},
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"perSession": perSession,
+		"percent":    func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"hms": func(d time.Duration) string {
+			if d <= 0 {
+				return "—"
+			}
+			return fmtClock(d)
+		},
 	}
 }
 
@@ -109,8 +126,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	buf.WriteTo(w)
+	writeCompressed(w, r, status, buf.Bytes())
 }
 
 func fmtTime(t time.Time, layout string) string {

@@ -50,6 +50,10 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /{$}", s.user(s.coursesPage))
 	mux.HandleFunc("GET /courses/{id}", s.user(s.coursePage))
 	mux.HandleFunc("GET /exams/{id}/sessions", s.user(s.studentListPage))
+	mux.HandleFunc("GET /exams/{id}/sessions.csv", s.user(s.studentListCSV))
+	mux.HandleFunc("GET /exams/{id}/charts", s.user(s.chartsPage))
+	mux.HandleFunc("GET /exams/{id}/live", s.user(s.livePage))
+	mux.HandleFunc("GET /exams/{id}/live/events", s.user(s.liveEvents))
 	mux.HandleFunc("GET /exams/{id}/settings", s.user(s.settingsPage))
 	mux.HandleFunc("POST /exams/{id}/settings", s.user(s.saveSettings))
 	mux.HandleFunc("POST /exams/{id}/accommodations", s.user(s.saveAccommodation))
@@ -84,6 +88,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /admin/audit.csv", s.admin(s.auditCSV))
 
 	mux.HandleFunc("GET /static/", s.static)
+	mux.HandleFunc("/", s.notFoundPage)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", ReadyHandler(s.Schema, s.Blobs))
 	if s.Metrics != nil {

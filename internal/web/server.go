@@ -13,6 +13,7 @@ import (
 	"vigil/internal/auth"
 	"vigil/internal/blob"
 	"vigil/internal/ingest"
+	"vigil/internal/live"
 	"vigil/internal/metrics"
 	"vigil/internal/ratelimit"
 	"vigil/internal/review"
@@ -47,6 +48,9 @@ type Deps struct {
 	// signed URLs of the store (S3), whose origin the pages' policy then
 	// allows.
 	MediaDirect bool
+	// Live is what ingest publishes to, for the live view (nil: the page
+	// shows what is stored, without updates).
+	Live *live.Broker
 }
 
 // Server holds the parsed templates and the asset table.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -51,7 +52,7 @@ func (s *Server) user(h func(http.ResponseWriter, *http.Request, *viewer)) http.
 				"remove them and send it again"))
 			return
 		}
-		h(w, r, v)
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxUser, v)), v)
 	}
 }
 

@@ -1,4 +1,5 @@
 // The platform side of the LTI client-side postMessage storage protocol
+// and of lti.frameResize (the tool frame asks for its content's height)
 // (https://www.imsglobal.org/spec/lti-cs-pm/v0p1 and
 // https://www.imsglobal.org/spec/lti-pm-s/v0p1): a tool in this page's
 // iframe, told lti_storage_target=_parent, keeps its OIDC state and nonce
@@ -22,6 +23,15 @@
   function fromToolFrame(event) {
     var frame = document.getElementById("tool-frame");
     return frame !== null && event.source === frame.contentWindow;
+  }
+
+  // resize sets the tool frame's height in CSS pixels, within bounds.
+  function resize(height) {
+    var h = Number(height);
+    if (!isFinite(h) || h <= 0) {
+      return;
+    }
+    document.getElementById("tool-frame").style.height = Math.min(Math.round(h), 20000) + "px";
   }
 
   function errorReply(msg, code, message) {
@@ -78,6 +88,10 @@
     }
     if (!fromToolFrame(event) || event.origin === "null") {
       return; // only the tool's frame, and only an origin that can be answered
+    }
+    if (msg.subject === "lti.frameResize") {
+      resize(msg.height); // as Canvas does: the frame takes the tool's height, no answer
+      return;
     }
     event.source.postMessage(answer(msg, event.origin), event.origin);
   });

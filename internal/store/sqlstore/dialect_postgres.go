@@ -43,7 +43,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	// a process gives back what a burst took and follows a fail-over.
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(time.Hour)
-	return newStore(ctx, postgresDialect{}, db, db, riverdatabasesql.New(db), redact(cfg))
+	return newStore(ctx, postgresDialect{cfg: cfg}, db, db, riverdatabasesql.New(db), redact(cfg))
 }
 
 // defaultConns is the pool size without pool_max_conns: a web server's
@@ -96,7 +96,10 @@ func redact(cfg *pgx.ConnConfig) string {
 // they write (CreateSession's attempt number, ReplaceViolations' kept
 // decisions, …): waiting on a lock is cheaper than failing and retrying,
 // and each statement then sees what the lock holder committed.
-type postgresDialect struct{}
+type postgresDialect struct {
+	// cfg opens connections of the store's own beside the pool (Listen).
+	cfg *pgx.ConnConfig
+}
 
 func (postgresDialect) name() string { return "postgres" }
 

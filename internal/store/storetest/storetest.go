@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"LinksOpenTheirSession", testLinksOpenTheirSession},
 		{"StudentReviewAndExplanations", testStudentReviewAndExplanations},
 		{"ListUploads", testListUploads},
+		{"NotifyAndListen", testNotify},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
