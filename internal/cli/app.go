@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis"
+	"vigil/internal/analysis/identity"
 	"vigil/internal/blob"
 	"vigil/internal/config"
 	"vigil/internal/ingest"
@@ -71,7 +72,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 			a.Close()
 		}
 	}()
-	a.models = analysis.NewModels(cfg.Workers, cfg.ONNXRuntimeLib, cfg.VoiceModel)
+	a.models = analysis.NewModels(cfg.Workers, modelFiles(cfg))
 	if err := a.models.Check(); err != nil {
 		return nil, fmt.Errorf("analysis is not available: %w", err)
 	}
@@ -141,6 +142,14 @@ func (a *app) openDatabase(ctx context.Context) error {
 		a.log.Info("resumed jobs interrupted by the last stop", "jobs", n)
 	}
 	return err
+}
+
+// modelFiles says where the models are and how the identity checks use
+// theirs.
+func modelFiles(cfg *config.Config) analysis.ModelFiles {
+	return analysis.ModelFiles{RuntimeLib: cfg.ONNXRuntimeLib, Voice: cfg.VoiceModel,
+		Embedding:      identity.Options{Path: cfg.FaceEmbeddingModel, Input: identity.Input(cfg.FaceEmbeddingInput)},
+		MatchThreshold: cfg.FaceMatchThreshold}
 }
 
 // Close releases what openApp opened.
