@@ -23,13 +23,19 @@ import (
 
 // Config is everything a Vigil process is told from outside.
 type Config struct {
-	Addr           string // VIGIL_ADDR: where the HTTP server listens
-	DataDir        string // VIGIL_DATA_DIR: SQLite file and media folder live here by default
-	DatabaseURL    string // VIGIL_DATABASE_URL: sqlite:///path/vigil.db
-	BlobURL        string // VIGIL_BLOB_URL: file:///path/media
-	BaseURL        string // VIGIL_BASE_URL: how users reach Vigil (links in mail and CLI output)
-	ONNXRuntimeLib string // VIGIL_ONNXRUNTIME_LIB (unset: the cli fills in onnxrt's default)
-	VoiceModel     string // VIGIL_VAD_MODEL: Silero VAD v5 (unset: the cli fills in voice's default)
+	Addr            string        // VIGIL_ADDR: where the HTTP server listens
+	DataDir         string        // VIGIL_DATA_DIR: SQLite file and media folder live here by default
+	DatabaseURL     string        // VIGIL_DATABASE_URL: sqlite:///path/vigil.db
+	BlobURL         string        // VIGIL_BLOB_URL: file:///path/media
+	BaseURL         string        // VIGIL_BASE_URL: how users reach Vigil (links in mail and CLI output)
+	ONNXRuntimeLib  string        // VIGIL_ONNXRUNTIME_LIB (unset: the cli fills in onnxrt's default)
+	VoiceModel      string        // VIGIL_VAD_MODEL: Silero VAD v5 (unset: the cli fills in voice's default)
+	HelpURL         string        // VIGIL_HELP_URL: the institution's help desk
+	LogLevel        string        // VIGIL_LOG_LEVEL: debug, info, warn, error
+	LogFormat       string        // VIGIL_LOG_FORMAT: text or json
+	Workers         int           // VIGIL_WORKERS: analysis jobs at once
+	ShutdownTimeout time.Duration // VIGIL_SHUTDOWN_TIMEOUT: how long in-flight uploads may take to finish
+
 	// The identity checks' face-embedding model (VIGIL_FACE_EMBEDDING_MODEL;
 	// unset: the cli fills in the stand-in's path), how it wants its pixels
 	// (VIGIL_FACE_EMBEDDING_INPUT: centered or raw) and the similarity from
@@ -38,11 +44,6 @@ type Config struct {
 	FaceEmbeddingModel string
 	FaceEmbeddingInput string
 	FaceMatchThreshold float64
-	HelpURL            string        // VIGIL_HELP_URL: the institution's help desk
-	LogLevel           string        // VIGIL_LOG_LEVEL: debug, info, warn, error
-	LogFormat          string        // VIGIL_LOG_FORMAT: text or json
-	Workers            int           // VIGIL_WORKERS: analysis jobs at once
-	ShutdownTimeout    time.Duration // VIGIL_SHUTDOWN_TIMEOUT: how long in-flight uploads may take to finish
 
 	// Mail. Without an SMTP host, mail stays in Vigil's outbox (admin page).
 	// MediaDirect: the dashboard reads media straight from the store by
