@@ -37,7 +37,8 @@ type Part string
 // The scenarios are split so that detection is judged on scenarios its
 // thresholds were not fitted on: thresholds may be tuned by looking at the
 // Tuning part only, and the Judging part says how well they carry over.
-// Together the judging scenarios expect all eight violation types.
+// Together the judging scenarios expect all eight violation types of
+// docs/PRODUCT.md, and Different Person.
 // docs/DETECTION.md lists the split and says what it does not guarantee.
 const (
 	Tuning  Part = "tuning"
@@ -50,7 +51,7 @@ var judging = []string{
 	// ../shared/scenarios
 	"left-and-company", "voices-not-keys", "browser-and-apps",
 	// testdata/scenarios
-	"long-look", "crowds-and-partial", "people-carousel", "slow-frames",
+	"long-look", "crowds-and-partial", "people-carousel", "slow-frames", "someone-else-sits-down",
 }
 
 // PartOf returns the part of the scenario with this name: Judging for the
