@@ -9,9 +9,12 @@ import (
 	"image/jpeg"
 	"io/fs"
 	"math"
+	"io"
 	"path"
 	"slices"
 	"sort"
+	"strings"
+	"text/tabwriter"
 
 	"vigil/internal/analysis"
 	"vigil/internal/analysis/identity"
@@ -109,16 +112,135 @@ type GroupRates struct {
 
 // IdentityReport is the identity evaluation's result.
 type IdentityReport struct {
-	Threshold float64
-	Groups    []GroupRates
-	// Same are the same-person pairs of the shared media, Different the
-	// different-person pairs of FairFace (within and across groups).
-	Same, Different []Pair
-	Webcam, Dim     []Pair
+	Threshold float64      `json:"threshold"`
+	Groups    []GroupRates `json:"groups"`
+	// SamePerson sums up the same-person pairs of the shared media,
+	// DifferentPeople the pairs of different FairFace faces (within and
+	// across groups).
+	SamePerson      PairStats `json:"same_person"`
+	DifferentPeople PairStats `json:"different_people"`
 	// NoFace lists the pictures on which no face could be compared.
-	NoFace []string
+	NoFace []string `json:"no_face"`
 	// Faces is how many FairFace faces were compared.
-	Faces int
+	Faces int `json:"fairface_faces"`
+	// The pairs themselves.
+	Same, Different []Pair `json:"-"`
+	Webcam, Dim     []Pair `json:"-"`
+}
+
+// PairStats sums up a set of pairs: how many, how many the threshold gets
+// wrong (false rejects of same-person pairs, false accepts of different
+// people) and the spread of their similarity.
+type PairStats struct {
+	Pairs  int     `json:"pairs"`
+	Errors int     `json:"errors"`
+	Rate   float64 `json:"rate"`
+	Min    float64 `json:"min"`
+	Median float64 `json:"median"`
+	P99    float64 `json:"p99"`
+	Max    float64 `json:"max"`
+}
+
+func stats(pairs []Pair, wrong func(float64) bool) PairStats {
+	sims := make([]float64, len(pairs))
+	var st PairStats
+	for i, p := range pairs {
+		sims[i] = p.Similarity
+		if wrong(p.Similarity) {
+			st.Errors++
+		}
+	}
+	if len(sims) == 0 {
+		return st
+	}
+	sort.Float64s(sims)
+	st.Pairs = len(sims)
+	st.Rate = float64(st.Errors) / float64(st.Pairs)
+	st.Min, st.Max = sims[0], sims[len(sims)-1]
+	st.Median, st.P99 = sims[len(sims)/2], sims[min(len(sims)-1, len(sims)*99/100)]
+	return st
+}
+
+// The identity targets, per FairFace group: `vigil eval` fails past them.
+const (
+	// MaxFalseAccept is the share of pairs of different people of one
+	// group that may be taken for one person.
+	MaxFalseAccept = 0.01
+	// MaxFalseReject is the share of same-person pairs (real pairs, and
+	// each photo against itself as a webcam frame, normal and dim) that
+	// may be taken for two people.
+	MaxFalseReject = 0.05
+)
+
+// Check returns an error naming every group past a target.
+func (r *IdentityReport) Check() error {
+	var past []string
+	rate := func(errs, n int) float64 {
+		if n == 0 {
+			return 0
+		}
+		return float64(errs) / float64(n)
+	}
+	for _, g := range r.Groups {
+		for _, c := range []struct {
+			what  string
+			rate  float64
+			limit float64
+		}{
+			{"false accepts", rate(g.FalseAccepts, g.DifferentPairs), MaxFalseAccept},
+			{"false rejects", rate(g.FalseRejects, g.SamePairs), MaxFalseReject},
+			{"false rejects as a webcam frame", rate(g.WebcamRejects, g.WebcamPairs), MaxFalseReject},
+			{"false rejects as a dim webcam frame", rate(g.DimRejects, g.DimPairs), MaxFalseReject},
+		} {
+			if c.rate > c.limit {
+				past = append(past, fmt.Sprintf("%s: %s %.1f %% (target ≤ %.0f %%)", g.Group, c.what, 100*c.rate, 100*c.limit))
+			}
+		}
+	}
+	if len(past) > 0 {
+		return fmt.Errorf("identity past its targets: %s", strings.Join(past, "; "))
+	}
+	return nil
+}
+
+// WriteTable prints the identity evaluation for people; model names the
+// embedding model measured.
+func (r *IdentityReport) WriteTable(w io.Writer, model string) error {
+	fmt.Fprintf(w, "identity: %s, same person from similarity %.2f\n", model, r.Threshold)
+	s, d := r.SamePerson, r.DifferentPeople
+	fmt.Fprintf(w, "same person in other photos and webcam frames (shared media): %d pairs, similarity min %.2f, median %.2f; "+
+		"false rejects %d (%.1f %%)\n", s.Pairs, s.Min, s.Median, s.Errors, 100*s.Rate)
+	fmt.Fprintf(w, "different people (FairFace, %d faces): %d pairs, similarity median %.2f, p99 %.2f, max %.2f; "+
+		"false accepts %d (%.2f %%)\n", r.Faces, d.Pairs, d.Median, d.P99, d.Max, d.Errors, 100*d.Rate)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "group\tsame-person pairs\tFRR\twebcam\tFRR\tdim webcam\tFRR\tdifferent pairs\tFAR\t")
+	for _, g := range r.Groups {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%d\t%s\t%d\t%s\t\n", g.Group, g.SamePairs, pct(g.FalseRejects, g.SamePairs),
+			g.WebcamPairs, pct(g.WebcamRejects, g.WebcamPairs), g.DimPairs, pct(g.DimRejects, g.DimPairs),
+			g.DifferentPairs, pct2(g.FalseAccepts, g.DifferentPairs))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.NoFace) > 0 {
+		fmt.Fprintf(w, "no face to compare on: %s\n", strings.Join(r.NoFace, ", "))
+	}
+	return nil
+}
+
+func pct(errs, n int) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f %%", 100*float64(errs)/float64(n))
+}
+
+// pct2 is pct with two decimals, for the small false-accept rates.
+func pct2(errs, n int) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f %%", 100*float64(errs)/float64(n))
 }
 
 // RunIdentity embeds every picture once and scores the pairs.
@@ -405,4 +527,6 @@ func (r *IdentityReport) tally() {
 		r.Groups = append(r.Groups, *g)
 	}
 	sort.Slice(r.Groups, func(i, j int) bool { return r.Groups[i].Group < r.Groups[j].Group })
+	r.SamePerson = stats(r.Same, func(s float64) bool { return s < r.Threshold })
+	r.DifferentPeople = stats(r.Different, func(s float64) bool { return s >= r.Threshold })
 }

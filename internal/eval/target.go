@@ -13,7 +13,8 @@ import (
 const Target = 0.95
 
 // Check returns an error naming every type below Target in precision or
-// recall. Types that no scenario expects and nothing reported are not
+// recall, and, when the identity evaluation ran, every group past its
+// targets. Types that no scenario expects and nothing reported are not
 // judged (their precision and recall are undefined).
 func (r *Report) Check() error {
 	var below []string
@@ -27,6 +28,9 @@ func (r *Report) Check() error {
 	}
 	if len(below) > 0 {
 		return fmt.Errorf("below the target of %.2f: %s", Target, strings.Join(below, ", "))
+	}
+	if r.Identity != nil {
+		return r.Identity.Check()
 	}
 	return nil
 }
