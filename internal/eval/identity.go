@@ -222,10 +222,26 @@ func (r *IdentityReport) WriteTable(w io.Writer, model string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "errors at other thresholds (same person / as a webcam frame / dimmed : different people):")
+	for _, th := range []float64{0.30, 0.35, 0.40, 0.45, 0.50, 0.55} {
+		below := func(ps []Pair) int { return count(ps, func(s float64) bool { return s < th }) }
+		fmt.Fprintf(w, "  %.2f: %d / %d / %d : %d\n", th, below(r.Same), below(r.Webcam), below(r.Dim),
+			count(r.Different, func(s float64) bool { return s >= th }))
+	}
 	if len(r.NoFace) > 0 {
 		fmt.Fprintf(w, "no face to compare on: %s\n", strings.Join(r.NoFace, ", "))
 	}
 	return nil
+}
+
+func count(ps []Pair, wrong func(float64) bool) int {
+	n := 0
+	for _, p := range ps {
+		if wrong(p.Similarity) {
+			n++
+		}
+	}
+	return n
 }
 
 func pct(errs, n int) string {

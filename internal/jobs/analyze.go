@@ -157,7 +157,7 @@ var errMoreWork = errors.New("new uploads arrived")
 func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) (bool, error) {
 	var finishedAt time.Time
 	err := w.deps.Store.InTx(ctx, func(tx store.Tx) error {
-		if pending, err := countPending(ctx, tx, job.Args.SessionID); err != nil || pending > 0 {
+		if pending, err := countPending(ctx, tx, job.Args.SessionID, w.deps.Identity != nil); err != nil || pending > 0 {
 			return cmp.Or(err, errMoreWork)
 		}
 		var err error
@@ -180,17 +180,19 @@ func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[jobargs.Analy
 	return err == nil, err
 }
 
-func countPending(ctx context.Context, q store.Queries, sid int64) (int64, error) {
+// countPending counts what is still to analyse; photos waiting for the
+// identity comparison count only where this worker compares them.
+func countPending(ctx context.Context, q store.Queries, sid int64, photos bool) (int64, error) {
 	frames, err := q.CountPendingFrames(ctx, sid)
 	if err != nil {
 		return 0, err
 	}
 	audio, err := q.CountPendingAudio(ctx, sid)
-	if err != nil {
-		return 0, err
+	if err != nil || !photos {
+		return frames + audio, err
 	}
-	photos, err := q.CountPendingIdentity(ctx, sid)
-	return frames + audio + photos, err
+	scans, err := q.CountPendingIdentity(ctx, sid)
+	return frames + audio + scans, err
 }
 
 // decideIfFinished runs the rules over a finished session's signals and
