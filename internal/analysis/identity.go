@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"image"
+	"slices"
 	"time"
 
 	"vigil/internal/analysis/face"
@@ -185,11 +187,7 @@ func (id *Identity) embedAll(ctx context.Context, img image.Image) ([]FaceEmbedd
 }
 
 func sortBySize(faces []face.Face) {
-	for i := 1; i < len(faces); i++ {
-		for j := i; j > 0 && faces[j].W*faces[j].H > faces[j-1].W*faces[j-1].H; j-- {
-			faces[j], faces[j-1] = faces[j-1], faces[j]
-		}
-	}
+	slices.SortStableFunc(faces, func(a, b face.Face) int { return cmp.Compare(b.W*b.H, a.W*a.H) })
 }
 
 // IdentityState is what the webcam identity check carries from frame to
@@ -207,7 +205,7 @@ type IdentityState struct {
 // comparison is due, and records the result in sig.
 func (a *Frames) checkFrame(ctx context.Context, tr *Tracker, img image.Image, fc face.Face, sig *proctor.FrameSignal, jumped bool) {
 	st := &tr.Identity
-	if !a.identityDue(st, sig.CapturedAt, jumped) || min(fc.W, fc.H) < minIdentityFace {
+	if min(fc.W, fc.H) < minIdentityFace || !a.identityDue(st, sig.CapturedAt, jumped) {
 		return
 	}
 	t := time.Now()

@@ -53,10 +53,11 @@ func (w *analyzeWorker) comparePhoto(ctx context.Context, ref analysis.Reference
 }
 
 // setReference gives the tracker the student's onboarding face photo to
-// compare the webcam with, embedding it when it is not the one the
-// tracker holds already (the first batch, or the student onboarded again).
+// compare the webcam with, once: onboarding comes before the exam, so the
+// photo a session starts with is the one it keeps. Until there is one it
+// looks again at each batch.
 func (w *analyzeWorker) setReference(ctx context.Context, tr *analysis.Tracker, sid int64) error {
-	if w.deps.Frames.Identity == nil {
+	if w.deps.Frames.Identity == nil || tr.Identity.Ref.PhotoID != 0 {
 		return nil
 	}
 	s, err := w.deps.Store.GetSession(ctx, sid)
