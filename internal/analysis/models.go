@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"vigil/internal/analysis/face"
+	"vigil/internal/analysis/identity"
 	"vigil/internal/analysis/voice"
 	"vigil/internal/onnxrt"
 )
@@ -16,16 +17,33 @@ import (
 // created on first use (an idle server does not hold ONNX Runtime): the
 // face detector on whole frames and photos, the same network on face crops
 // for precise landmarks, UltraFace as a second opinion where nobody was
-// found, and the voice detector.
+// found, the voice detector, and the face-embedding model of the identity
+// checks.
 type Models struct {
-	runtimeLib, voiceModel  string
+	files                   ModelFiles
 	faces, landmarks, ultra *onnxrt.Lazy[*face.Pool]
 	voices                  *onnxrt.Lazy[*voice.Pool]
+	embedder                *onnxrt.Lazy[*identity.Pool]
+}
+
+// ModelFiles are where the runtime and the models that are not embedded
+// in the binary are (the set-up step fetches them), and how the identity
+// checks use theirs.
+type ModelFiles struct {
+	RuntimeLib string
+	Voice      string
+	// Embedding is the face-embedding model; an empty Path switches the
+	// identity checks off (tools that measure detection alone).
+	Embedding identity.Options
+	// MatchThreshold is the similarity from which two faces are the same
+	// person (0: DefaultMatchThreshold, the stand-in model's).
+	MatchThreshold float64
 }
 
 // NewModels prepares the detectors; nothing is loaded yet.
-func NewModels(workers int, runtimeLib, voiceModel string) *Models {
-	m := &Models{runtimeLib: runtimeLib, voiceModel: voiceModel}
+func NewModels(workers int, files ModelFiles) *Models {
+	runtimeLib, voiceModel := files.RuntimeLib, files.Voice
+	m := &Models{files: files}
 	m.faces = onnxrt.NewLazy(func() (*face.Pool, error) {
 		if err := onnxrt.Init(runtimeLib); err != nil {
 			return nil, err
@@ -50,6 +68,12 @@ func NewModels(workers int, runtimeLib, voiceModel string) *Models {
 		}
 		return voice.NewPool(workers, voiceModel)
 	})
+	m.embedder = onnxrt.NewLazy(func() (*identity.Pool, error) {
+		if err := onnxrt.Init(runtimeLib); err != nil {
+			return nil, err
+		}
+		return identity.NewPool(workers, files.Embedding)
+	})
 	return m
 }
 
@@ -57,11 +81,14 @@ func NewModels(workers int, runtimeLib, voiceModel string) *Models {
 // them, so a server can refuse to start with a message that says how to
 // fetch what is missing.
 func (m *Models) Check() error {
-	if err := onnxrt.Check(m.runtimeLib); err != nil {
+	if err := onnxrt.Check(m.files.RuntimeLib); err != nil {
 		return err
 	}
-	if _, err := os.Stat(m.voiceModel); errors.Is(err, fs.ErrNotExist) {
-		return &voice.ModelNotFoundError{Path: m.voiceModel}
+	if _, err := os.Stat(m.files.Voice); errors.Is(err, fs.ErrNotExist) {
+		return &voice.ModelNotFoundError{Path: m.files.Voice}
+	}
+	if m.files.Embedding.Path != "" {
+		return identity.Check(m.files.Embedding.Path)
 	}
 	return nil
 }
@@ -72,9 +99,21 @@ func (m *Models) Loaded() bool { return m.faces.Loaded() }
 // Faces is the face detector for whole frames and identity photos.
 func (m *Models) Faces() Detector { return lazyDetector{m.faces} }
 
-// Frames is the frame analysis.
+// Frames is the frame analysis, with the identity checks when there is an
+// embedding model.
 func (m *Models) Frames() *Frames {
-	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}, SecondOpinion: lazyDetector{m.ultra}}
+	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}, SecondOpinion: lazyDetector{m.ultra},
+		Identity: m.Identity()}
+}
+
+// Identity compares faces with the onboarding photo; nil when there is no
+// embedding model.
+func (m *Models) Identity() *Identity {
+	if m.files.Embedding.Path == "" {
+		return nil
+	}
+	return &Identity{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}, Embedder: lazyEmbedder{m.embedder},
+		Threshold: m.files.MatchThreshold}
 }
 
 // Audio is the audio analysis.
@@ -82,7 +121,17 @@ func (m *Models) Audio() *Audio { return &Audio{Voice: lazyVoice{m.voices}} }
 
 // Close releases whatever was loaded.
 func (m *Models) Close() error {
-	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.ultra.Close(), m.voices.Close())
+	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.ultra.Close(), m.voices.Close(), m.embedder.Close())
+}
+
+type lazyEmbedder struct{ pool *onnxrt.Lazy[*identity.Pool] }
+
+func (l lazyEmbedder) Embed(ctx context.Context, img image.Image, lm [5]face.Point) ([]float32, error) {
+	p, err := l.pool.Get()
+	if err != nil {
+		return nil, err
+	}
+	return p.Embed(ctx, img, lm)
 }
 
 type lazyDetector struct{ pool *onnxrt.Lazy[*face.Pool] }

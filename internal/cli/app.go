@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis"
+	"vigil/internal/analysis/identity"
 	"vigil/internal/auth"
 	"vigil/internal/blob"
 	"vigil/internal/config"
@@ -76,7 +77,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 			a.Close()
 		}
 	}()
-	a.models = analysis.NewModels(cfg.Workers, cfg.ONNXRuntimeLib, cfg.VoiceModel)
+	a.models = analysis.NewModels(cfg.Workers, modelFiles(cfg))
 	if err := a.models.Check(); err != nil {
 		return nil, fmt.Errorf("analysis is not available: %w", err)
 	}
@@ -157,6 +158,14 @@ func (a *app) openDatabase(ctx context.Context) error {
 		a.log.Info("resumed jobs interrupted by the last stop", "jobs", n)
 	}
 	return err
+}
+
+// modelFiles says where the models are and how the identity checks use
+// theirs.
+func modelFiles(cfg *config.Config) analysis.ModelFiles {
+	return analysis.ModelFiles{RuntimeLib: cfg.ONNXRuntimeLib, Voice: cfg.VoiceModel,
+		Embedding:      identity.Options{Path: cfg.FaceEmbeddingModel, Input: identity.Input(cfg.FaceEmbeddingInput)},
+		MatchThreshold: cfg.FaceMatchThreshold}
 }
 
 // Close releases what openApp opened.

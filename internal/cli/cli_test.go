@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"vigil/internal/cli"
+	"vigil/internal/proctor"
 	"vigil/internal/testwait"
 )
 
@@ -195,7 +196,7 @@ func TestEvalCommand(t *testing.T) {
 			Recall    float64 `json:"recall"`
 		} `json:"types"`
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Types) != 8 {
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Types) != len(proctor.ViolationTypes) {
 		t.Fatalf("vigil eval --json printed %q (err %v)", out, err)
 	}
 	for _, tr := range rep.Types {
@@ -206,6 +207,77 @@ func TestEvalCommand(t *testing.T) {
 	code, _, errOut = run(t, "", "eval", "--media", "/nonexistent", "../../../shared/scenarios/06-browser-and-apps.json")
 	if code != 1 || !strings.Contains(errOut, "media folder /nonexistent not found") {
 		t.Fatalf("eval without media: exit %d, %q", code, errOut)
+	}
+}
+
+// TestEvalIdentity runs `vigil eval --identity only` on the shared media's
+// people and a small FairFace folder of four faces in two groups: it
+// prints the rates per group with the server's threshold, and refuses a
+// folder without labels.
+func TestEvalIdentity(t *testing.T) {
+	dir := t.TempDir()
+	labels := "file,race,gender,age,source_repo,source_path\n"
+	for _, f := range []string{"Black/Female_20-29_V1_Black_Female_20s.jpg", "Black/Male_30-39_V1_Black_Male_30s.jpg",
+		"White/Female_20-29_V1_White_Female_20s.jpg", "White/Male_30-39_V1_White_Male_30s.jpg"} {
+		data, err := os.ReadFile(filepath.Join("../../../shared/fairface", f))
+		if err != nil {
+			t.Fatalf("the shared FairFace sample must be beside the repository: %v", err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		labels += f + "," + filepath.Dir(f) + ",x,x,x,x\n"
+	}
+	if err := os.WriteFile(filepath.Join(dir, "LABELS.csv"), []byte(labels), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "", "eval", "--identity", "only", "--json", "--media", "../../../shared/media", "--fairface", dir)
+	if code != 0 {
+		t.Fatalf("vigil eval --identity only: exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Types    []any `json:"types"`
+		Identity struct {
+			Threshold float64 `json:"threshold"`
+			Groups    []struct {
+				Group          string `json:"group"`
+				WebcamPairs    int    `json:"webcam_pairs"`
+				DifferentPairs int    `json:"different_pairs"`
+			} `json:"groups"`
+			SamePerson struct {
+				Pairs int `json:"pairs"`
+			} `json:"same_person"`
+			DifferentPeople struct {
+				Pairs int `json:"pairs"`
+			} `json:"different_people"`
+		} `json:"identity"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("vigil eval --identity only --json printed %q (err %v)", out, err)
+	}
+	id := rep.Identity
+	if len(rep.Types) != 0 || id.Threshold != 0.4 || id.SamePerson.Pairs < 100 || id.DifferentPeople.Pairs != 6 {
+		t.Fatalf("identity report %+v (types %v): want the default threshold, the media's pairs and 6 FairFace pairs", id, rep.Types)
+	}
+	groups := map[string]int{}
+	for _, g := range id.Groups {
+		groups[g.Group] = g.WebcamPairs*10 + g.DifferentPairs
+	}
+	if groups["Black"] != 21 || groups["White"] != 21 {
+		t.Errorf("groups %+v: want 2 webcam pairs and 1 pair of different people in each", id.Groups)
+	}
+	code, out, _ = run(t, "", "eval", "--identity", "only", "--media", "../../../shared/media", "--fairface", dir)
+	if code != 0 || !strings.Contains(out, "same person from similarity 0.40") || !strings.Contains(out, "Black") {
+		t.Errorf("the table: exit %d, %q", code, out)
+	}
+	if code, _, errOut := run(t, "", "eval", "--identity", "only", "--fairface", t.TempDir()); code != 1 || !strings.Contains(errOut, "no LABELS.csv") {
+		t.Errorf("a folder without labels: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "eval", "--identity", "maybe"); code != 1 || !strings.Contains(errOut, "want auto, on, off or only") {
+		t.Errorf("--identity maybe: exit %d, %q", code, errOut)
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 // deletes a folder holding real data.
 const demoMarker = ".vigil-demo"
 
-const demoUsage = `Starts Vigil in a demo data folder and fills a demo course (2 exams, 13 students)
+const demoUsage = `Starts Vigil in a demo data folder and fills a demo course (2 exams, 14 students)
 by streaming real photos and frames through the ingest API with a simulated
 capture client. Prints the dashboard's address and a sign-in link, then serves
 until interrupted. Run it again to reuse the demo; --reset starts over.`

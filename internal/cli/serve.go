@@ -39,7 +39,7 @@ func (a *app) jobsInProcess() bool { return a.cfg.DatabaseKind() == config.SQLit
 
 // jobDeps are what the background jobs need.
 func (a *app) jobDeps() jobs.Deps {
-	return jobs.Deps{Store: a.store, Blobs: a.blobs, Frames: a.models.Frames(), Audio: a.models.Audio(),
+	return jobs.Deps{Store: a.store, Blobs: a.blobs, Frames: a.models.Frames(), Audio: a.models.Audio(), Identity: a.models.Identity(),
 		Log: a.log, Now: a.now, Workers: a.cfg.Workers, Roster: a.lti.LMS, BaseURL: a.cfg.BaseURL, Mail: a.mail,
 		ExportLinkTTL: a.cfg.ExportLinkTTL, Metrics: a.metrics, JobTimeout: a.cfg.JobTimeout, RescueAfter: a.cfg.RescueAfter,
 		JoinVideo: a.cfg.MediaDirect}

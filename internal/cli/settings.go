@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"vigil/internal/analysis"
+	"vigil/internal/analysis/identity"
 	"vigil/internal/analysis/voice"
 	"vigil/internal/blob/s3blob"
 	"vigil/internal/config"
@@ -19,6 +21,8 @@ import (
 func finishWiring(cfg *config.Config) error {
 	cfg.ONNXRuntimeLib = cmp.Or(cfg.ONNXRuntimeLib, onnxrt.DefaultLibPath())
 	cfg.VoiceModel = cmp.Or(cfg.VoiceModel, voice.DefaultModelPath())
+	cfg.FaceEmbeddingModel = cmp.Or(cfg.FaceEmbeddingModel, identity.DefaultModelPath())
+	cfg.FaceMatchThreshold = cmp.Or(cfg.FaceMatchThreshold, analysis.DefaultMatchThreshold)
 	var errs []error
 	if cfg.BlobKind() == config.S3 {
 		if _, err := s3blob.ParseURL(cfg.BlobURL); err != nil {

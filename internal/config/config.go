@@ -36,6 +36,15 @@ type Config struct {
 	Workers         int           // VIGIL_WORKERS: analysis jobs at once
 	ShutdownTimeout time.Duration // VIGIL_SHUTDOWN_TIMEOUT: how long in-flight uploads may take to finish
 
+	// The identity checks' face-embedding model (VIGIL_FACE_EMBEDDING_MODEL;
+	// unset: the cli fills in the stand-in's path), how it wants its pixels
+	// (VIGIL_FACE_EMBEDDING_INPUT: centered or raw) and the similarity from
+	// which two faces are one person (VIGIL_FACE_MATCH_THRESHOLD; 0: the
+	// stand-in's measured threshold, filled in by the cli).
+	FaceEmbeddingModel string
+	FaceEmbeddingInput string
+	FaceMatchThreshold float64
+
 	// Mail. Without an SMTP host, mail stays in Vigil's outbox (admin page).
 	// MediaDirect: the dashboard reads media straight from the store by
 	// signed URLs (S3 only) (VIGIL_MEDIA_DIRECT).
@@ -85,6 +94,9 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", "", "public `URL` of this server, default http://<addr> (VIGIL_BASE_URL)")
 	fs.StringVar(&c.ONNXRuntimeLib, "onnxruntime-lib", "", "`path` of libonnxruntime.so (VIGIL_ONNXRUNTIME_LIB)")
 	fs.StringVar(&c.VoiceModel, "vad-model", "", "`path` of the Silero VAD model (VIGIL_VAD_MODEL)")
+	fs.StringVar(&c.FaceEmbeddingModel, "face-embedding-model", "", "`path` of the face-embedding ONNX model the identity checks use (VIGIL_FACE_EMBEDDING_MODEL)")
+	fs.StringVar(&c.FaceEmbeddingInput, "face-embedding-input", "centered", "how the face-embedding model wants its RGB pixels: centered, (x-127)/128, or raw, 0-255 as OpenCV's SFace (VIGIL_FACE_EMBEDDING_INPUT)")
+	fs.Float64Var(&c.FaceMatchThreshold, "face-match-threshold", 0, "cosine `similarity` from which two faces count as the same person; 0: the default model's measured 0.40 (VIGIL_FACE_MATCH_THRESHOLD)")
 	fs.StringVar(&c.HelpURL, "help-url", "", "the institution's help desk `URL`, linked on every page (VIGIL_HELP_URL)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "bearer `token` that /metrics requires; empty turns /metrics off; "+
 		"prefer the variable, since flags show in ps (VIGIL_METRICS_TOKEN)")
@@ -189,6 +201,12 @@ func (c *Config) validate() []error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
+	}
+	if c.FaceEmbeddingInput != "centered" && c.FaceEmbeddingInput != "raw" {
+		errs = append(errs, fmt.Errorf("face-embedding-input %q must be centered or raw", c.FaceEmbeddingInput))
+	}
+	if c.FaceMatchThreshold < 0 || c.FaceMatchThreshold >= 1 {
+		errs = append(errs, fmt.Errorf("face-match-threshold %v must be at least 0 and below 1 (0: the default)", c.FaceMatchThreshold))
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		errs = append(errs, fmt.Errorf("workers %d must be between 1 and 256", c.Workers))

@@ -1,4 +1,4 @@
-// Package demo fills a demo course: an instructor, two exams and thirteen
+// Package demo fills a demo course: an instructor, two exams and fourteen
 // students whose sessions are played through the real ingest API by the
 // simulated capture client, then analysed like any other session.
 package demo
@@ -48,10 +48,13 @@ type run struct {
 	link  string
 	sc    *scenario.Scenario
 	start time.Time
+	exam  int // 0: the midterm, 1: the quiz
 }
 
 // Fill creates the course and plays every demo session through the API.
 // It returns the sessions' ids once all are uploaded (analysis goes on).
+// The midterm's sessions go first: students onboard there, and the quiz's
+// identity scans and webcam are compared with those onboarding photos.
 func Fill(ctx context.Context, o Options) ([]int64, error) {
 	runs, err := setUp(ctx, o)
 	if err != nil {
@@ -59,24 +62,32 @@ func Fill(ctx context.Context, o Options) ([]int64, error) {
 	}
 	var mu sync.Mutex
 	var ids []int64
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(1, o.Parallel))
-	for _, r := range runs {
-		g.Go(func() error {
-			res, err := o.Client.Play(gctx, r.link, r.sc, r.start)
-			if err != nil {
-				return fmt.Errorf("demo session %s: %w", r.sc.Name, err)
+	for exam := range 2 {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(max(1, o.Parallel))
+		for _, r := range runs {
+			if r.exam != exam {
+				continue
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			ids = append(ids, res.Session.ID)
-			if o.Progress != nil {
-				o.Progress(len(ids), len(runs))
-			}
-			return nil
-		})
+			g.Go(func() error {
+				res, err := o.Client.Play(gctx, r.link, r.sc, r.start)
+				if err != nil {
+					return fmt.Errorf("demo session %s: %w", r.sc.Name, err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				ids = append(ids, res.Session.ID)
+				if o.Progress != nil {
+					o.Progress(len(ids), len(runs))
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return ids, err
+		}
 	}
-	return ids, g.Wait()
+	return ids, nil
 }
 
 // setUp creates the course, the instructor, the exams and the students, and
@@ -111,7 +122,7 @@ func setUp(ctx context.Context, o Options) ([]run, error) {
 		// The midterm was yesterday, the quiz this morning; students started
 		// a few minutes apart.
 		offset := time.Duration(i) * 4 * time.Minute
-		for _, ex := range []struct {
+		for i, ex := range []struct {
 			exam  *proctor.Exam
 			b     behaviour
 			start time.Time
@@ -123,7 +134,7 @@ func setUp(ctx context.Context, o Options) ([]run, error) {
 			if err != nil {
 				return nil, err
 			}
-			runs = append(runs, run{link: link, sc: ex.b(r.first+" "+r.last, r.face), start: ex.start})
+			runs = append(runs, run{link: link, sc: ex.b(r.first+" "+r.last, r.face), start: ex.start, exam: i})
 		}
 	}
 	return runs, nil

@@ -29,8 +29,8 @@ func TestDemoCourse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 21 {
-		t.Fatalf("%d demo sessions, want 21", len(ids))
+	if len(ids) != 23 {
+		t.Fatalf("%d demo sessions, want 23", len(ids))
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -41,10 +41,10 @@ func TestDemoCourse(t *testing.T) {
 		"Amara": proctor.VerdictPass, "Ben": proctor.VerdictFail, "Chen": proctor.VerdictFail, "Diego": proctor.VerdictPass,
 		"Elif": proctor.VerdictFail, "Fatima": proctor.VerdictPass, "George": proctor.VerdictFail, "Hana": proctor.VerdictFail,
 		"Isaac": proctor.VerdictPass, "Julia": proctor.VerdictPass, "Kofi": proctor.VerdictPass, "Lena": proctor.VerdictFail,
-		"Maya": proctor.VerdictPass,
+		"Maya": proctor.VerdictPass, "Nadia": proctor.VerdictFail,
 	}
 	rows, err := srv.Store.ListExamSessions(ctx, 1)
-	if err != nil || len(rows) != 13 {
+	if err != nil || len(rows) != 14 {
 		t.Fatalf("midterm rows %d (err %v)", len(rows), err)
 	}
 	for _, r := range rows {
@@ -71,8 +71,19 @@ func TestDemoCourse(t *testing.T) {
 		if r.Student.FirstName == "Amara" && len(r.Counts) != 0 {
 			t.Errorf("Amara typed through a clean session and got %v", r.Counts)
 		}
+		// Only Nadia's sessions show someone else: every other student's
+		// scans and webcam match their onboarding photo.
+		if n := r.Counts[proctor.DifferentPerson]; (n > 0) != (r.Student.FirstName == "Nadia") {
+			t.Errorf("%s: %d Different Person flags in the midterm", r.Student.FirstName, n)
+		}
+	}
+	for _, r := range quiz {
+		if n := r.Counts[proctor.DifferentPerson]; (n > 0) != (r.Student.FirstName == "Nadia") {
+			t.Errorf("%s: %d Different Person flags in the quiz", r.Student.FirstName, n)
+		}
 	}
 	checkSessionPages(t, srv, ids)
+	checkDifferentPerson(t, srv, rowOf(rows, "Nadia"), rowOf(quiz, "Nadia"))
 	if _, err := demo.Fill(ctx, opts); err == nil {
 		t.Fatal("filling the demo twice was allowed")
 	}
@@ -81,7 +92,8 @@ func TestDemoCourse(t *testing.T) {
 // checkSessionPages opens every demo session's page as the instructor:
 // each states its verdict's reason and its recorded duration, every
 // violation on it carries evidence marked with its type, and all eight
-// types occur in the demo.
+// types of docs/PRODUCT.md occur in the demo (Different Person has its own
+// check, checkDifferentPerson).
 func checkSessionPages(t *testing.T, srv *testserver.Server, ids []int64) {
 	t.Helper()
 	ctx := context.Background()
@@ -116,9 +128,60 @@ func checkSessionPages(t *testing.T, srv *testserver.Server, ids []int64) {
 		}
 	}
 	for _, typ := range proctor.ViolationTypes {
-		if !evidenced[typ] {
+		if typ != proctor.DifferentPerson && !evidenced[typ] {
 			t.Errorf("no %s violation with evidence anywhere in the demo", typ)
 		}
+	}
+}
+
+// checkDifferentPerson: Nadia's midterm ID scan is someone else's. Its
+// Verification Scans tab says "Different person" in plain words, with the
+// similarity, beside her face scan's "Same person"; the flag on the Online
+// Violations tab shows the scan and her onboarding photo; her automated
+// verdict fails at once. In the quiz someone else takes her seat, and the
+// webcam frames are the evidence.
+func checkDifferentPerson(t *testing.T, srv *testserver.Server, midterm, quiz *store.SessionRow) {
+	t.Helper()
+	if midterm == nil || quiz == nil {
+		t.Fatal("Nadia's sessions are missing")
+	}
+	teacher, err := demo.Instructor(context.Background(), srv.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := srv.SignIn(t, teacher)
+	scans := pageOf(t, cl, fmt.Sprintf("%s/sessions/%d?tab=scans", srv.URL, midterm.Session.ID))
+	for _, want := range []string{`data-identity="different"`, "Different person (similarity 0.", "Same person (similarity ",
+		`<span class="badge fail">Different person</span>`} {
+		if !strings.Contains(scans, want) {
+			t.Errorf("Nadia's Verification Scans tab does not show %q", want)
+		}
+	}
+	if strings.Contains(scans, "docs/") {
+		t.Error("the Verification Scans tab cites a path in the docs")
+	}
+	viol := pageOf(t, cl, fmt.Sprintf("%s/sessions/%d?tab=violations", srv.URL, midterm.Session.ID))
+	if m := regexp.MustCompile(`(?s)data-evidence="different_person">.*?</div>`).FindString(viol); strings.Count(m, `src="/media/photos/`) != 2 {
+		t.Errorf("the scan's Different Person evidence shows %d photos, want the scan and the onboarding photo", strings.Count(m, `src="/media/photos/`))
+	}
+	if !strings.Contains(viol, "Different Person fails a session at once") {
+		t.Error("Nadia's verdict does not say that Different Person failed it")
+	}
+	vs, err := srv.Store.ListViolations(context.Background(), quiz.Session.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var webcam *proctor.Violation
+	for i := range vs {
+		if vs[i].Type == proctor.DifferentPerson && vs[i].Applied && vs[i].Cause == proctor.CauseWebcam {
+			webcam = &vs[i]
+		}
+	}
+	if webcam == nil || len(webcam.FrameSeqs) < 3 || webcam.Start.Sub(quiz.Session.Origin()) < 55*time.Second {
+		t.Fatalf("Nadia's quiz: Different Person at the webcam %+v, want one from about 60 s with its frames", webcam)
+	}
+	if quiz.Session.Verdict != proctor.VerdictFail {
+		t.Errorf("Nadia's quiz: %s, want Fail", quiz.Session.Verdict)
 	}
 }
 

@@ -82,6 +82,17 @@ var (
 		return newScript(name, minutes(2), face).photo(proctor.PurposeVerification, proctor.PhotoFace, faceStill(face)).
 			show(40, 58, deskEmpty).build()
 	}
+	// The ID held up at the verification scan is someone else's: the scan
+	// shows a different person from the onboarding photo.
+	borrowedID behaviour = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(3), face).photos(face).photo(proctor.PurposeVerification, proctor.PhotoID, facePigo).
+			typingThroughout().build()
+	}
+	// Someone else takes the seat after the student leaves the camera.
+	quizStandIn = func(name, face string) *scenario.Scenario {
+		return newScript(name, minutes(2), face).photo(proctor.PurposeVerification, proctor.PhotoFace, faceStill(face)).
+			show(50, 60, deskStill).show(60, minutes(2), facePigo).build()
+	}
 )
 
 // roster is the demo course's students and what each does in the two
@@ -103,4 +114,5 @@ var roster = []struct {
 	{"Kofi", "Mensah", facePigo, fullscreen, voices},
 	{"Maya", "Patel", faceEyes, lookingAway, nil},
 	{"Lena", "Fischer", faceObama, everything, nil},
+	{"Nadia", "Petrova", faceBiden, borrowedID, quizStandIn},
 }

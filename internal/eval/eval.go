@@ -157,10 +157,11 @@ type TypeResult struct {
 	Expected int `json:"expected"`
 }
 
-// Report is the totals per type.
+// Report is the totals per type, and the identity evaluation when it ran.
 type Report struct {
-	Types  []TypeResult `json:"types"`
-	totals map[proctor.ViolationType]*scenario.Score
+	Types    []TypeResult    `json:"types,omitempty"`
+	Identity *IdentityReport `json:"identity,omitempty"`
+	totals   map[proctor.ViolationType]*scenario.Score
 }
 
 func newReport() *Report {
@@ -193,7 +194,7 @@ func round(v float64) *float64 {
 	return &r
 }
 
-// WriteJSON prints {"types": [...]}.
+// WriteJSON prints {"types": [...], "identity": {...}}.
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -112,8 +112,15 @@ func (w *world) session(t testing.TB, frames, chunks int, chunkSize int) *procto
 	for _, purpose := range []proctor.PhotoPurpose{proctor.PurposeVerification, proctor.PurposeOnboarding} {
 		key := fmt.Sprintf("sessions/%d/%s-face/00000001.jpg", s.ID, purpose)
 		sha := w.put(t, key, jpeg)
+		// The scan is of someone else (the onboarding photo is what it
+		// was compared with).
+		identity := proctor.MatchNone
+		if purpose == proctor.PurposeVerification {
+			identity = proctor.MatchDifferent
+		}
 		must(t, w.st.InsertPhoto(ctx, &proctor.Photo{SessionID: s.ID, StudentID: w.student.ID, Purpose: purpose, Kind: proctor.PhotoFace,
-			Attempt: 1, BlobKey: key, SHA256: sha, Size: int64(len(jpeg)), Passed: true, Reason: "one face", Faces: 1, CapturedAt: t0, ReceivedAt: t0}))
+			Attempt: 1, BlobKey: key, SHA256: sha, Size: int64(len(jpeg)), Passed: true, Reason: "one face", Faces: 1, CapturedAt: t0, ReceivedAt: t0,
+			Identity: identity, Similarity: 0.12}))
 	}
 	must(t, w.st.InsertEventBatch(ctx, s.ID, "browser", 0, "batch0", []proctor.Event{{SessionID: s.ID, Kind: proctor.EventKey, At: t0.Add(3 * time.Second),
 		Combo: "Ctrl+V", Source: "browser", ReceivedAt: t0}}, t0))
@@ -193,7 +200,7 @@ func TestBuildWritesEveryItemWithAManifest(t *testing.T) {
 	files := checkZIP(t, data)
 	dir := fmt.Sprintf("sessions/o-brien-zoë-attempt-1-session-%d", s1.ID)
 	for _, want := range []string{"README.txt", "sessions.csv", "violations.csv", "violations.json", dir + "/events.json",
-		dir + "/video/webcam-segment-1.webm", dir + "/video/webcam-segment-2.webm", fmt.Sprintf("%s/scans/face-session-%d-attempt-1-passed.jpg", dir, s1.ID),
+		dir + "/video/webcam-segment-1.webm", dir + "/video/webcam-segment-2.webm", fmt.Sprintf("%s/scans/face-session-%d-attempt-1-passed-different-person.jpg", dir, s1.ID),
 		fmt.Sprintf("onboarding/o-brien-zoë-student-%d/face-session-%d-attempt-1-passed.jpg", w.student.ID, s2.ID)} {
 		if _, ok := files[want]; !ok {
 			t.Errorf("missing %s", want)

@@ -213,6 +213,14 @@ func (b *Builder) photoFiles(dir string, photos []proctor.Photo) []file {
 		if p.Passed {
 			result = "passed"
 		}
+		// The comparison with the onboarding photo, where there was one:
+		// a scan of someone else never reads as just "passed".
+		switch p.Identity {
+		case proctor.MatchSame:
+			result += "-same-person"
+		case proctor.MatchDifferent:
+			result += "-different-person"
+		}
 		// Onboarding photos of one student come from several sessions, so
 		// the session is part of the name.
 		path := fmt.Sprintf("%s/%s-session-%d-attempt-%d-%s.jpg", dir, p.Kind, p.SessionID, p.Attempt, result)

@@ -54,7 +54,7 @@ type fairFaceSample struct {
 // the gap between groups exceeds fairFaceGapPoints.
 func TestFairFaceProductionPath(t *testing.T) {
 	samples := readFairFace(t, fairFaceDir)
-	models := analysis.NewModels(1, onnxrt.LoadedPath(), "")
+	models := analysis.NewModels(1, analysis.ModelFiles{RuntimeLib: onnxrt.LoadedPath()})
 	t.Cleanup(func() { _ = models.Close() })
 	frames := models.Frames()
 	ctx := context.Background()

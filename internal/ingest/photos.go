@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis"
+	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -64,7 +65,15 @@ func (s *Service) PutPhoto(ctx context.Context, sess *proctor.Session, in PhotoI
 		if existing, err = s.photoSeen(ctx, tx, sess.ID, in, sha); existing != nil || err != nil {
 			return err
 		}
-		return tx.InsertPhoto(ctx, p)
+		if err := tx.InsertPhoto(ctx, p); err != nil {
+			return err
+		}
+		if p.Identity != proctor.MatchPending {
+			return nil
+		}
+		// The comparison with the onboarding photo runs in the analysis
+		// job, not while the student waits for this answer.
+		return tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: sess.ID})
 	})
 	if existing != nil {
 		return photoAck(existing, true), err
@@ -84,7 +93,24 @@ func (s *Service) judgePhoto(ctx context.Context, sess *proctor.Session, in Phot
 	return &proctor.Photo{SessionID: sess.ID, StudentID: sess.StudentID, Purpose: in.Purpose, Kind: in.Kind,
 		Attempt: in.Attempt, BlobKey: blobKey(sess.ID, kind, int64(in.Attempt), sha, "jpg"), SHA256: sha,
 		Size: int64(len(in.Data)), Passed: check.Passed, Reason: check.Reason, Faces: check.Faces,
-		MeanLuma: check.MeanLuma, CapturedAt: in.CapturedAt, ReceivedAt: s.now()}, nil
+		MeanLuma: check.MeanLuma, CapturedAt: in.CapturedAt, ReceivedAt: s.now(), Identity: toCompare(in, check)}, nil
+}
+
+// toCompare says whether a photo is compared with the student's onboarding
+// face photo (later, by the analysis): face and ID scans, and the
+// onboarding ID, once they passed their check. The onboarding face photo
+// is what the others are compared with; a room photo has no face to
+// compare; a face or ID photo without a face says so at once.
+func toCompare(in PhotoInput, check analysis.PhotoCheck) proctor.IdentityMatch {
+	switch {
+	case in.Kind == proctor.PhotoRoom || (in.Purpose == proctor.PurposeOnboarding && in.Kind == proctor.PhotoFace):
+		return proctor.MatchNone
+	case check.Faces == 0:
+		return proctor.MatchNoFace
+	case check.Passed:
+		return proctor.MatchPending
+	}
+	return proctor.MatchNone
 }
 
 // photoSeen returns the stored photo when this upload is a retry of it, an

@@ -34,6 +34,10 @@ func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[jobargs.Analyze
 	sid := job.Args.SessionID
 	deadline := time.Now().Add(w.deps.runBudget())
 	for time.Now().Before(deadline) {
+		didPhotos, err := w.comparePhotos(ctx, sid)
+		if err != nil {
+			return err
+		}
 		did, err := w.analyzeFrames(ctx, sid)
 		if err != nil {
 			return err
@@ -42,7 +46,7 @@ func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[jobargs.Analyze
 		if err != nil {
 			return err
 		}
-		if did || didAudio {
+		if didPhotos || did || didAudio {
 			continue
 		}
 		done, err := w.finish(ctx, job)
@@ -67,6 +71,9 @@ func (w *analyzeWorker) analyzeFrames(ctx context.Context, sid int64) (bool, err
 	tr, err := analysis.DecodeTracker(state)
 	if err != nil {
 		w.deps.Log.Warn("analysis state unreadable; starting afresh", "session", sid, "err", err)
+	}
+	if err := w.setReference(ctx, tr, sid); err != nil {
+		return false, err
 	}
 	sigs := make([]proctor.FrameSignal, 0, len(frames))
 	for i := range frames {
@@ -150,7 +157,7 @@ var errMoreWork = errors.New("new uploads arrived")
 func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) (bool, error) {
 	var finishedAt time.Time
 	err := w.deps.Store.InTx(ctx, func(tx store.Tx) error {
-		if pending, err := countPending(ctx, tx, job.Args.SessionID); err != nil || pending > 0 {
+		if pending, err := countPending(ctx, tx, job.Args.SessionID, w.deps.Identity != nil); err != nil || pending > 0 {
 			return cmp.Or(err, errMoreWork)
 		}
 		var err error
@@ -173,13 +180,19 @@ func (w *analyzeWorker) finish(ctx context.Context, job *river.Job[jobargs.Analy
 	return err == nil, err
 }
 
-func countPending(ctx context.Context, q store.Queries, sid int64) (int64, error) {
+// countPending counts what is still to analyse; photos waiting for the
+// identity comparison count only where this worker compares them.
+func countPending(ctx context.Context, q store.Queries, sid int64, photos bool) (int64, error) {
 	frames, err := q.CountPendingFrames(ctx, sid)
 	if err != nil {
 		return 0, err
 	}
 	audio, err := q.CountPendingAudio(ctx, sid)
-	return frames + audio, err
+	if err != nil || !photos {
+		return frames + audio, err
+	}
+	scans, err := q.CountPendingIdentity(ctx, sid)
+	return frames + audio + scans, err
 }
 
 // decideIfFinished runs the rules over a finished session's signals and
@@ -250,6 +263,14 @@ func decisionInput(ctx context.Context, q store.Queries, s *proctor.Session, vig
 	}
 	if in.Frames, err = q.ListFrameSignals(ctx, s.ID); err != nil {
 		return in, err
+	}
+	if in.Scans, err = q.ListPhotos(ctx, s.ID, proctor.PurposeVerification); err != nil {
+		return in, err
+	}
+	if ref, err := referencePhoto(ctx, q, s.StudentID); err != nil {
+		return in, err
+	} else if ref != nil {
+		in.Reference = ref.ID
 	}
 	if in.Audio, err = q.ListAudioSignals(ctx, s.ID); err != nil {
 		return in, err

@@ -28,8 +28,12 @@ type Deps struct {
 	Blobs  blob.Bucket
 	Frames *analysis.Frames // the frame detectors
 	Audio  analysis.AudioAnalyzer
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Identity compares identity scans (and, through Frames.Identity,
+	// sampled webcam frames) with the student's onboarding face photo;
+	// nil: no identity checks, scans stay "being compared".
+	Identity *analysis.Identity
+	Log      *slog.Logger
+	Now      func() time.Time
 	// Workers is how many jobs run at once (one per core is right: the
 	// work is face detection).
 	Workers int

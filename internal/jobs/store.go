@@ -22,6 +22,11 @@ type Store interface {
 	PendingAudio(ctx context.Context, sessionID int64, limit int) ([]proctor.AudioChunk, error)
 	SaveAudioSignals(ctx context.Context, sessionID, chunkSeq int64, sigs []proctor.AudioSignal, problem string) error
 	AnalysisState(ctx context.Context, sessionID int64) ([]byte, error)
+	// Identity: the scans waiting to be compared, their results, and the
+	// onboarding photos they are compared with.
+	PendingIdentityPhotos(ctx context.Context, sessionID int64) ([]proctor.Photo, error)
+	SetPhotoIdentity(ctx context.Context, photoID int64, m proctor.IdentityMatch, similarity float64, referenceID int64) error
+	ListStudentPhotos(ctx context.Context, studentID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error)
 	// Exports to build and expire, mail to send.
 	GetExport(ctx context.Context, id int64) (*proctor.Export, error)
 	UpdateExport(ctx context.Context, e *proctor.Export) error

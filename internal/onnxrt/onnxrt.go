@@ -101,46 +101,50 @@ func LoadedPath() string {
 	return loadedPath
 }
 
-// DefaultLibPath returns where the library most likely is, trying in order:
-// $VIGIL_ONNXRUNTIME_LIB; RelLibPath under the working directory; RelLibPath
-// under the nearest enclosing Go module root (so `go test` inside a package
-// directory finds the repository's copy); RelLibPath beside the running
-// executable and in its parent directory (an installed bin/ layout).
-// It returns the first that exists. If none does, it returns the path the
-// user asked for in $VIGIL_ONNXRUNTIME_LIB, or else the working-directory
-// one, so that Init's error names a useful path.
-func DefaultLibPath() string {
-	candidates := libCandidates()
-	for _, c := range candidates {
+// DefaultLibPath returns where the library most likely is (FindFile of
+// $VIGIL_ONNXRUNTIME_LIB and RelLibPath).
+func DefaultLibPath() string { return FindFile(EnvVar, RelLibPath) }
+
+// FindFile returns where a file Vigil loads at run time (the runtime
+// library, a model fetched by the set-up step) most likely is, trying in
+// order: the path in the environment variable env; rel under the working
+// directory; rel under the nearest enclosing Go module root (so `go test`
+// inside a package directory finds the repository's copy); rel beside the
+// running executable and in its parent directory (an installed bin/
+// layout). It returns the first that exists. If none does, it returns the
+// path the user asked for in env, or else the working-directory one, so
+// that the loader's error names a useful path.
+func FindFile(env, rel string) string {
+	for _, c := range candidates(env, rel) {
 		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
 			return c
 		}
 	}
-	if env := os.Getenv(EnvVar); env != "" {
-		return env
+	if p := os.Getenv(env); p != "" {
+		return p
 	}
 	if wd, err := os.Getwd(); err == nil {
-		return filepath.Join(wd, RelLibPath)
+		return filepath.Join(wd, rel)
 	}
-	return RelLibPath
+	return rel
 }
 
-func libCandidates() []string {
+func candidates(env, rel string) []string {
 	var out []string
-	if env := os.Getenv(EnvVar); env != "" {
-		out = append(out, env)
+	if p := os.Getenv(env); p != "" {
+		out = append(out, p)
 	}
 	if wd, err := os.Getwd(); err == nil {
-		out = append(out, filepath.Join(wd, RelLibPath))
+		out = append(out, filepath.Join(wd, rel))
 		if root := moduleRoot(wd); root != "" && root != wd {
-			out = append(out, filepath.Join(root, RelLibPath))
+			out = append(out, filepath.Join(root, rel))
 		}
 	}
 	if exe, err := os.Executable(); err == nil {
 		dir := filepath.Dir(exe)
 		out = append(out,
-			filepath.Join(dir, RelLibPath),
-			filepath.Join(filepath.Dir(dir), RelLibPath))
+			filepath.Join(dir, rel),
+			filepath.Join(filepath.Dir(dir), rel))
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package proctor
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Frame is one webcam still uploaded during the exam.
 type Frame struct {
@@ -111,6 +114,63 @@ type Photo struct {
 	MeanLuma   float64
 	CapturedAt time.Time
 	ReceivedAt time.Time
+	// Identity is what comparing the photo's face with the student's
+	// onboarding face photo found, Similarity the score (when compared)
+	// and ReferenceID that onboarding photo. Face and ID photos that
+	// passed their check are compared, in the background.
+	Identity    IdentityMatch
+	Similarity  float64
+	ReferenceID int64
+}
+
+// IdentityMatch is what comparing a face with the student's onboarding
+// face photo found.
+type IdentityMatch string
+
+// Identity results. The empty value means "not compared": room photos,
+// photos that failed their check, the onboarding face photo itself,
+// webcam frames between samples.
+const (
+	MatchNone        IdentityMatch = ""
+	MatchPending     IdentityMatch = "pending" // waiting for the analysis
+	MatchSame        IdentityMatch = "same"
+	MatchDifferent   IdentityMatch = "different"
+	MatchNoFace      IdentityMatch = "no_face"      // no face to compare on this picture
+	MatchNoReference IdentityMatch = "no_reference" // no onboarding face photo to compare with
+	// MatchUnreadable: the picture could not be read from storage or decoded.
+	MatchUnreadable IdentityMatch = "unreadable"
+)
+
+// Valid reports whether m is a known result.
+func (m IdentityMatch) Valid() bool {
+	switch m {
+	case MatchNone, MatchPending, MatchSame, MatchDifferent, MatchNoFace, MatchNoReference, MatchUnreadable:
+		return true
+	}
+	return false
+}
+
+// Compared reports whether a similarity was computed.
+func (m IdentityMatch) Compared() bool { return m == MatchSame || m == MatchDifferent }
+
+// IdentityText says in plain words what the comparison of a photo with
+// the onboarding photo found: "Same person (similarity 0.71)".
+func (p *Photo) IdentityText() string {
+	switch p.Identity {
+	case MatchSame:
+		return fmt.Sprintf("Same person (similarity %.2f)", p.Similarity)
+	case MatchDifferent:
+		return fmt.Sprintf("Different person (similarity %.2f)", p.Similarity)
+	case MatchNoFace:
+		return "No face found"
+	case MatchNoReference:
+		return "Not compared: no onboarding face photo to compare with"
+	case MatchPending:
+		return "Being compared with the onboarding photo"
+	case MatchUnreadable:
+		return "Not compared: the photo could not be read"
+	}
+	return ""
 }
 
 // Onboarded reports whether onboarding photos (in the order taken) hold a
@@ -157,6 +217,11 @@ type FrameSignal struct {
 	Yaw    float64 // head turn, inter-ocular units; the rules compare it with the student's own baseline
 	GazeX  float64 // pupils' horizontal offset, inter-ocular units
 	GazeY  float64
+	// Identity is set on the sampled frames whose one face was compared
+	// with the student's onboarding photo (MatchSame or MatchDifferent),
+	// with the Similarity; MatchNone on every other frame.
+	Identity   IdentityMatch
+	Similarity float64
 }
 
 // FaceBox is one detected face.

@@ -75,6 +75,10 @@ type Settings struct {
 	BackgroundAudio  Rule `json:"background_audio"`
 	Keystrokes       Rule `json:"keystrokes"`
 	AppsRule         Rule `json:"apps_rule"`
+	// DifferentPerson: a flagged identity scan always applies; in the
+	// exam, the webcam must show someone else in identity checks spanning
+	// MinSeconds (2 s: two checks in a row at one frame per second).
+	DifferentPerson Rule `json:"different_person"`
 
 	// DarkLuma is the mean frame brightness (0–255) under which a missing
 	// face is blamed on the room being too dark.
@@ -134,6 +138,7 @@ func DefaultSettings() Settings {
 		BackgroundAudio:  on(1),
 		Keystrokes:       on(0),
 		AppsRule:         on(0),
+		DifferentPerson:  on(2),
 		DarkLuma:         20,
 		BlacklistedKeys:  slices.Clone(DefaultBlacklistedKeys),
 		BlacklistedApps:  []string{},
@@ -145,7 +150,7 @@ func DefaultSettings() Settings {
 
 		FrameIntervalSeconds: 1,
 		Policy: Policy{
-			FailAtOnce:   []ViolationType{MultiplePeople, BlacklistedApps},
+			FailAtOnce:   []ViolationType{MultiplePeople, BlacklistedApps, DifferentPerson},
 			Weights:      map[ViolationType]float64{},
 			FailShare:    0.15,
 			PointSeconds: 10,
@@ -187,6 +192,8 @@ func (s *Settings) Rule(t ViolationType) *Rule {
 		return &s.Keystrokes
 	case BlacklistedApps:
 		return &s.AppsRule
+	case DifferentPerson:
+		return &s.DifferentPerson
 	}
 	return nil
 }

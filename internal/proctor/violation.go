@@ -2,7 +2,8 @@ package proctor
 
 import "time"
 
-// ViolationType is one of the eight kinds of incident Vigil reports.
+// ViolationType is one of the nine kinds of incident Vigil reports: the
+// eight of docs/PRODUCT.md and Different Person, the identity check.
 type ViolationType string
 
 // The violation types of docs/PRODUCT.md, in the order the dashboard lists them.
@@ -15,12 +16,15 @@ const (
 	BackgroundAudio  ViolationType = "background_audio"
 	Keystrokes       ViolationType = "keystrokes"
 	BlacklistedApps  ViolationType = "blacklisted_apps"
+	// DifferentPerson: an identity scan, or the face in sampled webcam
+	// frames, is someone other than the student of the onboarding photo.
+	DifferentPerson ViolationType = "different_person"
 )
 
 // ViolationTypes lists every type in display order.
 var ViolationTypes = []ViolationType{
 	OnlineAid, LeftSession, FacialSuspicion, MultiplePeople,
-	BackgroundMotion, BackgroundAudio, Keystrokes, BlacklistedApps,
+	BackgroundMotion, BackgroundAudio, Keystrokes, BlacklistedApps, DifferentPerson,
 }
 
 var violationLabels = map[ViolationType]string{
@@ -32,6 +36,7 @@ var violationLabels = map[ViolationType]string{
 	BackgroundAudio:  "Background Audio",
 	Keystrokes:       "Keystrokes",
 	BlacklistedApps:  "Blacklisted Apps",
+	DifferentPerson:  "Different Person",
 }
 
 var violationHelp = map[ViolationType]string{
@@ -43,6 +48,7 @@ var violationHelp = map[ViolationType]string{
 	BackgroundAudio:  "Voice or loud sound was heard; keyboard tapping is filtered out.",
 	Keystrokes:       "A blacklisted key combination (copy, paste, print, …) was pressed.",
 	BlacklistedApps:  "A banned application ran, or a screen other than the whole screen was shared.",
+	DifferentPerson:  "The face on an identity scan, or at the webcam during the exam, did not match the student's onboarding photo.",
 }
 
 // Label is the type's name as instructors read it.
@@ -56,7 +62,7 @@ func (t ViolationType) Label() string {
 // Help says in one sentence what the type means.
 func (t ViolationType) Help() string { return violationHelp[t] }
 
-// Valid reports whether t is one of the eight types.
+// Valid reports whether t is one of the nine types.
 func (t ViolationType) Valid() bool {
 	_, ok := violationLabels[t]
 	return ok
@@ -83,6 +89,10 @@ const (
 	CauseNoise    Cause = "loud_noise"
 	CauseNavigate Cause = "navigated_away"
 	CauseOtherApp Cause = "other_app"
+	// CauseScan: an identity scan before the exam showed someone else;
+	// CauseWebcam: sampled webcam frames during the exam did.
+	CauseScan   Cause = "identity_scan"
+	CauseWebcam Cause = "identity_webcam"
 )
 
 // Label is the cause as shown to a reviewer.
@@ -116,6 +126,10 @@ func (c Cause) Label() string {
 		return "browsed to a page that is not allowed"
 	case CauseOtherApp:
 		return "used an application that is not allowed"
+	case CauseScan:
+		return "an identity scan before the exam"
+	case CauseWebcam:
+		return "the webcam during the exam"
 	}
 	return string(c)
 }
@@ -155,6 +169,10 @@ type Evidence struct {
 	AfterSeq  *int64  `json:"after_seq,omitempty"`
 	EventIDs  []int64 `json:"event_ids,omitempty"`
 	Detail    string  `json:"detail,omitempty"` // e.g. the key combination or app name
+	// PhotoIDs are identity photos shown as evidence: for Different
+	// Person, the scan (if a scan was flagged) and the onboarding photo it
+	// was compared with.
+	PhotoIDs []int64 `json:"photo_ids,omitempty"`
 }
 
 // Snapshot is one frame to show for a violation, with where it lies.

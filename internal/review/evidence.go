@@ -3,10 +3,12 @@ package review
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 )
 
 // Evidence is what a violation's evidence shows besides its webcam
@@ -20,6 +22,10 @@ type Evidence struct {
 	// ScreenURL opens the screen recording at the violation's moment
 	// (empty when the screen was not recorded then).
 	ScreenURL string
+	// Photos are the identity photos of a Different Person: the flagged
+	// scan and the onboarding photo it was compared with (those still
+	// kept under the retention policy).
+	Photos []proctor.Photo
 }
 
 // EvidenceNote is one event behind a violation, at its capture time.
@@ -29,7 +35,9 @@ type EvidenceNote struct {
 }
 
 // Has says whether there is anything to show beyond snapshots.
-func (e Evidence) Has() bool { return len(e.Notes) > 0 || e.AudioClip || e.ScreenURL != "" }
+func (e Evidence) Has() bool {
+	return len(e.Notes) > 0 || e.AudioClip || e.ScreenURL != "" || len(e.Photos) > 0
+}
 
 // evidence gathers each violation's evidence, by violation id.
 func (s *Service) evidence(ctx context.Context, sess *proctor.Session, vs []proctor.Violation) (map[int64]Evidence, error) {
@@ -64,7 +72,26 @@ func (s *Service) evidence(ctx context.Context, sess *proctor.Session, vs []proc
 		if v.Type == proctor.OnlineAid || v.Type == proctor.BlacklistedApps {
 			ev.ScreenURL = screenAt(sess.ID, screen, v.Start)
 		}
+		if ev.Photos, err = s.photos(ctx, v.PhotoIDs); err != nil {
+			return nil, err
+		}
 		out[v.ID] = ev
+	}
+	return out, nil
+}
+
+// photos reads identity photos by id, leaving out those deleted since.
+func (s *Service) photos(ctx context.Context, ids []int64) ([]proctor.Photo, error) {
+	var out []proctor.Photo
+	for _, id := range ids {
+		p, err := s.store.GetPhotoByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
 	}
 	return out, nil
 }

@@ -269,6 +269,15 @@ type Analysis interface {
 	ListExamViolations(ctx context.Context, examID int64) (map[int64][]proctor.Violation, error)
 	GetViolation(ctx context.Context, id int64) (*proctor.Violation, error)
 	SetVerdict(ctx context.Context, sessionID int64, automated, reviewed proctor.Verdict, at time.Time) error
+
+	// PendingIdentityPhotos lists a session's photos waiting to be
+	// compared with the onboarding photo (identity "pending"), in the
+	// order they arrived; CountPendingIdentity counts them.
+	PendingIdentityPhotos(ctx context.Context, sessionID int64) ([]proctor.Photo, error)
+	CountPendingIdentity(ctx context.Context, sessionID int64) (int64, error)
+	// SetPhotoIdentity records a photo's comparison: its result, the
+	// similarity and the onboarding photo compared with (0: none).
+	SetPhotoIdentity(ctx context.Context, photoID int64, m proctor.IdentityMatch, similarity float64, referenceID int64) error
 }
 
 // AnalysisProblem is media of a session that could not be analysed.

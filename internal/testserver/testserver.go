@@ -23,6 +23,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"vigil/internal/analysis"
+	"vigil/internal/analysis/identity"
 	"vigil/internal/analysis/voice"
 	"vigil/internal/auth"
 	"vigil/internal/blob"
@@ -95,11 +96,14 @@ var (
 )
 
 // Models returns the process-wide detectors, failing the test with a clear
-// message when ONNX Runtime or the voice model is missing (`make setup`
-// fetches them).
+// message when ONNX Runtime, the voice model or the face-embedding model is
+// missing (`make setup` fetches them).
 func Models(t testing.TB) *analysis.Models {
 	t.Helper()
-	modelsOnce.Do(func() { models = analysis.NewModels(2, onnxrt.DefaultLibPath(), voice.DefaultModelPath()) })
+	modelsOnce.Do(func() {
+		models = analysis.NewModels(2, analysis.ModelFiles{RuntimeLib: onnxrt.DefaultLibPath(), Voice: voice.DefaultModelPath(),
+			Embedding: identity.Options{Path: identity.DefaultModelPath()}})
+	})
 	if err := models.Check(); err != nil {
 		t.Fatalf("analysis models unavailable: %v", err)
 	}
@@ -182,7 +186,7 @@ func Start(t testing.TB, o Options) *Server {
 func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
-	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Log: Logger(),
+	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Identity: Models(t).Identity(), Log: Logger(),
 		Now: s.Now, Workers: 2, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect})
 	if err != nil {
 		t.Fatal(err)

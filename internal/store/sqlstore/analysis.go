@@ -42,14 +42,15 @@ func (c *conn) saveFrameSignal(ctx context.Context, sg *proctor.FrameSignal) err
 		boxes = string(b)
 	}
 	err := c.exec(ctx, "save frame signal", `INSERT INTO frame_signals
-		(session_id, seq, captured_at, ok, error, faces, boxes, mean_luma, reused, motion, pose_ok, yaw, gaze_x, gaze_y)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		(session_id, seq, captured_at, ok, error, faces, boxes, mean_luma, reused, motion, pose_ok, yaw, gaze_x, gaze_y,
+		 identity, similarity)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (session_id, seq) DO UPDATE SET captured_at = excluded.captured_at, ok = excluded.ok,
 		error = excluded.error, faces = excluded.faces, boxes = excluded.boxes, mean_luma = excluded.mean_luma,
 		reused = excluded.reused, motion = excluded.motion, pose_ok = excluded.pose_ok, yaw = excluded.yaw,
-		gaze_x = excluded.gaze_x, gaze_y = excluded.gaze_y`,
+		gaze_x = excluded.gaze_x, gaze_y = excluded.gaze_y, identity = excluded.identity, similarity = excluded.similarity`,
 		sg.SessionID, sg.Seq, ms(sg.CapturedAt), sg.OK, sg.Error, sg.Faces, boxes, sg.MeanLuma,
-		sg.Reused, sg.Motion, sg.PoseOK, sg.Yaw, sg.GazeX, sg.GazeY)
+		sg.Reused, sg.Motion, sg.PoseOK, sg.Yaw, sg.GazeX, sg.GazeY, string(sg.Identity), sg.Similarity)
 	if err != nil {
 		return err
 	}
@@ -59,24 +60,44 @@ func (c *conn) saveFrameSignal(ctx context.Context, sg *proctor.FrameSignal) err
 
 func (c *conn) ListFrameSignals(ctx context.Context, sessionID int64) ([]proctor.FrameSignal, error) {
 	return queryAll(ctx, c.r, "list frame signals", `SELECT session_id, seq, captured_at, ok, error, faces, boxes, mean_luma,
-		reused, motion, pose_ok, yaw, gaze_x, gaze_y FROM frame_signals WHERE session_id = $1 ORDER BY seq`, scanFrameSignal, sessionID)
+		reused, motion, pose_ok, yaw, gaze_x, gaze_y, identity, similarity FROM frame_signals WHERE session_id = $1 ORDER BY seq`,
+		scanFrameSignal, sessionID)
 }
 
 func scanFrameSignal(sc scanner) (*proctor.FrameSignal, error) {
 	var sg proctor.FrameSignal
 	var captured int64
-	var boxes string
+	var boxes, identity string
 	if err := sc.Scan(&sg.SessionID, &sg.Seq, &captured, &sg.OK, &sg.Error, &sg.Faces, &boxes, &sg.MeanLuma,
-		&sg.Reused, &sg.Motion, &sg.PoseOK, &sg.Yaw, &sg.GazeX, &sg.GazeY); err != nil {
+		&sg.Reused, &sg.Motion, &sg.PoseOK, &sg.Yaw, &sg.GazeX, &sg.GazeY, &identity, &sg.Similarity); err != nil {
 		return nil, err
 	}
-	sg.CapturedAt = fromMS(captured)
+	sg.CapturedAt, sg.Identity = fromMS(captured), proctor.IdentityMatch(identity)
 	if boxes != "" {
 		if err := json.Unmarshal([]byte(boxes), &sg.Boxes); err != nil {
 			return nil, fmt.Errorf("frame %d/%d boxes: %w", sg.SessionID, sg.Seq, err)
 		}
 	}
 	return &sg, nil
+}
+
+func (c *conn) PendingIdentityPhotos(ctx context.Context, sessionID int64) ([]proctor.Photo, error) {
+	return queryAll(ctx, c.r, "pending identity photos", `SELECT `+photoCols+` FROM photos
+		WHERE session_id = $1 AND identity = 'pending' ORDER BY id`, scanPhoto, sessionID)
+}
+
+func (c *conn) CountPendingIdentity(ctx context.Context, sessionID int64) (int64, error) {
+	var n int64
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE session_id = $1 AND identity = 'pending'`, sessionID).Scan(&n)
+	return n, wrap("count pending identity photos", err)
+}
+
+func (c *conn) SetPhotoIdentity(ctx context.Context, photoID int64, m proctor.IdentityMatch, similarity float64, referenceID int64) error {
+	if !m.Valid() {
+		return fmt.Errorf("sqlstore: unknown identity result %q", m)
+	}
+	return c.execOne(ctx, "set photo identity", `UPDATE photos SET identity = $1, similarity = $2, reference_id = $3
+		WHERE id = $4`, string(m), similarity, referenceID, photoID)
 }
 
 // decisionCarry is what an instructor decided on a violation, kept across

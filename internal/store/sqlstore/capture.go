@@ -165,27 +165,30 @@ func (c *conn) InsertPhoto(ctx context.Context, p *proctor.Photo) error {
 	return c.keyed(ctx, func() error {
 		id, err := c.insertID(ctx, "insert photo", `INSERT INTO photos
 			(session_id, student_id, purpose, kind, attempt, blob_key, sha256, size, passed, reason, faces,
-			 mean_luma, captured_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			 mean_luma, captured_at, received_at, identity, similarity, reference_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 			RETURNING id`,
 			p.SessionID, p.StudentID, string(p.Purpose), string(p.Kind), p.Attempt, p.BlobKey, p.SHA256, p.Size,
-			p.Passed, p.Reason, p.Faces, p.MeanLuma, ms(p.CapturedAt), ms(p.ReceivedAt))
+			p.Passed, p.Reason, p.Faces, p.MeanLuma, ms(p.CapturedAt), ms(p.ReceivedAt),
+			string(p.Identity), p.Similarity, p.ReferenceID)
 		p.ID = id
 		return err
 	})
 }
 
 const photoCols = `id, session_id, student_id, purpose, kind, attempt, blob_key, sha256, size, passed, reason,
-	faces, mean_luma, captured_at, received_at`
+	faces, mean_luma, captured_at, received_at, identity, similarity, reference_id`
 
 func scanPhoto(sc scanner) (*proctor.Photo, error) {
 	var p proctor.Photo
-	var purpose, kind string
+	var purpose, kind, identity string
 	var captured, received int64
 	if err := sc.Scan(&p.ID, &p.SessionID, &p.StudentID, &purpose, &kind, &p.Attempt, &p.BlobKey, &p.SHA256,
-		&p.Size, &p.Passed, &p.Reason, &p.Faces, &p.MeanLuma, &captured, &received); err != nil {
+		&p.Size, &p.Passed, &p.Reason, &p.Faces, &p.MeanLuma, &captured, &received,
+		&identity, &p.Similarity, &p.ReferenceID); err != nil {
 		return nil, err
 	}
-	p.Purpose, p.Kind = proctor.PhotoPurpose(purpose), proctor.PhotoKind(kind)
+	p.Purpose, p.Kind, p.Identity = proctor.PhotoPurpose(purpose), proctor.PhotoKind(kind), proctor.IdentityMatch(identity)
 	p.CapturedAt, p.ReceivedAt = fromMS(captured), fromMS(received)
 	return &p, nil
 }

@@ -131,7 +131,45 @@ func testPhotos(t *testing.T, st store.Store) {
 	}
 	byID, err := st.GetPhotoByID(ctx(t), p.ID)
 	must(t, err)
-	if byID.BlobKey != "p1" {
+	if byID.BlobKey != "p1" || byID.Identity != proctor.MatchNone {
 		t.Fatalf("GetPhotoByID = %+v", byID)
+	}
+}
+
+// testPhotoIdentity: photos waiting for the identity comparison are
+// listed and counted per session until their result is set.
+func testPhotoIdentity(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s, other := f.session(t, st), f.session(t, st)
+	photo := func(sid int64, purpose proctor.PhotoPurpose, kind proctor.PhotoKind, m proctor.IdentityMatch) *proctor.Photo {
+		p := &proctor.Photo{SessionID: sid, StudentID: f.student.ID, Purpose: purpose, Kind: kind, Attempt: 1, BlobKey: "k",
+			SHA256: string(kind), Passed: true, Faces: 1, CapturedAt: t0, ReceivedAt: t0, Identity: m}
+		must(t, st.InsertPhoto(ctx(t), p))
+		return p
+	}
+	ref := photo(s.ID, proctor.PurposeOnboarding, proctor.PhotoFace, proctor.MatchNone)
+	id := photo(s.ID, proctor.PurposeVerification, proctor.PhotoID, proctor.MatchPending)
+	face := photo(s.ID, proctor.PurposeVerification, proctor.PhotoFace, proctor.MatchPending)
+	photo(other.ID, proctor.PurposeVerification, proctor.PhotoFace, proctor.MatchPending)
+	pending, err := st.PendingIdentityPhotos(ctx(t), s.ID)
+	must(t, err)
+	n, err := st.CountPendingIdentity(ctx(t), s.ID)
+	must(t, err)
+	if len(pending) != 2 || pending[0].ID != id.ID || pending[1].ID != face.ID || n != 2 {
+		t.Fatalf("pending %+v, count %d; want the two scans of the session", pending, n)
+	}
+	must(t, st.SetPhotoIdentity(ctx(t), id.ID, proctor.MatchDifferent, 0.125, ref.ID))
+	must(t, st.SetPhotoIdentity(ctx(t), face.ID, proctor.MatchNoReference, 0, 0))
+	got, err := st.GetPhotoByID(ctx(t), id.ID)
+	must(t, err)
+	if got.Identity != proctor.MatchDifferent || got.Similarity != 0.125 || got.ReferenceID != ref.ID {
+		t.Fatalf("after SetPhotoIdentity: %+v", got)
+	}
+	if n, err := st.CountPendingIdentity(ctx(t), s.ID); err != nil || n != 0 {
+		t.Fatalf("%d still pending (err %v)", n, err)
+	}
+	wantErr(t, st.SetPhotoIdentity(ctx(t), 1<<40, proctor.MatchSame, 0.9, ref.ID), store.ErrNotFound)
+	if err := st.SetPhotoIdentity(ctx(t), id.ID, "maybe", 0.5, ref.ID); err == nil {
+		t.Fatal("an unknown identity result was stored")
 	}
 }

@@ -76,11 +76,13 @@ func testSignalFields(t *testing.T, st store.Store) {
 	s := f.session(t, st)
 	must(t, st.InsertFrame(ctx(t), frame(s.ID, 0)))
 	must(t, st.SaveFrameSignals(ctx(t), []proctor.FrameSignal{{SessionID: s.ID, Seq: 0, CapturedAt: t0, OK: true, Faces: 1,
-		Reused: true, Motion: 0.25, PoseOK: true, Yaw: -0.1, GazeX: 0.05, GazeY: -0.02}}))
+		Reused: true, Motion: 0.25, PoseOK: true, Yaw: -0.1, GazeX: 0.05, GazeY: -0.02,
+		Identity: proctor.MatchDifferent, Similarity: 0.125}}))
 	got, err := st.ListFrameSignals(ctx(t), s.ID)
 	must(t, err)
 	g := got[0]
-	if !g.Reused || g.Motion != 0.25 || !g.PoseOK || g.Yaw != -0.1 || g.GazeX != 0.05 || g.GazeY != -0.02 {
+	if !g.Reused || g.Motion != 0.25 || !g.PoseOK || g.Yaw != -0.1 || g.GazeX != 0.05 || g.GazeY != -0.02 ||
+		g.Identity != proctor.MatchDifferent || g.Similarity != 0.125 {
 		t.Fatalf("signal = %+v", g)
 	}
 }

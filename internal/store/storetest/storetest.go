@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"VideoChunks", testChunks},
 		{"EventBatches", testEvents},
 		{"Photos", testPhotos},
+		{"PhotoIdentity", testPhotoIdentity},
 		{"FrameSignals", testSignals},
 		{"ViolationsKeepDecisions", testViolations},
 		{"StudentList", testStudentList},
