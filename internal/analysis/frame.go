@@ -15,6 +15,7 @@ import (
 
 	"vigil/internal/analysis/face"
 	"vigil/internal/analysis/gaze"
+	"vigil/internal/analysis/headpose"
 	"vigil/internal/analysis/motion"
 	"vigil/internal/proctor"
 )
@@ -22,6 +23,12 @@ import (
 // Detector finds faces in an image; *face.Pool is one, safe for concurrent use.
 type Detector interface {
 	Detect(ctx context.Context, img image.Image) ([]face.Face, error)
+}
+
+// PoseEstimator reads a face's head pose; *headpose.Pool is one, safe for
+// concurrent use.
+type PoseEstimator interface {
+	Estimate(ctx context.Context, img image.Image, f face.Face) (headpose.Angles, error)
 }
 
 // Image size limits for anything a client uploads.
@@ -73,6 +80,11 @@ type Frames struct {
 	// for an absence. It never overrules a face found (that costs recall:
 	// internal/fairness/RESULTS.md). Nil: no second opinion.
 	SecondOpinion Detector
+	// Head reads the head pose (yaw, pitch, roll in degrees) of a frame's
+	// only face, for Facial Suspicion; a frame whose face detection was
+	// reused (the picture did not change) reuses the last pose too. Nil: no
+	// head pose.
+	Head PoseEstimator
 	// FullEveryN makes every Nth frame run the face detector even when the
 	// picture did not change (0: the default, 3). 1 disables reuse: the
 	// baseline "full detectors on every frame".
@@ -85,8 +97,8 @@ type Frames struct {
 // Stages counts frames through each stage of the frame analysis and the
 // time spent there.
 type Stages struct {
-	Frames, Detected, Reused, Refined, SecondOpinions int
-	Decode, Thumb, Detect, Refine, Second, Rest       time.Duration
+	Frames, Detected, Reused, Refined, SecondOpinions, Posed int
+	Decode, Thumb, Detect, Refine, Second, Pose, Rest        time.Duration
 }
 
 // lap adds the time since *t to a stage's total and moves *t on; count
@@ -114,6 +126,8 @@ type Tracker struct {
 	PrevH     int
 	Faces     []face.Face // the last detection
 	SinceFull int         // frames since the detector last ran
+	// Head is the last head pose read, reused with the detection.
+	Head *proctor.HeadPose
 }
 
 // reuseMaxChange is the share of thumbnail cells that may change for a
@@ -159,6 +173,8 @@ func (a *Frames) Analyze(ctx context.Context, tr *Tracker, f *proctor.Frame, dat
 		a.pose(ctx, img, faces[0], &sig)
 		a.lap(func(s *Stages) *time.Duration { return &s.Refine }, &t)
 	}
+	a.headPose(ctx, tr, img, faces, &sig)
+	a.lap(func(s *Stages) *time.Duration { return &s.Pose }, &t)
 	tr.Prev, tr.HasPrev, tr.PrevW, tr.PrevH, tr.Faces = cur, true, img.Bounds().Dx(), img.Bounds().Dy(), faces
 	a.count(func(s *Stages) *int { return &s.Frames })
 	return sig, nil
@@ -186,6 +202,28 @@ func (a *Frames) pose(ctx context.Context, img image.Image, f face.Face, sig *pr
 	a.count(func(s *Stages) *int { return &s.Refined })
 	p := gaze.Estimate(img, refined)
 	sig.PoseOK, sig.Yaw, sig.GazeX, sig.GazeY = p.OK && p.Pupils > 0, float64(p.Yaw), float64(p.GazeX), float64(p.GazeY)
+}
+
+// headPose reads the head pose of the only face with the pose model, only
+// when the picture changed: a reused detection (the frame barely differs
+// from the one before) reuses the pose read with it. A pose that cannot be
+// read leaves Head nil; the analysis goes on.
+func (a *Frames) headPose(ctx context.Context, tr *Tracker, img image.Image, faces []face.Face, sig *proctor.FrameSignal) {
+	if len(faces) != 1 || a.Head == nil {
+		tr.Head = nil
+		return
+	}
+	if !sig.Reused || tr.Head == nil {
+		tr.Head = nil
+		ang, err := a.Head.Estimate(ctx, img, faces[0])
+		if err != nil {
+			return
+		}
+		tr.Head = &proctor.HeadPose{Yaw: ang.Yaw, Pitch: ang.Pitch, Roll: ang.Roll}
+		a.count(func(s *Stages) *int { return &s.Posed })
+	}
+	h := *tr.Head
+	sig.Boxes[0].Head = &h
 }
 
 // refine re-detects a face on a crop around it.

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"vigil/internal/analysis/face"
+	"vigil/internal/analysis/headpose"
 	"vigil/internal/analysis/voice"
 	"vigil/internal/onnxrt"
 )
@@ -16,10 +17,11 @@ import (
 // created on first use (an idle server does not hold ONNX Runtime): the
 // face detector on whole frames and photos, the same network on face crops
 // for precise landmarks, UltraFace as a second opinion where nobody was
-// found, and the voice detector.
+// found, the head-pose model, and the voice detector.
 type Models struct {
 	runtimeLib, voiceModel  string
 	faces, landmarks, ultra *onnxrt.Lazy[*face.Pool]
+	heads                   *onnxrt.Lazy[*headpose.Pool]
 	voices                  *onnxrt.Lazy[*voice.Pool]
 }
 
@@ -43,6 +45,12 @@ func NewModels(workers int, runtimeLib, voiceModel string) *Models {
 			return nil, err
 		}
 		return face.NewUltraFacePool(workers, 0)
+	})
+	m.heads = onnxrt.NewLazy(func() (*headpose.Pool, error) {
+		if err := onnxrt.Init(runtimeLib); err != nil {
+			return nil, err
+		}
+		return headpose.NewPool(workers)
 	})
 	m.voices = onnxrt.NewLazy(func() (*voice.Pool, error) {
 		if err := onnxrt.Init(runtimeLib); err != nil {
@@ -74,7 +82,8 @@ func (m *Models) Faces() Detector { return lazyDetector{m.faces} }
 
 // Frames is the frame analysis.
 func (m *Models) Frames() *Frames {
-	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}, SecondOpinion: lazyDetector{m.ultra}}
+	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}, SecondOpinion: lazyDetector{m.ultra},
+		Head: lazyPose{m.heads}}
 }
 
 // Audio is the audio analysis.
@@ -82,7 +91,7 @@ func (m *Models) Audio() *Audio { return &Audio{Voice: lazyVoice{m.voices}} }
 
 // Close releases whatever was loaded.
 func (m *Models) Close() error {
-	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.ultra.Close(), m.voices.Close())
+	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.ultra.Close(), m.heads.Close(), m.voices.Close())
 }
 
 type lazyDetector struct{ pool *onnxrt.Lazy[*face.Pool] }
@@ -93,6 +102,16 @@ func (l lazyDetector) Detect(ctx context.Context, img image.Image) ([]face.Face,
 		return nil, err
 	}
 	return p.Detect(ctx, img)
+}
+
+type lazyPose struct{ pool *onnxrt.Lazy[*headpose.Pool] }
+
+func (l lazyPose) Estimate(ctx context.Context, img image.Image, f face.Face) (headpose.Angles, error) {
+	p, err := l.pool.Get()
+	if err != nil {
+		return headpose.Angles{}, err
+	}
+	return p.Estimate(ctx, img, f)
 }
 
 type lazyVoice struct{ pool *onnxrt.Lazy[*voice.Pool] }
