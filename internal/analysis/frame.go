@@ -167,6 +167,7 @@ func (a *Frames) Analyze(ctx context.Context, tr *Tracker, f *proctor.Frame, dat
 	}
 	if tr.HasPrev && sameSize(tr, img) {
 		sig.Motion = float64(motion.Changed(&tr.Prev, &cur, personRegions(img, tr.Faces, faces)...))
+		boxChanges(&tr.Prev, &cur, img, sig.Boxes)
 	}
 	a.lap(func(s *Stages) *time.Duration { return &s.Rest }, &t)
 	if len(faces) == 1 && a.Landmarks != nil {
@@ -272,6 +273,18 @@ func (a *Frames) faces(ctx context.Context, tr *Tracker, img image.Image, cur *m
 
 func sameSize(tr *Tracker, img image.Image) bool {
 	return tr.PrevW == img.Bounds().Dx() && tr.PrevH == img.Bounds().Dy()
+}
+
+// boxChanges records how much the picture changed inside each face's box
+// since the previous frame: what tells a live face from a picture of one.
+func boxChanges(prev, cur *motion.Thumb, img image.Image, boxes []proctor.FaceBox) {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	for i := range boxes {
+		b := &boxes[i]
+		if c := motion.Within(prev, cur, motion.BoxRegion(b.X-float32(img.Bounds().Min.X), b.Y-float32(img.Bounds().Min.Y), b.W, b.H, w, h)); c >= 0 {
+			b.Change = &c
+		}
+	}
 }
 
 // personRegions are the parts of the frame the students themselves move in,

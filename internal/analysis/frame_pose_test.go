@@ -11,7 +11,7 @@ import (
 	"vigil/internal/proctor"
 )
 
-// The frame path reads the head pose of a frame's only face with the pose
+// The frame path records how much each face's box changed, and reads the head pose of a frame's only face with the pose
 // model, and only when the picture changed: a repeated frame reuses the
 // detection and the pose with it; a frame with two faces has none.
 func TestFrameHeadPose(t *testing.T) {
@@ -48,6 +48,11 @@ func TestFrameHeadPose(t *testing.T) {
 	}
 	if !sigs[1].Reused || *sigs[1].Boxes[0].Head != *sigs[0].Boxes[0].Head {
 		t.Errorf("repeated frame: reused %v, head %+v vs %+v", sigs[1].Reused, sigs[1].Boxes[0].Head, sigs[0].Boxes[0].Head)
+	}
+	// How much each face's box changed since the frame before: nothing to
+	// compare the first frame with, nothing changed in the repeated one.
+	if c0, c1 := sigs[0].Boxes[0].Change, sigs[1].Boxes[0].Change; c0 != nil || c1 == nil || *c1 != 0 {
+		t.Errorf("box change: first %v, repeated %v", c0, c1)
 	}
 	for _, b := range sigs[3].Boxes {
 		if b.Head != nil {

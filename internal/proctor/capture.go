@@ -167,6 +167,12 @@ type FaceBox struct {
 	// was not estimated (more than one face, or signals stored before the
 	// model was added). Stored with the boxes, so it needs no column.
 	Head *HeadPose `json:",omitempty"`
+	// Change is how much the picture changed inside the box since the
+	// previous frame (motion.Within: standard deviations of the frame's
+	// luma); nil when it could not be told (first frame, a flat frame, a
+	// size change). A live face changes from second to second; a picture
+	// of one does not (docs/DETECTION.md, "Live people").
+	Change *float32 `json:",omitempty"`
 }
 
 // HeadPose is a head's orientation in degrees, in the picture as the camera

@@ -124,3 +124,28 @@ func BenchmarkChanged(b *testing.B) {
 		Changed(a, c, r)
 	}
 }
+
+// Within tells a live face from the still wall beside it in a real webcam
+// take: the student's face (where YuNet puts it in these frames, about
+// x 100–210, y 40–170 of 320x240) changes between seconds, a patch of the
+// wall at the top left only by noise.
+func TestWithinFaceAndWall(t *testing.T) {
+	frames := seq(t, "frames/eyes_center_10s")
+	var faceMin, wallMax float32 = 1, 0
+	for i := 1; i < len(frames); i++ {
+		fc := Within(frames[i-1], frames[i], BoxRegion(110, 50, 90, 110, 320, 240))
+		wall := Within(frames[i-1], frames[i], BoxRegion(5, 5, 55, 65, 320, 240))
+		faceMin, wallMax = min(faceMin, fc), max(wallMax, wall)
+	}
+	t.Logf("face changes at least %.3f, wall at most %.3f", faceMin, wallMax)
+	if wallMax > 0.015 || faceMin < 0.01 || wallMax < 0 {
+		t.Errorf("face at least %.3f, wall at most %.3f: want the wall under 0.015 and the face above 0.01", faceMin, wallMax)
+	}
+	a := frames[0]
+	if Within(a, a, BoxRegion(110, 50, 90, 110, 320, 240)) != 0 {
+		t.Error("the same frame changed")
+	}
+	if Within(a, a, Region{X0: 2, Y0: 2, X1: 3, Y1: 3}) != -1 || Within(&Thumb{Flat: true}, a, Region{X1: 1, Y1: 1}) != -1 {
+		t.Error("an empty region or a flat frame should give -1")
+	}
+}
