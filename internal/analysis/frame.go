@@ -275,14 +275,28 @@ func sameSize(tr *Tracker, img image.Image) bool {
 	return tr.PrevW == img.Bounds().Dx() && tr.PrevH == img.Bounds().Dy()
 }
 
+// minNoise is the least camera noise a box's change is measured against:
+// two identical frames have none, and a ratio to nothing means nothing.
+const minNoise = 0.002
+
 // boxChanges records how much the picture changed inside each face's box
-// since the previous frame: what tells a live face from a picture of one.
+// since the previous frame, in multiples of the frame's own noise (the
+// still room's change, motion.Noise): what tells a live face from a
+// picture of one, whatever the camera's noise.
 func boxChanges(prev, cur *motion.Thumb, img image.Image, boxes []proctor.FaceBox) {
+	if len(boxes) == 0 {
+		return
+	}
+	noise := motion.Noise(prev, cur)
+	if noise < 0 {
+		return
+	}
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	for i := range boxes {
 		b := &boxes[i]
 		if c := motion.Within(prev, cur, motion.BoxRegion(b.X-float32(img.Bounds().Min.X), b.Y-float32(img.Bounds().Min.Y), b.W, b.H, w, h)); c >= 0 {
-			b.Change = &c
+			r := c / max(noise, minNoise)
+			b.Change = &r
 		}
 	}
 }

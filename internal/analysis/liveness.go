@@ -19,15 +19,17 @@ import (
 // shared scenarios' stills, a frozen camera) show no face changing at all;
 // with no live face to compare with, nothing is taken for a picture.
 const (
-	// stillChange: a face whose change (FaceBox.Change) stays under this,
-	// as the median over stillFrames frames, is still. Real webcam takes:
-	// a live face 0.012–0.31 per second (median of five ≥ 0.033), the wall
-	// beside it ≤ 0.014 (median ≤ 0.004).
-	stillChange = 0.012
+	// stillChange: a face whose change (FaceBox.Change, in multiples of
+	// the frame's noise, motion.Noise) stays under this, as the median over
+	// stillFrames frames, is still: it moved no more than the room. Cells
+	// that carry only noise read about 2.5; the wall of a real take held in
+	// the hand 1.4–5 as a median of five, the student's face 4.4–8 as a
+	// median of three (docs/DETECTION.md "Live people").
+	stillChange = 3.5
 	stillFrames = 5
 	// liveChange: a face whose median change over liveFrames frames reaches
 	// this is live.
-	liveChange = 0.02
+	liveChange = 5
 	liveFrames = 3
 	// trackGap is how many frames a face may go unseen and keep its place.
 	trackGap = 3
@@ -143,4 +145,19 @@ func picturesIn(pics [][]bool, r run) int {
 		}
 	}
 	return n
+}
+
+// LiveFaces is, for every frame, how many of its faces the rules count as
+// people (pictures of faces left out); −1 for a frame not analysed.
+func LiveFaces(frames []proctor.FrameSignal) []int {
+	pics := pictures(frames)
+	out := make([]int, len(frames))
+	for i := range frames {
+		if !frames[i].OK {
+			out[i] = -1
+			continue
+		}
+		out[i] = liveFaces(frames, pics, i)
+	}
+	return out
 }

@@ -14,11 +14,11 @@ import (
 func scene(script string) []proctor.FrameSignal {
 	ch := func(v float32) *float32 { return &v }
 	student := func(i int) proctor.FaceBox {
-		return proctor.FaceBox{X: 120 + float32(i%3), Y: 70, W: 80, H: 100, Score: 0.9, Change: ch(0.03 + 0.01*float32(i%4))}
+		return proctor.FaceBox{X: 120 + float32(i%3), Y: 70, W: 80, H: 100, Score: 0.9, Change: ch(5 + 2*float32(i%4))}
 	}
-	poster := proctor.FaceBox{X: 250, Y: 20, W: 40, H: 50, Score: 0.8, Change: ch(0.003)}
+	poster := proctor.FaceBox{X: 250, Y: 20, W: 40, H: 50, Score: 0.8, Change: ch(2.4)}
 	other := func(i int) proctor.FaceBox {
-		return proctor.FaceBox{X: 20, Y: 60, W: 70, H: 90, Score: 0.85, Change: ch(0.05 + 0.01*float32(i%3))}
+		return proctor.FaceBox{X: 20, Y: 60, W: 70, H: 90, Score: 0.85, Change: ch(6 + 3*float32(i%3))}
 	}
 	var out []proctor.FrameSignal
 	for i, c := range script {

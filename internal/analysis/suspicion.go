@@ -37,6 +37,14 @@ const (
 	// turned less than this; near profile the fitted pitch and roll swing
 	// (the angles' gimbal lock at ±90° of yaw).
 	downMaxYaw = 60
+	// gazeMaxTurn: the pupils' offset from the eye landmarks is read as
+	// an eyes-only glance only while the head stays within this many
+	// degrees of its usual pose (eyes-only glances in the shared takes
+	// keep the head within ±4.4°); a turned head moves the landmarks and
+	// the pupils in perspective, and the head's own angles decide then.
+	// Chosen on the tuning scenarios (tune-turn-15: pupils of a head turned
+	// 13° read as a glance at 15°).
+	gazeMaxTurn = 8
 )
 
 // Framing jumps: a face whose box moves by more than half its width, or
@@ -231,9 +239,15 @@ func (sh *shifts) ratios(i int, th thresholds, headless bool) (gz, turn, down fl
 	}
 	if v, ok := sh.turn.at(i); ok {
 		turn, known = v/th.turn, true
+		if v >= gazeMaxTurn {
+			gz = 0
+		}
 	}
 	if v, ok := sh.down.at(i); ok {
 		down, known = max(0, v)/th.down, true
+		if math.Abs(v) >= gazeMaxTurn {
+			gz = 0
+		}
 	}
 	if v, ok := sh.legacyYaw.at(i); ok && headless {
 		turn, known = max(turn, v/legacyYawShift), true

@@ -140,3 +140,21 @@ func TestHeadThresholdSettings(t *testing.T) {
 		t.Errorf("defaults %v %v", s.HeadTurn(), s.HeadDown())
 	}
 }
+
+// The pupils' offset counts as a glance only while the head is near its
+// usual pose: with the head turned 30° (under the 35° threshold) the
+// landmarks shift in perspective and a gaze shift is not read.
+func TestGazeOnlyWithHeadStill(t *testing.T) {
+	sigs := script(hold(20, 0, 0), hold(10, 0, 0), hold(20, 0, 0))
+	for i := range sigs {
+		sigs[i].PoseOK = true
+		if i >= 20 && i < 30 {
+			sigs[i].GazeX = 0.12
+		}
+	}
+	check(t, decide(t, sigs, nil, nil), want{proctor.FacialSuspicion, 20, 30, true, proctor.CauseGaze})
+	for i := 20; i < 30; i++ {
+		sigs[i].Boxes[0].Head.Yaw = 30
+	}
+	check(t, decide(t, sigs, nil, nil))
+}

@@ -168,10 +168,11 @@ type FaceBox struct {
 	// model was added). Stored with the boxes, so it needs no column.
 	Head *HeadPose `json:",omitempty"`
 	// Change is how much the picture changed inside the box since the
-	// previous frame (motion.Within: standard deviations of the frame's
-	// luma); nil when it could not be told (first frame, a flat frame, a
-	// size change). A live face changes from second to second; a picture
-	// of one does not (docs/DETECTION.md, "Live people").
+	// previous frame, in multiples of the camera's noise in that frame (the
+	// still room's change; about 1 for something that did not move); nil
+	// when it could not be told (first frame, a flat frame, a size change).
+	// A live face changes from second to second; a picture of one does not
+	// (docs/DETECTION.md, "Live people").
 	Change *float32 `json:",omitempty"`
 }
 
