@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"vigil/internal/analysis"
 	"vigil/internal/ingest"
 	"vigil/internal/proctor"
 	"vigil/internal/scenario"
@@ -43,7 +44,8 @@ type Outcome struct {
 }
 
 // Faces is the face-by-face check of a scenario's frames: every face the
-// truth says is there and the analysis did not count is one missed face,
+// truth says is there and the rules did not count as a person (faces found,
+// less those judged pictures of faces) is one missed face,
 // however many frames in a row it was missed for; every face counted beyond
 // the truth (a picture, an animal, a stray box) is one extra face.
 type Faces struct {
@@ -54,12 +56,16 @@ type Faces struct {
 	Misses   []FaceMiss `json:"misses,omitempty"`
 }
 
-// FaceMiss is one frame whose face count differs from the truth.
+// FaceMiss is a stretch of consecutive frames whose face count differs
+// from the truth in the same way (one line of the listing; every frame's
+// faces are counted in Faces.Missed and Extra).
 type FaceMiss struct {
 	Scenario string  `json:"scenario"`
-	At       float64 `json:"at_s"`
+	From     float64 `json:"from_s"` // the first frame's time
+	To       float64 `json:"to_s"`   // the last frame's time
+	Frames   int     `json:"frames"`
 	Want     int     `json:"want"`
-	Got      int     `json:"got"` // −1: the frame could not be analysed
+	Got      int     `json:"got"` // −1: the frames could not be analysed
 	File     string  `json:"file"`
 }
 
@@ -128,26 +134,35 @@ func (r *Runner) countFaces(ctx context.Context, sc *scenario.Scenario, sid int6
 	if err != nil {
 		return out, err
 	}
-	bySeq := make(map[int64]*proctor.FrameSignal, len(sigs))
+	// The faces the rules count as people: a picture of a face beside a
+	// live one is not (analysis.LiveFaces).
+	live := analysis.LiveFaces(sigs)
+	bySeq := make(map[int64]int, len(sigs))
 	for i := range sigs {
-		bySeq[sigs[i].Seq] = &sigs[i]
+		bySeq[sigs[i].Seq] = live[i]
 	}
+	last := -2
 	for i, f := range frames {
 		if f.Faces < 0 {
 			continue
 		}
 		out.Frames++
 		out.Expected += f.Faces
-		got := -1
-		if sg := bySeq[int64(i)]; sg != nil && sg.OK {
-			got = sg.Faces
+		got, ok := bySeq[int64(i)]
+		if !ok {
+			got = -1
 		}
 		if got == f.Faces {
 			continue
 		}
 		out.Missed += f.Faces - max(0, min(got, f.Faces))
 		out.Extra += max(0, got-f.Faces)
-		out.Misses = append(out.Misses, FaceMiss{Scenario: sc.Name, At: f.At, Want: f.Faces, Got: got, File: f.File})
+		if n := len(out.Misses); n > 0 && out.Misses[n-1].Want == f.Faces && out.Misses[n-1].Got == got && last == i-1 {
+			out.Misses[n-1].To, out.Misses[n-1].Frames = f.At, out.Misses[n-1].Frames+1
+		} else {
+			out.Misses = append(out.Misses, FaceMiss{Scenario: sc.Name, From: f.At, To: f.At, Frames: 1, Want: f.Faces, Got: got, File: f.File})
+		}
+		last = i
 	}
 	return out, nil
 }
@@ -335,7 +350,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if m.Got < 0 {
 			got = "not analysed"
 		}
-		fmt.Fprintf(w, "  %s %.1f s: %d face(s) there, %s counted (%s)\n", m.Scenario, m.At, m.Want, got, m.File)
+		fmt.Fprintf(w, "  %s %.0f–%.0f s (%d frames): %d face(s) there, %s counted (first %s)\n", m.Scenario, m.From, m.To, m.Frames, m.Want, got, m.File)
 	}
 	return nil
 }

@@ -18,11 +18,9 @@ func TestReportListsMissesAndFaces(t *testing.T) {
 	rep := []scenario.Reported{{Type: proctor.LeftSession, From: 41, To: 50, Cause: "no_face"}, {Type: proctor.MultiplePeople, From: 5, To: 9}}
 	a := &Outcome{Name: "turns", Expected: exp, Reported: rep, Scores: scenario.Match(exp, rep, proctor.ViolationTypes),
 		Faces: Faces{Frames: 10, Expected: 10, Missed: 3, Misses: []FaceMiss{
-			{Scenario: "turns", At: 3, Want: 1, Got: 0, File: "a.jpg"},
-			{Scenario: "turns", At: 4, Want: 1, Got: 0, File: "a.jpg"},
-			{Scenario: "turns", At: 5, Want: 1, Got: 0, File: "b.jpg"}}}}
+			{Scenario: "turns", From: 3, To: 5, Frames: 3, Want: 1, Got: 0, File: "a.jpg"}}}}
 	b := &Outcome{Name: "poster", Scores: scenario.Match(nil, []scenario.Reported{{Type: proctor.MultiplePeople, From: 0, To: 30}}, proctor.ViolationTypes),
-		Faces: Faces{Frames: 30, Expected: 30, Extra: 30, Misses: []FaceMiss{{Scenario: "poster", At: 0, Want: 1, Got: 2, File: "p.jpg"}}}}
+		Faces: Faces{Frames: 30, Expected: 30, Extra: 30, Misses: []FaceMiss{{Scenario: "poster", From: 0, To: 29, Frames: 30, Want: 1, Got: 2, File: "p.jpg"}}}}
 	r := Summarize([]*Outcome{a, b})
 	var out bytes.Buffer
 	if err := r.WriteTable(&out); err != nil {
@@ -34,7 +32,8 @@ func TestReportListsMissesAndFaces(t *testing.T) {
 		"multiple_people false: turns 5.0–9.0 s",
 		"multiple_people false: poster 0.0–30.0 s",
 		"faces, frame by frame: 40 expected in 40 frames, 3 missed, 30 extra",
-		"turns 4.0 s: 1 face(s) there, 0 counted (a.jpg)",
+		"turns 3–5 s (3 frames): 1 face(s) there, 0 counted (first a.jpg)",
+		"poster 0–29 s (30 frames): 1 face(s) there, 2 counted",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
@@ -59,7 +58,7 @@ func TestReportListsMissesAndFaces(t *testing.T) {
 			t.Errorf("JSON false positives %+v", tr.False)
 		}
 	}
-	if back.Faces.Missed != 3 || len(back.Faces.Misses) != 4 {
+	if back.Faces.Missed != 3 || len(back.Faces.Misses) != 2 || back.Faces.Misses[0].Frames != 3 {
 		t.Errorf("JSON faces %+v", back.Faces)
 	}
 }
