@@ -17,13 +17,15 @@ const (
 	stateCrowd                     // two or more faces
 )
 
-func classify(sig *proctor.FrameSignal) frameState {
+// classify reads a frame with live faces of a person (pictures of faces
+// left out: liveness.go).
+func classify(sig *proctor.FrameSignal, live int) frameState {
 	switch {
 	case !sig.OK:
 		return stateUnknown
-	case sig.Faces == 0:
+	case live == 0:
 		return stateAbsent
-	case sig.Faces >= 2:
+	case live >= 2:
 		return stateCrowd
 	}
 	return statePresent
@@ -86,17 +88,19 @@ func runs(frames []proctor.FrameSignal, interval time.Duration, state func(i int
 
 func faceRules(in Input) []proctor.Violation {
 	interval := frameInterval(in)
+	pics := pictures(in.Frames)
+	live := func(i int) int { return liveFaces(in.Frames, pics, i) }
 	var out []proctor.Violation
-	for _, r := range runs(in.Frames, interval, func(i int) frameState { return classify(&in.Frames[i]) }) {
+	for _, r := range runs(in.Frames, interval, func(i int) frameState { return classify(&in.Frames[i], live(i)) }) {
 		var v proctor.Violation
 		var rule *proctor.Rule
 		switch r.state {
 		case stateAbsent:
 			rule = &in.Settings.LeftSession
-			v = leftSession(in, r)
+			v = leftSession(in, r, picturesIn(pics, r))
 		case stateCrowd:
 			rule = &in.Settings.MultiplePeople
-			v = multiplePeople(in, r)
+			v = multiplePeople(in, r, live)
 		default:
 			continue
 		}
@@ -107,7 +111,7 @@ func faceRules(in Input) []proctor.Violation {
 	return out
 }
 
-func leftSession(in Input, r run) proctor.Violation {
+func leftSession(in Input, r run, pictured int) proctor.Violation {
 	frames := in.Frames[r.first : r.last+1]
 	dark := 0
 	for i := range frames {
@@ -118,6 +122,10 @@ func leftSession(in Input, r run) proctor.Violation {
 	v := proctor.Violation{Type: proctor.LeftSession, Start: r.start, End: r.end, Rule: "left_session.min_seconds",
 		Cause: proctor.CauseNoFace, Confidence: 0.9, Evidence: evidence(in.Frames, r)}
 	what := "no face visible"
+	if pictured > 0 {
+		what = "no one there but a picture of a face"
+		v.Detail = fmt.Sprintf("a face that did not move while a live face beside it did was seen in %d of %d frames: a picture, not the student", pictured, len(frames))
+	}
 	if 2*dark >= len(frames) {
 		// A dark room hides a face that may well be there: say so, and be
 		// less sure, so the reviewer does not read an environment problem as
@@ -129,11 +137,11 @@ func leftSession(in Input, r run) proctor.Violation {
 	return v
 }
 
-func multiplePeople(in Input, r run) proctor.Violation {
+func multiplePeople(in Input, r run, live func(i int) int) proctor.Violation {
 	frames := in.Frames[r.first : r.last+1]
 	most, scoreSum := 0, 0.0
 	for i := range frames {
-		most = max(most, frames[i].Faces)
+		most = max(most, live(r.first+i))
 		scoreSum += float64(secondBestScore(frames[i].Boxes))
 	}
 	v := proctor.Violation{Type: proctor.MultiplePeople, Start: r.start, End: r.end, Rule: "multiple_people.min_seconds",

@@ -15,6 +15,7 @@ import (
 
 	"vigil/internal/analysis/face"
 	"vigil/internal/analysis/gaze"
+	"vigil/internal/analysis/headpose"
 	"vigil/internal/analysis/motion"
 	"vigil/internal/proctor"
 )
@@ -22,6 +23,12 @@ import (
 // Detector finds faces in an image; *face.Pool is one, safe for concurrent use.
 type Detector interface {
 	Detect(ctx context.Context, img image.Image) ([]face.Face, error)
+}
+
+// PoseEstimator reads a face's head pose; *headpose.Pool is one, safe for
+// concurrent use.
+type PoseEstimator interface {
+	Estimate(ctx context.Context, img image.Image, f face.Face) (headpose.Angles, error)
 }
 
 // Image size limits for anything a client uploads.
@@ -77,6 +84,11 @@ type Frames struct {
 	// sampled frames, when the Tracker holds a usable reference. Nil: no
 	// identity checks.
 	Identity *Identity
+	// Head reads the head pose (yaw, pitch, roll in degrees) of a frame's
+	// only face, for Facial Suspicion; a frame whose face detection was
+	// reused (the picture did not change) reuses the last pose too. Nil: no
+	// head pose.
+	Head PoseEstimator
 	// FullEveryN makes every Nth frame run the face detector even when the
 	// picture did not change (0: the default, 3). 1 disables reuse: the
 	// baseline "full detectors on every frame".
@@ -89,8 +101,8 @@ type Frames struct {
 // Stages counts frames through each stage of the frame analysis and the
 // time spent there.
 type Stages struct {
-	Frames, Detected, Reused, Refined, SecondOpinions, Identified int
-	Decode, Thumb, Detect, Refine, Second, Identity, Rest         time.Duration
+	Frames, Detected, Reused, Refined, SecondOpinions, Identified, Posed int
+	Decode, Thumb, Detect, Refine, Second, Identity, Pose, Rest          time.Duration
 }
 
 // lap adds the time since *t to a stage's total and moves *t on; count
@@ -121,6 +133,8 @@ type Tracker struct {
 	// Identity is the reference the faces are compared with and when
 	// they were last compared; the caller sets Identity.Ref (SetReference).
 	Identity IdentityState
+	// Head is the last head pose read, reused with the detection.
+	Head *proctor.HeadPose
 }
 
 // SetReference sets the onboarding photo the session's faces are compared
@@ -169,6 +183,7 @@ func (a *Frames) Analyze(ctx context.Context, tr *Tracker, f *proctor.Frame, dat
 	}
 	if tr.HasPrev && sameSize(tr, img) {
 		sig.Motion = float64(motion.Changed(&tr.Prev, &cur, personRegions(img, tr.Faces, faces)...))
+		boxChanges(&tr.Prev, &cur, img, sig.Boxes)
 	}
 	a.lap(func(s *Stages) *time.Duration { return &s.Rest }, &t)
 	one := face.Face{}
@@ -185,6 +200,8 @@ func (a *Frames) Analyze(ctx context.Context, tr *Tracker, f *proctor.Frame, dat
 		}
 		trackPresence(&tr.Identity, len(faces), sig.CapturedAt)
 	}
+	a.headPose(ctx, tr, img, faces, &sig)
+	a.lap(func(s *Stages) *time.Duration { return &s.Pose }, &t)
 	tr.Prev, tr.HasPrev, tr.PrevW, tr.PrevH, tr.Faces = cur, true, img.Bounds().Dx(), img.Bounds().Dy(), faces
 	a.count(func(s *Stages) *int { return &s.Frames })
 	return sig, nil
@@ -214,6 +231,28 @@ func (a *Frames) pose(ctx context.Context, img image.Image, f face.Face, sig *pr
 	p := gaze.Estimate(img, refined)
 	sig.PoseOK, sig.Yaw, sig.GazeX, sig.GazeY = p.OK && p.Pupils > 0, float64(p.Yaw), float64(p.GazeX), float64(p.GazeY)
 	return refined
+}
+
+// headPose reads the head pose of the only face with the pose model, only
+// when the picture changed: a reused detection (the frame barely differs
+// from the one before) reuses the pose read with it. A pose that cannot be
+// read leaves Head nil; the analysis goes on.
+func (a *Frames) headPose(ctx context.Context, tr *Tracker, img image.Image, faces []face.Face, sig *proctor.FrameSignal) {
+	if len(faces) != 1 || a.Head == nil {
+		tr.Head = nil
+		return
+	}
+	if !sig.Reused || tr.Head == nil {
+		tr.Head = nil
+		ang, err := a.Head.Estimate(ctx, img, faces[0])
+		if err != nil {
+			return
+		}
+		tr.Head = &proctor.HeadPose{Yaw: ang.Yaw, Pitch: ang.Pitch, Roll: ang.Roll}
+		a.count(func(s *Stages) *int { return &s.Posed })
+	}
+	h := *tr.Head
+	sig.Boxes[0].Head = &h
 }
 
 // refineFace re-detects a face on a crop around it with det (a detector
@@ -264,6 +303,32 @@ func (a *Frames) faces(ctx context.Context, tr *Tracker, img image.Image, cur *m
 
 func sameSize(tr *Tracker, img image.Image) bool {
 	return tr.PrevW == img.Bounds().Dx() && tr.PrevH == img.Bounds().Dy()
+}
+
+// minNoise is the least camera noise a box's change is measured against:
+// two identical frames have none, and a ratio to nothing means nothing.
+const minNoise = 0.002
+
+// boxChanges records how much the picture changed inside each face's box
+// since the previous frame, in multiples of the frame's own noise (the
+// still room's change, motion.Noise): what tells a live face from a
+// picture of one, whatever the camera's noise.
+func boxChanges(prev, cur *motion.Thumb, img image.Image, boxes []proctor.FaceBox) {
+	if len(boxes) == 0 {
+		return
+	}
+	noise := motion.Noise(prev, cur)
+	if noise < 0 {
+		return
+	}
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	for i := range boxes {
+		b := &boxes[i]
+		if c := motion.Within(prev, cur, motion.BoxRegion(b.X-float32(img.Bounds().Min.X), b.Y-float32(img.Bounds().Min.Y), b.W, b.H, w, h)); c >= 0 {
+			r := c / max(noise, minNoise)
+			b.Change = &r
+		}
+	}
 }
 
 // personRegions are the parts of the frame the students themselves move in,

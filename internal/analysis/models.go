@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"vigil/internal/analysis/face"
+	"vigil/internal/analysis/headpose"
 	"vigil/internal/analysis/identity"
 	"vigil/internal/analysis/voice"
 	"vigil/internal/onnxrt"
@@ -17,11 +18,12 @@ import (
 // created on first use (an idle server does not hold ONNX Runtime): the
 // face detector on whole frames and photos, the same network on face crops
 // for precise landmarks, UltraFace as a second opinion where nobody was
-// found, the voice detector, and the face-embedding model of the identity
-// checks.
+// found, the head-pose model, the voice detector, and the face-embedding
+// model of the identity checks.
 type Models struct {
 	files                   ModelFiles
 	faces, landmarks, ultra *onnxrt.Lazy[*face.Pool]
+	heads                   *onnxrt.Lazy[*headpose.Pool]
 	voices                  *onnxrt.Lazy[*voice.Pool]
 	embedder                *onnxrt.Lazy[*identity.Pool]
 }
@@ -61,6 +63,12 @@ func NewModels(workers int, files ModelFiles) *Models {
 			return nil, err
 		}
 		return face.NewUltraFacePool(workers, 0)
+	})
+	m.heads = onnxrt.NewLazy(func() (*headpose.Pool, error) {
+		if err := onnxrt.Init(runtimeLib); err != nil {
+			return nil, err
+		}
+		return headpose.NewPool(workers)
 	})
 	m.voices = onnxrt.NewLazy(func() (*voice.Pool, error) {
 		if err := onnxrt.Init(runtimeLib); err != nil {
@@ -103,7 +111,7 @@ func (m *Models) Faces() Detector { return lazyDetector{m.faces} }
 // embedding model.
 func (m *Models) Frames() *Frames {
 	return &Frames{Faces: lazyDetector{m.faces}, Landmarks: lazyDetector{m.landmarks}, SecondOpinion: lazyDetector{m.ultra},
-		Identity: m.Identity()}
+		Head: lazyPose{m.heads}, Identity: m.Identity()}
 }
 
 // Identity compares faces with the onboarding photo; nil when there is no
@@ -121,7 +129,7 @@ func (m *Models) Audio() *Audio { return &Audio{Voice: lazyVoice{m.voices}} }
 
 // Close releases whatever was loaded.
 func (m *Models) Close() error {
-	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.ultra.Close(), m.voices.Close(), m.embedder.Close())
+	return errors.Join(m.faces.Close(), m.landmarks.Close(), m.ultra.Close(), m.heads.Close(), m.voices.Close(), m.embedder.Close())
 }
 
 type lazyEmbedder struct{ pool *onnxrt.Lazy[*identity.Pool] }
@@ -142,6 +150,16 @@ func (l lazyDetector) Detect(ctx context.Context, img image.Image) ([]face.Face,
 		return nil, err
 	}
 	return p.Detect(ctx, img)
+}
+
+type lazyPose struct{ pool *onnxrt.Lazy[*headpose.Pool] }
+
+func (l lazyPose) Estimate(ctx context.Context, img image.Image, f face.Face) (headpose.Angles, error) {
+	p, err := l.pool.Get()
+	if err != nil {
+		return headpose.Angles{}, err
+	}
+	return p.Estimate(ctx, img, f)
 }
 
 type lazyVoice struct{ pool *onnxrt.Lazy[*voice.Pool] }

@@ -204,6 +204,13 @@ func TestEvalCommand(t *testing.T) {
 			t.Fatalf("keystrokes: %+v", tr)
 		}
 	}
+	// What it misses is listed with its times, and the faces frame by
+	// frame: a video call on a second screen is taken for a second person.
+	code, out, _ = run(t, "", "eval", "--media", "../../../shared/media:../../testdata/media", "../../testdata/scenarios/faces/41-judge-screen-video.json")
+	if code != 1 || !strings.Contains(out, "multiple_people false: judge-screen-video 0.0–60.0 s") ||
+		!strings.Contains(out, "faces, frame by frame: 60 expected in 60 frames, 0 missed, 60 extra") {
+		t.Fatalf("vigil eval on a scenario with a known miss: exit %d, printed:\n%s", code, out)
+	}
 	code, _, errOut = run(t, "", "eval", "--media", "/nonexistent", "../../../shared/scenarios/06-browser-and-apps.json")
 	if code != 1 || !strings.Contains(errOut, "media folder /nonexistent not found") {
 		t.Fatalf("eval without media: exit %d, %q", code, errOut)

@@ -20,8 +20,11 @@ const evalUsage = `Measures detection on scenarios (the format of the shared doc
 scenario is played through the real ingest API and analysis of a Vigil started
 for the purpose in a temporary folder; prints, per violation type, TP, FP, FN,
 precision, recall and the mean start/end error in seconds, and which part of the
-split each scenario belongs to (tuning or judging: docs/DETECTION.md). Exits 1
-when a type that appears is below the target precision and recall (0.95).
+split each scenario belongs to (tuning or judging: docs/DETECTION.md); then, per
+type, every missed and every false violation with its scenario and times; and
+where a scenario says how many faces each video span shows ("faces"), every
+frame whose face count is wrong, each missed face counted. Exits 1 when a type
+that appears is below the target precision and recall (0.95).
 
   vigil eval [--media DIR[:DIR...]] [--json] [--identity auto|on|off|only] [scenario.json ...]
 

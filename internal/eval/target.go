@@ -56,6 +56,10 @@ var judging = []string{
 	"left-and-company", "voices-not-keys", "browser-and-apps",
 	// testdata/scenarios
 	"long-look", "crowds-and-partial", "people-carousel", "slow-frames", "someone-else-sits-down",
+	// testdata/scenarios made by testdata/media/genfaces.go: head turns of
+	// other people than the tuning part's, animals, pictures of faces
+	"judge-turn-15", "judge-turn-30", "judge-turn-45", "judge-turn-45b", "judge-turn-60", "judge-turn-90", "judge-turn-90b",
+	"judge-down", "judge-dogs", "judge-poster-left", "judge-phone", "judge-photo-held", "judge-screen-video", "judge-pet-beside",
 }
 
 // PartOf returns the part of the scenario with this name: Judging for the

@@ -54,7 +54,7 @@ func TestOwnScenarios(t *testing.T) {
 func TestScenarioSplit(t *testing.T) {
 	names := map[string]bool{}
 	types := map[proctor.ViolationType]bool{}
-	for _, pattern := range []string{filepath.Join(shared, "scenarios", "*.json"), "../../testdata/scenarios/*.json"} {
+	for _, pattern := range []string{filepath.Join(shared, "scenarios", "*.json"), "../../testdata/scenarios/*.json", faceScenarios} {
 		for _, sc := range loadScenarios(t, pattern) {
 			names[sc.Name] = true
 			if eval.PartOf(sc.Name) == eval.Judging {

@@ -228,6 +228,25 @@ type FrameSignal struct {
 type FaceBox struct {
 	X, Y, W, H float32
 	Score      float32
+	// Head is the head pose the pose model read for this face; nil when it
+	// was not estimated (more than one face, or signals stored before the
+	// model was added). Stored with the boxes, so it needs no column.
+	Head *HeadPose `json:",omitempty"`
+	// Change is how much the picture changed inside the box since the
+	// previous frame, in multiples of the camera's noise in that frame (the
+	// still room's change; about 1 for something that did not move); nil
+	// when it could not be told (first frame, a flat frame, a size change).
+	// A live face changes from second to second; a picture of one does not
+	// (docs/DETECTION.md, "Live people").
+	Change *float32 `json:",omitempty"`
+}
+
+// HeadPose is a head's orientation in degrees, in the picture as the camera
+// delivers it: Yaw > 0 when the nose points towards the image's left (the
+// student turns to their own right), Pitch > 0 when the nose points down,
+// Roll > 0 when the face is turned counter-clockwise in the picture.
+type HeadPose struct {
+	Yaw, Pitch, Roll float64
 }
 
 // AudioChunk is a stretch of microphone audio. Clients may leave out

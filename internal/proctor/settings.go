@@ -39,7 +39,31 @@ const (
 	// at 0.02-0.17; speech files' voiced windows mostly peak above 0.8
 	// (analysis/voice/MEASUREMENTS.md).
 	DefaultSpeechProb = 0.5
+
+	// DefaultHeadTurnDegrees is how far, in degrees, the head must turn to
+	// either side of the student's own usual pose for a frame to count as
+	// looking away (Facial Suspicion). Measured (docs/DETECTION.md): the
+	// head-pose model reads faces turned about 15° at 10–23° and about 45°
+	// at 40–60°; a laptop screen spans about ±20° at arm's length.
+	DefaultHeadTurnDegrees = 35
+	// DefaultHeadDownDegrees is how far the head must tilt down (nose down)
+	// from the student's usual pose to count as looking away: people
+	// reading a paper or looking at a desk read 30–40° nose down.
+	DefaultHeadDownDegrees = 25
 )
+
+// HeadTurn is the head-turn threshold in degrees (the default when unset).
+func (s Settings) HeadTurn() float64 { return or(s.HeadTurnDegrees, DefaultHeadTurnDegrees) }
+
+// HeadDown is the head-down threshold in degrees (the default when unset).
+func (s Settings) HeadDown() float64 { return or(s.HeadDownDegrees, DefaultHeadDownDegrees) }
+
+func or(v, def float64) float64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}
 
 // ThresholdOr returns the rule's threshold, or def when it is unset.
 func (r *Rule) ThresholdOr(def float64) float64 {
@@ -79,6 +103,13 @@ type Settings struct {
 	// exam, the webcam must show someone else in identity checks spanning
 	// MinSeconds (2 s: two checks in a row at one frame per second).
 	DifferentPerson Rule `json:"different_person"`
+
+	// HeadTurnDegrees and HeadDownDegrees are Facial Suspicion's head-pose
+	// thresholds: the head turned more than this many degrees to either
+	// side, or tilted down more than this, from the student's own usual
+	// pose, for at least the rule's minimum duration. 0 means the default.
+	HeadTurnDegrees float64 `json:"head_turn_degrees"`
+	HeadDownDegrees float64 `json:"head_down_degrees"`
 
 	// DarkLuma is the mean frame brightness (0–255) under which a missing
 	// face is blamed on the room being too dark.
@@ -139,6 +170,8 @@ func DefaultSettings() Settings {
 		Keystrokes:       on(0),
 		AppsRule:         on(0),
 		DifferentPerson:  on(2),
+		HeadTurnDegrees:  DefaultHeadTurnDegrees,
+		HeadDownDegrees:  DefaultHeadDownDegrees,
 		DarkLuma:         20,
 		BlacklistedKeys:  slices.Clone(DefaultBlacklistedKeys),
 		BlacklistedApps:  []string{},
@@ -207,6 +240,14 @@ func (s *Settings) Validate() error {
 		}
 		if r.Threshold < 0 || r.Threshold > 1 {
 			return E(CodeInvalid, "%s: threshold must be between 0 and 1", t)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    float64
+	}{{"head_turn_degrees", s.HeadTurnDegrees}, {"head_down_degrees", s.HeadDownDegrees}} {
+		if d.v != 0 && (d.v < 5 || d.v > 90) {
+			return E(CodeInvalid, "%s must be between 5 and 90 degrees", d.name)
 		}
 	}
 	if s.DarkLuma < 0 || s.DarkLuma > 255 {

@@ -84,6 +84,7 @@ const (
 	CausePaste    Cause = "paste"
 	CauseGaze     Cause = "eyes_off_screen"
 	CauseHeadTurn Cause = "head_turned"
+	CauseHeadDown Cause = "head_down"
 	CauseMotion   Cause = "background_motion"
 	CauseVoice    Cause = "voice"
 	CauseNoise    Cause = "loud_noise"
@@ -116,6 +117,8 @@ func (c Cause) Label() string {
 		return "eyes turned away from the screen"
 	case CauseHeadTurn:
 		return "head turned away from the screen"
+	case CauseHeadDown:
+		return "head tilted down (looking at a desk or lap)"
 	case CauseMotion:
 		return "movement behind the student"
 	case CauseVoice:

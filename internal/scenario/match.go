@@ -24,6 +24,10 @@ type Score struct {
 	TP, FP, FN int
 	// StartErr and EndErr sum |reported − expected| in seconds over matches.
 	StartErr, EndErr float64
+	// Missed are the expected violations nothing matched (the FN), False
+	// the reported ones that matched nothing expected (the FP).
+	Missed []Expected
+	False  []Reported
 }
 
 // Precision is TP / (TP + FP), 1 when nothing was reported.
@@ -71,11 +75,13 @@ func Match(expected []Expected, reported []Reported, types []proctor.ViolationTy
 			sc.EndErr += math.Abs(reported[i].To - e.To)
 		} else {
 			sc.FN++
+			sc.Missed = append(sc.Missed, e)
 		}
 	}
 	for i, r := range reported {
 		if sc, ok := scores[r.Type]; ok && !used[i] {
 			sc.FP++
+			sc.False = append(sc.False, r)
 		}
 	}
 	return scores

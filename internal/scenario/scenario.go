@@ -39,6 +39,10 @@ type VideoSpan struct {
 	From   float64 `json:"from"`
 	To     float64 `json:"to"`
 	Frames string  `json:"frames"`
+	// Faces, when set, is how many faces of live people the camera shows in
+	// the span (not a picture, a poster or an animal): the truth every
+	// frame's face count is checked against, face by face (vigil eval).
+	Faces *int `json:"faces,omitempty"`
 }
 
 // AudioSpan is what the microphone hears (kept for the audio detector).
@@ -92,6 +96,9 @@ func Parse(data []byte) (*Scenario, error) {
 		if v.To <= v.From || v.Frames == "" {
 			return nil, fmt.Errorf("scenario %q: video span %v–%v needs frames and to > from", s.Name, v.From, v.To)
 		}
+		if v.Faces != nil && (*v.Faces < 0 || *v.Faces > 50) {
+			return nil, fmt.Errorf("scenario %q: video span %v–%v: faces must be 0 to 50", s.Name, v.From, v.To)
+		}
 	}
 	for _, e := range s.Events {
 		if !e.Kind.Valid() {
@@ -114,6 +121,8 @@ func Load(fsys fs.FS, name string) (*Scenario, error) {
 type Frame struct {
 	At   float64 // seconds from the start
 	File string  // path in the media root
+	// Faces is the span's live faces (VideoSpan.Faces), −1 when not given.
+	Faces int
 }
 
 // Frames lists the frames to send, resolving globs against media. Seconds
@@ -126,8 +135,12 @@ func (s *Scenario) Frames(media fs.FS) ([]Frame, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenario %q: %w", s.Name, err)
 		}
+		faces := -1
+		if v.Faces != nil {
+			faces = *v.Faces
+		}
 		for i, t := 0, v.From; t < v.To-1e-9 && t < s.Duration; i, t = i+1, t+step {
-			out = append(out, Frame{At: t, File: files[i%len(files)]})
+			out = append(out, Frame{At: t, File: files[i%len(files)], Faces: faces})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })

@@ -24,6 +24,10 @@ func TestMatchWidensAndCountsOnce(t *testing.T) {
 	if ls.TP != 1 || ls.FP != 1 || ls.FN != 1 || ls.StartErr != 1 || ls.EndErr != 1 {
 		t.Fatalf("left session score %+v", ls)
 	}
+	// What was missed and what was reported falsely, with their times.
+	if len(ls.Missed) != 1 || ls.Missed[0].From != 50 || len(ls.False) != 1 || ls.False[0].From != 22 || ks.Missed != nil || ks.False != nil {
+		t.Fatalf("left session missed %+v, false %+v; keystrokes %+v %+v", ls.Missed, ls.False, ks.Missed, ks.False)
+	}
 	if ks.TP != 1 || ks.FP != 0 || ks.FN != 0 || ks.Precision() != 1 || ks.Recall() != 1 {
 		t.Fatalf("keystrokes score %+v", ks)
 	}
@@ -41,7 +45,7 @@ func TestFramesExpandGlobsAndRepeatFiles(t *testing.T) {
 		"still.jpg": {}, "seq/f1.jpg": {}, "seq/f2.jpg": {}, "seq/f3.jpg": {},
 	}
 	sc, err := Parse([]byte(`{"name":"x","duration":8,"fps":1,"video":[
-		{"from":0,"to":3,"frames":"still.jpg"},
+		{"from":0,"to":3,"frames":"still.jpg","faces":1},
 		{"from":4,"to":8,"frames":"seq/*.jpg"}],"events":[],"expect":[]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +54,7 @@ func TestFramesExpandGlobsAndRepeatFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Frame{{0, "still.jpg"}, {1, "still.jpg"}, {2, "still.jpg"}, {4, "seq/f1.jpg"}, {5, "seq/f2.jpg"}, {6, "seq/f3.jpg"}, {7, "seq/f1.jpg"}}
+	want := []Frame{{0, "still.jpg", 1}, {1, "still.jpg", 1}, {2, "still.jpg", 1}, {4, "seq/f1.jpg", -1}, {5, "seq/f2.jpg", -1}, {6, "seq/f3.jpg", -1}, {7, "seq/f1.jpg", -1}}
 	if len(frames) != len(want) {
 		t.Fatalf("frames = %v", frames)
 	}

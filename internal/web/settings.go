@@ -99,6 +99,8 @@ func settingsFromForm(cur proctor.Settings, f url.Values) (proctor.Settings, err
 			next.Policy.FailAtOnce = append(next.Policy.FailAtOnce, t)
 		}
 	}
+	num("head_turn_degrees", &next.HeadTurnDegrees)
+	num("head_down_degrees", &next.HeadDownDegrees)
 	num("dark_luma", &next.DarkLuma)
 	num("frame_interval_seconds", &next.FrameIntervalSeconds)
 	share := next.Policy.FailShare * 100

@@ -34,6 +34,8 @@ func formOf(s proctor.Settings, csrf string) url.Values {
 	}
 	f.Set("fail_share_percent", num(s.Policy.FailShare*100))
 	f.Set("point_seconds", num(s.Policy.PointSeconds))
+	f.Set("head_turn_degrees", num(s.HeadTurnDegrees))
+	f.Set("head_down_degrees", num(s.HeadDownDegrees))
 	f.Set("dark_luma", num(s.DarkLuma))
 	f.Set("frame_interval_seconds", num(s.FrameIntervalSeconds))
 	f.Set("blacklisted_keys", strings.Join(s.BlacklistedKeys, "\n"))
@@ -80,14 +82,16 @@ func TestSettingsChangeRedecidesFromStoredSignals(t *testing.T) {
 	before, _ := srv.Store.ListFrameSignals(ctx, sess.ID)
 	hc, csrf := srv.SignIn(t, &f.Instructor)
 	settingsURL := fmt.Sprintf("%s/exams/%d/settings", srv.URL, f.Exam.ID)
-	if status, body := get(t, hc, settingsURL); status != 200 || !strings.Contains(body, "Proctoring settings") || !strings.Contains(body, "Accommodations") {
-		t.Fatalf("settings page: %d", status)
+	if status, body := get(t, hc, settingsURL); status != 200 || !strings.Contains(body, "Proctoring settings") || !strings.Contains(body, "Accommodations") ||
+		!strings.Contains(body, `head turned more than 35° for more than 5 s`) || !strings.Contains(body, `name="head_down_degrees" min="5" max="90" step="1" value="25"`) {
+		t.Fatalf("settings page: %d, or the head-pose thresholds are not shown in degrees", status)
 	}
 
 	s := f.Exam.Settings
 	s.Keystrokes.Enabled = false
 	s.Policy.FailShare = 0.5
 	s.QuizInWindow, s.IdentityID, s.IdentityRoom = true, false, true
+	s.HeadTurnDegrees = 40
 	if res := post(t, hc, settingsURL, formOf(s, csrf)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save settings: %d", res.StatusCode)
 	}
@@ -103,7 +107,7 @@ func TestSettingsChangeRedecidesFromStoredSignals(t *testing.T) {
 		t.Fatalf("signals changed on re-decision: %d → %d", len(before), len(after))
 	}
 	exam, _ := srv.Store.GetExam(ctx, f.Exam.ID)
-	if x := exam.Settings; x.Keystrokes.Enabled || x.Policy.FailShare != 0.5 || !x.QuizInWindow || x.IdentityID || !x.IdentityRoom || !x.IdentityFace {
+	if x := exam.Settings; x.Keystrokes.Enabled || x.Policy.FailShare != 0.5 || !x.QuizInWindow || x.IdentityID || !x.IdentityRoom || !x.IdentityFace || x.HeadTurnDegrees != 40 || x.HeadDownDegrees != 25 {
 		t.Fatalf("stored settings %+v", exam.Settings)
 	}
 

@@ -124,3 +124,59 @@ func BenchmarkChanged(b *testing.B) {
 		Changed(a, c, r)
 	}
 }
+
+// Within on a real webcam take (a phone held by the student, so the wall
+// shakes a little too): the student's face (where YuNet puts it in these
+// frames, about x 100–210, y 40–170 of 320x240) changes more between
+// seconds than a patch of the wall beside it, typically three times as
+// much, though not in every frame.
+func TestWithinFaceAndWall(t *testing.T) {
+	frames := seq(t, "frames/eyes_center_10s")
+	var faces, walls []float64
+	for i := 1; i < len(frames); i++ {
+		fc := Within(frames[i-1], frames[i], BoxRegion(110, 50, 90, 110, 320, 240))
+		wall := Within(frames[i-1], frames[i], BoxRegion(215, 10, 30, 80, 320, 240))
+		if fc < 0 || wall < 0 {
+			t.Fatalf("frame %d: face %.3f, wall %.3f: nothing to compare", i, fc, wall)
+		}
+		faces, walls = append(faces, float64(fc)), append(walls, float64(wall))
+	}
+	sort.Float64s(faces)
+	sort.Float64s(walls)
+	mf, mw := faces[len(faces)/2], walls[len(walls)/2]
+	t.Logf("face: median %.3f (%.3f–%.3f); wall: median %.3f (%.3f–%.3f)", mf, faces[0], faces[len(faces)-1], mw, walls[0], walls[len(walls)-1])
+	if mf < 2*mw {
+		t.Errorf("face median %.3f, wall median %.3f: want the face at least twice the wall", mf, mw)
+	}
+	a := frames[0]
+	if Within(a, a, BoxRegion(110, 50, 90, 110, 320, 240)) != 0 {
+		t.Error("the same frame changed")
+	}
+	if Within(a, a, Region{X0: 2, Y0: 2, X1: 3, Y1: 3}) != -1 || Within(&Thumb{Flat: true}, a, Region{X1: 1, Y1: 1}) != -1 {
+		t.Error("an empty region or a flat frame should give -1")
+	}
+}
+
+// Noise is the still part of the room's change: the face changes at least
+// twice as much in every frame of a still take; a frame compared with
+// itself has none.
+func TestNoise(t *testing.T) {
+	frames := seq(t, "frames/eyes_center_10s")
+	for i := 1; i < len(frames); i++ {
+		n := Noise(frames[i-1], frames[i])
+		fc := Within(frames[i-1], frames[i], BoxRegion(110, 50, 90, 110, 320, 240))
+		if n <= 0 || n > 0.02 || fc < 2*n {
+			t.Errorf("frame %d: noise %.4f, face %.4f: want noise in (0, 0.02] and the face at least twice it", i, n, fc)
+		}
+	}
+	if Noise(frames[0], frames[0]) != 0 || Noise(&Thumb{Flat: true}, frames[0]) != -1 {
+		t.Error("a frame against itself has no noise; a flat frame has none to tell")
+	}
+	xs := []float32{5, 1, 4, 2, 3}
+	if m := quickSelect(xs, 2); m != 3 {
+		t.Errorf("median %v", m)
+	}
+	if m := quickSelect([]float32{7, 7, 1, 9}, 1); m != 7 {
+		t.Errorf("second smallest %v", m)
+	}
+}

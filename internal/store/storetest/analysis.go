@@ -20,7 +20,8 @@ func testSignals(t *testing.T, st store.Store) {
 		t.Fatalf("PendingFrames = %+v", pending)
 	}
 	sigs := []proctor.FrameSignal{
-		{SessionID: s.ID, Seq: 0, CapturedAt: t0, OK: true, Faces: 1, Boxes: []proctor.FaceBox{{X: 10, Y: 20, W: 50, H: 60, Score: 0.9}}, MeanLuma: 120},
+		{SessionID: s.ID, Seq: 0, CapturedAt: t0, OK: true, Faces: 1, Boxes: []proctor.FaceBox{{X: 10, Y: 20, W: 50, H: 60, Score: 0.9,
+			Head: &proctor.HeadPose{Yaw: -41.5, Pitch: 12.25, Roll: 3}}}, MeanLuma: 120},
 		{SessionID: s.ID, Seq: 1, CapturedAt: t0.Add(time.Second), OK: false, Error: "truncated JPEG"},
 	}
 	must(t, st.SaveFrameSignals(ctx(t), sigs))
@@ -34,6 +35,10 @@ func testSignals(t *testing.T, st store.Store) {
 	must(t, err)
 	if len(got) != 2 || got[0].Faces != 1 || len(got[0].Boxes) != 1 || got[0].Boxes[0].W != 50 || got[1].OK || got[1].Error != "truncated JPEG" {
 		t.Fatalf("ListFrameSignals = %+v", got)
+	}
+	// The head pose is kept with its box.
+	if h := got[0].Boxes[0].Head; h == nil || *h != (proctor.HeadPose{Yaw: -41.5, Pitch: 12.25, Roll: 3}) {
+		t.Fatalf("head pose = %+v", h)
 	}
 	// A signal for a frame that does not exist is refused.
 	if err := st.SaveFrameSignals(ctx(t), []proctor.FrameSignal{{SessionID: s.ID, Seq: 99, CapturedAt: t0}}); err == nil {
