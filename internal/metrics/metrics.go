@@ -23,6 +23,7 @@ type Metrics struct {
 	analysisLag   prometheus.Histogram
 	jobFailures   *prometheus.CounterVec
 	jobsCompleted *prometheus.CounterVec
+	cost          *uploadCost
 }
 
 // New makes a registry with Go runtime and process metrics and Vigil's.
@@ -41,7 +42,9 @@ func New() *Metrics {
 		Help: "Background job attempts that failed, by job kind."}, []string{"kind"})
 	m.jobsCompleted = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_jobs_completed_total",
 		Help: "Background jobs completed, by job kind."}, []string{"kind"})
-	m.reg.MustRegister(m.ingest, m.uploads, m.analysisLag, m.jobFailures, m.jobsCompleted)
+	m.cost = newUploadCost()
+	m.reg.MustRegister(m.ingest, m.uploads, m.analysisLag, m.jobFailures, m.jobsCompleted,
+		m.cost.accepted, m.cost.received, m.cost.cpu, m.cost.written)
 	return m
 }
 

@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"vigil/internal/metrics"
 )
 
 type ctxKey int
@@ -57,7 +59,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(ctx, ctxClientIP, clientIP(r, s.TrustedProxies)))
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
-		next.ServeHTTP(sw, r)
+		s.Metrics.MeasureUpload(metrics.UploadKind(r), r.ContentLength, func() int {
+			next.ServeHTTP(sw, r)
+			return sw.status
+		})
 		s.observeAPI(r, sw.status, time.Since(start))
 		level := slog.LevelInfo
 		if sw.status >= 500 {
