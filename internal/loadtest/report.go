@@ -45,7 +45,7 @@ type Report struct {
 	// Check is the count of acknowledged items against the store.
 	Check *Check `json:"check,omitempty"`
 
-	acked   []SessionItems         // what each session had acknowledged, for Verify
+	acked   []SessionItems             // what each session had acknowledged, for Verify
 	latency map[string][]time.Duration // every item's, by kind (for tests)
 }
 

@@ -21,7 +21,7 @@ type ServerCost struct {
 	Accepted   float64 `json:"accepted"`
 	// CPUMsPerUpload is the process CPU over the run per accepted upload
 	// (everything the process did, analysis in process included).
-	CPUMsPerUpload float64               `json:"cpu_ms_per_upload"`
+	CPUMsPerUpload float64             `json:"cpu_ms_per_upload"`
 	Kinds          map[string]KindCost `json:"kinds"`
 }
 

@@ -20,6 +20,9 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict: a unique key is taken or an expected state did not hold.
 	ErrConflict = errors.New("store: conflict")
+	// ErrStorageFull: the database's disk is full (SQLite's "database or
+	// disk is full", PostgreSQL's disk_full). It passes once space is freed.
+	ErrStorageFull = errors.New("store: database or disk is full")
 	// ErrSchemaOutdated: the database needs `vigil migrate`.
 	ErrSchemaOutdated = errors.New("store: database schema is older than this version of vigil")
 )

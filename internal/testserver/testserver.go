@@ -30,6 +30,7 @@ import (
 	"vigil/internal/jobs"
 	"vigil/internal/lms"
 	"vigil/internal/mail"
+	"vigil/internal/metrics"
 	"vigil/internal/onnxrt"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
@@ -78,6 +79,12 @@ type Options struct {
 	// sends browsers to its signed URLs.
 	Blobs       blob.Bucket
 	MediaDirect bool
+	// Log receives the server's log (default: Logger()); Metrics are the
+	// server's metrics (default: none); Disk is its free-space floor
+	// (default: none).
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	Disk    web.DiskFloor
 }
 
 var (
@@ -130,6 +137,9 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	now := s.Now
 	log := Logger()
+	if o.Log != nil {
+		log = o.Log
+	}
 	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
 	s.Review = review.New(s.Store, now)
 	// The handler needs the server's own address (LTI checks links
@@ -145,7 +155,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	s.mediaDirect = o.MediaDirect
-	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
+	srv, err := web.New(web.Deps{Metrics: o.Metrics, Disk: o.Disk, MediaDirect: o.MediaDirect, Store: s.Store, Blobs: s.Blobs, Ingest: s.Ingest, Review: s.Review, Log: log, Now: now, BaseURL: s.URL,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {
 		t.Fatal(err)

@@ -59,13 +59,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(ctx, ctxClientIP, clientIP(r, s.TrustedProxies)))
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
-		s.Metrics.MeasureUpload(metrics.UploadKind(r), r.ContentLength, func() int {
+		kind := metrics.UploadKind(r)
+		s.Metrics.MeasureUpload(kind, r.ContentLength, func() int {
 			next.ServeHTTP(sw, r)
 			return sw.status
 		})
+		if kind != "" && sw.status/100 == 2 {
+			s.storage.accepted()
+		}
 		s.observeAPI(r, sw.status, time.Since(start))
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		if sw.status >= 500 && sw.status != http.StatusInsufficientStorage { // a full disk is logged once, not per request
 			level = slog.LevelError
 		} else if strings.HasPrefix(r.URL.Path, "/static/") || strings.HasPrefix(r.URL.Path, "/media/") || r.URL.Path == "/healthz" ||
 			r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {

@@ -75,7 +75,7 @@ func (s *Server) routes(mux router) {
 
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", ReadyHandler(s.Store, s.Blobs))
+	mux.HandleFunc("GET /readyz", ReadyHandler(s.Store, s.Blobs, s.storage.ready))
 	if s.Metrics != nil {
 		mux.Handle("GET /metrics", s.Metrics.HandlerWithToken(s.MetricsToken))
 	}

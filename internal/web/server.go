@@ -43,6 +43,8 @@ type Deps struct {
 	// signed URLs of the store (S3), whose origin the pages' policy then
 	// allows.
 	MediaDirect bool
+	// Disk is the free space to keep on the local disks Vigil writes.
+	Disk DiskFloor
 }
 
 // Server holds the parsed templates and the asset table.
@@ -67,6 +69,8 @@ type Server struct {
 	// an unknown email (so sign-in time does not reveal who has an
 	// account); a test counts its calls.
 	checkPassword func(encoded, password string) error
+	// storage says whether uploads are refused for lack of space.
+	storage *storageState
 }
 
 // New parses the embedded templates and hashes the static files.
@@ -76,6 +80,7 @@ func New(d Deps) (*Server, error) {
 		pairings:      ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
 		media:         newMediaGuard(d.Now),
 		checkPassword: auth.CheckPassword}
+	s.storage = newStorageState(d.Disk, d.Log, d.Metrics, d.Now)
 	if o, ok := d.Blobs.(interface{ PublicOrigin() string }); ok {
 		s.mediaOrigin = o.PublicOrigin()
 	}

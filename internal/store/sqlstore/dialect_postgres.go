@@ -105,6 +105,7 @@ const (
 	codeUniqueViolation      = "23505"
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
+	codeDiskFull             = "53100"
 )
 
 func pgCode(err error) string {

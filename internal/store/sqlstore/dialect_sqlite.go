@@ -81,6 +81,12 @@ func sqliteUnique(err error) bool {
 	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// sqliteFull reports whether err is SQLite's "database or disk is full".
+func sqliteFull(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL
+}
+
 func (sqliteDialect) mustRetry(error) bool { return false }
 
 // txOptions: the writer's transactions are IMMEDIATE (its _txlock), and

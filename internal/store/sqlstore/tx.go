@@ -69,7 +69,7 @@ func (s *Store) run(ctx context.Context, inTx bool, fn func(*conn) error) error 
 	for attempt := 1; ; attempt++ {
 		err := s.runOnce(ctx, inTx, fn)
 		if !s.d.mustRetry(err) || attempt == maxTxAttempts {
-			return err
+			return full(err)
 		}
 		if err := backOff(ctx, attempt); err != nil {
 			return err

@@ -56,7 +56,11 @@ class Client {
     if (!this.local && !(await this.begin())) return;
     this.uploader = new Uploader(this.store, this.link, this.local, {
       onProgress: (p, sent) => this.progress(p, sent),
-      onProblem: (err, ms) => say(`Uploads paused: ${err.message}. Recording goes on and is kept on this computer; trying again in ${Math.round(ms / 1000)} s.`),
+      onProblem: (err, ms) => say(err.code === 'storage_full'
+        // The server's disk is full for now: nothing the student can or
+        // needs to do, so nothing to alarm them with.
+        ? 'Recording goes on and is kept on this computer; it will be uploaded shortly.'
+        : `Uploads paused: ${err.message}. Recording goes on and is kept on this computer; trying again in ${Math.round(ms / 1000)} s.`),
       onRecover: () => say('Connected again: uploading what was kept.'),
       onFatal: (err) => this.refused(err),
     });
