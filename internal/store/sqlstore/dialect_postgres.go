@@ -116,6 +116,8 @@ func pgCode(err error) string {
 	return ""
 }
 
+func (postgresDialect) writersTakeTurns() bool { return false }
+
 func (postgresDialect) mustRetry(err error) bool {
 	code := pgCode(err)
 	return code == codeSerializationFailure || code == codeDeadlockDetected

@@ -34,7 +34,12 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	return newStore(ctx, sqliteDialect{}, writer, reader, riversqlite.New(writer), path)
+	s, err := newStore(ctx, sqliteDialect{}, writer, reader, riversqlite.New(writer), path)
+	if err != nil {
+		return nil, err
+	}
+	s.group = newGroup(s)
+	return s, nil
 }
 
 // The writer waits up to 10 s for a lock held by another process (the CLI
@@ -94,6 +99,8 @@ func (sqliteDialect) mustRetry(error) bool { return false }
 func (sqliteDialect) txOptions(bool) *sql.TxOptions { return nil }
 
 func (sqliteDialect) abortsTxOnError() bool { return false }
+
+func (sqliteDialect) writersTakeTurns() bool { return true }
 
 func (sqliteDialect) completeJob(ctx context.Context, tx *sql.Tx, job *rivertype.JobRow) error {
 	_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx, &river.Job[rowArgs]{JobRow: job, Args: rowArgs{kind: job.Kind}})

@@ -37,6 +37,10 @@ type Store struct {
 	writer, reader *sql.DB
 	driver         riverdriver.Driver[*sql.Tx]
 	inserter       *river.Client[*sql.Tx]
+	known          knownJobs // unique jobs' IDs, for Enqueue
+	// group commits InTx's transactions together (SQLite); nil: each
+	// commits alone.
+	group *group
 }
 
 var _ store.Store = (*Store)(nil)
@@ -67,6 +71,9 @@ func (s *Store) RiverDriver() riverdriver.Driver[*sql.Tx] { return s.driver }
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	if s.reader == s.writer {
 		return s.writer.Close()
 	}
