@@ -38,6 +38,8 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.readStmts, s.writeStmts = newStmts(reader), newStmts(writer)
+	s.conn = &conn{r: cachedDB{s.readStmts}, w: cachedDB{s.writeStmts}, s: s}
 	s.group = newGroup(s)
 	return s, nil
 }

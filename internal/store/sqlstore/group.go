@@ -95,6 +95,11 @@ func (g *group) loop() {
 		for _, t := range batch {
 			close(t.done)
 		}
+		// Between batches the writer's connection is free: prepare what
+		// the batch ran unprepared.
+		if g.s.writeStmts != nil {
+			g.s.writeStmts.prepareWanted(context.Background())
+		}
 	}
 }
 
@@ -111,6 +116,10 @@ func (g *group) commit(batch []*groupTx) {
 		return
 	}
 	c := &conn{r: sqlTx, w: sqlTx, tx: sqlTx, s: g.s}
+	if g.s.writeStmts != nil {
+		q := cachedTx{tx: sqlTx, stmts: g.s.writeStmts}
+		c.r, c.w = q, q
+	}
 	var ran []*groupTx
 	var broken error
 	for _, t := range batch {

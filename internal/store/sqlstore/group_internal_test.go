@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -139,5 +140,33 @@ func TestGroupCommitGivenUp(t *testing.T) {
 	}
 	if n, _ := st.CountFrames(t.Context(), sess.ID); n != 0 {
 		t.Fatal("a transaction given up before it began ran")
+	}
+}
+
+// TestStatementsStayPrepared: on SQLite a query runs prepared from its
+// second use on, in transactions (prepared between them) and outside.
+func TestStatementsStayPrepared(t *testing.T) {
+	st := groupStore(t)
+	sess := newSession(t, st)
+	for i := range 3 {
+		must(t, st.InTx(t.Context(), func(tx store.Tx) error { return tx.InsertFrame(t.Context(), testFrame(sess.ID, int64(i))) }))
+		_, err := st.GetFrame(t.Context(), sess.ID, int64(i))
+		must(t, err)
+	}
+	has := func(c *stmts, prefix string) bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for q := range c.prepared {
+			if strings.HasPrefix(strings.TrimSpace(q), prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(st.writeStmts, "INSERT INTO frames") || !has(st.readStmts, "SELECT") {
+		t.Fatalf("the frame insert (in a transaction) or the frame read (outside) is not kept prepared")
+	}
+	if n, _ := st.CountFrames(t.Context(), sess.ID); n != 3 {
+		t.Fatalf("%d frames stored through prepared statements, want 3", n)
 	}
 }

@@ -41,6 +41,9 @@ type Store struct {
 	// group commits InTx's transactions together (SQLite); nil: each
 	// commits alone.
 	group *group
+	// readStmts and writeStmts keep statements prepared (SQLite); nil:
+	// the driver's own cache (PostgreSQL).
+	readStmts, writeStmts *stmts
 }
 
 var _ store.Store = (*Store)(nil)
@@ -73,6 +76,11 @@ func (s *Store) RiverDriver() riverdriver.Driver[*sql.Tx] { return s.driver }
 func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.close()
+	}
+	for _, c := range []*stmts{s.readStmts, s.writeStmts} {
+		if c != nil {
+			c.close()
+		}
 	}
 	if s.reader == s.writer {
 		return s.writer.Close()
