@@ -188,8 +188,8 @@ func printReport(e env, rep *loadtest.Report, asJSON bool) {
 		}
 	}
 	if c := rep.Check; c != nil {
-		fmt.Fprintf(w, "store check: %d acknowledged, %d verified, %d lost, %d with other content, %d duplicated (media objects looked up: %v)\n",
-			c.Acknowledged, c.Verified, c.Lost, c.Mismatched, c.Duplicated, c.BlobsChecked)
+		fmt.Fprintf(w, "store check: %d acknowledged, %d verified, %d lost, %d with other content, %d duplicated, %d stored but never acknowledged (media objects looked up: %v)\n",
+			c.Acknowledged, c.Verified, c.Lost, c.Mismatched, c.Duplicated, c.Unacknowledged, c.BlobsChecked)
 		for _, p := range c.Problems {
 			fmt.Fprintf(w, "  %s\n", p)
 		}

@@ -33,8 +33,12 @@ type Check struct {
 	Lost int64 `json:"lost"`
 	// Mismatched: stored under the number with other content.
 	Mismatched int64 `json:"mismatched"`
-	// Duplicated: stored twice, or stored beyond what was acknowledged.
+	// Duplicated: stored twice under one number.
 	Duplicated int64 `json:"duplicated"`
+	// Unacknowledged: stored, but the client never got the answer (its
+	// request timed out and the run ended before a retry was answered:
+	// only students stopped or stuck at the end have any).
+	Unacknowledged int64 `json:"unacknowledged"`
 	// Problems names the first few items that failed, for the reader.
 	Problems []string `json:"problems,omitempty"`
 	// BlobsChecked says whether every media object was looked up too.
@@ -64,6 +68,7 @@ func Verify(ctx context.Context, r *Report, st Store, blobs blob.Bucket) (*Check
 			c.Lost += one.Lost
 			c.Mismatched += one.Mismatched
 			c.Duplicated += one.Duplicated
+			c.Unacknowledged += one.Unacknowledged
 			for _, p := range one.Problems {
 				if len(c.Problems) < 20 {
 					c.Problems = append(c.Problems, p)
@@ -156,7 +161,7 @@ func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blob
 		c.Lost += s.Batches - batches
 		c.problem("session %d: %d event batches acknowledged, %d stored", s.SessionID, s.Batches, batches)
 	case batches > s.Batches:
-		c.Duplicated += batches - s.Batches
+		c.Unacknowledged += batches - s.Batches
 	}
 	c.Verified += min(batches, s.Batches)
 	return nil
@@ -174,9 +179,13 @@ func compare(ctx context.Context, c *Check, what string, sid int64, acked [][32]
 	c.Acknowledged += int64(len(acked))
 	bySeq := map[int64]row{}
 	for _, r := range stored {
-		if _, twice := bySeq[r.seq]; twice || r.seq >= int64(len(acked)) {
+		if _, twice := bySeq[r.seq]; twice {
 			c.Duplicated++
-			c.problem("session %d: %s %d stored twice or never acknowledged", sid, what, r.seq)
+			c.problem("session %d: %s %d stored twice", sid, what, r.seq)
+			continue
+		}
+		if r.seq >= int64(len(acked)) {
+			c.Unacknowledged++
 			continue
 		}
 		bySeq[r.seq] = r

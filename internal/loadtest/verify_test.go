@@ -44,8 +44,9 @@ func (m *memStore) ListPhotos(context.Context, int64, proctor.PhotoPurpose) ([]p
 func hashOf(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
 // TestVerifyCounts: a frame acknowledged and missing is lost, one stored
-// with other content is mismatched, a chunk stored beyond what was
-// acknowledged is a duplicate, and event batches are counted.
+// with other content is mismatched, one stored twice is duplicated, a
+// chunk stored beyond what was acknowledged is unacknowledged, and event
+// batches are counted.
 func TestVerifyCounts(t *testing.T) {
 	items := SessionItems{SessionID: 1, Batches: 3}
 	for i := range 4 {
@@ -53,7 +54,8 @@ func TestVerifyCounts(t *testing.T) {
 	}
 	items.Webcam = [][32]byte{sha256.Sum256([]byte("c0"))}
 	st := &memStore{
-		frames: []proctor.Frame{{Seq: 0, SHA256: hashOf([]byte{0})}, {Seq: 1, SHA256: hashOf([]byte("other"))}, {Seq: 3, SHA256: hashOf([]byte{3})}},
+		frames: []proctor.Frame{{Seq: 0, SHA256: hashOf([]byte{0})}, {Seq: 1, SHA256: hashOf([]byte("other"))}, {Seq: 3, SHA256: hashOf([]byte{3})},
+			{Seq: 3, SHA256: hashOf([]byte{3})}},
 		chunks: []proctor.VideoChunk{{Seq: 0, SHA256: hashOf([]byte("c0"))}, {Seq: 1, SHA256: hashOf([]byte("c1"))}},
 	}
 	rep := &Report{acked: []SessionItems{items}}
@@ -61,9 +63,9 @@ func TestVerifyCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Check{Acknowledged: 4 + 1 + 3, Verified: 2 + 1 + 2, Lost: 1 + 1, Mismatched: 1, Duplicated: 1}
+	want := Check{Acknowledged: 4 + 1 + 3, Verified: 2 + 1 + 2, Lost: 1 + 1, Mismatched: 1, Duplicated: 1, Unacknowledged: 1}
 	if c.Acknowledged != want.Acknowledged || c.Verified != want.Verified || c.Lost != want.Lost || c.Mismatched != want.Mismatched ||
-		c.Duplicated != want.Duplicated || c.OK() {
+		c.Duplicated != want.Duplicated || c.Unacknowledged != want.Unacknowledged || c.OK() {
 		t.Fatalf("check %+v, want %+v", c, want)
 	}
 }
