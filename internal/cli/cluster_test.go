@@ -464,7 +464,7 @@ func TestLoadtestCommand(t *testing.T) {
 		Server struct {
 			CPUMsPerUpload float64 `json:"cpu_ms_per_upload"`
 			Kinds          map[string]struct {
-				Accepted, Sampled float64
+				Accepted float64
 			} `json:"kinds"`
 		} `json:"server"`
 		Check struct {
@@ -480,7 +480,9 @@ func TestLoadtestCommand(t *testing.T) {
 	if c := rep.Check; c.Acknowledged < int64(frames.Acked) || c.Verified != c.Acknowledged || c.Lost != 0 || c.Duplicated != 0 || !c.BlobsChecked {
 		t.Errorf("check: %+v", c)
 	}
-	if k := rep.Server.Kinds["frame"]; k.Accepted != float64(frames.Acked) || k.Sampled < 1 || rep.Server.CPUMsPerUpload <= 0 {
+	// (Too few uploads for the one in 64 measured on its thread: see
+	// metrics.TestMeasureUpload.)
+	if k := rep.Server.Kinds["frame"]; k.Accepted != float64(frames.Acked) || rep.Server.CPUMsPerUpload <= 0 {
 		t.Errorf("server cost: %+v", rep.Server)
 	}
 }

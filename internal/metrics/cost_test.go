@@ -32,7 +32,7 @@ func TestUploadKind(t *testing.T) {
 }
 
 // TestMeasureUpload: every accepted upload is counted with its size; one
-// in eight is measured on its thread, and the measurement holds the CPU
+// in 64 is measured on its thread, and the measurement holds the CPU
 // the request burnt and the bytes it wrote.
 func TestMeasureUpload(t *testing.T) {
 	if runtime.GOOS != "linux" {
@@ -44,7 +44,7 @@ func TestMeasureUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	const burn = 3 * time.Millisecond
+	const burn = time.Millisecond
 	serve := func(status int) func() int {
 		return func() int {
 			if _, err := f.Write(make([]byte, 10000)); err != nil {
@@ -58,10 +58,10 @@ func TestMeasureUpload(t *testing.T) {
 			return status
 		}
 	}
-	for range 16 {
+	for range 2 * costEvery {
 		m.MeasureUpload("frame", 1234, serve(200))
 	}
-	for range 8 {
+	for range costEvery {
 		m.MeasureUpload("frame", 1234, serve(409))
 	}
 	rec := httptest.NewRecorder()
@@ -76,13 +76,13 @@ func TestMeasureUpload(t *testing.T) {
 			}
 		}
 	}
-	if n := series[`vigil_ingest_accepted_total{kind="frame"}`]; n != 16 {
-		t.Errorf("accepted %v, want 16 (refusals are not counted)", n)
+	if n := series[`vigil_ingest_accepted_total{kind="frame"}`]; n != 2*costEvery {
+		t.Errorf("accepted %v, want %d (refusals are not counted)", n, 2*costEvery)
 	}
-	if n := series[`vigil_ingest_stored_bytes_total{kind="frame"}`]; n != 16*1234 {
-		t.Errorf("stored bytes %v, want %d", n, 16*1234)
+	if n := series[`vigil_ingest_stored_bytes_total{kind="frame"}`]; n != 2*costEvery*1234 {
+		t.Errorf("stored bytes %v, want %d", n, 2*costEvery*1234)
 	}
-	// Of 24 uploads, numbers 8, 16 and 24 are measured; the 24th was refused.
+	// Of 3×64 uploads, numbers 64, 128 and 192 are measured; the last was refused.
 	if n := series[`vigil_ingest_cpu_seconds_count{kind="frame"}`]; n != 2 {
 		t.Fatalf("%v uploads measured, want 2:\n%s", n, text)
 	}
