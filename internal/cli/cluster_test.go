@@ -34,6 +34,7 @@ import (
 	"vigil/internal/simclient"
 	"vigil/internal/store/sqlstore"
 	"vigil/internal/testneeds"
+	"vigil/internal/testwait"
 	"vigil/media"
 )
 
@@ -198,6 +199,51 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 			must(t, err)
 		}
 		checkStoredS3(t, st, s3srv, bucket, ack, frames)
+	})
+
+	t.Run("vigil loadtest over both web nodes, one killed", func(t *testing.T) {
+		web1.start() // back after the last subtest
+		web1.waitReady()
+		db, err := sql.Open("pgx", dbURL)
+		must(t, err)
+		defer db.Close()
+		frames := func() (n int) {
+			must(t, db.QueryRow(`SELECT count(*) FROM frames`).Scan(&n))
+			return n
+		}
+		before := frames()
+		result := filepath.Join(t.TempDir(), "load.json")
+		var out, progress strings.Builder
+		done := make(chan int, 1)
+		go func() {
+			done <- cli.Run(context.Background(), []string{"loadtest", "--target", "http://" + web1.addr + ",http://" + web2.addr,
+				"--students", "8", "--ramp", "2s", "--hold", "16s", "--drain", "60s", "--out", result}, nil, &out, &progress)
+		}()
+		// The node dies once both take uploads: 40 frames of the run stored.
+		testwait.Until(t, "40 frames of the load run stored", 60*time.Second, func() bool { return frames() >= before+40 })
+		web1.kill()
+		if code := <-done; code != 0 {
+			t.Fatalf("loadtest exited %d:\n%s\n%s", code, out.String(), progress.String())
+		}
+		var rep struct {
+			Errors   map[string]int64 `json:"errors"`
+			Sessions struct {
+				Finished int `json:"finished"`
+			} `json:"sessions"`
+			Check struct {
+				Acknowledged, Verified, Lost, Mismatched, Duplicated int64
+			} `json:"check"`
+		}
+		data, err := os.ReadFile(result)
+		must(t, err)
+		must(t, json.Unmarshal(data, &rep))
+		if c := rep.Check; rep.Sessions.Finished != 8 || c.Acknowledged == 0 || c.Verified != c.Acknowledged || c.Lost != 0 ||
+			c.Mismatched != 0 || c.Duplicated != 0 {
+			t.Fatalf("after a node was killed mid-run: %s", data)
+		}
+		if rep.Errors["network"] == 0 {
+			t.Errorf("no upload met the dead node (errors %v): the kill came too late to test anything", rep.Errors)
+		}
 	})
 
 	t.Run("a worker killed during an analysis", func(t *testing.T) {
