@@ -12,7 +12,7 @@ import (
 
 // ServerCost is what the servers' /metrics said about the run: the whole
 // processes' CPU per accepted upload, and each kind's own cost as the
-// server measures it (docs/OPERATIONS.md, "Cost per upload").
+// server measures it (docs/DEPLOY.md, the metrics).
 type ServerCost struct {
 	// CPUSeconds is the servers' process CPU over the run; HoldCores the
 	// cores they used on average during the hold.
