@@ -6,7 +6,8 @@ package media
 import "embed"
 
 // FS holds webcam320/, frames/ and audio/ with the same paths as the shared
-// media folder, so scenarios written for one work with the other.
+// media folder, so scenarios written for one work with the other, and
+// video/ (a WebM the load generator cuts into the capture client's chunks).
 //
-//go:embed webcam320 frames audio
+//go:embed webcam320 frames audio video
 var FS embed.FS

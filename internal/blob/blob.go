@@ -20,6 +20,9 @@ var (
 	ErrInvalidKey = errors.New("blob: invalid key")
 	// ErrNotSupported: the backend cannot do this (signed URLs on local disk).
 	ErrNotSupported = errors.New("blob: not supported by this backend")
+	// ErrStorageFull: the store has no room for the object (a full disk
+	// or quota). It passes once space is freed.
+	ErrStorageFull = errors.New("blob: storage is full")
 )
 
 // Bucket is a flat namespace of immutable-once-written objects.

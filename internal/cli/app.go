@@ -119,8 +119,26 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *app,
 		BaseURL: cfg.BaseURL, MailOn: a.mail != nil, DigestDelay: student.DefaultDigestDelay})
 	a.web, err = web.New(web.Deps{Metrics: a.metrics, MetricsToken: a.cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies, MediaDirect: cfg.MediaDirect, Schema: a.store, Blobs: a.blobs, Accounts: auth.NewAccounts(a.store, a.now, log), Ingest: a.ingest, Review: a.review, Student: students, Log: log,
 		Now: a.now, BaseURL: cfg.BaseURL, HelpURL: cfg.HelpURL, MailConfigured: a.mail != nil, Live: a.live,
-		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}})
+		LTI: &web.LTI{Flow: a.lti.Flow, Keys: a.lti.Keys, LMS: a.lti.LMS}, Disk: diskFloor(cfg)})
 	return a, err
+}
+
+// diskFloor is the free space to keep on the local disks this process
+// writes: the SQLite database's folder and the media folder, when they
+// are local.
+func diskFloor(cfg *config.Config) web.DiskFloor {
+	f := web.DiskFloor{MinFree: uint64(cfg.MinFreeMB) << 20}
+	if cfg.DatabaseKind() == config.SQLite {
+		if p, err := cfg.SQLitePath(); err == nil {
+			f.Paths = append(f.Paths, filepath.Dir(p))
+		}
+	}
+	if cfg.BlobKind() == config.File {
+		if d, err := cfg.BlobDir(); err == nil {
+			f.Paths = append(f.Paths, d)
+		}
+	}
+	return f
 }
 
 // openDatabase opens and checks the database. SQLite is one process's:

@@ -48,7 +48,8 @@ type server struct {
 	cmd  *exec.Cmd
 	log  *os.File
 
-	logLevel string // "warn" unless set
+	logLevel string   // "warn" unless set
+	extra    []string // more flags
 }
 
 func (s *server) start() {
@@ -57,7 +58,8 @@ func (s *server) start() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "serve", "--data", s.dir, "--addr", s.addr, "--workers", "1", "--log-level", cmp.Or(s.logLevel, "warn"))
+	cmd := exec.Command(exe, append([]string{"serve", "--data", s.dir, "--addr", s.addr, "--workers", "1", "--log-level", cmp.Or(s.logLevel, "warn")},
+		s.extra...)...)
 	cmd.Env = append(os.Environ(), "VIGIL_TEST_CHILD=1")
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	if err := cmd.Start(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/blob"
 	"vigil/internal/ingest"
 	"vigil/internal/loadtest"
 	"vigil/internal/proctor"
@@ -20,19 +21,26 @@ import (
 
 func runLoadtest(ctx context.Context, e env, args []string) error {
 	var students *int
-	var target *string
-	var ramp, hold *time.Duration
-	var asJSON *bool
-	cfg, err := parseConfig(e, "loadtest", "Plays simulated students against a running Vigil at the capture client's rates, from real\n"+
-		"media, ramping up; prints progress, then upload latency (p50/p95/p99), errors by code, bytes per\n"+
-		"second and items lost (checked in the database afterwards: must be 0). It creates a course named\n"+
-		"LOAD-<time> with one exam and the students in the database the flags name (the server's).", args,
+	var target, out *string
+	var ramp, hold, drain *time.Duration
+	var asJSON, verifyBlobs *bool
+	cfg, err := parseConfig(e, "loadtest", "Plays simulated students against running Vigil servers, open-loop, at the capture client's rates\n"+
+		"and from real media: every item has a scheduled time and its latency runs from that time to its\n"+
+		"acknowledgement, however slow the server. Prints progress, then per kind of upload p50/p95/p99/max,\n"+
+		"errors by code, bytes per second, sessions held, the servers' CPU per upload (with --metrics-token)\n"+
+		"and every acknowledged item counted against the database and media store (0 lost, 0 duplicated, or\n"+
+		"the command fails). It creates a course named LOAD-<time> with one exam and the students in the\n"+
+		"database the flags name (the servers').", args,
 		func(fs *flag.FlagSet) {
 			students = fs.Int("students", 100, "how many students")
-			target = fs.String("target", "", "the server(s) to load, comma-separated (default: --base-url)")
+			target = fs.String("target", "", "the server(s) to load, comma-separated; students are spread over them in turn and "+
+				"retry on the next after a network failure (default: --base-url)")
 			ramp = fs.Duration("ramp", 30*time.Second, "students start evenly over this time")
 			hold = fs.Duration("hold", 60*time.Second, "then all upload for this long")
+			drain = fs.Duration("drain", 2*time.Minute, "then wait at most this long for what is still queued, before finishing")
 			asJSON = fs.Bool("json", false, "print the report as JSON")
+			out = fs.String("out", "", "also write the report as JSON to this `file`")
+			verifyBlobs = fs.Bool("verify-blobs", true, "look every acknowledged media object up in the media store too")
 		})
 	if err != nil {
 		return err
@@ -57,22 +65,47 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "loading %s with %d students (ramp %s, hold %s)\n", *target, *students, *ramp, *hold)
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4096, MaxIdleConns: 4096,
-		IdleConnTimeout: time.Minute}}
-	rep, err := loadtest.Run(ctx, loadtest.Options{Target: *target, Links: links, Ramp: *ramp, Hold: *hold, HTTP: client,
+	targets := strings.Split(*target, ",")
+	fmt.Fprintf(e.stderr, "loading %s with %d students, open-loop (ramp %s, hold %s)\n", *target, *students, *ramp, *hold)
+	rep, err := loadtest.Run(ctx, loadtest.Options{Targets: targets, Links: links, Ramp: *ramp, Hold: *hold, Drain: *drain,
+		HTTP: loadClient(), MetricsToken: cfg.MetricsToken,
 		Progress: func(s loadtest.Snapshot) {
-			fmt.Fprintf(e.stderr, "%5.0fs  students %d/%d  requests %d  last 2 s: p50 %s p95 %s p99 %s  errors %d\n",
-				s.Elapsed.Seconds(), s.Active, s.Students, s.Requests, ms(s.Latency.P50), ms(s.Latency.P95), ms(s.Latency.P99), total(s.Errors))
+			fmt.Fprintf(e.stderr, "%5.0fs  sessions %d/%d open %d  acked %d  backlog %d  last interval: p50 %s p99 %s max %s  failed attempts %d\n",
+				s.Elapsed.Seconds(), s.Started, s.Students, s.Held, s.Acked, s.Backlog, ms(s.Recent.P50), ms(s.Recent.P99), ms(s.Recent.Max), s.Errors)
 		}})
 	if err != nil {
 		return err
 	}
-	lost, err := countLost(ctx, st, rep.Sessions)
+	fmt.Fprintf(e.stderr, "checking %d sessions against the store…\n", len(rep.Acked()))
+	var blobs blob.Bucket
+	if *verifyBlobs {
+		if blobs, err = openBlobs(ctx, cfg); err != nil {
+			return err
+		}
+		defer blobs.Close()
+	}
+	check, err := loadtest.Verify(ctx, rep, st, blobs)
 	if err != nil {
 		return err
 	}
-	return printReport(e, rep, lost, *asJSON)
+	if *out != "" {
+		data, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(*out, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	printReport(e, rep, *asJSON)
+	if !check.OK() {
+		return fmt.Errorf("%d acknowledged items lost, %d stored with other content, %d duplicated", check.Lost, check.Mismatched, check.Duplicated)
+	}
+	return nil
+}
+
+// loadClient is the generator's HTTP client: keep-alive connections, as
+// many as the students need, so no upload pays for a new connection.
+func loadClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8192, MaxIdleConns: 8192,
+		IdleConnTimeout: 2 * time.Minute}}
 }
 
 // loadStudents makes a course, an exam and n students with session links.
@@ -102,35 +135,6 @@ func loadStudents(ctx context.Context, st store.Store, n int) ([]string, error) 
 	return links, nil
 }
 
-// countLost compares what the server acknowledged with what it stored.
-func countLost(ctx context.Context, st store.Store, sessions []loadtest.SessionCount) (int64, error) {
-	var lost int64
-	for _, s := range sessions {
-		frames, err := st.CountFrames(ctx, s.SessionID)
-		if err != nil {
-			return 0, err
-		}
-		audio, err := st.NextAudioSeq(ctx, s.SessionID)
-		if err != nil {
-			return 0, err
-		}
-		batches, err := st.NextEventBatch(ctx, s.SessionID, proctor.SourceBrowser)
-		if err != nil {
-			return 0, err
-		}
-		webcam, err := st.NextChunkSeq(ctx, s.SessionID, proctor.StreamWebcam)
-		if err != nil {
-			return 0, err
-		}
-		screen, err := st.NextChunkSeq(ctx, s.SessionID, proctor.StreamScreen)
-		if err != nil {
-			return 0, err
-		}
-		lost += max(0, s.Frames-frames) + max(0, s.Audio-audio) + max(0, s.Batches-batches) + max(0, s.Webcam-webcam) + max(0, s.Screen-screen)
-	}
-	return lost, nil
-}
-
 func ms(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d.Microseconds())/1000) }
 
 func total(m map[string]int64) int64 {
@@ -141,21 +145,26 @@ func total(m map[string]int64) int64 {
 	return n
 }
 
-func printReport(e env, rep *loadtest.Report, lost int64, asJSON bool) error {
+func printReport(e env, rep *loadtest.Report, asJSON bool) {
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"students": rep.Students, "sessions": len(rep.Sessions), "seconds": rep.Duration.Seconds(),
-			"requests": rep.Requests, "bytes_per_second": float64(rep.Bytes) / rep.Duration.Seconds(),
-			"p50_ms": rep.Latency.P50.Seconds() * 1000, "p95_ms": rep.Latency.P95.Seconds() * 1000,
-			"p99_ms": rep.Latency.P99.Seconds() * 1000, "max_ms": rep.Latency.Max.Seconds() * 1000,
-			"errors": rep.Errors, "failed_students": rep.Failed, "items_lost": lost})
+		enc.Encode(rep)
+		return
 	}
-	fmt.Fprintf(e.stdout, "students %d, sessions held %d, %s\n", rep.Students, len(rep.Sessions), rep.Duration.Round(time.Second))
-	fmt.Fprintf(e.stdout, "requests %d (%.0f/s), %.2f MB/s uploaded\n", rep.Requests, float64(rep.Requests)/rep.Duration.Seconds(),
-		float64(rep.Bytes)/rep.Duration.Seconds()/1e6)
-	fmt.Fprintf(e.stdout, "upload latency p50 %s  p95 %s  p99 %s  max %s\n", ms(rep.Latency.P50), ms(rep.Latency.P95),
-		ms(rep.Latency.P99), ms(rep.Latency.Max))
+	w := e.stdout
+	fmt.Fprintf(w, "students %d (ramp %.0fs, hold %.0fs, %.0fs in all); sessions started %d, open at once %d, finished %d, stuck %d\n",
+		rep.Students, rep.RampSeconds, rep.HoldSeconds, rep.Seconds, rep.Sessions.Started, rep.Sessions.PeakHeld, rep.Sessions.Finished, rep.Sessions.Stuck)
+	fmt.Fprintf(w, "hold: %.0f uploads/s, %.2f MB/s\n", rep.Hold.UploadsPerSecond, rep.Hold.BytesPerSecond/1e6)
+	fmt.Fprintf(w, "latency from the scheduled time, ms:\n  %-7s %8s %8s %8s %8s %8s   %s\n", "kind", "acked", "p50", "p95", "p99", "max", "service p50/p99")
+	row := func(name string, k loadtest.KindReport) {
+		fmt.Fprintf(w, "  %-7s %8d %8.0f %8.0f %8.0f %8.0f   %.0f/%.0f\n", name, k.Acked, k.P50, k.P95, k.P99, k.Max, k.ServiceP50, k.ServiceP99)
+	}
+	for _, k := range []string{loadtest.KindStart, loadtest.KindPhoto, loadtest.KindFrame, loadtest.KindAudio, loadtest.KindEvents,
+		loadtest.KindWebcam, loadtest.KindScreen, loadtest.KindFinish} {
+		row(k, rep.Kinds[k])
+	}
+	row("uploads", rep.Uploads)
 	codes := make([]string, 0, len(rep.Errors))
 	for k := range rep.Errors {
 		codes = append(codes, k)
@@ -165,15 +174,26 @@ func printReport(e env, rep *loadtest.Report, lost int64, asJSON bool) error {
 	for _, k := range codes {
 		parts = append(parts, fmt.Sprintf("%s: %d", k, rep.Errors[k]))
 	}
-	fmt.Fprintf(e.stdout, "errors (retried or not): %s\n", orNone(strings.Join(parts, ", ")))
-	for reason, n := range rep.Failed {
-		fmt.Fprintf(e.stdout, "students stopped: %d: %s\n", n, reason)
+	fmt.Fprintf(w, "failed attempts (retried or not): %s; %d attempts, %d retries\n", orNone(strings.Join(parts, ", ")), rep.Attempts, rep.Retries)
+	for reason, n := range rep.Sessions.Failed {
+		fmt.Fprintf(w, "students stopped: %d: %s\n", n, reason)
 	}
-	fmt.Fprintf(e.stdout, "items lost: %d\n", lost)
-	if lost > 0 {
-		return fmt.Errorf("%d acknowledged items are missing from the database", lost)
+	if c := rep.Server; c != nil {
+		fmt.Fprintf(w, "servers: %.1f CPU s, %.2f cores during the hold, %.2f ms CPU per accepted upload (whole process)\n",
+			c.CPUSeconds, c.HoldCores, c.CPUMsPerUpload)
+		for _, k := range []string{loadtest.KindPhoto, loadtest.KindFrame, loadtest.KindAudio, loadtest.KindEvents, loadtest.KindWebcam, loadtest.KindScreen} {
+			kc := c.Kinds[k]
+			fmt.Fprintf(w, "  %-7s accepted %8.0f  handler CPU %6.0f µs  written %7.0f B  media %7.0f B  (%0.f sampled)\n",
+				k, kc.Accepted, kc.HandlerCPUMicros, kc.WrittenBytes, kc.StoredBytes, kc.Sampled)
+		}
 	}
-	return nil
+	if c := rep.Check; c != nil {
+		fmt.Fprintf(w, "store check: %d acknowledged, %d verified, %d lost, %d with other content, %d duplicated, %d stored but never acknowledged (media objects looked up: %v)\n",
+			c.Acknowledged, c.Verified, c.Lost, c.Mismatched, c.Duplicated, c.Unacknowledged, c.BlobsChecked)
+		for _, p := range c.Problems {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
 }
 
 func orNone(s string) string {

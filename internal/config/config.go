@@ -79,6 +79,11 @@ type Config struct {
 	// token; empty (the default) turns /metrics off (VIGIL_METRICS_TOKEN).
 	MetricsToken string
 
+	// MinFreeMB is the free space (MiB) kept on the local disks Vigil
+	// writes: below it uploads are refused with 507 and /readyz fails
+	// (VIGIL_MIN_FREE_MB; 0 turns the floor off).
+	MinFreeMB int
+
 	JobTimeout  time.Duration // VIGIL_JOB_TIMEOUT: one run of a background job
 	RescueAfter time.Duration // VIGIL_JOB_RESCUE_AFTER: when a job a dead process left running runs again
 }
@@ -112,6 +117,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.MailFrom, "mail-from", "", "the From `address` of Vigil's mail (VIGIL_MAIL_FROM)")
 	fs.DurationVar(&c.ExportLinkTTL, "export-link-ttl", 7*24*time.Hour, "how long export download links and files last (VIGIL_EXPORT_LINK_TTL)")
 	fs.BoolVar(&c.MediaDirect, "media-direct", false, "send browsers to short-lived signed URLs of the S3 store for media, after Vigil authorises each read (VIGIL_MEDIA_DIRECT)")
+	fs.IntVar(&c.MinFreeMB, "min-free-mb", 1024, "free `MiB` to keep on the local disks of the database and media: below it uploads are "+
+		"refused (507) and /readyz fails; 0 turns it off (VIGIL_MIN_FREE_MB)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", 2*time.Minute, "how long one run of a background job may take (VIGIL_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", 3*time.Minute, "when a job left running by a process that died runs again (VIGIL_JOB_RESCUE_AFTER)")
 	fs.StringVar(&c.GlobalAdmins, "global-admins", "", "comma-separated LMS users who administer all of Vigil: `e-mail addresses or ISSUER#SUB` (VIGIL_GLOBAL_ADMINS)")
@@ -210,6 +217,9 @@ func (c *Config) validate() []error {
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		errs = append(errs, fmt.Errorf("workers %d must be between 1 and 256", c.Workers))
+	}
+	if c.MinFreeMB < 0 {
+		errs = append(errs, fmt.Errorf("min-free-mb %d must be 0 or more", c.MinFreeMB))
 	}
 	if c.ShutdownTimeout < time.Second {
 		errs = append(errs, fmt.Errorf("shutdown-timeout %s must be at least 1s", c.ShutdownTimeout))

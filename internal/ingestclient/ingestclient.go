@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,7 +24,11 @@ const maxAnswer = 1 << 20
 // Client sends requests to one Vigil server.
 type Client struct {
 	Base string // e.g. http://127.0.0.1:8080
-	HTTP *http.Client
+	// Others are more servers of the same Vigil (behind no load
+	// balancer): a try that met a network failure is made again on the
+	// next of Base and Others, in turn.
+	Others []string
+	HTTP   *http.Client
 	// Retries is how often a request that failed in a way a retry can fix
 	// (Error.Retryable: network trouble, 5xx, 429) is tried again;
 	// negative means until ctx ends.
@@ -60,18 +65,26 @@ type Attempt struct {
 // (after the last try), or ctx's error.
 func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	var wait time.Duration
+	base := 0
 	for try := 0; ; try++ {
 		start := time.Now()
-		status, data, failure := c.once(ctx, &req)
+		status, data, failure := c.once(ctx, c.base(base), &req)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		retry := failure != nil && failure.Retryable() && (c.Retries < 0 || try < c.Retries)
+		pause := wait
 		if retry {
 			wait = c.backoff().Next(wait)
+			// A server that says when to come back (a full disk, a rate
+			// limit) is waited for; the backoff still grows.
+			pause = max(wait, failure.RetryAfter)
+			if failure.Status == 0 {
+				base++
+			}
 		}
 		if c.Observe != nil {
-			c.Observe(Attempt{Request: &req, Took: time.Since(start), Status: status, Err: failure, Wait: waitIf(retry, wait)})
+			c.Observe(Attempt{Request: &req, Took: time.Since(start), Status: status, Err: failure, Wait: waitIf(retry, pause)})
 		}
 		switch {
 		case failure == nil && out != nil:
@@ -84,9 +97,17 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(wait):
+		case <-time.After(pause):
 		}
 	}
+}
+
+// base is the server of the try: Base, then Others in turn.
+func (c *Client) base(i int) string {
+	if i%(1+len(c.Others)) == 0 {
+		return c.Base
+	}
+	return c.Others[i%(1+len(c.Others))-1]
 }
 
 func waitIf(retry bool, wait time.Duration) time.Duration {
@@ -119,8 +140,8 @@ func (c *Client) backoff() Backoff {
 
 // once makes one try: the answer's status, and the 2xx answer's body or
 // why it failed.
-func (c *Client) once(ctx context.Context, r *Request) (int, []byte, *Error) {
-	req, err := http.NewRequestWithContext(ctx, r.Method, c.Base+r.Path, bytes.NewReader(r.Body))
+func (c *Client) once(ctx context.Context, base string, r *Request) (int, []byte, *Error) {
+	req, err := http.NewRequestWithContext(ctx, r.Method, base+r.Path, bytes.NewReader(r.Body))
 	if err != nil {
 		return 0, nil, &Error{Message: err.Error()}
 	}
@@ -143,7 +164,11 @@ func (c *Client) once(ctx context.Context, r *Request) (int, []byte, *Error) {
 	case err != nil:
 		return res.StatusCode, nil, &Error{Message: "reading the answer: " + err.Error()}
 	case res.StatusCode >= 300:
-		return res.StatusCode, nil, refusal(res.StatusCode, data)
+		e := refusal(res.StatusCode, data)
+		if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && secs > 0 {
+			e.RetryAfter = time.Duration(secs) * time.Second
+		}
+		return res.StatusCode, nil, e
 	}
 	return res.StatusCode, data, nil
 }
@@ -166,6 +191,9 @@ type Error struct {
 	Code    string // the API's error code; empty when the answer had none
 	Message string // the API's message, the answer's text, or the network error
 	Next    int64  // sequence_gap: the number the server expects
+	// RetryAfter is how long the server asked the client to wait before
+	// trying again (Retry-After: a full disk, a rate limit), or 0.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -180,7 +208,7 @@ func (e *Error) Error() string {
 }
 
 // Retryable reports whether trying again may succeed: network trouble, the
-// server busy or restarting.
+// server busy or restarting, or its storage full for now (507).
 func (e *Error) Retryable() bool {
 	return e.Status == 0 || e.Status >= 500 || e.Status == http.StatusTooManyRequests
 }

@@ -143,3 +143,46 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestFailsOverToAnotherServer: after a network failure the next try goes
+// to the next server; a server that answers is kept.
+func TestFailsOverToAnotherServer(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	f, c, seen := start(t, [2]any{200, `{}`})
+	live := c.Base
+	c.Base, c.Others, c.Retries = dead.URL, []string{live}, 3
+	if err := c.Do(context.Background(), Request{Method: "PUT", Path: "/api/v1/x", Body: []byte("a")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(*seen) != 2 || (*seen)[0].Err == nil || (*seen)[0].Err.Status != 0 || (*seen)[1].Err != nil || len(f.got) != 1 {
+		t.Fatalf("attempts %+v, %d requests reached the live server", *seen, len(f.got))
+	}
+}
+
+// TestWaitsAsTheServerAsks: a full disk's 507 is retried after the
+// Retry-After the server named, not the shorter backoff.
+func TestWaitsAsTheServerAsks(t *testing.T) {
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n++; n == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusInsufficientStorage)
+			io.WriteString(w, `{"error":{"code":"storage_full","message":"full","retry_after_ms":1000}}`)
+			return
+		}
+		io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	var seen []Attempt
+	c := &Client{Base: srv.URL, HTTP: srv.Client(), Retries: 1, Backoff: Backoff{First: time.Millisecond, Max: time.Millisecond},
+		Observe: func(a Attempt) { seen = append(seen, a) }}
+	begin := time.Now()
+	if err := c.Do(context.Background(), Request{Method: "PUT", Path: "/x"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[0].Err.Code != "storage_full" || !seen[0].Err.Retryable() || seen[0].Wait != time.Second ||
+		seen[0].Err.RetryAfter != time.Second || time.Since(begin) < time.Second {
+		t.Fatalf("attempts %+v after %v", seen, time.Since(begin))
+	}
+}

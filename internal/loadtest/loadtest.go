@@ -1,9 +1,21 @@
-// Package loadtest plays many simulated students against a Vigil server at
-// the rates of the real capture client, from real media: a webcam still
-// every second, a few seconds of microphone audio, event batches, and
-// 10-second webcam and screen video chunks of realistic size. It measures
-// upload latency and errors while the number of students ramps up, then
-// checks the store for every acknowledged item (none may be lost).
+// Package loadtest plays many simulated students against Vigil servers,
+// open-loop, at the rates of the real capture client and from real media:
+// identity photos at the start, a webcam still every second, 5 s of
+// microphone audio every 5 s, an event batch every 5 s, and a 10-second
+// webcam and screen chunk of a real WebM every 10 s.
+//
+// Open-loop: every item has a scheduled time, fixed when the run starts,
+// and its latency is measured from that time to its acknowledgement. A
+// slow server does not slow the schedule; what it delays shows up in the
+// latency (no coordinated omission). Within one stream items go in order,
+// as the API requires (a frame sent before its predecessor is refused as a
+// gap): an item due while its predecessor is still unacknowledged waits in
+// the stream's queue, as in the real client's offline queue, and that wait
+// counts. Streams of one student, and students, never wait for each other.
+//
+// At the end every acknowledged item is checked against the store (see
+// Verify): none may be missing, none stored with other content, none
+// stored twice.
 package loadtest
 
 import (
@@ -13,150 +25,112 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"vigil/internal/analysis/voice"
 	"vigil/internal/ingestclient"
-	"vigil/media"
 )
 
-// Rates and sizes of the capture client (docs/STUDENT.md, BENCHMARKS.md).
+// Kinds of request, as reported.
 const (
-	frameEvery      = time.Second
-	audioEvery      = 5 * time.Second // 5-second μ-law chunks
-	eventsEvery     = 5 * time.Second
-	videoEvery      = 10 * time.Second
-	webcamChunkSize = 46_000 // 37 kbit/s measured for the webcam recording
-	screenChunkSize = 59_000 // 47 kbit/s for the screen
+	KindStart  = "start"
+	KindPhoto  = "photo"
+	KindFrame  = "frame"
+	KindAudio  = "audio"
+	KindEvents = "events"
+	KindWebcam = "webcam"
+	KindScreen = "screen"
+	KindFinish = "finish"
+)
+
+// kinds in report order; uploadKinds are the capture streams.
+var (
+	kinds       = []string{KindStart, KindPhoto, KindFrame, KindAudio, KindEvents, KindWebcam, KindScreen, KindFinish}
+	uploadKinds = []string{KindPhoto, KindFrame, KindAudio, KindEvents, KindWebcam, KindScreen}
+)
+
+// Rates of the capture client (docs/STUDENT.md).
+const (
+	frameEvery  = time.Second
+	audioEvery  = 5 * time.Second // 5-second μ-law chunks
+	eventsEvery = 5 * time.Second
+	videoEvery  = 10 * time.Second
 )
 
 // Options say how hard to push.
 type Options struct {
-	Target   string        // the server, e.g. http://127.0.0.1:8080 (or several, comma-separated)
-	Links    []string      // one session link per student
-	Ramp     time.Duration // students start evenly over this time
-	Hold     time.Duration // then all keep uploading this long
+	// Targets are the servers; student i starts on Targets[i%len], and a
+	// retry after a network failure moves on to the next one.
+	Targets []string
+	Links   []string      // one session link per student
+	Ramp    time.Duration // students start evenly over this time
+	Hold    time.Duration // then all keep uploading this long
+	// Drain bounds the wait, after the schedule ends, for the items still
+	// queued; a student whose queue did not empty is not finished.
+	Drain    time.Duration
 	Progress func(Snapshot)
 	HTTP     *http.Client
+	// Every is the progress interval (default 2 s).
+	Every time.Duration
+	// MetricsToken, when set, reads the targets' /metrics at the start,
+	// around the hold and at the end, for the servers' cost (Report.Server).
+	MetricsToken string
 }
 
-// Snapshot is the state of a run, for progress lines and the report.
-type Snapshot struct {
-	Elapsed          time.Duration
-	Active, Students int
-	Requests         int64
-	Bytes            int64
-	Errors           map[string]int64 // by code (HTTP status and error code, or "network")
-	Latency          Percentiles      // of uploads in the last interval (progress) or the whole run (report)
-}
-
-// Percentiles of upload latency.
-type Percentiles struct{ P50, P95, P99, Max time.Duration }
-
-// Report is a finished run.
-type Report struct {
-	Snapshot
-	Sessions []SessionCount // what each student had acknowledged
-	Duration time.Duration
-	// Failed counts students who stopped on a refusal, by reason.
-	Failed map[string]int
-}
-
-// SessionCount is what the server acknowledged for one session.
-type SessionCount struct {
-	SessionID                              int64
-	Frames, Audio, Batches, Webcam, Screen int64
-}
-
-// media is what every student sends (shared, read-only).
-type mediaSet struct {
-	frames [][]byte
-	audio  []byte // 5 s of μ-law at 8 kHz, real speech
-	webcam []byte // chunk 0 (with the WebM header); later chunks reuse the bytes after it
-	screen []byte
-}
-
-func loadMedia() (*mediaSet, error) {
-	m := &mediaSet{}
-	for _, name := range []string{"webcam320/biden_headshoulders.jpg", "webcam320/derived_biden_dark.jpg"} {
-		b, err := media.FS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		m.frames = append(m.frames, b)
-	}
-	wav, err := media.FS.ReadFile("audio/speech_jfk_16k.wav")
-	if err != nil {
-		return nil, err
-	}
-	samples, rate, err := voice.DecodeWAV(wav)
-	if err != nil {
-		return nil, err
-	}
-	pcm := voice.Resample(samples, rate, 8000)
-	m.audio = voice.EncodeMuLaw(pcm[:min(len(pcm), 5*8000)])
-	m.webcam, m.screen = webm(webcamChunkSize), webm(screenChunkSize)
-	return m, nil
-}
-
-// webm is a chunk of the given size that starts with a WebM (EBML) header
-// and continues with bytes that do not compress (as encoded video).
-func webm(size int) []byte {
-	b := make([]byte, size)
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range b {
-		b[i] = byte(r.UintN(256))
-	}
-	copy(b, []byte{0x1A, 0x45, 0xDF, 0xA3})
-	return b
-}
-
-// Run plays the students and returns the report.
+// Run plays the students and returns the report. It returns early, with an
+// error, only when ctx ends.
 func Run(ctx context.Context, o Options) (*Report, error) {
+	if len(o.Targets) == 0 || len(o.Links) == 0 {
+		return nil, errors.New("loadtest: no target or no students")
+	}
 	m, err := loadMedia()
 	if err != nil {
 		return nil, err
 	}
-	targets := strings.Split(o.Target, ",")
-	st := &stats{errors: map[string]int64{}}
+	if o.Drain == 0 {
+		o.Drain = time.Minute
+	}
+	if o.Every == 0 {
+		o.Every = 2 * time.Second
+	}
+	st := newStats()
 	start := time.Now()
-	ctx, stop := context.WithCancel(ctx)
+	st.begin, st.holdFrom, st.holdTo = start, start.Add(o.Ramp), start.Add(o.Ramp+o.Hold)
+	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	students := make([]*student, len(o.Links))
 	var wg sync.WaitGroup
 	for i, link := range o.Links {
-		s := &student{link: link, api: newAPI(targets[i%len(targets)], o.HTTP, st), media: m, stats: st, rng: rand.New(rand.NewPCG(uint64(i), 7))}
-		students[i] = s
 		delay := time.Duration(0)
 		if len(o.Links) > 1 {
 			delay = o.Ramp * time.Duration(i) / time.Duration(len(o.Links))
 		}
-		wg.Go(func() { s.run(ctx, start.Add(delay), start.Add(o.Ramp+o.Hold)) })
+		s := &student{link: link, api: newAPI(o.Targets, i, o.HTTP, st), media: m, stats: st,
+			rng: rand.New(rand.NewPCG(uint64(i), 7)), begin: start.Add(delay), end: st.holdTo, drain: st.holdTo.Add(o.Drain)}
+		students[i] = s
+		wg.Go(func() { s.run(runCtx) })
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	tick := time.NewTicker(2 * time.Second)
+	costs := st.watchServers(runCtx, o, done)
+	tick := time.NewTicker(o.Every)
 	defer tick.Stop()
 	for {
 		select {
 		case <-done:
-			rep := &Report{Snapshot: st.snapshot(time.Since(start), students, true), Duration: time.Since(start)}
-			rep.Failed = map[string]int{}
-			for _, s := range students {
-				if s.count.SessionID != 0 {
-					rep.Sessions = append(rep.Sessions, s.count)
-				}
-				if s.err != nil {
-					rep.Failed[s.err.Error()]++
-				}
+			rep := st.report(time.Now(), students)
+			rep.Targets, rep.Server = o.Targets, <-costs
+			if c := rep.Server; c != nil && c.Accepted == 0 && rep.Uploads.Acked > 0 {
+				// A server that does not count its uploads by kind: the
+				// acknowledged ones stand in.
+				c.Accepted = float64(rep.Uploads.Acked)
+				c.CPUMsPerUpload = c.CPUSeconds / c.Accepted * 1000
 			}
 			return rep, nil
 		case <-tick.C:
 			if o.Progress != nil {
-				o.Progress(st.snapshot(time.Since(start), students, false))
+				o.Progress(st.snapshot(time.Now(), students))
 			}
 		case <-ctx.Done():
 			<-done
@@ -165,68 +139,51 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 }
 
-// stats gathers every upload's latency and result.
-type stats struct {
-	mu       sync.Mutex
-	all      []time.Duration
-	recent   []time.Duration
-	errors   map[string]int64
-	requests atomic.Int64
-	bytes    atomic.Int64
-	active   atomic.Int64
+// watchServers scrapes the targets' metrics at the start, the hold's start
+// and end, and once done closes; it sends the cost (nil without a token or
+// when a scrape failed).
+func (s *stats) watchServers(ctx context.Context, o Options, done <-chan struct{}) <-chan *ServerCost {
+	out := make(chan *ServerCost, 1)
+	if o.MetricsToken == "" {
+		out <- nil
+		return out
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	read := func() map[string]float64 { return scrapeAll(ctx, hc, o.Targets, o.MetricsToken) }
+	first := read()
+	go func() {
+		var holdFrom, holdTo map[string]float64
+		for _, at := range []*map[string]float64{&holdFrom, &holdTo} {
+			when := s.holdFrom
+			if at == &holdTo {
+				when = s.holdTo
+			}
+			select {
+			case <-done:
+			case <-time.After(time.Until(when)):
+				*at = read()
+			}
+		}
+		<-done
+		out <- serverCost(first, holdFrom, holdTo, read(), s.holdTo.Sub(s.holdFrom))
+	}()
+	return out
 }
 
-func (s *stats) record(d time.Duration, n int, code string) {
-	s.requests.Add(1)
-	s.bytes.Add(int64(n))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.all = append(s.all, d)
-	s.recent = append(s.recent, d)
-	if code != "" {
-		s.errors[code]++
+// newAPI is a student's client of the ingest API: it retries network
+// errors, 5xx and 429 as the real client does, until the run ends, and
+// records every attempt, retries included.
+func newAPI(targets []string, i int, hc *http.Client, st *stats) *ingestclient.Client {
+	bases := make([]string, 0, len(targets))
+	for j := range targets {
+		bases = append(bases, targets[(i+j)%len(targets)])
 	}
-}
-
-func (s *stats) snapshot(elapsed time.Duration, students []*student, whole bool) Snapshot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sample := s.recent
-	if whole {
-		sample = s.all
-	}
-	snap := Snapshot{Elapsed: elapsed, Active: int(s.active.Load()), Students: len(students), Requests: s.requests.Load(),
-		Bytes: s.bytes.Load(), Errors: map[string]int64{}, Latency: percentiles(sample)}
-	for k, v := range s.errors {
-		snap.Errors[k] = v
-	}
-	s.recent = s.recent[:0]
-	return snap
-}
-
-func percentiles(d []time.Duration) Percentiles {
-	if len(d) == 0 {
-		return Percentiles{}
-	}
-	sorted := slices.Clone(d)
-	slices.Sort(sorted)
-	at := func(q float64) time.Duration { return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))] }
-	return Percentiles{P50: at(.50), P95: at(.95), P99: at(.99), Max: sorted[len(sorted)-1]}
+	return &ingestclient.Client{Base: bases[0], Others: bases[1:], HTTP: hc, Retries: -1, Backoff: ingestclient.DefaultBackoff,
+		Observe: func(a ingestclient.Attempt) { st.attempt(a) }}
 }
 
 // errRefused is an answer a retry will not change.
 var errRefused = errors.New("refused")
-
-// backoff is the real capture client's: 100 ms doubling to 2 s.
-var backoff = ingestclient.Backoff{First: 100 * time.Millisecond, Max: 2 * time.Second}
-
-// newAPI is a student's client of the ingest API: it retries network
-// errors, 5xx and 429 as the real client does, until the run ends, and
-// records every attempt, retries included, in st.
-func newAPI(base string, hc *http.Client, st *stats) *ingestclient.Client {
-	return &ingestclient.Client{Base: base, HTTP: hc, Retries: -1, Backoff: backoff,
-		Observe: func(a ingestclient.Attempt) { st.record(a.Took, len(a.Request.Body), errorCode(a.Err)) }}
-}
 
 // errorCode names a failure for the report: "network", or the HTTP status
 // and the API's error code.
@@ -240,12 +197,128 @@ func errorCode(e *ingestclient.Error) string {
 	return fmt.Sprintf("%d %s", e.Status, e.Code)
 }
 
-// send makes one upload; a refusal a retry cannot change stops the student.
-func (s *student) send(ctx context.Context, method, path, ctype string, headers map[string]string, body []byte, out any) error {
-	req := ingestclient.Request{Method: method, Path: path, Token: s.token, ContentType: ctype, Header: headers, Body: body}
-	err := s.api.Do(ctx, req, out)
-	if e, ok := errors.AsType[*ingestclient.Error](err); ok {
-		return fmt.Errorf("%w: %s %s: %s", errRefused, method, path, errorCode(e))
+// stats gathers every item's latency and every attempt's result.
+type stats struct {
+	begin, holdFrom, holdTo time.Time
+
+	mu     sync.Mutex
+	kinds  map[string]*kindStats
+	errors map[string]int64
+
+	attempts, retries atomic.Int64
+	held, peakHeld    atomic.Int64 // sessions started and not yet ended
+	started           atomic.Int64
+	holdAcks          atomic.Int64 // uploads acknowledged inside the hold window
+	holdBytes         atomic.Int64
+}
+
+type kindStats struct {
+	latency []time.Duration // scheduled time → acknowledgement, one per item
+	service []time.Duration // the successful attempt alone
+	recent  []time.Duration // latency since the last progress line
+	bytes   int64
+	dups    int64 // acknowledgements that said "already stored" (a retry)
+}
+
+func newStats() *stats {
+	s := &stats{kinds: map[string]*kindStats{}, errors: map[string]int64{}}
+	for _, k := range kinds {
+		s.kinds[k] = &kindStats{}
 	}
-	return err
+	return s
+}
+
+func (s *stats) attempt(a ingestclient.Attempt) {
+	s.attempts.Add(1)
+	if a.Err == nil {
+		return
+	}
+	if a.Wait > 0 {
+		s.retries.Add(1)
+	}
+	s.mu.Lock()
+	s.errors[errorCode(a.Err)]++
+	s.mu.Unlock()
+}
+
+// acked records an acknowledged item of kind scheduled at due.
+func (s *stats) acked(kind string, due time.Time, took time.Duration, size int, dup bool) {
+	now := time.Now()
+	lat := now.Sub(due)
+	if now.After(s.holdFrom) && !now.After(s.holdTo) && kind != KindStart && kind != KindFinish {
+		s.holdAcks.Add(1)
+		s.holdBytes.Add(int64(size))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.kinds[kind]
+	k.latency = append(k.latency, lat)
+	k.service = append(k.service, took)
+	k.recent = append(k.recent, lat)
+	k.bytes += int64(size)
+	if dup {
+		k.dups++
+	}
+}
+
+func (s *stats) sessionStarted() {
+	s.started.Add(1)
+	n := s.held.Add(1)
+	for {
+		p := s.peakHeld.Load()
+		if n <= p || s.peakHeld.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
+// Snapshot is the state of a run, for progress lines.
+type Snapshot struct {
+	Elapsed  time.Duration
+	Students int
+	Started  int64 // sessions started so far
+	Held     int64 // sessions open now
+	Acked    int64 // items acknowledged so far
+	Backlog  int64 // items due and not yet acknowledged
+	Errors   int64 // failed attempts so far (all retried or refused)
+	// Recent is the latency of the items acknowledged since the last
+	// snapshot, all upload kinds together.
+	Recent Percentiles
+}
+
+func (s *stats) snapshot(now time.Time, students []*student) Snapshot {
+	snap := Snapshot{Elapsed: now.Sub(s.begin), Students: len(students), Started: s.started.Load(), Held: s.held.Load()}
+	for _, st := range students {
+		snap.Backlog += st.backlog(now)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var recent []time.Duration
+	for _, k := range uploadKinds {
+		ks := s.kinds[k]
+		snap.Acked += int64(len(ks.latency))
+		recent = append(recent, ks.recent...)
+		ks.recent = ks.recent[:0]
+	}
+	for _, n := range s.errors {
+		snap.Errors += n
+	}
+	snap.Recent = percentiles(recent)
+	return snap
+}
+
+// Percentiles of a latency sample, with its size.
+type Percentiles struct {
+	N                  int
+	P50, P95, P99, Max time.Duration
+}
+
+func percentiles(d []time.Duration) Percentiles {
+	if len(d) == 0 {
+		return Percentiles{}
+	}
+	sorted := slices.Clone(d)
+	slices.Sort(sorted)
+	at := func(q float64) time.Duration { return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))] }
+	return Percentiles{N: len(sorted), P50: at(.50), P95: at(.95), P99: at(.99), Max: sorted[len(sorted)-1]}
 }

@@ -23,6 +23,8 @@ type Metrics struct {
 	analysisLag   prometheus.Histogram
 	jobFailures   *prometheus.CounterVec
 	jobsCompleted *prometheus.CounterVec
+	cost          *uploadCost
+	storage       *storage
 }
 
 // New makes a registry with Go runtime and process metrics and Vigil's.
@@ -41,7 +43,9 @@ func New() *Metrics {
 		Help: "Background job attempts that failed, by job kind."}, []string{"kind"})
 	m.jobsCompleted = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_jobs_completed_total",
 		Help: "Background jobs completed, by job kind."}, []string{"kind"})
-	m.reg.MustRegister(m.ingest, m.uploads, m.analysisLag, m.jobFailures, m.jobsCompleted)
+	m.cost, m.storage = newUploadCost(), newStorage()
+	m.reg.MustRegister(m.ingest, m.uploads, m.analysisLag, m.jobFailures, m.jobsCompleted,
+		m.cost.accepted, m.cost.received, m.cost.cpu, m.cost.written, m.storage.full, m.storage.refusals)
 	return m
 }
 
@@ -105,5 +109,66 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, st := range []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStateScheduled,
 		rivertype.JobStateRetryable, rivertype.JobStatePending, rivertype.JobStateDiscarded} {
 		ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(counts[st]), string(st))
+	}
+}
+
+// storage is whether uploads are refused for lack of space, and how many.
+type storage struct {
+	full     prometheus.Gauge
+	refusals prometheus.Counter
+}
+
+func newStorage() *storage {
+	return &storage{
+		full: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_storage_full",
+			Help: "1 while uploads are refused with 507 because a disk is full or below its free-space floor, else 0."}),
+		refusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_storage_full_refusals_total",
+			Help: "Requests refused with 507 storage_full (the client keeps the upload and retries)."}),
+	}
+}
+
+// StorageFull sets whether uploads are refused for lack of space.
+func (m *Metrics) StorageFull(full bool) {
+	if m == nil {
+		return
+	}
+	v := 0.0
+	if full {
+		v = 1
+	}
+	m.storage.full.Set(v)
+}
+
+// StorageRefused counts a request refused because a disk is full.
+func (m *Metrics) StorageRefused() {
+	if m == nil {
+		return
+	}
+	m.storage.refusals.Inc()
+}
+
+var diskFreeDesc = prometheus.NewDesc("vigil_disk_free_bytes", "Free space an unprivileged writer may use on the filesystem "+
+	"of a folder Vigil writes (the database's, the media's), read at each scrape.", []string{"path"}, nil)
+
+// WatchDiskFree adds a gauge of the free space of each of paths' filesystems.
+func (m *Metrics) WatchDiskFree(paths []string, free func(path string) (uint64, error)) {
+	if m == nil {
+		return
+	}
+	m.reg.MustRegister(&diskCollector{paths: paths, free: free})
+}
+
+type diskCollector struct {
+	paths []string
+	free  func(string) (uint64, error)
+}
+
+func (c *diskCollector) Describe(ch chan<- *prometheus.Desc) { ch <- diskFreeDesc }
+
+func (c *diskCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, p := range c.paths {
+		if n, err := c.free(p); err == nil {
+			ch <- prometheus.MustNewConstMetric(diskFreeDesc, prometheus.GaugeValue, float64(n), p)
+		}
 	}
 }

@@ -33,6 +33,7 @@ const (
 	CodeGone             Code = "gone"              // it existed but was deleted (media under the retention policy)
 	CodeInternal         Code = "internal"          // our fault; the message is generic
 	CodeUnavailable      Code = "unavailable"       // shutting down or overloaded; retry
+	CodeStorageFull      Code = "storage_full"      // the server's disk is full for now: keep the upload, retry after Retry-After
 )
 
 // Error is an error that is safe to show to a user: Message never carries

@@ -22,6 +22,9 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrUnsupported: the engine cannot do this (Listen on SQLite).
 	ErrUnsupported = errors.New("store: not supported by this database")
+	// ErrStorageFull: the database's disk is full (SQLite's "database or
+	// disk is full", PostgreSQL's disk_full). It passes once space is freed.
+	ErrStorageFull = errors.New("store: database or disk is full")
 	// ErrSchemaOutdated: the database needs `vigil migrate`.
 	ErrSchemaOutdated = errors.New("store: database schema is older than this version of vigil")
 )

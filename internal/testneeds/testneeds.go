@@ -27,12 +27,14 @@ import (
 type Need string
 
 // The needs; each is required by CI=true or VIGIL_TEST_REQUIRE_<NEED>=1
-// (VIGIL_TEST_REQUIRE_POSTGRES, _S3, _CHROMIUM, _DESKTOP).
+// (VIGIL_TEST_REQUIRE_POSTGRES, _S3, _CHROMIUM, _DESKTOP, _TMPFS).
 const (
 	Postgres Need = "postgres"
 	S3       Need = "s3"
 	Chromium Need = "chromium"
 	Desktop  Need = "desktop"
+	// Tmpfs: mounting a small tmpfs (root on Linux), to fill a real disk.
+	Tmpfs Need = "tmpfs"
 )
 
 // Required reports whether a missing n fails the tests instead of

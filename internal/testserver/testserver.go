@@ -33,6 +33,7 @@ import (
 	"vigil/internal/live"
 	"vigil/internal/lms"
 	"vigil/internal/mail"
+	"vigil/internal/metrics"
 	"vigil/internal/onnxrt"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
@@ -88,6 +89,12 @@ type Options struct {
 	// DigestDelay is how long after a student's explanations the digest
 	// mail goes to the instructors (0: at once).
 	DigestDelay time.Duration
+	// Log receives the server's log (default: Logger()); Metrics are the
+	// server's metrics (default: none); Disk is its free-space floor
+	// (default: none).
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	Disk    web.DiskFloor
 }
 
 var (
@@ -143,6 +150,9 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	now := s.Now
 	log := Logger()
+	if o.Log != nil {
+		log = o.Log
+	}
 	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
 	s.Live = live.NewBroker()
 	s.Ingest.SetLive(s.Live)
@@ -167,7 +177,7 @@ func Start(t testing.TB, o Options) *Server {
 	s.mediaDirect = o.MediaDirect
 	s.Student = student.New(student.Deps{Store: s.Store, Blobs: s.Blobs, Review: s.Review, Faces: Models(t).Faces(), Now: now,
 		BaseURL: s.URL, MailOn: o.Mail != nil, DigestDelay: o.DigestDelay})
-	srv, err := web.New(web.Deps{MediaDirect: o.MediaDirect, Schema: s.Store, Blobs: s.Blobs, Accounts: auth.NewAccounts(s.Store, now, log),
+	srv, err := web.New(web.Deps{Metrics: o.Metrics, Disk: o.Disk, MediaDirect: o.MediaDirect, Schema: s.Store, Blobs: s.Blobs, Accounts: auth.NewAccounts(s.Store, now, log),
 		Ingest: s.Ingest, Review: s.Review, Student: s.Student, MailConfigured: o.Mail != nil, Log: log, Now: now, BaseURL: s.URL, Live: s.Live,
 		LTI: &web.LTI{Flow: s.LTI.Flow, Keys: s.LTI.Keys, LMS: s.LTI.LMS}})
 	if err != nil {

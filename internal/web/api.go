@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"vigil/internal/ingest"
+	"vigil/internal/metrics"
 	"vigil/internal/proctor"
 )
 
@@ -37,6 +38,12 @@ func (s *Server) apiAs(sources []string, h func(http.ResponseWriter, *http.Reque
 		if err != nil {
 			s.apiError(w, r, err)
 			return
+		}
+		if metrics.UploadKind(r) != "" {
+			if why := s.storage.lowSpace(); why != "" {
+				s.apiError(w, r, errStorageFull.Wrap(errors.New(why)))
+				return
+			}
 		}
 		h(w, r, sess, source)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"vigil/internal/blob"
 	"vigil/internal/proctor"
@@ -37,6 +38,8 @@ func statusOf(code proctor.Code) int {
 		return http.StatusTooManyRequests
 	case proctor.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case proctor.CodeStorageFull:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -47,8 +50,20 @@ func appError(err error) *proctor.Error {
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, blob.ErrNotFound) {
 		return proctor.E(proctor.CodeNotFound, "not found")
 	}
+	if errors.Is(err, store.ErrStorageFull) || errors.Is(err, blob.ErrStorageFull) {
+		return errStorageFull.Wrap(err)
+	}
 	return proctor.AsError(err)
 }
+
+// errStorageFull refuses an upload while the server's disk is full (or
+// below its free-space floor): the client keeps the item and tries again.
+var errStorageFull = proctor.E(proctor.CodeStorageFull, "the server cannot store uploads for the moment; keep them and try again").
+	With("retry_after_ms", storageRetryAfter.Milliseconds())
+
+// storageRetryAfter is the Retry-After of a storage_full refusal: space
+// comes back when an operator frees it, so clients need not hurry.
+const storageRetryAfter = 10 * time.Second
 
 // apiError writes {"error": {"code", "message", "request_id", ...detail}}.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
@@ -60,7 +75,10 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	e := appError(err)
 	status := statusOf(e.Code)
-	if status >= 500 {
+	switch {
+	case e.Code == proctor.CodeStorageFull:
+		s.storage.refused(err) // logged once, not per request
+	case status >= 500:
 		s.Log.Error("api error", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
 	body := map[string]any{"code": e.Code, "message": e.Message, "request_id": requestID(r.Context())}
@@ -84,7 +102,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	e := appError(err)
 	status := statusOf(e.Code)
-	if status >= 500 {
+	switch {
+	case e.Code == proctor.CodeStorageFull:
+		s.storage.refused(err)
+	case status >= 500:
 		s.Log.Error("page error", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
 	p := page{Title: http.StatusText(status), Data: errorView{Message: e.Message, RequestID: requestID(r.Context()), Back: backLink(r, s.BaseURL)}}

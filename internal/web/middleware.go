@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"vigil/internal/metrics"
 )
 
 type ctxKey int
@@ -57,10 +59,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(ctx, ctxClientIP, clientIP(r, s.TrustedProxies)))
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
-		next.ServeHTTP(sw, r)
+		kind := metrics.UploadKind(r)
+		s.Metrics.MeasureUpload(kind, r.ContentLength, func() int {
+			next.ServeHTTP(sw, r)
+			return sw.status
+		})
+		if kind != "" && sw.status/100 == 2 {
+			s.storage.accepted()
+		}
 		s.observeAPI(r, sw.status, time.Since(start))
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		if sw.status >= 500 && sw.status != http.StatusInsufficientStorage { // a full disk is logged once, not per request
 			level = slog.LevelError
 		} else if strings.HasPrefix(r.URL.Path, "/static/") || strings.HasPrefix(r.URL.Path, "/media/") || r.URL.Path == "/healthz" ||
 			r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {

@@ -18,8 +18,9 @@ type Schema interface {
 }
 
 // CheckReady reports whether a process can do its work: the database
-// answers at the schema this binary needs, and the media store answers.
-func CheckReady(ctx context.Context, st Schema, b blob.Bucket) error {
+// answers at the schema this binary needs, the media store answers, and
+// each of more passes (the free space a serving process keeps).
+func CheckReady(ctx context.Context, st Schema, b blob.Bucket, more ...func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	have, want, err := st.SchemaVersion(ctx)
@@ -32,16 +33,21 @@ func CheckReady(ctx context.Context, st Schema, b blob.Bucket) error {
 	if _, err := b.Stat(ctx, "readyz/probe"); err != nil && !errors.Is(err, blob.ErrNotFound) {
 		return fmt.Errorf("media store: %w", err)
 	}
+	for _, check := range more {
+		if err := check(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // ReadyHandler answers 200 when CheckReady passes, else 503 with why (a
 // load balancer takes the process out of rotation meanwhile).
-func ReadyHandler(st Schema, b blob.Bucket) http.HandlerFunc {
+func ReadyHandler(st Schema, b blob.Bucket, more ...func(context.Context) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Header().Set("Cache-Control", "no-store")
-		if err := CheckReady(r.Context(), st, b); err != nil {
+		if err := CheckReady(r.Context(), st, b, more...); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintf(w, "not ready: %v\n", err)
 			return

@@ -90,7 +90,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("/", s.notFoundPage)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", ReadyHandler(s.Schema, s.Blobs))
+	mux.HandleFunc("GET /readyz", ReadyHandler(s.Schema, s.Blobs, s.storage.ready))
 	if s.Metrics != nil {
 		mux.Handle("GET /metrics", s.Metrics.HandlerWithToken(s.MetricsToken))
 	}

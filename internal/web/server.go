@@ -51,6 +51,8 @@ type Deps struct {
 	// Live is what ingest publishes to, for the live view (nil: the page
 	// shows what is stored, without updates).
 	Live *live.Broker
+	// Disk is the free space to keep on the local disks Vigil writes.
+	Disk DiskFloor
 }
 
 // Server holds the parsed templates and the asset table.
@@ -71,6 +73,8 @@ type Server struct {
 	mediaOrigin string
 	// media budgets and audits people's reads of students' media.
 	media *mediaGuard
+	// storage says whether uploads are refused for lack of space.
+	storage *storageState
 }
 
 // New parses the embedded templates and hashes the static files.
@@ -79,6 +83,7 @@ func New(d Deps) (*Server, error) {
 		signIns:  ratelimit.New[string](1.0/6, 10, d.Now), // 10 at once, then one every 6 s
 		pairings: ratelimit.New[string](1.0/2, 20, d.Now), // 20 at once, then one every 2 s
 		media:    newMediaGuard(d.Now)}
+	s.storage = newStorageState(d.Disk, d.Log, d.Metrics, d.Now)
 	if o, ok := d.Blobs.(interface{ PublicOrigin() string }); ok {
 		s.mediaOrigin = o.PublicOrigin()
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"vigil/internal/blob"
@@ -68,21 +69,32 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader) (int64, error
 		return 0, err
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return 0, fmt.Errorf("fileblob: put %s: %w", key, err)
+		return 0, fmt.Errorf("fileblob: put %s: %w", key, noSpace(err))
 	}
 	tmp, err := os.CreateTemp(filepath.Join(b.root, tmpDir), "put-*")
 	if err != nil {
-		return 0, fmt.Errorf("fileblob: put %s: %w", key, err)
+		return 0, fmt.Errorf("fileblob: put %s: %w", key, noSpace(err))
 	}
 	n, err := writeSynced(ctx, tmp, r)
 	if err == nil {
 		err = os.Rename(tmp.Name(), dst)
 	}
+	if err == nil {
+		err = syncDir(filepath.Dir(dst))
+	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return 0, fmt.Errorf("fileblob: put %s: %w", key, err)
+		return 0, fmt.Errorf("fileblob: put %s: %w", key, noSpace(err))
 	}
-	return n, syncDir(filepath.Dir(dst))
+	return n, nil
+}
+
+// noSpace marks a full disk or an exhausted quota with blob.ErrStorageFull.
+func noSpace(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w: %w", blob.ErrStorageFull, err)
+	}
+	return err
 }
 
 // writeSynced copies r into f, fsyncs and closes it.

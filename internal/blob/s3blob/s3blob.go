@@ -153,6 +153,10 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader) (int64, error
 	info, err := b.client.PutObject(ctx, b.cfg.Bucket, name, r, size, minio.PutObjectOptions{PartSize: partSize,
 		ContentType: "application/octet-stream", DisableContentSha256: b.cfg.Secure})
 	if err != nil {
+		// A store that says it is full (HTTP 507, MinIO's code for it).
+		if r := minio.ToErrorResponse(err); r.StatusCode == http.StatusInsufficientStorage || r.Code == "XMinioStorageFull" {
+			err = fmt.Errorf("%w: %w", blob.ErrStorageFull, err)
+		}
 		return 0, fmt.Errorf("s3blob: put %s: %w", key, err)
 	}
 	return info.Size, nil

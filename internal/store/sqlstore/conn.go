@@ -71,7 +71,7 @@ func wrap(op string, err error) error {
 	case isUnique(err):
 		return fmt.Errorf("sqlstore: %s: %w", op, store.ErrConflict)
 	}
-	return fmt.Errorf("sqlstore: %s: %w", op, err)
+	return fmt.Errorf("sqlstore: %s: %w", op, full(err))
 }
 
 // scanner is a row to scan: *sql.Row or *sql.Rows.

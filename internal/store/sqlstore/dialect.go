@@ -3,8 +3,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 
 	"github.com/riverqueue/river/rivertype"
+
+	"vigil/internal/store"
 )
 
 // dialect is what differs between the engines. Everything else in this
@@ -20,6 +24,10 @@ type dialect interface {
 	// txOptions are the options of InTx's transactions (inTx) or of the
 	// store's own multi-statement methods run outside one.
 	txOptions(inTx bool) *sql.TxOptions
+	// writersTakeTurns: one write transaction runs at a time (SQLite's
+	// single writer), so what a transaction reads stays true until it
+	// commits.
+	writersTakeTurns() bool
 	// abortsTxOnError: after a failed statement the whole transaction is
 	// aborted (PostgreSQL), rather than only the statement undone (SQLite).
 	abortsTxOnError() bool
@@ -47,3 +55,16 @@ type dialect interface {
 // isUnique reports whether err is a unique or primary-key violation. It
 // asks both engines' drivers: an error only ever comes from one of them.
 func isUnique(err error) bool { return sqliteUnique(err) || pgCode(err) == codeUniqueViolation }
+
+// isFull reports whether err says the database's disk is full, in either
+// engine's words.
+func isFull(err error) bool { return sqliteFull(err) || pgCode(err) == codeDiskFull }
+
+// full marks an error that says the disk is full with store.ErrStorageFull,
+// so callers can tell it from other failures.
+func full(err error) error {
+	if err == nil || errors.Is(err, store.ErrStorageFull) || !isFull(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
+}

@@ -108,6 +108,7 @@ const (
 	codeUniqueViolation      = "23505"
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
+	codeDiskFull             = "53100"
 )
 
 func pgCode(err error) string {
@@ -117,6 +118,8 @@ func pgCode(err error) string {
 	}
 	return ""
 }
+
+func (postgresDialect) writersTakeTurns() bool { return false }
 
 func (postgresDialect) mustRetry(err error) bool {
 	code := pgCode(err)

@@ -34,7 +34,14 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	return newStore(ctx, sqliteDialect{}, writer, reader, riversqlite.New(writer), path)
+	s, err := newStore(ctx, sqliteDialect{}, writer, reader, riversqlite.New(writer), path)
+	if err != nil {
+		return nil, err
+	}
+	s.readStmts, s.writeStmts = newStmts(reader), newStmts(writer)
+	s.conn = &conn{r: cachedDB{s.readStmts}, w: cachedDB{s.writeStmts}, s: s}
+	s.group = newGroup(s)
+	return s, nil
 }
 
 // The writer waits up to 10 s for a lock held by another process (the CLI
@@ -81,6 +88,12 @@ func sqliteUnique(err error) bool {
 	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// sqliteFull reports whether err is SQLite's "database or disk is full".
+func sqliteFull(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL
+}
+
 func (sqliteDialect) mustRetry(error) bool { return false }
 
 // txOptions: the writer's transactions are IMMEDIATE (its _txlock), and
@@ -88,6 +101,8 @@ func (sqliteDialect) mustRetry(error) bool { return false }
 func (sqliteDialect) txOptions(bool) *sql.TxOptions { return nil }
 
 func (sqliteDialect) abortsTxOnError() bool { return false }
+
+func (sqliteDialect) writersTakeTurns() bool { return true }
 
 func (sqliteDialect) completeJob(ctx context.Context, tx *sql.Tx, job *rivertype.JobRow) error {
 	_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx, &river.Job[rowArgs]{JobRow: job, Args: rowArgs{kind: job.Kind}})

@@ -12,7 +12,7 @@ import (
 )
 
 // newSession creates a course, an exam, a student and a session for tests.
-func newSession(t *testing.T, st store.Store) *proctor.Session {
+func newSession(t testing.TB, st store.Store) *proctor.Session {
 	t.Helper()
 	ctx := t.Context()
 	c := &proctor.Course{Code: "C", Title: "C", Enabled: true}
@@ -26,7 +26,7 @@ func newSession(t *testing.T, st store.Store) *proctor.Session {
 	return sess
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

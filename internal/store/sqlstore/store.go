@@ -37,6 +37,13 @@ type Store struct {
 	writer, reader *sql.DB
 	driver         riverdriver.Driver[*sql.Tx]
 	inserter       *river.Client[*sql.Tx]
+	known          knownJobs // unique jobs' IDs, for Enqueue
+	// group commits InTx's transactions together (SQLite); nil: each
+	// commits alone.
+	group *group
+	// readStmts and writeStmts keep statements prepared (SQLite); nil:
+	// the driver's own cache (PostgreSQL).
+	readStmts, writeStmts *stmts
 }
 
 var _ store.Store = (*Store)(nil)
@@ -67,6 +74,14 @@ func (s *Store) RiverDriver() riverdriver.Driver[*sql.Tx] { return s.driver }
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
+	for _, c := range []*stmts{s.readStmts, s.writeStmts} {
+		if c != nil {
+			c.close()
+		}
+	}
 	if s.reader == s.writer {
 		return s.writer.Close()
 	}

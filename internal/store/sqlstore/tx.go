@@ -2,11 +2,16 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"vigil/internal/store"
@@ -18,11 +23,85 @@ type tx struct{ *conn }
 var _ store.Tx = (*tx)(nil)
 
 // Enqueue inserts a River job inside the transaction.
+//
+// A unique job (jobargs.AnalyzeSession: one per session while one waits or
+// runs) is enqueued with every upload, and River's unique insert is the
+// most expensive statement of an upload. Where writers take turns
+// (SQLite), the job River would find is looked up first, by the ID this
+// process last inserted or was given for the same arguments: when it is
+// still in one of the unique states, River would skip the insert, so it
+// is skipped here without asking River. The read is inside the
+// transaction and no other writer runs meanwhile, so it is exact; a
+// forgotten or stale ID only costs River's insert.
 func (t *tx) Enqueue(ctx context.Context, job store.JobArgs) error {
-	if _, err := t.s.inserter.InsertTx(ctx, t.conn.tx, job, nil); err != nil {
+	key, states := t.s.known.key(job, t.s.d.writersTakeTurns())
+	if key != "" {
+		if id, ok := t.s.known.get(key); ok {
+			var state string
+			err := t.w.QueryRowContext(ctx, `SELECT state FROM river_job WHERE id = $1`, id).Scan(&state)
+			if err == nil && slices.Contains(states, rivertype.JobState(state)) {
+				return nil
+			}
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return wrap("enqueue "+job.Kind(), err)
+			}
+		}
+	}
+	res, err := t.s.inserter.InsertTx(ctx, t.conn.tx, job, nil)
+	if err != nil {
 		return fmt.Errorf("sqlstore: enqueue %s: %w", job.Kind(), err)
 	}
+	if key != "" && res.Job != nil {
+		t.s.known.put(key, res.Job.ID)
+	}
 	return nil
+}
+
+// knownJobs remembers, per unique job (kind and arguments), the ID of the
+// job River last inserted or found for it.
+type knownJobs struct {
+	mu  sync.Mutex
+	ids map[string]int64
+	off bool // always ask River (the benchmarks' baseline)
+}
+
+// maxKnownJobs bounds the memory: past it everything is forgotten (at
+// worst each job pays River's insert once more).
+const maxKnownJobs = 100_000
+
+// key is a unique job's key and its unique states; "" when the job is not
+// unique by its arguments and states, or when serial is false (writers
+// run at once: the look-up would race with a worker completing the job).
+func (k *knownJobs) key(job store.JobArgs, serial bool) (string, []rivertype.JobState) {
+	withOpts, ok := job.(river.JobArgsWithInsertOpts)
+	if !serial || !ok || k.off {
+		return "", nil
+	}
+	u := withOpts.InsertOpts().UniqueOpts
+	if !u.ByArgs || len(u.ByState) == 0 || u.ByPeriod != 0 || u.ByQueue {
+		return "", nil
+	}
+	args, err := json.Marshal(job)
+	if err != nil {
+		return "", nil
+	}
+	return job.Kind() + " " + string(args), u.ByState
+}
+
+func (k *knownJobs) get(key string) (int64, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	id, ok := k.ids[key]
+	return id, ok
+}
+
+func (k *knownJobs) put(key string, id int64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ids == nil || len(k.ids) >= maxKnownJobs {
+		k.ids = map[string]int64{}
+	}
+	k.ids[key] = id
 }
 
 // rowArgs lets a bare job row pass through River's typed API.
@@ -53,6 +132,9 @@ const (
 // InTx runs fn in one write transaction (see the dialects for its
 // isolation), again when the dialect says the failure calls for it.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	if s.group != nil {
+		return s.group.run(ctx, func(c *conn) error { return fn(&tx{c}) })
+	}
 	return s.run(ctx, true, func(c *conn) error { return fn(&tx{c}) })
 }
 
@@ -69,7 +151,7 @@ func (s *Store) run(ctx context.Context, inTx bool, fn func(*conn) error) error 
 	for attempt := 1; ; attempt++ {
 		err := s.runOnce(ctx, inTx, fn)
 		if !s.d.mustRetry(err) || attempt == maxTxAttempts {
-			return err
+			return full(err)
 		}
 		if err := backOff(ctx, attempt); err != nil {
 			return err

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -145,11 +147,73 @@ func testTx(t *testing.T, st store.Store) {
 
 func countJobs(t *testing.T, st store.Store) int {
 	t.Helper()
+	return len(listJobs(t, st, "storetest_job"))
+}
+
+func listJobs(t *testing.T, st store.Store, kind string) []*rivertype.JobRow {
+	t.Helper()
 	client, err := river.NewClient(st.RiverDriver(), &river.Config{})
 	must(t, err)
-	res, err := client.JobList(context.Background(), river.NewJobListParams().Kinds("storetest_job"))
+	res, err := client.JobList(context.Background(), river.NewJobListParams().Kinds(kind))
 	must(t, err)
-	return len(res.Jobs)
+	return res.Jobs
+}
+
+// uniqueJob is unique by its arguments while one waits or runs, as
+// jobargs.AnalyzeSession is.
+type uniqueJob struct {
+	SessionID int64 `json:"session_id"`
+}
+
+func (uniqueJob) Kind() string { return "storetest_unique" }
+
+func (uniqueJob) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning}}}
+}
+
+// testUniqueJobs: a unique job enqueued again while one waits is not
+// inserted twice; one enqueued in a transaction that rolled back is not
+// there, and the next enqueue inserts it; once the job has left the unique
+// states (cancelled here) the next enqueue inserts a new one.
+func testUniqueJobs(t *testing.T, st store.Store) {
+	enqueue := func(id int64, fail error) error {
+		return st.InTx(ctx(t), func(tx store.Tx) error {
+			if err := tx.Enqueue(ctx(t), uniqueJob{SessionID: id}); err != nil {
+				return err
+			}
+			return fail
+		})
+	}
+	boom := errors.New("boom")
+	wantErr(t, enqueue(1, boom), boom)
+	if n := len(listJobs(t, st, "storetest_unique")); n != 0 {
+		t.Fatalf("%d jobs after a rolled-back enqueue", n)
+	}
+	for range 3 {
+		must(t, enqueue(1, nil))
+	}
+	must(t, enqueue(2, nil))
+	jobs := listJobs(t, st, "storetest_unique")
+	if len(jobs) != 2 {
+		t.Fatalf("%d jobs for two sessions enqueued 3 and 1 times, want 2", len(jobs))
+	}
+	client, err := river.NewClient(st.RiverDriver(), &river.Config{})
+	must(t, err)
+	for _, j := range jobs {
+		var args uniqueJob
+		must(t, json.Unmarshal(j.EncodedArgs, &args))
+		if args.SessionID == 1 {
+			_, err := client.JobCancel(ctx(t), j.ID)
+			must(t, err)
+		}
+	}
+	must(t, enqueue(1, nil))
+	must(t, enqueue(1, nil))
+	if n := len(listJobs(t, st, "storetest_unique")); n != 3 {
+		t.Fatalf("%d jobs after session 1's job was cancelled and enqueued twice more, want 3", n)
+	}
 }
 
 // testAuditPaging pages back through the log newest first, with entries

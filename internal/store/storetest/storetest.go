@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"AuditLog", testAudit},
 		{"WebSessionsAndSignInLinks", testAccess},
 		{"TransactionsAndJobs", testTx},
+		{"UniqueJobs", testUniqueJobs},
 		{"Audio", testAudio},
 		{"AnalysisState", testAnalysisState},
 		{"DetectionSignalFields", testSignalFields},

@@ -88,7 +88,11 @@ class Client {
     }
     this.uploader = new Uploader(this.store, this.link, this.local, {
       onProgress: (p, sent) => this.progress(p, sent),
-      onProblem: (err, ms) => say(`Uploads are paused: ${clause(err.message)}. Recording goes on and is kept on this computer. Trying again in ${Math.round(ms / 1000)} s.`),
+      onProblem: (err, ms) => say(err.code === 'storage_full'
+        // The server's disk is full for now: nothing the student can or
+        // needs to do, so nothing to alarm them with.
+        ? 'Recording goes on and is kept on this computer; it will be uploaded shortly.'
+        : `Uploads are paused: ${clause(err.message)}. Recording goes on and is kept on this computer. Trying again in ${Math.round(ms / 1000)} s.`),
       onRecover: () => say('Connected again: uploading what was kept.'),
       onOutage: () => this.update((s) => { s.drops = (s.drops || 0) + 1; }),
       onFatal: (err) => this.refused(err),
