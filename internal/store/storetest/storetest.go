@@ -60,6 +60,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"EventBatchesPerSource", testBatchesPerSource},
 		{"PairingCodesAndCompanionTokens", testPairing},
 		{"MembershipRolesAndPlatformAdmins", testMembership},
+		{"JoinPlatforms", testJoinPlatforms},
+		{"RegistrationLinks", testRegistrationLinks},
+		{"QuizPasswords", testQuizPasswords},
+		{"RecordingActivity", testRecordingActivity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
