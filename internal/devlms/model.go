@@ -91,7 +91,7 @@ func newDirectory() directory {
 		devKeys: map[string]DeveloperKey{},
 		// Each kind starts in its own range, so a tool that mixes up a
 		// user id and a course id fails loudly instead of by luck.
-		counters: map[string]int{"course": 100, "user": 1000, "quiz": 500},
+		counters: map[string]int{"course": 100, "user": 1000, "quiz": 500, "client": 0, "deployment": 10},
 	}
 }
 

@@ -37,6 +37,7 @@ type Platform struct {
 
 	mu      sync.Mutex
 	baseURL string
+	product string        // product_family_code of the OpenID configuration
 	keys    []*signingKey // every key that was ever current; the last one signs
 	state   state
 }
@@ -54,6 +55,8 @@ type state struct {
 	acsRequests   []ACSRequest
 	canvas        canvasAuth
 	buckets       map[string]*bucket
+	registrations map[string]*registration // Dynamic Registration tokens
+	dynamic       []DynamicRegistration
 }
 
 // New makes a platform with one fresh RS256 signing key and no data.
@@ -97,6 +100,7 @@ func newState() state {
 		deepLinkReqs:  map[string]deepLinkRequest{},
 		canvas:        newCanvasAuth(),
 		buckets:       map[string]*bucket{},
+		registrations: map[string]*registration{},
 	}
 }
 

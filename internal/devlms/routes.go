@@ -14,6 +14,10 @@ func (p *Platform) routes() *http.ServeMux {
 	handle("POST /auth", p.handleAuth)
 	handle("GET /jwks", p.handleJWKS)
 
+	// LTI Dynamic Registration.
+	handle("GET /openid-configuration", p.handleOpenIDConfiguration)
+	handle("POST /register", p.handleRegister)
+
 	// LTI Advantage services.
 	handle("POST /token", p.handleToken)
 	handle("GET /nrps/{course_id}", p.handleMemberships)

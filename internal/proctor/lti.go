@@ -67,11 +67,11 @@ type ToolKey struct {
 
 // LTIContext ties a course to the platform context it came from.
 type LTIContext struct {
-	CourseID       int64
-	PlatformID     int64
-	ContextID      string
-	LMSCourseID    string // the LMS's own course id (Canvas: custom canvas_course_id)
-	NRPSURL        string // Names and Role Provisioning endpoint, when offered
+	CourseID    int64
+	PlatformID  int64
+	ContextID   string
+	LMSCourseID string // the LMS's own course id (Canvas: custom canvas_course_id)
+	NRPSURL     string // Names and Role Provisioning endpoint, when offered
 	// NRPSPlatformID is the registration whose launch gave NRPSURL (its
 	// client id must read it; 0: PlatformID's).
 	NRPSPlatformID int64
