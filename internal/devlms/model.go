@@ -46,8 +46,12 @@ func (u User) Name() string {
 type Quiz struct {
 	ID, Title  string
 	AccessCode string
-	Published  bool
-	DueAt      time.Time // zero: no due date
+	// Password is a Moodle-style "Require password", which an instructor
+	// types into the quiz's settings (SetQuizPassword); the quiz asks for it
+	// like an access code.
+	Password  string
+	Published bool
+	DueAt     time.Time // zero: no due date
 }
 
 // Tool is a registered LTI 1.3 tool and its deployment. The same
@@ -251,6 +255,28 @@ func (p *Platform) Quiz(courseID, quizID string) (Quiz, bool) {
 		return Quiz{}, false
 	}
 	return *q, true
+}
+
+// SetQuizPassword sets (or, with "", clears) a quiz's password, as an
+// instructor pasting a proctoring tool's quiz password into Moodle's
+// "Require password" does. It panics on an unknown quiz.
+func (p *Platform) SetQuizPassword(courseID, quizID, password string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := p.state.quiz(courseID, quizID)
+	if q == nil {
+		panic(fmt.Sprintf("devlms: SetQuizPassword: no quiz %q in course %q", quizID, courseID))
+	}
+	q.Password = password
+}
+
+// secret is what the quiz asks for before it starts: its password, or its
+// access code; "" when it asks for nothing.
+func (q Quiz) secret() string {
+	if q.Password != "" {
+		return q.Password
+	}
+	return q.AccessCode
 }
 
 // RegisterTool registers (or replaces) an LTI 1.3 tool and deploys it in

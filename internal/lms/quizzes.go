@@ -227,27 +227,21 @@ func accessCode() string {
 	return string(b)
 }
 
-// AccessCode reveals an exam's hidden access code to a live proctored
-// session: recording has begun and the session is not finished.
+// AccessCode reveals an exam's hidden access code (or its quiz password) to
+// a live proctored session whose recording is healthy (see QuizGate): the
+// browser extension asks for it to fill it into the quiz.
 func (s *Service) AccessCode(ctx context.Context, sess *proctor.Session) (string, error) {
-	q, err := s.Store.GetLMSQuiz(ctx, sess.ExamID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && q.AccessCode == "") {
-		return "", proctor.E(proctor.CodeNotFound, "this exam has no access code")
-	}
+	g, err := s.QuizGate(ctx, sess)
 	if err != nil {
 		return "", err
 	}
 	if !sess.ResumableAt(s.Now()) {
 		return "", proctor.E(proctor.CodeSessionClosed, "this session is %s", sess.State.Label())
 	}
-	frames, err := s.Store.NextFrameSeq(ctx, sess.ID)
-	if err != nil {
-		return "", err
+	if !g.Shown {
+		return "", proctor.E(proctor.CodeConflict, "the access code is shown only while the recording runs: %s", g.Reason)
 	}
-	if frames == 0 || sess.State != proctor.StateInProgress {
-		return "", proctor.E(proctor.CodeConflict, "the access code is shown once the recording has started")
-	}
-	return q.AccessCode, nil
+	return g.Secret, nil
 }
 
 // CanvasAuthorizeURL is where an instructor authorises Vigil on the Canvas

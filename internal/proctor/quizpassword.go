@@ -19,6 +19,7 @@ type QuizPassword struct {
 // RecordingActivity is when Vigil last received each kind of upload of a
 // session (the server's clock; zero: never).
 type RecordingActivity struct {
+	FirstFrame time.Time // the recording's first webcam still
 	LastFrame  time.Time // a webcam still
 	LastWebcam time.Time // a webcam video chunk (it carries the microphone)
 	LastScreen time.Time // a screen video chunk
@@ -39,8 +40,10 @@ const (
 // Healthy says whether a session's recording is running and healthy at
 // now: the session is in progress and Vigil received, recently enough, a
 // webcam still, a webcam video chunk (camera and microphone), and — when
-// the exam asks for the screen — a screen video chunk. Reason says what is
-// missing, in words for the student.
+// the exam asks for the screen — a screen video chunk. The video chunks
+// are due only once the recording has run for HealthyChunkWindow (the
+// first arrives ten seconds in). Reason says what is missing, in words for
+// the student.
 func (a RecordingActivity) Healthy(now time.Time, sess *Session, s Settings) (bool, string) {
 	if sess.State != StateInProgress {
 		return false, "the recording has not started or has ended"
@@ -54,13 +57,16 @@ func (a RecordingActivity) Healthy(now time.Time, sess *Session, s Settings) (bo
 		return false, "Vigil has not received your camera yet"
 	case now.Sub(a.LastFrame) > frameWindow:
 		return false, fmt.Sprintf("Vigil has received nothing from your camera for %s", age(now.Sub(a.LastFrame)))
-	case a.LastWebcam.IsZero():
+	}
+	due := now.Sub(a.FirstFrame) > HealthyChunkWindow
+	switch {
+	case a.LastWebcam.IsZero() && due:
 		return false, "Vigil has not received your camera's video and microphone yet"
-	case now.Sub(a.LastWebcam) > HealthyChunkWindow:
+	case !a.LastWebcam.IsZero() && now.Sub(a.LastWebcam) > HealthyChunkWindow:
 		return false, fmt.Sprintf("Vigil has received no video or sound from your camera and microphone for %s", age(now.Sub(a.LastWebcam)))
-	case s.RequireScreenShare && a.LastScreen.IsZero():
+	case s.RequireScreenShare && a.LastScreen.IsZero() && due:
 		return false, "Vigil has not received your shared screen yet"
-	case s.RequireScreenShare && now.Sub(a.LastScreen) > HealthyChunkWindow:
+	case s.RequireScreenShare && !a.LastScreen.IsZero() && now.Sub(a.LastScreen) > HealthyChunkWindow:
 		return false, fmt.Sprintf("Vigil has received nothing of your shared screen for %s", age(now.Sub(a.LastScreen)))
 	}
 	return true, ""

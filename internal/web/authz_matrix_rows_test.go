@@ -32,6 +32,8 @@ func matrixRows() []row {
 			capture.with(map[int][2]int{student: {403, 403}, studentElsewhere: {403, 403}})},
 		{"GET /api/v1/sessions/{id}/access_code", apiCall("GET", "/api/v1/sessions/%d/access_code", "", nil), // no LMS quiz: none
 			capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
+		{"GET /api/v1/sessions/{id}/quiz_password", apiCall("GET", "/api/v1/sessions/%d/quiz_password", "", nil), // no password: none
+			capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
 		{"POST /api/v1/sessions", func(*courseWorld) call {
 			return call{method: "POST", path: "/api/v1/sessions", body: []byte(`{"link":"no-such-link"}`), ctype: "application/json"}
 		}, same(401)},
@@ -103,6 +105,7 @@ func matrixRows() []row {
 		{"GET /exams/{id}/sessions", getf("/exams/%d/sessions", examID), dashRead},
 		{"GET /exams/{id}/settings", getf("/exams/%d/settings", examID), dashRead},
 		{"POST /exams/{id}/settings", postf("/exams/%d/settings", examID, url.Values{"proctoring": {"on"}}), dashChange},
+		{"POST /exams/{id}/quiz-password", postf("/exams/%d/quiz-password", examID, url.Values{"action": {"make"}}), dashChange},
 		{"POST /exams/{id}/accommodations", func(c *courseWorld) call {
 			return call{method: "POST", path: fmt.Sprintf("/exams/%d/accommodations", c.exam.ID), form: url.Values{"student": {fmt.Sprint(c.student.ID)}}}
 		}, dashChange},

@@ -76,7 +76,9 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", n)
+		// Partials: small blocks several pages (or several helpers' changes)
+		// share, kept in files of their own.
+		t, err := template.New(base).Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", base, err)
 		}

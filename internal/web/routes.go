@@ -25,6 +25,7 @@ func (s *Server) routes(mux router) {
 
 	// The student's side: a session link opens the capture client.
 	mux.HandleFunc("GET /s/{token}", s.studentPage)
+	mux.HandleFunc("GET /api/v1/sessions/{id}/quiz_password", s.apiAs([]string{proctor.SourceBrowser}, s.apiQuizPassword))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/access_code", s.apiAs([]string{proctor.SourceBrowser, proctor.SourceExtension}, s.apiAccessCode))
 
 	// LTI 1.3 (docs/LTI.md).
@@ -45,6 +46,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /exams/{id}/sessions", s.user(s.studentListPage))
 	mux.HandleFunc("GET /exams/{id}/settings", s.user(s.settingsPage))
 	mux.HandleFunc("POST /exams/{id}/settings", s.user(s.saveSettings))
+	mux.HandleFunc("POST /exams/{id}/quiz-password", s.user(s.quizPassword))
 	mux.HandleFunc("POST /exams/{id}/accommodations", s.user(s.saveAccommodation))
 	mux.HandleFunc("POST /exams/{id}/links", s.user(s.issueSessionLink))
 	mux.HandleFunc("GET /sessions/{id}", s.user(s.sessionPage))

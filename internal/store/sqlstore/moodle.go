@@ -129,15 +129,17 @@ func (c *conn) DeleteQuizPassword(ctx context.Context, examID int64) error {
 }
 
 func (c *conn) RecordingActivity(ctx context.Context, sessionID int64) (proctor.RecordingActivity, error) {
-	var frame, webcam, screen int64
-	// Each is the newest row of its primary key's order: one index probe.
+	var first, frame, webcam, screen int64
+	// Each is the first or newest row of its primary key's order: one index
+	// probe.
 	err := c.r.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT received_at FROM frames WHERE session_id = $1 ORDER BY seq LIMIT 1), 0),
 		coalesce((SELECT received_at FROM frames WHERE session_id = $1 ORDER BY seq DESC LIMIT 1), 0),
 		coalesce((SELECT received_at FROM video_chunks WHERE session_id = $1 AND stream = 'webcam' ORDER BY seq DESC LIMIT 1), 0),
 		coalesce((SELECT received_at FROM video_chunks WHERE session_id = $1 AND stream = 'screen' ORDER BY seq DESC LIMIT 1), 0)`,
-		sessionID).Scan(&frame, &webcam, &screen)
+		sessionID).Scan(&first, &frame, &webcam, &screen)
 	if err != nil {
 		return proctor.RecordingActivity{}, wrap("recording activity", err)
 	}
-	return proctor.RecordingActivity{LastFrame: fromMS(frame), LastWebcam: fromMS(webcam), LastScreen: fromMS(screen)}, nil
+	return proctor.RecordingActivity{FirstFrame: fromMS(first), LastFrame: fromMS(frame), LastWebcam: fromMS(webcam), LastScreen: fromMS(screen)}, nil
 }

@@ -144,7 +144,7 @@ func testRecordingActivity(t *testing.T, st store.Store) {
 		DurationMS: 10000, BlobKey: "v", SHA256: "x", Size: 1, ReceivedAt: t0.Add(10 * time.Second)}))
 	a, err = st.RecordingActivity(ctx(t), s.ID)
 	must(t, err)
-	if !a.LastFrame.Equal(t0.Add(2*time.Second)) || !a.LastWebcam.Equal(t0.Add(10*time.Second)) || !a.LastScreen.IsZero() {
+	if !a.FirstFrame.Equal(t0) || !a.LastFrame.Equal(t0.Add(2*time.Second)) || !a.LastWebcam.Equal(t0.Add(10*time.Second)) || !a.LastScreen.IsZero() {
 		t.Fatalf("RecordingActivity = %+v", a)
 	}
 }
