@@ -52,6 +52,10 @@ type Quiz struct {
 	Password  string
 	Published bool
 	DueAt     time.Time // zero: no due date
+	// New makes it a New Quiz: the New Quizzes API lists it (its id is its
+	// assignment's) and sets its student access code; the Classic Quizzes
+	// API does not see it.
+	New bool
 }
 
 // Tool is a registered LTI 1.3 tool and its deployment. The same

@@ -32,6 +32,8 @@ func (p *Platform) routes() *http.ServeMux {
 	handle("GET /api/v1/courses/{course_id}/quizzes", p.canvasAPI(p.handleListQuizzes))
 	handle("GET /api/v1/courses/{course_id}/quizzes/{id}", p.canvasAPI(p.handleGetQuiz))
 	handle("PUT /api/v1/courses/{course_id}/quizzes/{id}", p.canvasAPI(p.handleUpdateQuiz))
+	handle("GET /api/quiz/v1/courses/{course_id}/quizzes", p.canvasAPI(p.handleListNewQuizzes))
+	handle("PATCH /api/quiz/v1/courses/{course_id}/quizzes/{assignment_id}", p.canvasAPI(p.handleUpdateNewQuiz))
 
 	// The UI.
 	handle("GET /{$}", p.handleHome)

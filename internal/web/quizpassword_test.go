@@ -200,3 +200,62 @@ func TestQuizPasswordOnlyForInstructors(t *testing.T) {
 		t.Fatalf("a reviewer's settings page: %d\n%s", status, body)
 	}
 }
+
+// TestQuizPasswordCanvasNewQuiz: Canvas New Quizzes beside Classic
+// Quizzes: the dashboard lists a New Quiz, "Proctor with Vigil" sets its
+// student access code through the New Quizzes API, the quiz refuses a
+// student without it, and the proctoring window shows it only while the
+// recording is healthy.
+func TestQuizPasswordCanvasNewQuiz(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	l := startLMS(t, srv, lmsOptions{autoEnable: true, canvas: true})
+	nq := l.AddQuiz(l.Seed.CourseID, devlms.Quiz{Title: "New Quiz final", Published: true, New: true})
+	teacher := browserClient()
+	_, page := l.launch(t, teacher, devlms.LaunchSpec{CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID})
+	next, status, body := continueTo(t, teacher, srv.URL, page)
+	key := "n" + nq.ID
+	if status != 200 || !strings.Contains(body, `id="proctor-`+key+`"`) || !strings.Contains(body, "New Quiz") ||
+		!strings.Contains(body, `id="proctor-`+l.Seed.QuizIDs[0]+`"`) {
+		t.Fatalf("course page %s lists no New Quiz beside the Classic ones:\n%s", next, body)
+	}
+	status, _ = postForm(t, teacher, srv.URL+next+"/quizzes/"+key+"/proctor", url.Values{"csrf": {formValue(t, body, "csrf")}})
+	q, _ := l.Quiz(l.Seed.CourseID, nq.ID)
+	if status != 200 || len(q.AccessCode) < 8 {
+		t.Fatalf("proctor the New Quiz: %d, its access code %q", status, q.AccessCode)
+	}
+	if status, _ := openQuiz(t, quizTaker(t, l, l.Seed.StudentIDs[1]), l, nq.ID, ""); status != 403 {
+		t.Fatalf("the New Quiz without Vigil: %d, want 403", status)
+	}
+	exams, _ := srv.Store.ListExams(context.Background(), 1)
+	var examID int64
+	for _, e := range exams {
+		if e.Title == "New Quiz final" {
+			examID = e.ID
+		}
+	}
+	if examID == 0 {
+		t.Fatalf("no exam for the New Quiz: %+v", exams)
+	}
+	exam, _ := srv.Store.GetExam(context.Background(), examID)
+	st := proctor.Student{CourseID: exam.CourseID, FirstName: "Ada", LastName: "Student", ExternalID: l.Seed.StudentIDs[0]}
+	if err := srv.Store.CreateStudent(context.Background(), &st); err != nil {
+		t.Fatal(err)
+	}
+	link := srv.Link(t, &testserver.Fixture{Exam: *exam, Students: []proctor.Student{st}}, 0)
+	s := start(t, client{t, srv.URL}, link)
+	if g := quizGate(t, srv, s); g.shown || g.kind != "access_code" {
+		t.Fatalf("before recording: %+v", g)
+	}
+	record(t, srv, s, 0, 0)
+	g := quizGate(t, srv, s)
+	if !g.shown || g.password != q.AccessCode {
+		t.Fatalf("while recording: %+v, want %q", g, q.AccessCode)
+	}
+	if status, page := openQuiz(t, quizTaker(t, l, l.Seed.StudentIDs[0]), l, nq.ID, g.password); status != 200 || !strings.Contains(page, "Quiz in progress") {
+		t.Fatalf("the New Quiz with the code from Vigil: %d", status)
+	}
+	srv.Advance(proctor.HealthyFrameWindow + time.Second)
+	if g := quizGate(t, srv, s); g.shown {
+		t.Fatalf("after the uploads stopped: %+v", g)
+	}
+}
