@@ -221,3 +221,15 @@ func (p *Platform) handleRegister(w http.ResponseWriter, r *http.Request) {
 	answer["https://purl.imsglobal.org/spec/lti-tool-configuration"] = toolAnswer
 	writeJSON(w, http.StatusOK, "application/json", answer)
 }
+
+// handleRegisterPage is GET /admin/register?url=…: a page that opens the
+// tool's registration URL (with a fresh registration token) in a frame and
+// closes it when the tool says it is done.
+func (p *Platform) handleRegisterPage(w http.ResponseWriter, r *http.Request) {
+	src, err := p.StartRegistration(r.URL.Query().Get("url"))
+	if err != nil || src == "" {
+		p.renderProblem(w, http.StatusBadRequest, "Not a tool URL", "Give the tool's registration URL as ?url=….")
+		return
+	}
+	p.renderPage(w, http.StatusOK, "register", map[string]any{"Title": "Register a tool", "Src": src})
+}

@@ -17,6 +17,7 @@ func (p *Platform) routes() *http.ServeMux {
 	// LTI Dynamic Registration.
 	handle("GET /openid-configuration", p.handleOpenIDConfiguration)
 	handle("POST /register", p.handleRegister)
+	handle("GET /admin/register", p.handleRegisterPage)
 
 	// LTI Advantage services.
 	handle("POST /token", p.handleToken)

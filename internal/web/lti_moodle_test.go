@@ -17,7 +17,7 @@ import (
 // startBareLMS starts the development LMS with no tool registered: it
 // plays an LMS (product: "moodle", "canvas") that Vigil registers with
 // by itself.
-func startBareLMS(t *testing.T, srv *testserver.Server, product string) *lms {
+func startBareLMS(t *testing.T, srv *testserver.Server, product string, host ...string) *lms {
 	t.Helper()
 	p, err := devlms.New(devlms.Options{Now: srv.Now})
 	if err != nil {
@@ -25,9 +25,13 @@ func startBareLMS(t *testing.T, srv *testserver.Server, product string) *lms {
 	}
 	hs := httptest.NewServer(p.Handler())
 	t.Cleanup(hs.Close)
-	p.SetBaseURL(hs.URL)
+	base := hs.URL
+	if len(host) > 0 { // another site than Vigil's (browser tests)
+		base = strings.Replace(base, "127.0.0.1", host[0], 1)
+	}
+	p.SetBaseURL(base)
 	p.SetProduct(product)
-	return &lms{Platform: p, URL: hs.URL, Seed: devlms.Seed(p)}
+	return &lms{Platform: p, URL: base, Seed: devlms.Seed(p)}
 }
 
 // registerByURL runs a whole Dynamic Registration: a Vigil administrator's

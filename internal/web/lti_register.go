@@ -48,7 +48,7 @@ func (s *Server) ltiRegisterForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderLTI(w, r, "lti_register", "Register Vigil", registerView{Offer: offer, ConfigURL: configURL, RegToken: regToken,
-		Action: r.URL.Path, Product: offer.Config.Product()})
+		Action: r.URL.Path, Product: productName(offer.Config.Product())})
 }
 
 // ltiRegister registers Vigil with the LMS, then tells the LMS's page it
@@ -63,7 +63,7 @@ func (s *Server) ltiRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.forgetAncestors()
-	s.renderLTI(w, r, "lti_register", "Vigil is registered", registerView{Registered: p, Product: p.Product})
+	s.renderLTI(w, r, "lti_register", "Vigil is registered", registerView{Registered: p, Product: productName(p.Product)})
 }
 
 // newRegistrationLink makes a registration address and shows it once.
@@ -88,4 +88,17 @@ func (s *Server) joinPlatform(w http.ResponseWriter, r *http.Request, v *viewer)
 		msg += fmt.Sprintf(" %d empty course(s) the second registration had made were switched off.", len(folded))
 	}
 	http.Redirect(w, r, "/admin?done="+url.QueryEscape(msg)+"#platforms-h", http.StatusSeeOther)
+}
+
+// productName is an LMS's product family as people write it.
+func productName(code string) string {
+	switch code {
+	case "":
+		return ""
+	case "moodle":
+		return "Moodle"
+	case "canvas":
+		return "Canvas"
+	}
+	return strings.ToUpper(code[:1]) + code[1:]
 }
