@@ -37,9 +37,11 @@ type Platform struct {
 
 	mu      sync.Mutex
 	baseURL string
-	product string        // product_family_code of the OpenID configuration
-	keys    []*signingKey // every key that was ever current; the last one signs
-	state   state
+	product string // product_family_code of the OpenID configuration
+	// drNoDeployment: Dynamic Registration answers without deployment_id.
+	drNoDeployment bool
+	keys           []*signingKey // every key that was ever current; the last one signs
+	state          state
 }
 
 // state is everything the platform remembers, guarded by Platform.mu.

@@ -71,6 +71,15 @@ func (p *Platform) SetProduct(code string) {
 	p.product = code
 }
 
+// OmitRegistrationDeployment makes the registration answer carry no
+// deployment_id, as an LMS that deploys a tool only when it is installed
+// may answer; the tool's deployment exists all the same.
+func (p *Platform) OmitRegistrationDeployment(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.drNoDeployment = on
+}
+
 // registrationToken checks a request's bearer registration token; used
 // says whether it may have been used already (the configuration may be
 // read again after registering).
@@ -217,7 +226,11 @@ func (p *Platform) handleRegister(w http.ResponseWriter, r *http.Request) {
 	for k, v := range tool {
 		toolAnswer[k] = v
 	}
-	toolAnswer["deployment_id"] = t.DeploymentID
+	p.mu.Lock()
+	if !p.drNoDeployment {
+		toolAnswer["deployment_id"] = t.DeploymentID
+	}
+	p.mu.Unlock()
 	answer["https://purl.imsglobal.org/spec/lti-tool-configuration"] = toolAnswer
 	writeJSON(w, http.StatusOK, "application/json", answer)
 }

@@ -101,7 +101,13 @@ func platformConflict(err error) error {
 // CheckPlatform checks a registration: every address a URL Vigil may call
 // (https, or http on this computer for development), a client id, and at
 // least one deployment.
-func CheckPlatform(p *proctor.Platform) error {
+func CheckPlatform(p *proctor.Platform) error { return checkPlatform(p, true) }
+
+// checkPlatform is CheckPlatform; a registration made by Dynamic
+// Registration may lack a deployment (an LMS that deploys the tool only
+// once it is installed): its launches are refused, naming the deployment
+// to add, until an administrator adds it.
+func checkPlatform(p *proctor.Platform, needDeployment bool) error {
 	p.Name, p.Issuer, p.ClientID = strings.TrimSpace(p.Name), strings.TrimSpace(p.Issuer), strings.TrimSpace(p.ClientID)
 	var problems []string
 	if p.Name == "" {
@@ -126,7 +132,7 @@ func CheckPlatform(p *proctor.Platform) error {
 		}
 	}
 	p.Deployments = deps
-	if len(deps) == 0 {
+	if len(deps) == 0 && needDeployment {
 		problems = append(problems, "at least one deployment id")
 	}
 	if len(problems) > 0 {

@@ -153,7 +153,7 @@ func (s *Service) Register(ctx context.Context, token, configURL, regToken strin
 	if join != nil {
 		p.JoinedTo = join.Home()
 	}
-	if err := CheckPlatform(p); err != nil {
+	if err := checkPlatform(p, false); err != nil {
 		return nil, err
 	}
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {

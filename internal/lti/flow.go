@@ -97,7 +97,7 @@ func (f *Flow) Begin(ctx context.Context, r LoginRequest) (*LoginStart, error) {
 		return nil, err
 	}
 	if r.DeploymentID != "" && !p.HasDeployment(r.DeploymentID) {
-		return nil, refuse(CodeUnknownDeployment, "deployment %q is not registered for this LMS", r.DeploymentID)
+		return nil, refuse(CodeUnknownDeployment, "deployment %q is not registered for this LMS: Vigil's administrator adds it to the LMS's registration (Administration → Registered LMSs → Change)", r.DeploymentID)
 	}
 	if !f.ownsTarget(r.TargetLink) {
 		return nil, refuse(CodeWrongTarget, "the target link %q is not Vigil's", r.TargetLink)

@@ -187,6 +187,36 @@ func TestDynamicRegistrationRefusals(t *testing.T) {
 	if len(l.Registrations()) != 1 || regs[0].AcceptGrades {
 		t.Fatal("grades asked for")
 	}
+
+	// An LMS that answers without a deployment id: the registration is kept,
+	// launches are refused naming the deployment, and once the administrator
+	// adds it they work.
+	l.OmitRegistrationDeployment(true)
+	_, status, done := registerByURL(t, srv, l, newLink(t, srv), nil)
+	regs = l.Registrations()
+	if status != 200 || len(regs) != 2 || !strings.Contains(done, `id="no-deployment"`) {
+		t.Fatalf("registration without a deployment: %d\n%s", status, done)
+	}
+	p, err := srv.Store.FindPlatform(context.Background(), l.Issuer(), regs[1].ClientID)
+	if err != nil || len(p.Deployments) != 0 {
+		t.Fatalf("kept: %+v %v", p, err)
+	}
+	spec := devlms.LaunchSpec{ClientID: regs[1].ClientID, CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID}
+	startURL, err := l.StartLaunchURL(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, page := get(t, browserClient(), startURL); status != 400 || refusalCode(page) != "unknown_deployment" ||
+		!strings.Contains(page, regs[1].DeploymentID) || !strings.Contains(page, `id="lti-request"`) {
+		t.Fatalf("a launch from the unknown deployment: %d\n%s", status, page)
+	}
+	p.Deployments = []string{regs[1].DeploymentID}
+	if err := srv.LTI.LMS.SavePlatform(context.Background(), vlms.Who{Name: "test"}, p); err != nil {
+		t.Fatal(err)
+	}
+	if status, page := l.launch(t, browserClient(), spec); status != 200 || refusalCode(page) != "" {
+		t.Fatalf("after adding the deployment: %d\n%s", status, page)
+	}
 }
 
 // TestDashboardByDeepLinkingAndJoinedRegistrations: the deep-linking picker
