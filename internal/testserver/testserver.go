@@ -78,6 +78,9 @@ type Options struct {
 	// sends browsers to its signed URLs.
 	Blobs       blob.Bucket
 	MediaDirect bool
+	// LogTo receives the server's log (text lines) instead of Logger's
+	// choice: a test reads what an operator would.
+	LogTo io.Writer
 }
 
 var (
@@ -130,6 +133,9 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	now := s.Now
 	log := Logger()
+	if o.LogTo != nil {
+		log = slog.New(slog.NewTextHandler(o.LogTo, nil))
+	}
 	s.Ingest = ingest.New(s.Store, s.Blobs, Models(t).Faces(), limits, now, log)
 	s.Review = review.New(s.Store, now)
 	// The handler needs the server's own address (LTI checks links

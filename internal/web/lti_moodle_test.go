@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"vigil/internal/devlms"
@@ -310,3 +313,49 @@ func TestDashboardByDeepLinkingAndJoinedRegistrations(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// lockedBuffer is a log an HTTP server writes to while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestRefusalPageRequestIDInLog: a refusal page's request id is the id
+// of the log line that says why, and a launch's log line names its outcome
+// in words.
+func TestRefusalPageRequestIDInLog(t *testing.T) {
+	var log lockedBuffer
+	srv := testserver.Start(t, testserver.Options{NoWorker: true, LogTo: &log})
+	l := startLMS(t, srv, lmsOptions{autoEnable: true})
+	status, page := get(t, browserClient(), srv.URL+"/lti/login?iss=https%3A%2F%2Fnobody.example.edu&login_hint=1&target_link_uri="+
+		url.QueryEscape(srv.URL+"/lti/dashboard"))
+	m := regexp.MustCompile(`<code id="lti-request">([0-9a-f]+)</code>`).FindStringSubmatch(page)
+	if status != 400 || m == nil || refusalCode(page) != "unknown_platform" {
+		t.Fatalf("refusal page: %d\n%s", status, page)
+	}
+	var line string
+	for _, l := range strings.Split(log.String(), "\n") {
+		if strings.Contains(l, "id="+m[1]) && strings.Contains(l, "lti launch refused") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "code=unknown_platform") {
+		t.Fatalf("no log line with the page's request id %s:\n%s", m[1], log.String())
+	}
+	l.launch(t, browserClient(), devlms.LaunchSpec{CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID})
+	if !strings.Contains(log.String(), "outcome=dashboard") {
+		t.Fatalf("the launch's log line does not name its outcome:\n%s", log.String())
+	}
+}
