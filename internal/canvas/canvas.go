@@ -1,6 +1,7 @@
 // Package canvas is a small client of the Canvas LMS REST API: the Classic
-// Quizzes of a course, and the access code Vigil sets on a proctored quiz
-// (so the quiz opens only with the code revealed inside a live session).
+// and New Quizzes of a course, and the access code Vigil sets on a
+// proctored quiz (so the quiz opens only with the code revealed inside a
+// live session).
 // It handles Canvas's pagination, its throttling and its error bodies.
 package canvas
 
@@ -41,6 +42,30 @@ type Quiz struct {
 	AccessCode *string    `json:"access_code"`
 	HTMLURL    string     `json:"html_url"`
 	DueAt      *time.Time `json:"due_at"`
+	// New: a New Quiz (its ID is its assignment's id), not a Classic Quiz.
+	New bool `json:"-"`
+}
+
+// newQuiz is a New Quiz as the New Quizzes API describes it.
+type newQuiz struct {
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	Published bool       `json:"published"`
+	DueAt     *time.Time `json:"due_at"`
+	Settings  *struct {
+		RequireCode bool   `json:"require_student_access_code"`
+		Code        string `json:"student_access_code"`
+	} `json:"quiz_settings"`
+}
+
+func (n newQuiz) quiz() Quiz {
+	id, _ := strconv.ParseInt(n.ID, 10, 64)
+	q := Quiz{ID: id, Title: n.Title, Published: n.Published, DueAt: n.DueAt, New: true}
+	if n.Settings != nil && n.Settings.RequireCode {
+		code := n.Settings.Code
+		q.AccessCode = &code
+	}
+	return q
 }
 
 // Error is a refusal from Canvas, with its message for the instructor.
@@ -87,6 +112,38 @@ func (c *Client) Quizzes(ctx context.Context, courseID string) ([]Quiz, error) {
 		}
 	}
 	return all, nil
+}
+
+// NewQuizzes lists a course's New Quizzes (New Quizzes API), every page.
+func (c *Client) NewQuizzes(ctx context.Context, courseID string) ([]Quiz, error) {
+	next := fmt.Sprintf("%s/api/quiz/v1/courses/%s/quizzes", strings.TrimRight(c.Base, "/"), url.PathEscape(courseID))
+	var all []Quiz
+	for page := 0; next != "" && page < maxPages; page++ {
+		var quizzes []newQuiz
+		hdr, err := c.call(ctx, http.MethodGet, next, nil, &quizzes)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range quizzes {
+			all = append(all, n.quiz())
+		}
+		next = nextPage(hdr.Get("Link"))
+	}
+	return all, nil
+}
+
+// SetNewQuizAccessCode sets (or, with "", clears) a New Quiz's student
+// access code ("Require student access code" in its settings).
+func (c *Client) SetNewQuizAccessCode(ctx context.Context, courseID, assignmentID, code string) (*Quiz, error) {
+	u := fmt.Sprintf("%s/api/quiz/v1/courses/%s/quizzes/%s", strings.TrimRight(c.Base, "/"), url.PathEscape(courseID), url.PathEscape(assignmentID))
+	body, _ := json.Marshal(map[string]any{"quiz": map[string]any{"quiz_settings": map[string]any{
+		"require_student_access_code": code != "", "student_access_code": code}}})
+	var n newQuiz
+	if _, err := c.call(ctx, http.MethodPatch, u, body, &n); err != nil {
+		return nil, err
+	}
+	q := n.quiz()
+	return &q, nil
 }
 
 // SetAccessCode sets (or, with "", clears) a quiz's access code.

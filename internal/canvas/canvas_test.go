@@ -114,3 +114,42 @@ func TestThrottledRequestsRetry(t *testing.T) {
 		t.Fatalf("without retries a throttled request fails as rate limited: %v", err)
 	}
 }
+
+// TestNewQuizzesAccessCode: the New Quizzes API lists New Quizzes apart
+// from Classic ones and sets, then clears, a New Quiz's student access code.
+func TestNewQuizzesAccessCode(t *testing.T) {
+	p, seed, base := canvasLMS(t, 0)
+	nq := p.AddQuiz(seed.CourseID, devlms.Quiz{Title: "New final", Published: true, New: true})
+	var slept []time.Duration
+	c := client(base, p.IssueAPIToken(seed.InstructorID), &slept)
+	classic, err := c.Quizzes(context.Background(), seed.CourseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range classic {
+		if q.Title == "New final" || q.New {
+			t.Fatalf("the Classic Quizzes API lists a New Quiz: %+v", q)
+		}
+	}
+	news, err := c.NewQuizzes(context.Background(), seed.CourseID)
+	if err != nil || len(news) != 1 || !news[0].New || news[0].Title != "New final" || news[0].AccessCode != nil {
+		t.Fatalf("NewQuizzes = %+v, %v", news, err)
+	}
+	q, err := c.SetNewQuizAccessCode(context.Background(), seed.CourseID, nq.ID, "n3w-code")
+	if err != nil || q.AccessCode == nil || *q.AccessCode != "n3w-code" {
+		t.Fatalf("set: %+v, %v", q, err)
+	}
+	if got, _ := p.Quiz(seed.CourseID, nq.ID); got.AccessCode != "n3w-code" {
+		t.Fatalf("Canvas holds %q", got.AccessCode)
+	}
+	if _, err := c.SetNewQuizAccessCode(context.Background(), seed.CourseID, nq.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := p.Quiz(seed.CourseID, nq.ID); got.AccessCode != "" {
+		t.Fatalf("cleared code still %q", got.AccessCode)
+	}
+	var ce *canvas.Error
+	if _, err := c.SetNewQuizAccessCode(context.Background(), seed.CourseID, seed.QuizIDs[0], "x"); !errors.As(err, &ce) || ce.Status != 404 {
+		t.Fatalf("a Classic Quiz through the New Quizzes API: %v", err)
+	}
+}

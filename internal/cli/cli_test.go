@@ -308,6 +308,7 @@ func TestLTICommands(t *testing.T) {
 		{"s3cret-token\n", add, "registered College Canvas"},
 		{"", []string{"lti", "platforms", "--data", dir}, "issuer https://canvas.instructure.com  client id 10000000000042  deployments 12:abc"},
 		{"", []string{"lti", "rotate-keys", "--force", "--data", dir}, "now signs"},
+		{"", []string{"lti", "registration-url", "--data", dir, "--base-url", "https://vigil.college.edu"}, "https://vigil.college.edu/lti/register/"},
 	}
 	for _, s := range steps {
 		code, out, errOut := run(t, s.stdin, s.args...)
@@ -318,8 +319,14 @@ func TestLTICommands(t *testing.T) {
 			t.Fatal("a secret was printed")
 		}
 	}
-	// The public key an LMS admin pastes is a real RSA public key.
-	_, info, _ := run(t, "", "lti", "info", "--data", dir)
+	// Everything an LMS admin pastes, and the public key is a real RSA key.
+	_, info, _ := run(t, "", "lti", "info", "--data", dir, "--base-url", "https://10.1.2.3:8443")
+	for _, want := range []string{"https://10.1.2.3:8443/lti/exam", "/lti/login", "/lti/launch", "/lti/deep-link", "/lti/jwks",
+		"vigil lti registration-url", "Accept grades from the tool: Never", "cURL allowed ports list", "cURL blocked hosts list"} {
+		if !strings.Contains(info, want) {
+			t.Fatalf("lti info does not say %q:\n%s", want, info)
+		}
+	}
 	_, key, _ := strings.Cut(info, "public key (PEM")
 	block, _ := pem.Decode([]byte(key[strings.Index(key, "\n")+1:]))
 	if block == nil || block.Type != "PUBLIC KEY" {
@@ -339,5 +346,22 @@ func TestLTICommands(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "", "lti", "rotate-keys", "--data", dir); code == 0 || !strings.Contains(errOut, "published long enough") {
 		t.Fatalf("early rotation: exit %d, %q", code, errOut)
+	}
+	// A second registration of the same LMS, joined to the first.
+	second := []string{"lti", "add-platform", "--name", "College Canvas 2", "--issuer", "https://canvas.instructure.com",
+		"--client-id", "10000000000043", "--auth-url", "https://sso.canvaslms.com/api/lti/authorize_redirect",
+		"--token-url", "https://sso.canvaslms.com/login/oauth2/token", "--jwks-url", "https://sso.canvaslms.com/api/lti/security/jwks",
+		"--deployment", "13:abc", "--data", dir}
+	if code, _, errOut := run(t, "", second...); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, out, errOut := run(t, "", "lti", "join-platform", "--platform", "2", "--into", "1", "--data", dir); code != 0 || !strings.Contains(out, "joined") {
+		t.Fatalf("join: exit %d %q %q", code, out, errOut)
+	}
+	if _, out, _ := run(t, "", "lti", "platforms", "--data", dir); !strings.Contains(out, "same LMS as 1") {
+		t.Fatalf("platforms after the join:\n%s", out)
+	}
+	if code, _, errOut := run(t, "", "lti", "join-platform", "--platform", "2", "--into", "1", "--data", dir); code == 0 || !strings.Contains(errOut, "one LMS already") {
+		t.Fatalf("joining again: exit %d %q", code, errOut)
 	}
 }

@@ -21,8 +21,10 @@ func runLTI(ctx context.Context, e env, args []string) error {
 func ltiCommands() []adminCommand {
 	return []adminCommand{
 		{"info", "print the addresses and keys an LMS needs to register Vigil", ltiInfoCmd},
-		{"add-platform", "register an LMS (LTI 1.3 platform)", addPlatformCmd},
+		{"registration-url", "make a one-time address an LMS registers Vigil with (LTI Dynamic Registration)", registrationURLCmd},
+		{"add-platform", "register an LMS (LTI 1.3 platform) by hand", addPlatformCmd},
 		{"platforms", "list the registered LMSs", listPlatformsCmd},
+		{"join-platform", "join a registration to another of the same LMS (they share courses and people)", joinPlatformCmd},
 		{"rotate-keys", "publish a new signing key and sign with the next one", rotateKeysCmd},
 	}
 }
@@ -43,16 +45,58 @@ func ltiInfoCmd(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		b := strings.TrimRight(cfg.BaseURL, "/")
-		fmt.Fprintf(e.stdout, "Vigil as an LTI 1.3 tool (give these to the LMS):\n"+
-			"  login initiation URL   %s/lti/login\n  redirect URI           %s/lti/launch\n"+
-			"  target link URI        %s/lti/dashboard   (course menu; exams use %s/lti/exam)\n"+
-			"  deep linking URL       %s/lti/deep-link\n  public keyset (JWKS)   %s/lti/jwks\n"+
-			"  Canvas configuration   %s/lti/canvas.json\n", b, b, b, b, b, b, b)
+		w := e.stdout
+		fmt.Fprintf(w, "Vigil as an LTI 1.3 tool: what an LMS administrator pastes into the LMS.\n\n")
+		fmt.Fprintf(w, "Register with a URL (LTI Dynamic Registration; Moodle 4.1+, Canvas):\n"+
+			"  vigil lti registration-url   makes a one-time address to paste instead of everything below\n\n")
+		fmt.Fprintf(w, "Or by hand:\n"+
+			"  tool URL               %s/lti/exam        (Moodle: each activity is one proctored exam)\n"+
+			"  target link URI        %s/lti/dashboard   (Canvas course menu: the course dashboard)\n"+
+			"  login initiation URL   %s/lti/login\n"+
+			"  redirect URI(s)        %s/lti/launch\n"+
+			"  deep linking URL       %s/lti/deep-link   (content selection: an exam or the course dashboard)\n"+
+			"  public keyset (JWKS)   %s/lti/jwks\n"+
+			"  Canvas configuration   %s/lti/canvas.json\n"+
+			"  services               Names and Role Provisioning only; no grades (Moodle: Accept grades from the tool: Never)\n",
+			b, b, b, b, b, b, b)
 		kid, pub, err := keyring(st).PublicPEM(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "  public key (PEM, key id %s), for an LMS that takes a pasted key instead of the keyset URL:\n%s", kid, pub)
+		fmt.Fprintf(w, "  public key (PEM, key id %s), for an LMS that takes a pasted key instead of the keyset URL:\n%s", kid, pub)
+		if hints := lms.ReachHints(b, ""); len(hints) > 0 {
+			fmt.Fprintf(w, "\nCheck before registering — the LMS must be able to call Vigil at this address:\n")
+			for _, h := range hints {
+				fmt.Fprintf(w, "  - %s\n", h)
+			}
+		}
+		return nil
+	}
+}
+
+func registrationURLCmd(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
+		svc := &lms.Service{Store: st, Now: func() time.Time { return time.Now().UTC() }, Log: slog.New(slog.DiscardHandler), Base: cfg.BaseURL}
+		link, l, err := svc.NewRegistrationLink(ctx, lms.Who{Name: "cli", Remote: hostname()})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s\n(works once, until %s: paste it into the LMS — Moodle: Manage tools → Tool URL → Add LTI Advantage; "+
+			"Canvas: Developer Keys → + Developer Key → LTI Registration)\n", link, l.ExpiresAt.Format("2006-01-02 15:04 MST"))
+		return nil
+	}
+}
+
+func joinPlatformCmd(fs *flag.FlagSet) runFunc {
+	from := fs.Int64("platform", 0, "the registration to join (its number in vigil lti platforms)")
+	into := fs.Int64("into", 0, "the registration of the same LMS whose courses and people it shares")
+	return func(ctx context.Context, e env, st database, cfg *config.Config) error {
+		svc := &lms.Service{Store: st, Now: func() time.Time { return time.Now().UTC() }, Log: slog.New(slog.DiscardHandler)}
+		folded, err := svc.JoinPlatform(ctx, lms.Who{Name: "cli", Remote: hostname()}, *from, *into)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "registration %d joined to %d: one LMS; empty courses switched off: %d\n", *from, *into, len(folded))
 		return nil
 	}
 }
@@ -104,7 +148,14 @@ func listPlatformsCmd(fs *flag.FlagSet) runFunc {
 			fmt.Fprintln(e.stdout, "no LMS is registered (vigil lti add-platform)")
 		}
 		for _, p := range ps {
-			fmt.Fprintf(e.stdout, "%d  %s  issuer %s  client id %s  deployments %s\n", p.ID, p.Name, p.Issuer, p.ClientID, strings.Join(p.Deployments, ","))
+			fmt.Fprintf(e.stdout, "%d  %s  issuer %s  client id %s  deployments %s", p.ID, p.Name, p.Issuer, p.ClientID, strings.Join(p.Deployments, ","))
+			if p.Product != "" {
+				fmt.Fprintf(e.stdout, "  (%s)", p.Product)
+			}
+			if p.JoinedTo != 0 {
+				fmt.Fprintf(e.stdout, "  same LMS as %d", p.JoinedTo)
+			}
+			fmt.Fprintln(e.stdout)
 		}
 		return nil
 	}

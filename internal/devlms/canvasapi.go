@@ -98,7 +98,7 @@ func (p *Platform) handleListQuizzes(w http.ResponseWriter, r *http.Request, use
 	}
 	visible := []map[string]any{}
 	for _, q := range quizzes {
-		if teacher || q.Published {
+		if (teacher || q.Published) && !q.New {
 			visible = append(visible, p.quizJSON(courseID, q, teacher))
 		}
 	}
@@ -137,7 +137,7 @@ func (p *Platform) handleGetQuiz(w http.ResponseWriter, r *http.Request, user *U
 		return
 	}
 	for _, q := range quizzes {
-		if q.ID != r.PathValue("id") {
+		if q.ID != r.PathValue("id") || q.New {
 			continue
 		}
 		if !teacher && !q.Published {
@@ -168,6 +168,9 @@ func (p *Platform) handleUpdateQuiz(w http.ResponseWriter, r *http.Request, user
 	}
 	p.mu.Lock()
 	q := p.state.quiz(courseID, quizID)
+	if q != nil && q.New {
+		q = nil // a New Quiz is not a Classic Quiz
+	}
 	if q != nil {
 		if update.accessCode != nil {
 			q.AccessCode = *update.accessCode
@@ -269,4 +272,84 @@ func queryInt(r *http.Request, name string, def, least int) int {
 		return def
 	}
 	return n
+}
+
+// The New Quizzes API (/api/quiz/v1): a New Quiz's id is its assignment's;
+// its student access code is in quiz_settings.
+
+// newQuizJSON renders a New Quiz as the New Quizzes API's NewQuiz object;
+// quiz_settings only for those who may manage the course.
+func (p *Platform) newQuizJSON(q Quiz, teacher bool) map[string]any {
+	m := map[string]any{"id": q.ID, "title": q.Title, "published": q.Published, "due_at": nil, "quiz_settings": nil,
+		"grading_type": "points"}
+	if !q.DueAt.IsZero() {
+		m["due_at"] = q.DueAt.UTC().Format(time.RFC3339)
+	}
+	if teacher {
+		m["quiz_settings"] = map[string]any{"require_student_access_code": q.AccessCode != "", "student_access_code": q.AccessCode}
+	}
+	return m
+}
+
+// handleListNewQuizzes is GET /api/quiz/v1/courses/:course_id/quizzes.
+func (p *Platform) handleListNewQuizzes(w http.ResponseWriter, r *http.Request, user *User) {
+	quizzes, teacher, ok := p.courseAccess(w, r.PathValue("course_id"), user)
+	if !ok {
+		return
+	}
+	out := []map[string]any{}
+	for _, q := range quizzes {
+		if q.New && (teacher || q.Published) {
+			out = append(out, p.newQuizJSON(q, teacher))
+		}
+	}
+	writeJSON(w, http.StatusOK, "application/json", out)
+}
+
+// handleUpdateNewQuiz is PATCH /api/quiz/v1/courses/:course_id/quizzes/:assignment_id,
+// for teachers: quiz[quiz_settings][require_student_access_code] and
+// [student_access_code], as JSON.
+func (p *Platform) handleUpdateNewQuiz(w http.ResponseWriter, r *http.Request, user *User) {
+	courseID, id := r.PathValue("course_id"), r.PathValue("assignment_id")
+	if _, teacher, ok := p.courseAccess(w, courseID, user); !ok {
+		return
+	} else if !teacher {
+		writeJSON(w, http.StatusUnauthorized, "application/json", errUnauthorized)
+		return
+	}
+	var body struct {
+		Quiz struct {
+			Settings *struct {
+				Require *bool   `json:"require_student_access_code"`
+				Code    *string `json:"student_access_code"`
+			} `json:"quiz_settings"`
+		} `json:"quiz"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
+		writeJSON(w, http.StatusBadRequest, "application/json", newCanvasError("", "the body is not JSON"))
+		return
+	}
+	p.mu.Lock()
+	q := p.state.quiz(courseID, id)
+	if q != nil && !q.New {
+		q = nil
+	}
+	var updated Quiz
+	if q != nil {
+		if st := body.Quiz.Settings; st != nil {
+			switch {
+			case st.Require != nil && !*st.Require:
+				q.AccessCode = ""
+			case st.Code != nil:
+				q.AccessCode = *st.Code
+			}
+		}
+		updated = *q
+	}
+	p.mu.Unlock()
+	if q == nil {
+		writeJSON(w, http.StatusNotFound, "application/json", errResourceNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/json", p.newQuizJSON(updated, true))
 }

@@ -37,6 +37,9 @@ type LaunchSpec struct {
 	// StorageTarget adds lti_storage_target=_parent to an iframe launch;
 	// the hosting page then answers the LTI postMessage storage protocol.
 	StorageTarget bool
+	// OmitClientID leaves client_id out of the login initiation (it is
+	// optional in LTI; the deployment then names the registration).
+	OmitClientID bool
 	// AttemptNumber of proctoring and end assessment launches; 0 means the
 	// next attempt (proctoring) or the latest one (end assessment).
 	AttemptNumber int
@@ -242,6 +245,9 @@ func (p *Platform) initiateLogin(w http.ResponseWriter, r *http.Request, pl *pen
 	}
 	if pl.spec.StorageTarget {
 		params.Set("lti_storage_target", "_parent")
+	}
+	if pl.spec.OmitClientID {
+		params.Del("client_id")
 	}
 	if pl.spec.Initiation == http.MethodPost {
 		p.renderAutoPost(w, pl.tool.LoginURL, params, "Continuing to "+pl.tool.Name)

@@ -46,8 +46,16 @@ func (u User) Name() string {
 type Quiz struct {
 	ID, Title  string
 	AccessCode string
-	Published  bool
-	DueAt      time.Time // zero: no due date
+	// Password is a Moodle-style "Require password", which an instructor
+	// types into the quiz's settings (SetQuizPassword); the quiz asks for it
+	// like an access code.
+	Password  string
+	Published bool
+	DueAt     time.Time // zero: no due date
+	// New makes it a New Quiz: the New Quizzes API lists it (its id is its
+	// assignment's) and sets its student access code; the Classic Quizzes
+	// API does not see it.
+	New bool
 }
 
 // Tool is a registered LTI 1.3 tool and its deployment. The same
@@ -91,7 +99,7 @@ func newDirectory() directory {
 		devKeys: map[string]DeveloperKey{},
 		// Each kind starts in its own range, so a tool that mixes up a
 		// user id and a course id fails loudly instead of by luck.
-		counters: map[string]int{"course": 100, "user": 1000, "quiz": 500},
+		counters: map[string]int{"course": 100, "user": 1000, "quiz": 500, "client": 0, "deployment": 10},
 	}
 }
 
@@ -251,6 +259,28 @@ func (p *Platform) Quiz(courseID, quizID string) (Quiz, bool) {
 		return Quiz{}, false
 	}
 	return *q, true
+}
+
+// SetQuizPassword sets (or, with "", clears) a quiz's password, as an
+// instructor pasting a proctoring tool's quiz password into Moodle's
+// "Require password" does. It panics on an unknown quiz.
+func (p *Platform) SetQuizPassword(courseID, quizID, password string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := p.state.quiz(courseID, quizID)
+	if q == nil {
+		panic(fmt.Sprintf("devlms: SetQuizPassword: no quiz %q in course %q", quizID, courseID))
+	}
+	q.Password = password
+}
+
+// secret is what the quiz asks for before it starts: its password, or its
+// access code; "" when it asks for nothing.
+func (q Quiz) secret() string {
+	if q.Password != "" {
+		return q.Password
+	}
+	return q.AccessCode
 }
 
 // RegisterTool registers (or replaces) an LTI 1.3 tool and deploys it in

@@ -37,8 +37,11 @@ type Platform struct {
 
 	mu      sync.Mutex
 	baseURL string
-	keys    []*signingKey // every key that was ever current; the last one signs
-	state   state
+	product string // product_family_code of the OpenID configuration
+	// drNoDeployment: Dynamic Registration answers without deployment_id.
+	drNoDeployment bool
+	keys           []*signingKey // every key that was ever current; the last one signs
+	state          state
 }
 
 // state is everything the platform remembers, guarded by Platform.mu.
@@ -54,6 +57,8 @@ type state struct {
 	acsRequests   []ACSRequest
 	canvas        canvasAuth
 	buckets       map[string]*bucket
+	registrations map[string]*registration // Dynamic Registration tokens
+	dynamic       []DynamicRegistration
 }
 
 // New makes a platform with one fresh RS256 signing key and no data.
@@ -97,6 +102,7 @@ func newState() state {
 		deepLinkReqs:  map[string]deepLinkRequest{},
 		canvas:        newCanvasAuth(),
 		buckets:       map[string]*bucket{},
+		registrations: map[string]*registration{},
 	}
 }
 

@@ -14,6 +14,11 @@ func (p *Platform) routes() *http.ServeMux {
 	handle("POST /auth", p.handleAuth)
 	handle("GET /jwks", p.handleJWKS)
 
+	// LTI Dynamic Registration.
+	handle("GET /openid-configuration", p.handleOpenIDConfiguration)
+	handle("POST /register", p.handleRegister)
+	handle("GET /admin/register", p.handleRegisterPage)
+
 	// LTI Advantage services.
 	handle("POST /token", p.handleToken)
 	handle("GET /nrps/{course_id}", p.handleMemberships)
@@ -28,6 +33,8 @@ func (p *Platform) routes() *http.ServeMux {
 	handle("GET /api/v1/courses/{course_id}/quizzes", p.canvasAPI(p.handleListQuizzes))
 	handle("GET /api/v1/courses/{course_id}/quizzes/{id}", p.canvasAPI(p.handleGetQuiz))
 	handle("PUT /api/v1/courses/{course_id}/quizzes/{id}", p.canvasAPI(p.handleUpdateQuiz))
+	handle("GET /api/quiz/v1/courses/{course_id}/quizzes", p.canvasAPI(p.handleListNewQuizzes))
+	handle("PATCH /api/quiz/v1/courses/{course_id}/quizzes/{assignment_id}", p.canvasAPI(p.handleUpdateNewQuiz))
 
 	// The UI.
 	handle("GET /{$}", p.handleHome)

@@ -37,7 +37,7 @@ func (p *Platform) handleTakeQuiz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mode := "progress"
-	if quiz.AccessCode != "" {
+	if quiz.secret() != "" {
 		mode = "code"
 	}
 	p.renderTake(w, http.StatusOK, course, quiz, mode, "")
@@ -50,10 +50,17 @@ func (p *Platform) handleAccessCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !accessCodeMatches(quiz, r.PostFormValue("access_code")) {
-		p.renderTake(w, http.StatusForbidden, course, quiz, "code", "That access code is not correct.")
+		p.renderTake(w, http.StatusForbidden, course, quiz, "code", "That "+secretName(quiz)+" is not correct.")
 		return
 	}
 	p.renderTake(w, http.StatusOK, course, quiz, "progress", "")
+}
+
+func secretName(q Quiz) string {
+	if q.Password != "" {
+		return "password"
+	}
+	return "access code"
 }
 
 // handleSubmitQuiz ends an unproctored quiz; the code is checked again so
@@ -64,19 +71,24 @@ func (p *Platform) handleSubmitQuiz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !accessCodeMatches(quiz, r.PostFormValue("access_code")) {
-		p.renderTake(w, http.StatusForbidden, course, quiz, "code", "That access code is not correct.")
+		p.renderTake(w, http.StatusForbidden, course, quiz, "code", "That "+secretName(quiz)+" is not correct.")
 		return
 	}
 	p.renderTake(w, http.StatusOK, course, quiz, "submitted", "")
 }
 
 func accessCodeMatches(q Quiz, typed string) bool {
-	return q.AccessCode == "" || subtle.ConstantTimeCompare([]byte(q.AccessCode), []byte(typed)) == 1
+	return q.secret() == "" || subtle.ConstantTimeCompare([]byte(q.secret()), []byte(typed)) == 1
 }
 
 func (p *Platform) renderTake(w http.ResponseWriter, status int, c Course, q Quiz, mode, problem string) {
-	title := map[string]string{"code": "Access code required", "progress": "Quiz in progress", "submitted": "Quiz submitted"}[mode]
+	required := "Access code required"
+	if q.Password != "" {
+		required = "Password required"
+	}
+	title := map[string]string{"code": required, "progress": "Quiz in progress", "submitted": "Quiz submitted"}[mode]
 	p.renderPage(w, status, "take", map[string]any{
 		"Title": title + " · " + q.Title, "Heading": title, "Course": c, "Quiz": q, "Mode": mode, "Problem": problem,
+		"Secret": q.secret(), "SecretName": secretName(q),
 	})
 }

@@ -17,7 +17,14 @@ import (
 // Complete acts on a checked launch: it provisions the course and the
 // person, and says where the launch leads.
 func (s *Service) Complete(ctx context.Context, l *lti.Launch) (*Outcome, error) {
-	p, err := s.Store.GetPlatform(ctx, l.PlatformID)
+	reg, err := s.Store.GetPlatform(ctx, l.PlatformID)
+	if err != nil {
+		return nil, err
+	}
+	// Courses and people belong to the LMS: the registration that
+	// launched, or the one it was joined to (one LMS, several
+	// registrations, as Moodle makes one per tool).
+	p, err := s.home(ctx, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -151,9 +158,26 @@ func (s *Service) teacherDestination(ctx context.Context, tx store.Tx, l *lti.La
 }
 
 // isExamTarget: the launch is for one exam (a link Vigil placed by deep
-// linking, or a link an LMS points at /lti/exam), not the dashboard.
+// linking, or a link an LMS points at /lti/exam), not the dashboard. A
+// link Vigil placed says what it is in its custom parameters, which win
+// over the target: Moodle retargets every activity of a tool when the
+// tool's URL changes, so the target alone cannot tell.
 func isExamTarget(l *lti.Launch) bool {
-	return strings.Contains(l.TargetLinkURI, "/lti/exam") || l.Custom[customExamID] != ""
+	switch {
+	case l.Custom[customTarget] == targetDashboard:
+		return false
+	case l.Custom[customExamID] != "":
+		return true
+	}
+	return strings.Contains(l.TargetLinkURI, "/lti/exam")
+}
+
+// home is the registration holding the courses and people of reg's LMS.
+func (s *Service) home(ctx context.Context, reg *proctor.Platform) (*proctor.Platform, error) {
+	if reg.JoinedTo == 0 {
+		return reg, nil
+	}
+	return s.Store.GetPlatform(ctx, reg.JoinedTo)
 }
 
 // examForLaunch finds the exam of the assessment a launch is for (see
@@ -204,7 +228,7 @@ func (s *Service) completeLearner(ctx context.Context, p *proctor.Platform, l *l
 	}
 	switch l.MessageType {
 	case lti.MsgStartProctoring:
-		return s.startProctoring(ctx, p, l, out)
+		return s.startProctoring(ctx, l, out)
 	case lti.MsgEndAssessment:
 		return s.endAssessment(ctx, l, out)
 	case lti.MsgDeepLinking:

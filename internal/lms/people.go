@@ -24,7 +24,8 @@ func (s *Service) course(ctx context.Context, q store.Queries, p *proctor.Platfo
 		if err := s.createCourse(ctx, q, c, firstOf(l.Context.Label, l.Context.Title, "LMS"), p.ID, l.Context.ID); err != nil {
 			return nil, err
 		}
-		x = &proctor.LTIContext{CourseID: c.ID, PlatformID: p.ID, ContextID: l.Context.ID, LMSCourseID: lmsID, NRPSURL: l.NRPSURL}
+		x = &proctor.LTIContext{CourseID: c.ID, PlatformID: p.ID, ContextID: l.Context.ID, LMSCourseID: lmsID, NRPSURL: l.NRPSURL,
+			NRPSPlatformID: rosterReader(p, l)}
 		return c, q.SaveLTIContext(ctx, x)
 	}
 	if err != nil {
@@ -40,13 +41,26 @@ func (s *Service) course(ctx context.Context, q store.Queries, p *proctor.Platfo
 			return nil, err
 		}
 	}
-	if (lmsID != "" && lmsID != x.LMSCourseID) || (l.NRPSURL != "" && l.NRPSURL != x.NRPSURL) {
-		x.LMSCourseID, x.NRPSURL = firstOf(lmsID, x.LMSCourseID), firstOf(l.NRPSURL, x.NRPSURL)
+	if (lmsID != "" && lmsID != x.LMSCourseID) || (l.NRPSURL != "" && (l.NRPSURL != x.NRPSURL || rosterReader(p, l) != x.NRPSPlatformID)) {
+		x.LMSCourseID = firstOf(lmsID, x.LMSCourseID)
+		if l.NRPSURL != "" {
+			x.NRPSURL, x.NRPSPlatformID = l.NRPSURL, rosterReader(p, l)
+		}
 		if err := q.SaveLTIContext(ctx, x); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// rosterReader is the registration whose client id may read the roster
+// address a launch gave (Moodle's roster addresses name the tool): 0 when
+// it is the course's own.
+func rosterReader(home *proctor.Platform, l *lti.Launch) int64 {
+	if l.PlatformID == home.ID || l.NRPSURL == "" {
+		return 0
+	}
+	return l.PlatformID
 }
 
 // createCourse makes a course whose code is the LMS label, made unique

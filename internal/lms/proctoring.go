@@ -16,7 +16,7 @@ import (
 // assessment (made on first use), the session is opened now so the attempt
 // can be remembered, and the student goes through Vigil's checks before
 // Vigil lets the assessment start (StartAssessment).
-func (s *Service) startProctoring(ctx context.Context, p *proctor.Platform, l *lti.Launch, out *Outcome) (*Outcome, error) {
+func (s *Service) startProctoring(ctx context.Context, l *lti.Launch, out *Outcome) (*Outcome, error) {
 	var exam *proctor.Exam
 	err := s.Store.InTx(ctx, func(tx store.Tx) error {
 		var err error
@@ -35,7 +35,8 @@ func (s *Service) startProctoring(ctx context.Context, p *proctor.Platform, l *l
 		return nil, err
 	}
 	pr := l.Proctoring
-	pl := &proctor.ProctoringLaunch{SessionID: started.Session.ID, PlatformID: p.ID, DeploymentID: l.DeploymentID,
+	// The registration that launched: its client id signs what goes back.
+	pl := &proctor.ProctoringLaunch{SessionID: started.Session.ID, PlatformID: l.PlatformID, DeploymentID: l.DeploymentID,
 		ResourceLinkID: l.ResourceLink.ID, UserSub: l.Sub, AttemptNumber: pr.AttemptNumber, SessionData: pr.SessionData,
 		StartAssessmentURL: pr.StartAssessmentURL, ACSURL: pr.ACSURL, ACSActions: pr.ACSActions, EndAssessmentReturn: pr.EndAssessmentReturn}
 	err = s.Store.InTx(ctx, func(tx store.Tx) error {

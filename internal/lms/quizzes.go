@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"vigil/internal/canvas"
@@ -22,6 +23,30 @@ type CanvasQuiz struct {
 	canvas.Quiz
 	Exam    *proctor.Exam // nil: not proctored
 	CodeSet bool
+}
+
+// Key names the quiz in Vigil: a Classic Quiz by its id, a New Quiz by
+// "n" and its assignment's id (the two are numbered apart in Canvas).
+func (q CanvasQuiz) Key() string { return canvasQuizKey(q.Quiz) }
+
+func canvasQuizKey(q canvas.Quiz) string {
+	id := strconv.FormatInt(q.ID, 10)
+	if q.New {
+		return newQuizPrefix + id
+	}
+	return id
+}
+
+// newQuizPrefix marks a New Quiz's key.
+const newQuizPrefix = "n"
+
+// parseQuizKey reads a quiz key: the Canvas id and whether it is a New
+// Quiz; ok false for anything else.
+func parseQuizKey(key string) (id string, isNew, ok bool) {
+	if rest, found := strings.CutPrefix(key, newQuizPrefix); found {
+		return rest, true, canvasID(rest)
+	}
+	return key, false, canvasID(key)
 }
 
 // QuizList is what the course dashboard shows of Canvas.
@@ -84,7 +109,17 @@ func (s *Service) CanvasQuizzes(ctx context.Context, u *proctor.User, courseID i
 		return nil, err
 	}
 	list := &QuizList{}
-	quizzes, err := s.canvasClient(p, u).Quizzes(ctx, x.LMSCourseID)
+	client := s.canvasClient(p, u)
+	quizzes, err := client.Quizzes(ctx, x.LMSCourseID)
+	if err == nil {
+		// New Quizzes too, where the account has them (an account without
+		// them answers with an error: its Classic Quizzes are still listed).
+		if nq, nerr := client.NewQuizzes(ctx, x.LMSCourseID); nerr == nil {
+			quizzes = append(quizzes, nq...)
+		} else {
+			s.Log.Info("canvas new quizzes not listed", "course", courseID, "err", nerr)
+		}
+	}
 	switch {
 	case errors.Is(err, ErrCanvasAuthorization):
 		list.NeedsAuthorization = true
@@ -98,7 +133,7 @@ func (s *Service) CanvasQuizzes(ctx context.Context, u *proctor.User, courseID i
 		return nil, err
 	}
 	for _, q := range quizzes {
-		id := strconv.FormatInt(q.ID, 10)
+		id := canvasQuizKey(q)
 		cq := CanvasQuiz{Quiz: q, CodeSet: codes[id]}
 		if examID, ok := exams[id]; ok {
 			if cq.Exam, err = s.Store.GetExam(ctx, examID); err != nil {
@@ -146,7 +181,8 @@ func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quiz
 	if !ok {
 		return nil, proctor.E(proctor.CodeInvalid, "this course is not connected to Canvas")
 	}
-	if !canvasID(quizID) {
+	canvasQuizID, isNew, ok := parseQuizKey(quizID)
+	if !ok {
 		return nil, proctor.E(proctor.CodeNotFound, "no such quiz")
 	}
 	if err := s.checkQuizFree(ctx, courseID, quizID); err != nil {
@@ -154,7 +190,13 @@ func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quiz
 	}
 	code := accessCode()
 	client := s.canvasClient(p, u)
-	quiz, err := client.SetAccessCode(ctx, x.LMSCourseID, quizID, code)
+	setCode := func(code string) (*canvas.Quiz, error) {
+		if isNew {
+			return client.SetNewQuizAccessCode(ctx, x.LMSCourseID, canvasQuizID, code)
+		}
+		return client.SetAccessCode(ctx, x.LMSCourseID, canvasQuizID, code)
+	}
+	quiz, err := setCode(code)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +221,7 @@ func (s *Service) ProctorQuiz(ctx context.Context, who Who, courseID int64, quiz
 	})
 	if err != nil {
 		// Without the exam nobody could reveal the code: take it off again.
-		if _, undo := client.SetAccessCode(ctx, x.LMSCourseID, quizID, ""); undo != nil {
+		if _, undo := setCode(""); undo != nil {
 			s.Log.Error("clear access code after failure", "course", courseID, "quiz", quizID, "err", undo)
 		}
 		return nil, err
@@ -229,27 +271,21 @@ func accessCode() string {
 	return string(b)
 }
 
-// AccessCode reveals an exam's hidden access code to a live proctored
-// session: recording has begun and the session is not finished.
+// AccessCode reveals an exam's hidden access code (or its quiz password) to
+// a live proctored session whose recording is healthy (see QuizGate): the
+// browser extension asks for it to fill it into the quiz.
 func (s *Service) AccessCode(ctx context.Context, sess *proctor.Session) (string, error) {
-	q, err := s.Store.GetLMSQuiz(ctx, sess.ExamID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && q.AccessCode == "") {
-		return "", proctor.E(proctor.CodeNotFound, "this exam has no access code")
-	}
+	g, err := s.QuizGate(ctx, sess)
 	if err != nil {
 		return "", err
 	}
 	if !sess.ResumableAt(s.Now()) {
 		return "", proctor.E(proctor.CodeSessionClosed, "this session is %s", sess.State.Label())
 	}
-	frames, err := s.Store.NextFrameSeq(ctx, sess.ID)
-	if err != nil {
-		return "", err
+	if !g.Shown {
+		return "", proctor.E(proctor.CodeConflict, "the access code is shown only while the recording runs: %s", g.Reason)
 	}
-	if frames == 0 || sess.State != proctor.StateInProgress {
-		return "", proctor.E(proctor.CodeConflict, "the access code is shown once the recording has started")
-	}
-	return q.AccessCode, nil
+	return g.Secret, nil
 }
 
 // CanvasAuthorizeURL is where an instructor authorises Vigil on the Canvas

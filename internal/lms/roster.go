@@ -20,7 +20,11 @@ func (s *Service) SyncRoster(ctx context.Context, courseID int64) error {
 	if err != nil || x.NRPSURL == "" {
 		return err
 	}
-	p, err := s.Store.GetPlatform(ctx, x.PlatformID)
+	reader := x.PlatformID
+	if x.NRPSPlatformID != 0 {
+		reader = x.NRPSPlatformID
+	}
+	p, err := s.Store.GetPlatform(ctx, reader)
 	if err != nil {
 		return err
 	}

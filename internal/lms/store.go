@@ -23,6 +23,11 @@ type Store interface {
 	SaveCanvasToken(ctx context.Context, t *proctor.CanvasToken) error
 	GetLMSQuiz(ctx context.Context, examID int64) (*proctor.LMSQuiz, error)
 	ListLMSQuizzes(ctx context.Context, courseID int64) ([]proctor.LMSQuiz, error)
+	// Quiz passwords, the recording's health they are shown on, and
+	// Dynamic Registration's links.
+	GetQuizPassword(ctx context.Context, examID int64) (*proctor.QuizPassword, error)
+	RecordingActivity(ctx context.Context, sessionID int64) (proctor.RecordingActivity, error)
+	GetRegistrationLink(ctx context.Context, tokenHash string) (*proctor.RegistrationLink, error)
 	// One LMS assessment, one exam: the names attached to exams.
 	ExamForAssessment(ctx context.Context, courseID int64, key proctor.AssessmentKey) (*proctor.Exam, error)
 	ListAssessments(ctx context.Context, courseID int64) ([]proctor.AssessmentLink, error)

@@ -42,4 +42,5 @@ const (
 	CodeWrongTarget        = "wrong_target"        // the target link is not Vigil's
 	CodeForbidden          = "forbidden"           // the user's role does not allow this
 	CodeService            = "service"             // a platform service failed
+	CodeRegistrationLink   = "registration_link"   // the registration link is unknown, used or expired
 )

@@ -17,6 +17,7 @@ import (
 // FlowStore is the part of the store the login flow needs.
 type FlowStore interface {
 	FindPlatform(ctx context.Context, issuer, clientID string) (*proctor.Platform, error)
+	FindPlatformByDeployment(ctx context.Context, issuer, deploymentID string) (*proctor.Platform, error)
 	GetPlatform(ctx context.Context, id int64) (*proctor.Platform, error)
 	SaveLogin(ctx context.Context, l *store.LTILogin) error
 	OutstandingLogins(ctx context.Context, platformID int64, now time.Time) (int, error)
@@ -84,6 +85,11 @@ func (f *Flow) Begin(ctx context.Context, r LoginRequest) (*LoginStart, error) {
 		return nil, refuse(CodeBadRequest, "a login initiation needs iss, login_hint and target_link_uri")
 	}
 	p, err := f.Store.FindPlatform(ctx, r.Issuer, r.ClientID)
+	if errors.Is(err, store.ErrNotFound) && r.ClientID == "" && r.DeploymentID != "" {
+		// LTI names a registration by issuer and client id; without the
+		// client id, the deployment says which of the issuer's it is.
+		p, err = f.Store.FindPlatformByDeployment(ctx, r.Issuer, r.DeploymentID)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, refuse(CodeUnknownPlatform, "no LMS with issuer %q and client id %q is registered with Vigil", r.Issuer, r.ClientID)
 	}
@@ -91,7 +97,7 @@ func (f *Flow) Begin(ctx context.Context, r LoginRequest) (*LoginStart, error) {
 		return nil, err
 	}
 	if r.DeploymentID != "" && !p.HasDeployment(r.DeploymentID) {
-		return nil, refuse(CodeUnknownDeployment, "deployment %q is not registered for this LMS", r.DeploymentID)
+		return nil, refuse(CodeUnknownDeployment, "deployment %q is not registered for this LMS: Vigil's administrator adds it to the LMS's registration (Administration → Registered LMSs → Change)", r.DeploymentID)
 	}
 	if !f.ownsTarget(r.TargetLink) {
 		return nil, refuse(CodeWrongTarget, "the target link %q is not Vigil's", r.TargetLink)

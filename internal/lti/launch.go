@@ -21,7 +21,7 @@ func parseLaunch(c claims, p *proctor.Platform) (*Launch, error) {
 		return nil, refuse(CodeUnsupportedMessage, "message type %q is not one Vigil handles", l.MessageType)
 	}
 	if l.DeploymentID == "" || !p.HasDeployment(l.DeploymentID) {
-		return nil, refuse(CodeUnknownDeployment, "deployment %q is not registered for this platform", l.DeploymentID)
+		return nil, refuse(CodeUnknownDeployment, "deployment %q is not registered for this LMS: Vigil's administrator adds it to the LMS's registration (Administration → Registered LMSs → Change)", l.DeploymentID)
 	}
 	roles, ok := c[ClaimRoles].([]any)
 	if !ok {

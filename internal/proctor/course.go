@@ -115,4 +115,5 @@ var AuditActions = []string{
 	AuditAssessmentEnd, AuditAssessmentAction, AuditDeepLink, AuditExamMerged, AuditRetentionPurged,
 	AuditRetentionSettings, AuditLogExported, AuditExportRequested, AuditExportReady, AuditExportFailed,
 	AuditExportDownloaded, AuditExportRefused, AuditExportExpired, AuditMailSent, AuditMailFailed,
+	AuditPlatformRegistered, AuditPlatformJoined, AuditRegistrationLink, AuditQuizPassword,
 }

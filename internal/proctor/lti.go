@@ -24,7 +24,24 @@ type Platform struct {
 	CanvasToken        string
 	CanvasClientID     string
 	CanvasClientSecret string
-	CreatedAt          time.Time
+	// JoinedTo is the registration whose LMS this one is (0: its own).
+	// An LMS such as Moodle gives each tool it registers a client id of
+	// its own; registrations of one LMS (one issuer) that an administrator
+	// joins share their courses and people, which belong to the first.
+	JoinedTo int64
+	// Product is what the LMS says it is (product_family_code of its
+	// OpenID configuration: "moodle", "canvas", …), when known.
+	Product   string
+	CreatedAt time.Time
+}
+
+// Home is the registration that holds this LMS's courses and people: the
+// one it joined, or itself.
+func (p *Platform) Home() int64 {
+	if p.JoinedTo != 0 {
+		return p.JoinedTo
+	}
+	return p.ID
 }
 
 // HasDeployment reports whether id is one of the platform's deployments.
@@ -50,11 +67,14 @@ type ToolKey struct {
 
 // LTIContext ties a course to the platform context it came from.
 type LTIContext struct {
-	CourseID       int64
-	PlatformID     int64
-	ContextID      string
-	LMSCourseID    string // the LMS's own course id (Canvas: custom canvas_course_id)
-	NRPSURL        string // Names and Role Provisioning endpoint, when offered
+	CourseID    int64
+	PlatformID  int64
+	ContextID   string
+	LMSCourseID string // the LMS's own course id (Canvas: custom canvas_course_id)
+	NRPSURL     string // Names and Role Provisioning endpoint, when offered
+	// NRPSPlatformID is the registration whose launch gave NRPSURL (its
+	// client id must read it; 0: PlatformID's).
+	NRPSPlatformID int64
 	RosterSyncedAt time.Time
 }
 
@@ -94,6 +114,18 @@ func (k AssessmentKey) String() string { return string(k.Kind) + ":" + k.ID }
 type AssessmentLink struct {
 	AssessmentKey
 	ExamID int64
+}
+
+// RegistrationLink is a one-time address an administrator gives an LMS
+// administrator, who pastes it into the LMS to register Vigil there (LTI
+// Dynamic Registration). Only its hash is kept.
+type RegistrationLink struct {
+	TokenHash  string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	CreatedBy  string
+	UsedAt     time.Time // zero: not used yet
+	PlatformID int64     // the registration it made
 }
 
 // RequestState is where a course enablement request stands.
@@ -160,6 +192,17 @@ const (
 	AuditAssessmentEnd    = "lti.end_assessment"
 	AuditAssessmentAction = "lti.assessment_control"
 	AuditDeepLink         = "lti.deep_link"
+	// AuditPlatformRegistered: an LMS registered Vigil by a registration
+	// link (LTI Dynamic Registration).
+	AuditPlatformRegistered = "lti.platform_registered"
+	// AuditPlatformJoined: an administrator joined two registrations of
+	// one LMS.
+	AuditPlatformJoined = "lti.platform_joined"
+	// AuditRegistrationLink: an administrator made a registration link.
+	AuditRegistrationLink = "lti.registration_link"
+	// AuditQuizPassword: an instructor made, changed or removed an exam's
+	// quiz password.
+	AuditQuizPassword = "exam.quiz_password"
 	// AuditExamMerged: two exams that were one LMS assessment became one
 	// (migration 0011); the subject is the exam that remains.
 	AuditExamMerged = "exam.merged"

@@ -22,6 +22,31 @@ type LTI interface {
 	// or several).
 	FindPlatform(ctx context.Context, issuer, clientID string) (*proctor.Platform, error)
 	ListPlatforms(ctx context.Context) ([]proctor.Platform, error)
+	// FindPlatformByDeployment finds the registration of an issuer that
+	// holds a deployment (ErrNotFound when none or several): a login
+	// initiation without client_id names the registration that way.
+	FindPlatformByDeployment(ctx context.Context, issuer, deploymentID string) (*proctor.Platform, error)
+	// JoinPlatform makes registration from part of the LMS of registration
+	// into (its home): from's courses, people and LMS administrators
+	// become into's. A course both have is folded when from's has no exam
+	// (it was the empty second course a second registration made): it is
+	// no longer tied to the LMS and is switched off; its id is returned.
+	// One with exams is ErrConflict, and nothing changes.
+	JoinPlatform(ctx context.Context, fromID, intoID int64) (folded []int64, err error)
+
+	// CreateRegistrationLink stores a registration link (by its hash).
+	CreateRegistrationLink(ctx context.Context, l *proctor.RegistrationLink) error
+	// GetRegistrationLink returns a registration link (ErrNotFound).
+	GetRegistrationLink(ctx context.Context, tokenHash string) (*proctor.RegistrationLink, error)
+	// UseRegistrationLink marks a link used by the registration it made;
+	// a link used already is ErrConflict.
+	UseRegistrationLink(ctx context.Context, tokenHash string, platformID int64, at time.Time) error
+
+	// SetQuizPassword stores (or replaces) an exam's quiz password.
+	SetQuizPassword(ctx context.Context, p *proctor.QuizPassword) error
+	// GetQuizPassword returns an exam's quiz password (ErrNotFound).
+	GetQuizPassword(ctx context.Context, examID int64) (*proctor.QuizPassword, error)
+	DeleteQuizPassword(ctx context.Context, examID int64) error
 
 	AddToolKey(ctx context.Context, k *proctor.ToolKey) error
 	// UpdateToolKey stores a key's activation and retirement times.

@@ -203,6 +203,9 @@ type Capture interface {
 	GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error)
 	// NextFrameSeq is one past the highest stored sequence number (0 if none).
 	NextFrameSeq(ctx context.Context, sessionID int64) (int64, error)
+	// RecordingActivity is when the session's last webcam still, webcam
+	// chunk and screen chunk arrived (received_at).
+	RecordingActivity(ctx context.Context, sessionID int64) (proctor.RecordingActivity, error)
 	// ListFrames lists frames in sequence order from seq from, at most limit.
 	ListFrames(ctx context.Context, sessionID, from int64, limit int) ([]proctor.Frame, error)
 	CountFrames(ctx context.Context, sessionID int64) (int64, error)

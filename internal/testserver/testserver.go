@@ -95,6 +95,9 @@ type Options struct {
 	Log     *slog.Logger
 	Metrics *metrics.Metrics
 	Disk    web.DiskFloor
+	// LogTo receives the server's log (text lines) instead of Logger's
+	// choice: a test reads what an operator would.
+	LogTo io.Writer
 }
 
 var (
@@ -150,6 +153,9 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	now := s.Now
 	log := Logger()
+	if o.LogTo != nil {
+		log = slog.New(slog.NewTextHandler(o.LogTo, nil))
+	}
 	if o.Log != nil {
 		log = o.Log
 	}

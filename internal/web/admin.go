@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"vigil/internal/lms"
 	"vigil/internal/proctor"
@@ -21,6 +22,34 @@ type adminView struct {
 	Error     string
 	Edit      *proctor.Platform
 	Retention retentionView
+	// RegistrationURL is a registration address just made (shown once).
+	RegistrationURL   string
+	RegistrationUntil time.Time
+}
+
+// JoinTargets are the registrations p may be joined to: the others of
+// its LMS (same issuer) that are not joined themselves.
+func (d adminView) JoinTargets(p proctor.Platform) []proctor.Platform {
+	var out []proctor.Platform
+	if p.JoinedTo != 0 {
+		return nil
+	}
+	for _, o := range d.Platforms {
+		if o.ID != p.ID && o.Issuer == p.Issuer && o.JoinedTo == 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// PlatformName names a registration by id, for "joined to".
+func (d adminView) PlatformName(id int64) string {
+	for _, p := range d.Platforms {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return fmt.Sprint("registration ", id)
 }
 
 // admin wraps an administrator's handler; others get a not-found page.

@@ -32,6 +32,8 @@ func matrixRows() []row {
 			capture.with(map[int][2]int{student: {403, 403}, studentElsewhere: {403, 403}})},
 		{"GET /api/v1/sessions/{id}/access_code", apiCall("GET", "/api/v1/sessions/%d/access_code", "", nil), // no LMS quiz: none
 			capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
+		{"GET /api/v1/sessions/{id}/quiz_password", apiCall("GET", "/api/v1/sessions/%d/quiz_password", "", nil), // no password: none
+			capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
 		{"POST /api/v1/sessions", func(*courseWorld) call {
 			return call{method: "POST", path: "/api/v1/sessions", body: []byte(`{"link":"no-such-link"}`), ctype: "application/json"}
 		}, same(401)},
@@ -64,6 +66,11 @@ func matrixRows() []row {
 		{"POST /lti/confirm", post0("/lti/confirm", form), same(400)},
 		{"GET /lti/jwks", get0("/lti/jwks"), open200},
 		{"GET /lti/canvas.json", get0("/lti/canvas.json"), open200},
+		// Dynamic Registration: without the LMS's parameters a page that says
+		// where to paste the address; with them, an unknown link is refused.
+		{"GET /lti/register/{token}", get0("/lti/register/nothing"), open200},
+		{"GET /lti/register/{token}", get0("/lti/register/nothing?openid_configuration=https%3A%2F%2Flms.invalid%2Foidc"), same(400)},
+		{"POST /lti/register/{token}", post0("/lti/register/nothing", form), same(400)},
 		{"GET /lti/cookie-check", get0("/lti/cookie-check"), anyUser.with(map[int][2]int{anon: {401, 401}, student: {401, 401},
 			studentElsewhere: {401, 401}, assistant: {204, 204}, instructor: {204, 204}, instructorElsewhere: {204, 204},
 			lmsAdminElsewhere: {204, 204}, globalAdmin: {204, 204}})}, // did the session cookie come back?
@@ -89,6 +96,9 @@ func matrixRows() []row {
 		{"POST /sessions/{id}/lms-control", postf("/sessions/%d/lms-control", sessionID, url.Values{"action": {"flag"}}),
 			dashChange.with(map[int][2]int{instructor: {400, 404}, instructorElsewhere: {404, 400}, globalAdmin: {400, 400}})}, // not an LMS attempt
 		{"POST /admin/platforms", post0("/admin/platforms", form), adminPost.with(map[int][2]int{globalAdmin: {400, 400}})},
+		{"POST /admin/platforms/{id}/join", post0("/admin/platforms/999999/join", url.Values{"into": {"999998"}}),
+			adminPost.with(map[int][2]int{globalAdmin: {400, 400}})},
+		{"POST /admin/registration-links", post0("/admin/registration-links", form), adminPost.with(map[int][2]int{globalAdmin: {200, 200}})},
 		{"POST /admin/requests/{id}", func(c *courseWorld) call {
 			return call{method: "POST", path: fmt.Sprintf("/admin/requests/%d", c.request), form: url.Values{"decision": {"deny"}}}
 		}, adminPost},
@@ -117,6 +127,7 @@ func matrixRows() []row {
 			dashRead.with(map[int][2]int{assistant: {400, 404}, instructor: {400, 404}, instructorElsewhere: {404, 400}, globalAdmin: {400, 400}})},
 		{"GET /exams/{id}/settings", getf("/exams/%d/settings", examID), dashRead},
 		{"POST /exams/{id}/settings", postf("/exams/%d/settings", examID, url.Values{"proctoring": {"on"}}), dashChange},
+		{"POST /exams/{id}/quiz-password", postf("/exams/%d/quiz-password", examID, url.Values{"action": {"make"}}), dashChange},
 		{"POST /exams/{id}/accommodations", func(c *courseWorld) call {
 			return call{method: "POST", path: fmt.Sprintf("/exams/%d/accommodations", c.exam.ID), form: url.Values{"student": {fmt.Sprint(c.student.ID)}}}
 		}, dashChange},

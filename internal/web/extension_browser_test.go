@@ -100,7 +100,7 @@ func TestExtensionInChromium(t *testing.T) {
 	stepIs(t, ctx, "ready", 5*time.Second)
 	browsertest.Step(t, ctx, "start the exam", chromedp.Click(chromedp.CSS("#start-exam")))
 	recording(t, ctx)
-	browsertest.Wait(t, ctx, "the window says the extension fills the code", `!document.getElementById('access-code-note').hidden`, 20*time.Second)
+	browsertest.Wait(t, ctx, "the window says the extension fills the code", `!document.getElementById('quiz-password-extension').hidden`, 20*time.Second)
 	if browsertest.Eval[string](t, ctx, `document.body.innerText`) == "" || strings.Contains(browsertest.Eval[string](t, ctx, `document.body.innerText`), quiz.AccessCode) {
 		t.Fatal("the proctoring window shows the access code")
 	}

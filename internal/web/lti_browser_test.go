@@ -174,7 +174,7 @@ func TestLTIProctoringInABrowser(t *testing.T) {
 	stepIs(t, win, "ready", 5*time.Second)
 	browsertest.Step(t, win, "start the exam", chromedp.Click(chromedp.CSS("#start-exam")))
 	recording(t, win)
-	browsertest.Wait(t, win, "the access code is shown", `document.getElementById('access-code').textContent === 'hidden-code-42'`, 20*time.Second)
+	browsertest.Wait(t, win, "the access code is shown", `document.getElementById('quiz-password').textContent === 'hidden-code-42'`, 20*time.Second)
 
 	browsertest.Wait(t, ctx, "the LMS starts the assessment", `document.body.innerText.includes('Assessment started')`, 30*time.Second)
 	att := l.Attempts()

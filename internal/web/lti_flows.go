@@ -17,6 +17,11 @@ import (
 type autopostView struct {
 	Heading, Action string
 	Fields          map[string]string
+	// Hints say what probably went wrong should the LMS answer with an
+	// error (a deep linking return whose key set fetch the LMS blocked).
+	Hints []string
+	// KeySet is Vigil's key set URL, named in the hints.
+	KeySet string
 }
 
 // renderAutopost shows a form that posts itself to another site (the
@@ -73,12 +78,19 @@ func (s *Server) deepLink(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.pageError(w, r, proctor.E(proctor.CodeUnauthenticated, "this request to add an exam has expired: start again from the LMS"))
 		return
 	}
-	returnURL, jwt, err := s.LTI.LMS.DeepLink(r.Context(), lms.As(v.User, remoteIP(r)), p.Course, l, parseID(r.PostFormValue("exam")), r.PostFormValue("title"))
+	choice := lms.Placement{Dashboard: r.PostFormValue("dashboard") != "", ExamID: parseID(r.PostFormValue("exam")),
+		Title: r.PostFormValue("title"), Suffix: r.PostFormValue("plain") == ""}
+	returnURL, jwt, err := s.LTI.LMS.DeepLink(r.Context(), lms.As(v.User, remoteIP(r)), p.Course, l, choice)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.renderAutopost(w, r, autopostView{Heading: "Adding the exam to your course…", Action: returnURL, Fields: map[string]string{"JWT": jwt}})
+	heading := "Adding the exam to your course…"
+	if choice.Dashboard {
+		heading = "Adding the dashboard to your course…"
+	}
+	s.renderAutopost(w, r, autopostView{Heading: heading, Action: returnURL, Fields: map[string]string{"JWT": jwt},
+		Hints: s.LTI.LMS.DeepLinkHints(r.Context(), l), KeySet: strings.TrimRight(s.BaseURL, "/") + "/lti/jwks"})
 }
 
 // proctoringStatus tells an LTI Proctoring launch page whether the

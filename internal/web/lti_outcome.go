@@ -20,7 +20,7 @@ func (s *Server) ltiProceed(w http.ResponseWriter, r *http.Request, l *lti.Launc
 		s.ltiRefused(w, r, err)
 		return
 	}
-	s.Log.Info("lti launch", "platform", l.PlatformID, "message", l.MessageType, "outcome", out.Kind.String())
+	s.Log.Info("lti launch", "id", requestID(r.Context()), "platform", l.PlatformID, "message", l.MessageType, "outcome", out.Kind.String())
 	switch out.Kind {
 	case lms.GoStudentExam:
 		s.renderLTI(w, r, "lti_student", "Proctored exam", out)
@@ -128,6 +128,8 @@ func (s *Server) ltiHandoff(w http.ResponseWriter, r *http.Request) {
 
 type infoView struct {
 	Heading, Message, Code string
+	// RequestID is the id of the log line that says more (refusals).
+	RequestID string
 }
 
 // ltiRefused shows why a launch was refused, and logs it without secrets.
@@ -151,7 +153,7 @@ func (s *Server) ltiRefused(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusTooManyRequests
 	}
 	s.renderLTIStatus(w, r, status, "lti_info", "Vigil could not open", infoView{Heading: "Vigil could not open",
-		Message: ref.Message + ".", Code: ref.Code})
+		Message: ref.Message + ".", Code: ref.Code, RequestID: requestID(r.Context())})
 }
 
 // ltiJWKS publishes Vigil's public keys.

@@ -95,6 +95,13 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 			shared = append(shared, n)
 		}
 	}
+	// Partials in templates/partials/: small blocks several pages share,
+	// kept in files of their own.
+	partials, err := fs.Glob(templateFS, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, partials...)
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")

@@ -32,6 +32,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/explanations", s.api(s.apiExplain))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/frames/{seq}", s.api(s.apiEvidenceFrame))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/audio", s.api(s.apiEvidenceAudio))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/quiz_password", s.apiAs([]string{proctor.SourceBrowser}, s.apiQuizPassword))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/access_code", s.apiAs([]string{proctor.SourceBrowser, proctor.SourceExtension}, s.apiAccessCode))
 
 	// LTI 1.3 (docs/LTI.md).
@@ -56,6 +57,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("GET /exams/{id}/live/events", s.user(s.liveEvents))
 	mux.HandleFunc("GET /exams/{id}/settings", s.user(s.settingsPage))
 	mux.HandleFunc("POST /exams/{id}/settings", s.user(s.saveSettings))
+	mux.HandleFunc("POST /exams/{id}/quiz-password", s.user(s.quizPassword))
 	mux.HandleFunc("POST /exams/{id}/accommodations", s.user(s.saveAccommodation))
 	mux.HandleFunc("POST /exams/{id}/links", s.user(s.issueSessionLink))
 	mux.HandleFunc("GET /sessions/{id}", s.user(s.sessionPage))
@@ -106,6 +108,8 @@ func (s *Server) ltiRoutes(mux router) {
 	mux.HandleFunc("POST /lti/confirm", s.ltiConfirm)
 	mux.HandleFunc("GET /lti/jwks", s.ltiJWKS)
 	mux.HandleFunc("GET /lti/canvas.json", s.canvasConfig)
+	mux.HandleFunc("GET /lti/register/{token}", s.ltiRegisterForm)
+	mux.HandleFunc("POST /lti/register/{token}", s.ltiRegister)
 	mux.HandleFunc("GET /lti/cookie-check", s.ltiCookieCheck)
 	mux.HandleFunc("GET /lti/handoff/{token}", s.ltiHandoffForm)
 	mux.HandleFunc("POST /lti/handoff/{token}", s.ltiHandoff)
@@ -121,6 +125,8 @@ func (s *Server) ltiRoutes(mux router) {
 	mux.HandleFunc("GET /canvas/callback", s.user(s.canvasCallback))
 	mux.HandleFunc("POST /sessions/{id}/lms-control", s.user(s.lmsControl))
 	mux.HandleFunc("POST /admin/platforms", s.admin(s.savePlatform))
+	mux.HandleFunc("POST /admin/platforms/{id}/join", s.admin(s.joinPlatform))
+	mux.HandleFunc("POST /admin/registration-links", s.admin(s.newRegistrationLink))
 	mux.HandleFunc("POST /admin/requests/{id}", s.admin(s.decideRequest))
 	mux.HandleFunc("POST /admin/keys/rotate", s.admin(s.rotateKeys))
 	mux.HandleFunc("GET /admin/outbox", s.admin(s.adminOutbox))

@@ -18,6 +18,8 @@ type settingsView struct {
 	Settings proctor.Settings
 	Error    string
 	CSRF     string
+	// Gate is the quiz password block (partials/exam_quiz_password.html).
+	Gate quizGateView
 }
 
 // thresholdTypes are the types whose sensitivity the form shows, with the
@@ -39,7 +41,8 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	s.render(w, r, http.StatusOK, "settings", page{Title: "Settings: " + p.Exam.Title, User: v.User, CSRF: v.CSRF,
-		Flash: r.URL.Query().Get("done"), Data: settingsView{SettingsPage: p, Settings: p.Exam.Settings, CSRF: v.CSRF}})
+		Flash: r.URL.Query().Get("done"), Data: settingsView{SettingsPage: p, Settings: p.Exam.Settings, CSRF: v.CSRF,
+			Gate: s.quizGate(r, v, p.Exam)}})
 }
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -58,7 +61,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, v *viewer)
 	}
 	if e := appError(err); err != nil && e.Code == proctor.CodeInvalid {
 		s.render(w, r, http.StatusBadRequest, "settings", page{Title: "Settings: " + p.Exam.Title, User: v.User, CSRF: v.CSRF,
-			Data: settingsView{SettingsPage: p, Settings: next, Error: e.Message, CSRF: v.CSRF}})
+			Data: settingsView{SettingsPage: p, Settings: next, Error: e.Message, CSRF: v.CSRF, Gate: s.quizGate(r, v, p.Exam)}})
 		return
 	}
 	if err != nil {

@@ -18,10 +18,10 @@ func (c *conn) CreatePlatform(ctx context.Context, p *proctor.Platform) error {
 		err := c.keyed(ctx, func() error {
 			id, err := c.insertID(ctx, "create platform", `INSERT INTO lti_platforms
 				(name, issuer, client_id, auth_url, token_url, jwks_url, auto_enable,
-				 canvas_url, canvas_token, canvas_client_id, canvas_client_secret, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+				 canvas_url, canvas_token, canvas_client_id, canvas_client_secret, created_at, joined_to, product)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 				p.Name, p.Issuer, p.ClientID, p.AuthURL, p.TokenURL, p.JWKSURL, p.AutoEnable,
-				p.CanvasURL, p.CanvasToken, p.CanvasClientID, p.CanvasClientSecret, ms(p.CreatedAt))
+				p.CanvasURL, p.CanvasToken, p.CanvasClientID, p.CanvasClientSecret, ms(p.CreatedAt), p.JoinedTo, p.Product)
 			p.ID = id
 			return err
 		})
@@ -37,9 +37,9 @@ func (c *conn) UpdatePlatform(ctx context.Context, p *proctor.Platform) error {
 		err := c.keyed(ctx, func() error {
 			return c.execOne(ctx, "update platform", `UPDATE lti_platforms SET name = $1, issuer = $2, client_id = $3,
 				auth_url = $4, token_url = $5, jwks_url = $6, auto_enable = $7, canvas_url = $8, canvas_token = $9,
-				canvas_client_id = $10, canvas_client_secret = $11 WHERE id = $12`,
+				canvas_client_id = $10, canvas_client_secret = $11, product = $12 WHERE id = $13`,
 				p.Name, p.Issuer, p.ClientID, p.AuthURL, p.TokenURL, p.JWKSURL, p.AutoEnable,
-				p.CanvasURL, p.CanvasToken, p.CanvasClientID, p.CanvasClientSecret, p.ID)
+				p.CanvasURL, p.CanvasToken, p.CanvasClientID, p.CanvasClientSecret, p.Product, p.ID)
 		})
 		if err != nil {
 			return err
@@ -62,13 +62,13 @@ func (c *conn) saveDeployments(ctx context.Context, p *proctor.Platform) error {
 }
 
 const platformCols = `id, name, issuer, client_id, auth_url, token_url, jwks_url, auto_enable,
-	canvas_url, canvas_token, canvas_client_id, canvas_client_secret, created_at`
+	canvas_url, canvas_token, canvas_client_id, canvas_client_secret, created_at, joined_to, product`
 
 func scanPlatform(sc scanner) (*proctor.Platform, error) {
 	var p proctor.Platform
 	var created int64
 	if err := sc.Scan(&p.ID, &p.Name, &p.Issuer, &p.ClientID, &p.AuthURL, &p.TokenURL, &p.JWKSURL, &p.AutoEnable,
-		&p.CanvasURL, &p.CanvasToken, &p.CanvasClientID, &p.CanvasClientSecret, &created); err != nil {
+		&p.CanvasURL, &p.CanvasToken, &p.CanvasClientID, &p.CanvasClientSecret, &created, &p.JoinedTo, &p.Product); err != nil {
 		return nil, err
 	}
 	p.CreatedAt = fromMS(created)
@@ -231,18 +231,19 @@ func (c *conn) SaveLTIContext(ctx context.Context, x *proctor.LTIContext) error 
 	// Keyed: another course already tied to the same platform context is
 	// ErrConflict.
 	return c.execKeyed(ctx, "save lti context", `INSERT INTO lti_contexts
-		(course_id, platform_id, context_id, lms_course_id, nrps_url, roster_synced_at) VALUES ($1, $2, $3, $4, $5, $6)
+		(course_id, platform_id, context_id, lms_course_id, nrps_url, roster_synced_at, nrps_platform_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (course_id) DO UPDATE SET lms_course_id = excluded.lms_course_id,
-		nrps_url = excluded.nrps_url, roster_synced_at = excluded.roster_synced_at`,
-		x.CourseID, x.PlatformID, x.ContextID, x.LMSCourseID, x.NRPSURL, ms(x.RosterSyncedAt))
+		nrps_url = excluded.nrps_url, roster_synced_at = excluded.roster_synced_at, nrps_platform_id = excluded.nrps_platform_id`,
+		x.CourseID, x.PlatformID, x.ContextID, x.LMSCourseID, x.NRPSURL, ms(x.RosterSyncedAt), x.NRPSPlatformID)
 }
 
-const contextCols = `course_id, platform_id, context_id, lms_course_id, nrps_url, roster_synced_at`
+const contextCols = `course_id, platform_id, context_id, lms_course_id, nrps_url, roster_synced_at, nrps_platform_id`
 
 func scanContext(sc scanner) (*proctor.LTIContext, error) {
 	var x proctor.LTIContext
 	var synced int64
-	if err := sc.Scan(&x.CourseID, &x.PlatformID, &x.ContextID, &x.LMSCourseID, &x.NRPSURL, &synced); err != nil {
+	if err := sc.Scan(&x.CourseID, &x.PlatformID, &x.ContextID, &x.LMSCourseID, &x.NRPSURL, &synced, &x.NRPSPlatformID); err != nil {
 		return nil, err
 	}
 	x.RosterSyncedAt = fromMS(synced)

@@ -66,6 +66,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"StudentReviewAndExplanations", testStudentReviewAndExplanations},
 		{"ListUploads", testListUploads},
 		{"NotifyAndListen", testNotify},
+		{"JoinPlatforms", testJoinPlatforms},
+		{"RegistrationLinks", testRegistrationLinks},
+		{"QuizPasswords", testQuizPasswords},
+		{"RecordingActivity", testRecordingActivity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -93,6 +93,13 @@ const actions = {
   autopost() {
     document.getElementById('autopost').submit();
   },
+
+  // close tells the LMS that opened Vigil's registration page that it is
+  // done (LTI Dynamic Registration); the LMS then closes its frame.
+  close() {
+    const lms = window.opener || (window.parent !== window ? window.parent : null);
+    if (lms) lms.postMessage({ subject: 'org.imsglobal.lti.close' }, '*');
+  },
 };
 
 if (root && actions[root.dataset.action]) actions[root.dataset.action](root.dataset);

@@ -72,11 +72,6 @@ export async function speed(session) {
   return Math.round((body.length * 8) / 1000 / secs);
 }
 
-// accessCode asks for the quiz's access code, which the server reveals
-// only to a live session that is recording.
-export function accessCode(session) {
-  return call('GET', `/api/v1/sessions/${session.id}/access_code`, { token: session.token });
-}
 
 // pairingCode asks for a single-use code that pairs a companion (the
 // desktop agent or the browser extension) with this session.

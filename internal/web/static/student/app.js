@@ -14,6 +14,7 @@ import { PhotoStep } from './photos.js';
 import { Companions } from './companions.js';
 import * as receipt from './receipt.js';
 import * as review from './review.js';
+import { QuizPassword } from './quizpassword.js';
 
 const $ = (id) => document.getElementById(id);
 // DEVICES: where the client keeps each device's stream and how it asks.
@@ -419,36 +420,13 @@ class Client {
     $('companion-repair').append($('companion-list'));
     this.companions.showInCheck();
     this.companions.watch();
-    this.revealAccessCode();
-  }
-
-  // revealAccessCode shows the quiz's hidden access code once the server
-  // has the first frames (it reveals it only to a recording session).
-  async revealAccessCode() {
-    for (let tries = 0; tries < 60 && document.body.dataset.recording; tries++) {
-      await new Promise((r) => setTimeout(r, 3000));
-      try {
-        const res = await api.accessCode(this.local);
-        $('access-code').textContent = res.access_code;
-        $('access-code-box').hidden = false;
-        $('copy-code').onclick = async () => {
-          try {
-            await navigator.clipboard.writeText(res.access_code);
-            $('copy-result').textContent = 'Copied.';
-          } catch {
-            $('copy-result').textContent = 'Select the code and copy it.';
-          }
-        };
-        return;
-      } catch (err) {
-        if (err instanceof api.APIError && err.code === 'forbidden') $('access-code-note').hidden = false; // the extension fills it in
-        if (err instanceof api.APIError && (err.code === 'not_found' || !err.retryable && err.code !== 'conflict')) return;
-      }
-    }
+    this.quizPassword = new QuizPassword(this.local);
+    this.quizPassword.start();
   }
 
   lost(name) {
     this.device(name, 'lost');
+    this.quizPassword?.hide(`your ${name} stopped`);
     const el = $('device-trouble');
     el.textContent = `Your ${name} stopped. Check that it is connected and not used by another program, then reload this page: the session goes on.`;
     el.hidden = false;
@@ -458,6 +436,7 @@ class Client {
     this.screen = null;
     this.events.record('screen_share_ended');
     this.device('screen', 'lost');
+    this.quizPassword?.hide('your screen is no longer shared');
     if (document.body.dataset.recording) $('screen-lost').hidden = false;
   }
 
@@ -501,6 +480,7 @@ class Client {
   // the page, or the link opened again, only finishes.
   async finish() {
     $('finish').disabled = true;
+    this.quizPassword?.stop();
     say('Stopping the recording…');
     await this.update((s) => { s.phase = 'finishing'; });
     clearInterval(this.ticker);
