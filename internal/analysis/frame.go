@@ -103,6 +103,12 @@ type Frames struct {
 type Stages struct {
 	Frames, Detected, Reused, Refined, SecondOpinions, Identified, Posed int
 	Decode, Thumb, Detect, Refine, Second, Identity, Pose, Rest          time.Duration
+	// CPU, when set, reads the CPU time the calling thread has used (a
+	// benchmark locks its goroutine to a thread); the identity checks'
+	// CPU time then adds up in IdentityCPU, unlike their wall time not
+	// inflated by other processes on a shared machine.
+	CPU         func() time.Duration
+	IdentityCPU time.Duration
 }
 
 // lap adds the time since *t to a stage's total and moves *t on; count

@@ -208,7 +208,12 @@ func (a *Frames) checkFrame(ctx context.Context, tr *Tracker, img image.Image, f
 	if min(fc.W, fc.H) < minIdentityFace || !a.identityDue(st, sig.CapturedAt, jumped) {
 		return
 	}
-	t := time.Now()
+	t, c := time.Now(), a.cpu()
+	defer func() {
+		if a.Stages != nil && a.Stages.CPU != nil {
+			a.Stages.IdentityCPU += a.cpu() - c
+		}
+	}()
 	emb, err := a.Identity.Embedder.Embed(ctx, img, fc.Landmarks)
 	if err != nil {
 		return // no landmarks (a second opinion's box) or shutting down: due again next frame
@@ -226,6 +231,13 @@ func (a *Frames) checkFrame(ctx context.Context, tr *Tracker, img image.Image, f
 	}
 	a.count(func(s *Stages) *int { return &s.Identified })
 	a.lap(func(s *Stages) *time.Duration { return &s.Identity }, &t)
+}
+
+func (a *Frames) cpu() time.Duration {
+	if a.Stages == nil || a.Stages.CPU == nil {
+		return 0
+	}
+	return a.Stages.CPU()
 }
 
 // identityDue says whether the frame captured at `at`, showing one face,
