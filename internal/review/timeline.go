@@ -99,9 +99,12 @@ func (s *Service) Timeline(ctx context.Context, a Actor, sessionID int64) (*Time
 	return t, s.addVideo(ctx, sess, t)
 }
 
+// entry places a violation on the timeline. One from before the recording
+// began (an identity scan of someone else) sits at its start.
 func entry(sess *proctor.Session, v *proctor.Violation) TimelineEntry {
-	e := TimelineEntry{ID: v.ID, Type: string(v.Type), Label: v.Type.Label(), StartMS: sess.Offset(v.Start),
-		EndMS: sess.Offset(v.End), Applied: v.Applied, Decision: string(v.Decision)}
+	start := max(0, sess.Offset(v.Start))
+	e := TimelineEntry{ID: v.ID, Type: string(v.Type), Label: v.Type.Label(), StartMS: start,
+		EndMS: max(start, sess.Offset(v.End)), Applied: v.Applied, Decision: string(v.Decision)}
 	if v.Cause != proctor.CauseNone {
 		e.Cause = v.Cause.Label()
 	}
