@@ -65,3 +65,24 @@ func migrateOnly(t *testing.T, st *Store, keep func(version int) bool) {
 		}
 	}
 }
+
+// oldPlatform stores a platform, and oldContext ties a course to it, with
+// the columns of schema 4 only: tests of older migrations run before
+// migration 0018 added the platforms' joined_to and product and the
+// contexts' nrps_platform_id.
+func oldPlatform(t *testing.T, st *Store, p *proctor.Platform) {
+	t.Helper()
+	err := st.writer.QueryRowContext(t.Context(), `INSERT INTO lti_platforms (name, issuer, client_id, auth_url, token_url, jwks_url, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.Name, p.Issuer, p.ClientID, p.AuthURL, p.TokenURL, p.JWKSURL, int64(1)).Scan(&p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func oldContext(t *testing.T, st *Store, x *proctor.LTIContext) {
+	t.Helper()
+	if _, err := st.writer.ExecContext(t.Context(), `INSERT INTO lti_contexts (course_id, platform_id, context_id, lms_course_id)
+		VALUES ($1, $2, $3, $4)`, x.CourseID, x.PlatformID, x.ContextID, x.LMSCourseID); err != nil {
+		t.Fatal(err)
+	}
+}

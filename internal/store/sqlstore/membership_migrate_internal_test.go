@@ -14,10 +14,10 @@ func TestMembershipMigrationScopesLMSAdministrators(t *testing.T) {
 	ctx := t.Context()
 	st := sqliteAt(t, func(v int) bool { return v < 8 })
 	p := &proctor.Platform{Name: "LMS", Issuer: "https://lms", ClientID: "1", AuthURL: "a", TokenURL: "t", JWKSURL: "j"}
-	must(t, st.CreatePlatform(ctx, p))
+	oldPlatform(t, st, p)
 	lmsCourse := &proctor.Course{Code: "L", Title: "L"}
 	must(t, st.CreateCourse(ctx, lmsCourse))
-	must(t, st.SaveLTIContext(ctx, &proctor.LTIContext{CourseID: lmsCourse.ID, PlatformID: p.ID, ContextID: "c"}))
+	oldContext(t, st, &proctor.LTIContext{CourseID: lmsCourse.ID, PlatformID: p.ID, ContextID: "c"})
 	local := &proctor.Course{Code: "X", Title: "X"}
 	must(t, st.CreateCourse(ctx, local))
 	lmsAdmin := &proctor.User{Email: "lms@x", Name: "LMS admin", Role: proctor.RoleAdmin}

@@ -41,10 +41,10 @@ func checkOneExamMerge(t *testing.T, st *Store) {
 	}
 	at := func(min int) time.Time { return time.Date(2026, 3, 2, 9, min, 0, 0, time.UTC) }
 	p := &proctor.Platform{Name: "Canvas", Issuer: "https://canvas", ClientID: "1", AuthURL: "a", TokenURL: "t", JWKSURL: "j"}
-	must(t, st.CreatePlatform(ctx, p))
+	oldPlatform(t, st, p)
 	course := &proctor.Course{Code: "BIO", Title: "Biology", Enabled: true}
 	must(t, st.CreateCourse(ctx, course))
-	must(t, st.SaveLTIContext(ctx, &proctor.LTIContext{CourseID: course.ID, PlatformID: p.ID, ContextID: "c1", LMSCourseID: "101"}))
+	oldContext(t, st, &proctor.LTIContext{CourseID: course.ID, PlatformID: p.ID, ContextID: "c1", LMSCourseID: "101"})
 	other := &proctor.Course{Code: "CHEM", Title: "Chemistry", Enabled: true}
 	must(t, st.CreateCourse(ctx, other))
 	teacher := &proctor.User{Email: "t@x", Name: "T", Role: proctor.RoleInstructor}
