@@ -156,7 +156,7 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 	if code := cli.Run(context.Background(), []string{"migrate"}, nil, io.Discard, os.Stderr); code != 0 {
 		t.Fatalf("migrate exited %d", code)
 	}
-	links := clusterStudents(t, dbURL, 6)
+	links := clusterStudents(t, dbURL, 7)
 	logs := t.TempDir()
 	var procs []*proc
 	for i, role := range []string{"serve", "serve", "work", "work"} {
@@ -180,6 +180,10 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 	st, err := sqlstore.OpenPostgres(context.Background(), dbURL)
 	must(t, err)
 	defer st.Close()
+
+	t.Run("the live view across web nodes", func(t *testing.T) {
+		checkLiveAcrossNodes(t, st, "http://"+web1.addr, "http://"+web2.addr, links[6])
+	})
 
 	t.Run("a web node killed during uploads", func(t *testing.T) {
 		const frames = 150
