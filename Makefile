@@ -63,7 +63,7 @@ testdeps: testtools
 TEST_SKIPS := $(CURDIR)/bin/test-skips.txt
 test: setup testdeps
 	@mkdir -p bin && rm -f $(TEST_SKIPS)
-	@VIGIL_TEST_SKIPS=$(TEST_SKIPS) $(GO) test -count=1 ./...; status=$$?; \
+	@VIGIL_TEST_SKIPS=$(TEST_SKIPS) $(GO) test -count=1 -timeout 40m ./...; status=$$?; \
 	if [ -s $(TEST_SKIPS) ]; then \
 		echo; echo "!!!!! SOME TESTS WERE SKIPPED, NOT RUN, because something they need is missing:"; \
 		sed 's/^/!!!!!   /' $(TEST_SKIPS); \

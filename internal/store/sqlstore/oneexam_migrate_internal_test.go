@@ -102,13 +102,18 @@ func checkOneExamMerge(t *testing.T, st *Store) {
 	must(t, err)
 	must(t, st.DecideViolation(ctx, vs[0].ID, proctor.DecisionConfirmed, "her sister", teacher.ID, at(9)))
 	must(t, st.AddNote(ctx, &proctor.Note{SessionID: pAna1.ID, AuthorID: teacher.ID, Body: "spoke to her", CreatedAt: at(9)}))
-	must(t, st.CreateSessionLink(ctx, &store.SessionLink{TokenHash: "link-ben", ExamID: pr.ID, StudentID: ben.ID, CreatedAt: at(2), ExpiresAt: at(60)}))
+	// At schema 0010, before links were bound to a session (0014).
+	_, err = st.writer.ExecContext(ctx, `INSERT INTO session_links (token_hash, exam_id, student_id, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, "link-ben", pr.ID, ben.ID, ms(at(2)), ms(at(60)))
+	must(t, err)
 	export := &proctor.Export{UserID: teacher.ID, CourseID: course.ID, ExamID: pr.ID, Scope: proctor.ScopeExam,
 		SessionIDs: []int64{pAna1.ID}, Items: []proctor.ExportItem{proctor.ItemSummary}, CreatedAt: at(9)}
 	must(t, st.CreateExport(ctx, export))
 	accommodate := func(e *proctor.Exam, s *proctor.Student, note string, min int) {
-		must(t, st.SetAccommodation(ctx, &proctor.Accommodation{ExamID: e.ID, StudentID: s.ID, Off: []proctor.ViolationType{proctor.BackgroundAudio},
-			Note: note, UpdatedBy: teacher.ID, UpdatedAt: at(min)}))
+		// At schema 0010, before accommodations allowed keys (0014).
+		_, err := st.writer.ExecContext(ctx, `INSERT INTO accommodations (exam_id, student_id, off, allowed_apps, note, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, s.ID, string(proctor.BackgroundAudio), "", note, teacher.ID, ms(at(min)))
+		must(t, err)
 	}
 	accommodate(q, ana, "Ana on Q", 3)
 	accommodate(pr, ana, "Ana on P, later", 4)
