@@ -137,14 +137,6 @@ func loadStudents(ctx context.Context, st store.Store, n int) ([]string, error) 
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d.Microseconds())/1000) }
 
-func total(m map[string]int64) int64 {
-	var n int64
-	for _, v := range m {
-		n += v
-	}
-	return n
-}
-
 func printReport(e env, rep *loadtest.Report, asJSON bool) {
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
