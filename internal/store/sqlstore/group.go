@@ -21,8 +21,8 @@ import (
 // disk exactly as before, and a crash loses only transactions nobody was
 // told were done.
 type group struct {
-	s    *Store
-	reqs chan *groupTx
+	s      *Store
+	reqs   chan *groupTx
 	stop   chan struct{}
 	exited chan struct{} // closed when the loop has returned
 	done   sync.WaitGroup
