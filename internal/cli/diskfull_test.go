@@ -69,14 +69,22 @@ func TestRealDiskFull(t *testing.T) {
 	c := &ingestclient.Client{Base: base, HTTP: &http.Client{Timeout: 20 * time.Second}}
 	files, _ := fs.Glob(media.FS, "frames/*/*_320.jpg")
 	acked := map[int64][32]byte{}
+	// put sends a frame once, or again after the rate limit's pause: the
+	// test sends faster than a capture client may (20 a second).
 	put := func(seq int64) error {
 		data, _ := fs.ReadFile(media.FS, files[seq%int64(len(files))])
-		err := c.Do(ctx, ingestclient.Request{Method: "PUT", Path: fmt.Sprintf("/api/v1/sessions/%d/frames/%d", sess.ID, seq), Token: sess.Token,
-			ContentType: "image/jpeg", Header: map[string]string{"X-Capture-Time": time.Now().UTC().Format(time.RFC3339Nano)}, Body: data}, nil)
-		if err == nil {
-			acked[seq] = sha256.Sum256(data)
+		for {
+			err := c.Do(ctx, ingestclient.Request{Method: "PUT", Path: fmt.Sprintf("/api/v1/sessions/%d/frames/%d", sess.ID, seq), Token: sess.Token,
+				ContentType: "image/jpeg", Header: map[string]string{"X-Capture-Time": time.Now().UTC().Format(time.RFC3339Nano)}, Body: data}, nil)
+			if e, ok := errors.AsType[*ingestclient.Error](err); ok && e.Status == http.StatusTooManyRequests {
+				<-time.After(100 * time.Millisecond)
+				continue
+			}
+			if err == nil {
+				acked[seq] = sha256.Sum256(data)
+			}
+			return err
 		}
-		return err
 	}
 	// Fill the disk: frames until one is refused.
 	var seq int64
@@ -107,7 +115,7 @@ func TestRealDiskFull(t *testing.T) {
 		seq++
 		must(t, put(seq))
 	}
-	must(t, (&simclient.Client{Base: base, HTTP: http.DefaultClient}).Finish(ctx, &simclient.Session{ID: sess.ID, Token: sess.Token}, seq+1, 0))
+	must(t, (&simclient.Client{Base: base, HTTP: http.DefaultClient, Retries: 50}).Finish(ctx, &simclient.Session{ID: sess.ID, Token: sess.Token}, seq+1, 0))
 
 	srv.kill()
 	log, _ := os.ReadFile(logPath)

@@ -21,10 +21,12 @@ import (
 // disk exactly as before, and a crash loses only transactions nobody was
 // told were done.
 type group struct {
-	s    *Store
-	reqs chan *groupTx
-	stop chan struct{}
-	done sync.WaitGroup
+	s      *Store
+	reqs   chan *groupTx
+	stop   chan struct{}
+	exited chan struct{} // closed when the loop has returned
+	done   sync.WaitGroup
+	once   sync.Once
 }
 
 // maxGroup bounds the transactions of one commit.
@@ -40,14 +42,15 @@ type groupTx struct {
 }
 
 func newGroup(s *Store) *group {
-	g := &group{s: s, reqs: make(chan *groupTx, maxGroup), stop: make(chan struct{})}
+	g := &group{s: s, reqs: make(chan *groupTx, maxGroup), stop: make(chan struct{}), exited: make(chan struct{})}
 	g.done.Go(g.loop)
 	return g
 }
 
-// close stops the loop once the transactions queued have run.
+// close stops the loop once the transactions queued have run; closing
+// again does nothing.
 func (g *group) close() {
-	close(g.stop)
+	g.once.Do(func() { close(g.stop) })
 	g.done.Wait()
 }
 
@@ -64,7 +67,15 @@ func (g *group) run(ctx context.Context, fn func(*conn) error) error {
 	case <-g.stop:
 		return errClosed
 	}
-	<-t.done
+	select {
+	case <-t.done:
+	case <-g.exited:
+		select {
+		case <-t.done:
+		default:
+			return errClosed // queued after the loop had stopped
+		}
+	}
 	if t.panic != nil {
 		panic(t.panic)
 	}
@@ -72,13 +83,22 @@ func (g *group) run(ctx context.Context, fn func(*conn) error) error {
 }
 
 func (g *group) loop() {
+	defer close(g.exited)
 	for {
 		var batch []*groupTx
 		select {
 		case t := <-g.reqs:
 			batch = append(batch, t)
 		case <-g.stop:
-			return
+			for {
+				select {
+				case t := <-g.reqs: // queued as the store closed
+					t.err = errClosed
+					close(t.done)
+				default:
+					return
+				}
+			}
 		}
 		// Take what else is waiting, without waiting for more: under load
 		// transactions pile up while the last commit syncs.
