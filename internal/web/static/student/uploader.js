@@ -25,8 +25,12 @@ export class Uploader {
   stop() { this.running = false; if (this.wake) this.wake(); }
 
   // poke wakes the loop when something new is queued (not while it backs
-  // off after a failure: that wait is the point).
-  poke() { if (this.wake && this.idle) this.wake(); }
+  // off after a failure: that wait is the point, but the count the student
+  // sees still grows with what is kept on this computer).
+  poke() {
+    if (this.wake && this.idle) this.wake();
+    else if (this.wake) this.report();
+  }
 
   // retryNow ends a backoff wait: the browser says the network is back.
   retryNow() { if (this.wake) this.wake(); }
