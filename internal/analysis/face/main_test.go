@@ -2,33 +2,23 @@ package face
 
 import (
 	"bufio"
-	"fmt"
 	"image"
-	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
-	"vigil/internal/onnxrt"
+	"vigil/internal/analysis/modeltest"
 )
 
-// mediaDir is the shared test media beside the repository (the `shared`
-// folder next to it), seen from this package's directory.
-const mediaDir = "../../../../shared/media"
+// mediaDir is the shared test media beside the repository.
+var mediaDir = modeltest.MediaDir()
 
-// TestMain loads ONNX Runtime for real. A missing library fails the run
-// with Init's message (which says how to fetch it); it never skips, so a CI
-// without the runtime cannot pass by testing nothing.
-func TestMain(m *testing.M) {
-	if err := onnxrt.Init(onnxrt.DefaultLibPath()); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: face tests need ONNX Runtime:", err)
-		os.Exit(1)
-	}
-	os.Exit(m.Run())
-}
+// loadJPEG decodes a picture of the shared media, once per test binary.
+var loadJPEG = modeltest.LoadJPEG
+
+func TestMain(m *testing.M) { os.Exit(modeltest.Run(m, "face")) }
 
 // truth is one line of groundtruth.tsv.
 type truth struct {
@@ -68,27 +58,6 @@ func readGroundTruth(t testing.TB) []truth {
 		t.Fatalf("%s has no entries", p)
 	}
 	return out
-}
-
-// decoded caches decoded media: several tests use the same frames.
-var decoded sync.Map // path -> image.Image
-
-func loadJPEG(t testing.TB, rel string) image.Image {
-	t.Helper()
-	if img, ok := decoded.Load(rel); ok {
-		return img.(image.Image)
-	}
-	f, err := os.Open(filepath.Join(mediaDir, rel))
-	if err != nil {
-		t.Fatalf("test media missing: %v", err)
-	}
-	defer f.Close()
-	img, err := jpeg.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", rel, err)
-	}
-	decoded.Store(rel, img)
-	return img
 }
 
 func newTestDetector(t testing.TB, opts Options) *Detector {

@@ -3,59 +3,24 @@ package gaze
 import (
 	"fmt"
 	"image"
-	"image/jpeg"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"vigil/internal/analysis/face"
-	"vigil/internal/onnxrt"
+	"vigil/internal/analysis/modeltest"
 )
 
-// mediaDir is the shared test media beside the repository, seen from this
-// package's directory.
-const mediaDir = "../../../../shared/media"
+var loadJPEG = modeltest.LoadJPEG
 
-// TestMain loads ONNX Runtime for real: the measurements need YuNet's
-// landmarks. A missing library fails the run with Init's message; it never
-// skips, so a CI without the runtime cannot pass by testing nothing.
+// TestMain: the measurements need YuNet's landmarks, for real.
 func TestMain(m *testing.M) {
-	if err := onnxrt.Init(onnxrt.DefaultLibPath()); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: gaze tests need ONNX Runtime:", err)
-		os.Exit(1)
-	}
-	if _, err := os.Stat(mediaDir); err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: gaze tests need the shared media folder at %s: %v\n", mediaDir, err)
-		os.Exit(1)
-	}
-	code := m.Run()
+	code := modeltest.Run(m, "gaze")
 	detectors.Range(func(_, d any) bool {
 		d.(*face.Detector).Close()
 		return true
 	})
 	os.Exit(code)
-}
-
-// decoded caches decoded media: several tests use the same frames.
-var decoded sync.Map // relative path -> image.Image
-
-func loadJPEG(t testing.TB, rel string) image.Image {
-	t.Helper()
-	if img, ok := decoded.Load(rel); ok {
-		return img.(image.Image)
-	}
-	f, err := os.Open(filepath.Join(mediaDir, rel))
-	if err != nil {
-		t.Fatalf("test media missing: %v (expected the shared media folder beside the repository)", err)
-	}
-	defer f.Close()
-	img, err := jpeg.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", rel, err)
-	}
-	decoded.Store(rel, img)
-	return img
 }
 
 // detectors holds one YuNet detector per network input width (320 or

@@ -1,48 +1,20 @@
 package identity
 
 import (
-	"fmt"
 	"image"
-	"image/jpeg"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"vigil/internal/analysis/face"
-	"vigil/internal/onnxrt"
+	"vigil/internal/analysis/modeltest"
 )
 
-// mediaDir is the shared test media beside the repository.
-const mediaDir = "../../../../shared/media"
+var loadJPEG = modeltest.LoadJPEG
 
-// TestMain loads ONNX Runtime and checks the stand-in model for real. A
-// missing library or model fails the run with a message saying how to
-// fetch it; it never skips, so a CI without them cannot pass by testing
-// nothing.
 func TestMain(m *testing.M) {
-	if err := onnxrt.Init(onnxrt.DefaultLibPath()); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: identity tests need ONNX Runtime (scripts/setup-onnxruntime, `make setup`):", err)
-		os.Exit(1)
-	}
-	if err := Check(DefaultModelPath()); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: identity tests need the face-embedding model (scripts/setup-face-embedding):", err)
-		os.Exit(1)
-	}
-	os.Exit(m.Run())
-}
-
-func loadJPEG(t testing.TB, rel string) image.Image {
-	t.Helper()
-	f, err := os.Open(filepath.Join(mediaDir, rel))
-	if err != nil {
-		t.Fatalf("test media missing: %v", err)
-	}
-	defer f.Close()
-	img, err := jpeg.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", rel, err)
-	}
-	return img
+	os.Exit(modeltest.Run(m, "identity", modeltest.Need{
+		What:  "the face-embedding model (scripts/setup-face-embedding)",
+		Check: func() error { return Check(DefaultModelPath()) }}))
 }
 
 // landmarks finds the largest face of a picture with YuNet at 640x480,

@@ -3,7 +3,6 @@ package redact
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image"
 	"image/jpeg"
 	"io"
@@ -12,32 +11,12 @@ import (
 	"testing"
 
 	"vigil/internal/analysis/face"
-	"vigil/internal/onnxrt"
+	"vigil/internal/analysis/modeltest"
 )
 
-const mediaDir = "../../../../shared/media"
+func TestMain(m *testing.M) { os.Exit(modeltest.Run(m, "redact")) }
 
-func TestMain(m *testing.M) {
-	if err := onnxrt.Init(onnxrt.DefaultLibPath()); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL: redact tests need ONNX Runtime:", err)
-		os.Exit(1)
-	}
-	os.Exit(m.Run())
-}
-
-func load(t *testing.T, name string) image.Image {
-	t.Helper()
-	f, err := os.Open(filepath.Join(mediaDir, name))
-	if err != nil {
-		t.Fatalf("test media: %v", err)
-	}
-	defer f.Close()
-	img, err := jpeg.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
+func load(t *testing.T, name string) image.Image { return modeltest.LoadJPEG(t, name) }
 
 // TestTwoPeopleOneHidden: in two_people.jpg YuNet finds two faces; the
 // kept one is left pixel for pixel, the other is pixelated so that the
@@ -151,7 +130,7 @@ func BenchmarkEvidencePictureBaseline(b *testing.B) {
 
 func benchFrame(b *testing.B) ([]byte, *face.Pool) {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(mediaDir, "webcam320/two_people.jpg"))
+	data, err := os.ReadFile(filepath.Join(modeltest.MediaDir(), "webcam320/two_people.jpg"))
 	if err != nil {
 		b.Fatal(err)
 	}
