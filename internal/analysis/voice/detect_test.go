@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"vigil/internal/onnxrt"
 )
@@ -62,14 +61,14 @@ func TestAnalyzeRejectsBadInput(t *testing.T) {
 }
 
 // Three hours of digital silence at 8 kHz are accepted, give 21600 None
-// windows, and never reach the model.
+// windows, and never reach the model: that, not a clock, is what keeps
+// silence cheap (BenchmarkAnalyze10sSilence against BenchmarkAnalyze10s
+// measures what it saves).
 func TestLongSilenceIsCheap(t *testing.T) {
 	d := newTestDetector(t)
 	x := make([]float32, 3*3600*Rate)
-	start := time.Now()
 	runs := d.runs
 	ws, err := d.Analyze(x, Rate)
-	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,12 +86,6 @@ func TestLongSilenceIsCheap(t *testing.T) {
 	last := ws[len(ws)-1]
 	if last.StartMS+last.DurMS != 3*3600*1000 {
 		t.Errorf("last window ends at %d ms", last.StartMS+last.DurMS)
-	}
-	// Measured about 2 s on one core, allocation included (scans and
-	// level features only); running the model would take about 22 s.
-	t.Logf("3 h of silence: %v", elapsed)
-	if elapsed > 10*time.Second {
-		t.Errorf("3 h of silence took %v, want well under 10 s", elapsed)
 	}
 	// μ-law's idle pattern (codes 0xff/0x7f/0xfe: 0 and ±8/32768) is
 	// silence too.
