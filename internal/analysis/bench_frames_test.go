@@ -94,7 +94,13 @@ func models(tb testing.TB) *analysis.Models {
 
 // run analyses the whole session once and returns its signals.
 func run(tb testing.TB, a *analysis.Frames, frames [][]byte) []proctor.FrameSignal {
-	tr := &analysis.Tracker{}
+	return runTracked(tb, a, &analysis.Tracker{}, frames)
+}
+
+// runTracked analyses the session once, one frame a second, as a job does
+// with the session's tracker.
+func runTracked(tb testing.TB, a *analysis.Frames, tr *analysis.Tracker, frames [][]byte) []proctor.FrameSignal {
+	tb.Helper()
 	t0 := time.Now()
 	sigs := make([]proctor.FrameSignal, len(frames))
 	for i, data := range frames {

@@ -1,7 +1,6 @@
 package analysis_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -55,17 +54,7 @@ func examSession(tb testing.TB) [][]byte {
 func playExam(tb testing.TB, a *analysis.Frames, ref analysis.Reference, frames [][]byte) []proctor.FrameSignal {
 	tr := &analysis.Tracker{}
 	tr.SetReference(ref)
-	t0 := time.Now()
-	sigs := make([]proctor.FrameSignal, len(frames))
-	for i, data := range frames {
-		f := &proctor.Frame{SessionID: 1, Seq: int64(i), CapturedAt: t0.Add(time.Duration(i) * time.Second)}
-		sig, err := a.Analyze(context.Background(), tr, f, data)
-		if err != nil || !sig.OK {
-			tb.Fatalf("frame %d: %v %s", i, err, sig.Error)
-		}
-		sigs[i] = sig
-	}
-	return sigs
+	return runTracked(tb, a, tr, frames)
 }
 
 // BenchmarkIdentityCost measures what the webcam identity check adds to
