@@ -6,36 +6,13 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"vigil/internal/fuzzhttp"
 	"vigil/internal/lti"
 	"vigil/internal/proctor"
 )
-
-// rosterPlatform answers Vigil's token request and every roster page with
-// what the fuzzer chose, and counts the pages Vigil asked for.
-type rosterPlatform struct {
-	tokenBody, rosterBody []byte
-	rosterStatus          int
-	link                  string
-	pages                 atomic.Int32
-}
-
-func (rp *rosterPlatform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/token" {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(rp.tokenBody)
-		return
-	}
-	rp.pages.Add(1)
-	w.Header().Set("Link", rp.link)
-	w.Header().Set("Content-Type", lti.MediaNRPS)
-	w.WriteHeader(rp.rosterStatus)
-	w.Write(rp.rosterBody)
-}
 
 // FuzzRosterAnswers plays a platform whose token endpoint and Names and
 // Role Provisioning service answer anything: Vigil must refuse with the
@@ -59,17 +36,25 @@ func FuzzRosterAnswers(f *testing.F) {
 	if err := keys.Ensure(context.Background()); err != nil {
 		f.Fatal(err)
 	}
-	rp := &rosterPlatform{}
-	srv := httptest.NewServer(rp)
+	// The token endpoint answers the fuzzer's token, every other path the
+	// fuzzer's roster page.
+	var tokenBody []byte
+	roster := &fuzzhttp.Answer{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/token", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(tokenBody)
+	})
+	mux.Handle("/", roster)
+	srv := httptest.NewServer(mux)
 	f.Cleanup(srv.Close)
 	p := &proctor.Platform{ID: 3, Issuer: "https://lms.example.edu", ClientID: "vigil-client", TokenURL: srv.URL + "/token"}
-	f.Fuzz(func(t *testing.T, tokenBody, rosterBody []byte, status int, link string) {
-		rp.tokenBody, rp.rosterBody, rp.link = tokenBody, rosterBody, link
-		rp.rosterStatus = answerStatus(status)
-		rp.pages.Store(0)
+	f.Fuzz(func(t *testing.T, token, rosterBody []byte, status int, link string) {
+		tokenBody = token
+		roster.Set(status, http.Header{"Link": {link}, "Content-Type": {lti.MediaNRPS}}, rosterBody)
 		services := lti.NewServices(srv.Client(), keys) // a fresh token cache each time
 		members, err := services.Members(context.Background(), p, srv.URL+"/nrps")
-		if n := rp.pages.Load(); n > 100 {
+		if n := roster.Calls(); n > 100 {
 			t.Fatalf("followed %d roster pages; the limit is 100", n)
 		}
 		if err != nil {
@@ -79,36 +64,12 @@ func FuzzRosterAnswers(f *testing.F) {
 			}
 			return
 		}
-		checkMembersArePages(t, rosterBody, members, int(rp.pages.Load()))
+		var page struct {
+			Members []lti.Member `json:"members"`
+		}
+		if err := json.Unmarshal(rosterBody, &page); err != nil {
+			t.Fatalf("a roster page that is not the JSON expected was accepted: %v", err)
+		}
+		fuzzhttp.Pages(t, members, page.Members, roster.Calls())
 	})
-}
-
-// checkMembersArePages: the roster is each page's members, in order.
-func checkMembersArePages(t *testing.T, page []byte, members []lti.Member, pages int) {
-	t.Helper()
-	var one struct {
-		Members []lti.Member `json:"members"`
-	}
-	if err := json.Unmarshal(page, &one); err != nil {
-		t.Fatalf("a roster page that is not the JSON expected was accepted: %v", err)
-	}
-	var want []lti.Member
-	for range pages {
-		want = append(want, one.Members...)
-	}
-	if !reflect.DeepEqual(members, want) {
-		t.Fatalf("roster %+v; the %d pages listed %+v", members, pages, want)
-	}
-}
-
-// answerStatus makes any number a status an HTTP server can send (200 to
-// 599; informational answers are not final ones).
-func answerStatus(n int) int {
-	if n >= 200 && n <= 599 {
-		return n
-	}
-	if n < 0 {
-		n = -(n + 1)
-	}
-	return 200 + n%400
 }
