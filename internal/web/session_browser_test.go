@@ -172,10 +172,11 @@ func decideSome(t *testing.T, srv *testserver.Server, f *testserver.Fixture, o o
 	must(t, err)
 }
 
-// TestSessionPageScreenshots takes the session page at 1366×768 and at
-// 390 px wide, on Video Monitoring and on Online Violations. Run
-// scripts/screenshots to write them into docs/screenshots.
-func TestSessionPageScreenshots(t *testing.T) {
+
+// openDecidedSession opens, at 1366×768 on its video tab, a session whose
+// incidents overlap, with some of them decided.
+func openDecidedSession(t *testing.T) (overlapped, context.Context) {
+	t.Helper()
 	srv := testserver.Start(t, testserver.Options{})
 	f := srv.NewFixture(t, 1, nil)
 	o := overlapSession(t, srv, f)
@@ -183,6 +184,14 @@ func TestSessionPageScreenshots(t *testing.T) {
 	ctx := browsertest.New(t)
 	viewport(t, ctx, 1366, 768)
 	openSession(t, srv, ctx, f, o.sess, "video")
+	return o, ctx
+}
+
+// TestSessionPageScreenshots takes the session page at 1366×768 and at
+// 390 px wide, on Video Monitoring and on Online Violations. Run
+// scripts/screenshots to write them into docs/screenshots.
+func TestSessionPageScreenshots(t *testing.T) {
+	o, ctx := openDecidedSession(t)
 	browsertest.Step(t, ctx, "select the Left Session", chromedp.Click(chromedp.CSS(fmt.Sprintf(`.timeline .span[data-id="%d"]`, o.ofType(proctor.LeftSession)[0].ID))))
 	browsertest.Eval[bool](t, ctx, `(window.scrollTo(0, 0), true)`)
 	screenshot(t, ctx, "session-video-1366", 1366, false)
@@ -264,13 +273,7 @@ func clickEverySpan(t *testing.T, ctx context.Context, o overlapped) {
 // screen; tabs that switch without a reload and keep their URL; and a
 // jump from Online Violations to the moment in the video.
 func TestTimelineInABrowser(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	f := srv.NewFixture(t, 1, nil)
-	o := overlapSession(t, srv, f)
-	decideSome(t, srv, f, o)
-	ctx := browsertest.New(t)
-	viewport(t, ctx, 1366, 768)
-	openSession(t, srv, ctx, f, o.sess, "video")
+	o, ctx := openDecidedSession(t)
 	browsertest.Eval[bool](t, ctx, `(window.vigilSamePage = true)`) // gone if the page reloads
 
 	checkLanes(t, ctx, o)
@@ -611,13 +614,7 @@ func TestBulkDecisionsInABrowser(t *testing.T) {
 // tab, at 1366×768 and at 390 px wide, with decisions on the page and its
 // menus open: no critical or serious finding.
 func TestSessionPageAccessibility(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	f := srv.NewFixture(t, 1, nil)
-	o := overlapSession(t, srv, f)
-	decideSome(t, srv, f, o)
-	ctx := browsertest.New(t)
-	viewport(t, ctx, 1366, 768)
-	openSession(t, srv, ctx, f, o.sess, "video")
+	_, ctx := openDecidedSession(t)
 	for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
 		viewport(t, ctx, size[0], size[1])
 		for _, tab := range []string{"video", "violations", "scans", "onboarding"} {
