@@ -103,8 +103,8 @@ type postgresDialect struct {
 
 func (postgresDialect) name() string { return "postgres" }
 
-// schemaWords: the values PostgreSQL's own files had. An identity column
-// BY DEFAULT takes a value the statement gives, as SQLite's rowid does.
+// schemaWords: PostgreSQL's spelling. An identity column BY DEFAULT takes
+// a value the statement gives, as SQLite's rowid does.
 func (d postgresDialect) schemaWords() schemaWords {
 	return schemaWords{
 		Postgres: true,

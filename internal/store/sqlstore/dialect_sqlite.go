@@ -78,6 +78,7 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "sqlite" }
 
+// schemaWords: SQLite's spelling.
 func (sqliteDialect) schemaWords() schemaWords {
 	return schemaWords{
 		AutoID: "INTEGER PRIMARY KEY",
