@@ -14,8 +14,10 @@ import (
 // dialect is what differs between the engines. Everything else in this
 // package, queries included, is shared.
 type dialect interface {
-	// name is the engine's name, also the folder of its migrations.
+	// name is the engine's name, for messages.
 	name() string
+	// schemaWords fill in the migrations' templates (migrate.go).
+	schemaWords() schemaWords
 
 	// mustRetry reports whether a transaction that failed with err should
 	// run again from the start (PostgreSQL's serialization failures and

@@ -78,6 +78,23 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "sqlite" }
 
+// schemaWords: SQLite's spelling.
+func (sqliteDialect) schemaWords() schemaWords {
+	return schemaWords{
+		AutoID: "INTEGER PRIMARY KEY",
+		Int:    "INTEGER", Real: "REAL", Bool: "INTEGER", Blob: "BLOB",
+		True: "1", False: "0",
+		WithoutRowID: " WITHOUT ROWID",
+		Nocase:       " COLLATE NOCASE",
+		// julianday counts days since noon, 24 November 4714 BC; 2440587.5
+		// of them had passed at the Unix epoch.
+		NowMillis: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+		// The column's own collation folds letters.
+		folded:  func(col string) string { return col },
+		isFalse: "%s = 0",
+	}
+}
+
 // sqliteUnique reports whether err is SQLite's unique or primary-key violation.
 func sqliteUnique(err error) bool {
 	var se *sqlite.Error

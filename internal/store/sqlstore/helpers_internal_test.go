@@ -57,7 +57,7 @@ func migrateOnly(t *testing.T, st *Store, keep func(version int) bool) {
 	must(t, err)
 	_, err = st.writer.ExecContext(ctx, st.d.schemaTable())
 	must(t, err)
-	ms, err := migrations(st.d.name())
+	ms, err := migrations(st.d)
 	must(t, err)
 	for _, m := range ms {
 		if keep(m.version) {

@@ -1,30 +1,27 @@
 package sqlstore_test
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"vigil/internal/proctor"
+	"vigil/internal/store/sqlstore"
 )
 
 // TestIdentityMigrationPostgres runs the settings update of migration 0010
-// (PostgreSQL's translation) over exams stored before it: Different Person
+// (as PostgreSQL runs it) over exams stored before it: Different Person
 // joins a fail-at-once list that names something, a cleared list stays
 // clear, and running it again adds nothing twice.
 func TestIdentityMigrationPostgres(t *testing.T) {
 	st, raw := migrated(t)
 	ctx := t.Context()
-	file, err := os.ReadFile("migrations/postgres/0010_identity.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := strings.Index(string(file), "UPDATE exams")
+	migration := sqlstore.PostgresMigration(t, 10)
+	i := strings.Index(migration, "UPDATE exams")
 	if i < 0 {
 		t.Fatal("0010_identity.sql has no UPDATE of exams")
 	}
-	update := string(file[i:])
+	update := migration[i:]
 	c := &proctor.Course{Code: "C", Title: "C", Enabled: true}
 	if err := st.CreateCourse(ctx, c); err != nil {
 		t.Fatal(err)

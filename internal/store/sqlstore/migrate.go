@@ -9,19 +9,71 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"text/template"
 	"time"
 
 	"github.com/riverqueue/river/rivermigrate"
 )
 
-// Each engine has its own SQL files, in migrations/<dialect name>, with
-// the same numbers and names (TestMigrationsMatch): version N is the same
-// schema in either, so SchemaVersion means the same thing. The numbers and
-// names are those the separate SQLite and PostgreSQL stores used, recorded
-// in the same table (vigil_schema), so existing databases carry on.
+// Migrations are numbered files, migrations/NNNN_name.sql, each written
+// once for both engines as a text/template and rendered for the store's
+// dialect before it runs. What the engines only spell differently is a
+// word of schemaWords, which the dialect fills in ({{.Int}}, {{.AutoID}},
+// {{.WithoutRowID}}, …); what they do differently is a block
+// {{if .Postgres}}…{{else}}…{{end}} holding each engine's own SQL (a
+// plpgsql trigger function against SQLite's RAISE, a SQLite table rebuild
+// against ALTER TABLE, JSON functions).
 //
-//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+// To add a migration: the next free number, one file. Use the words
+// wherever a type, literal or clause has one, and an if-block only for a
+// statement the engines cannot share, written in that engine's own SQL.
+// Then write the schema goldens anew (schema_test.go) and read their diff.
+//
+// The numbers and file names are those of the separate SQLite and
+// PostgreSQL files there were before, which is what vigil_schema records,
+// so existing databases carry on; nothing records the SQL itself. The
+// golden schemas in testdata, taken from those files, show that the
+// rendered migrations build the same schema on each engine.
+//
+//go:embed migrations/*.sql
 var migrationFS embed.FS
+
+// schemaWords are what migrations spell differently on each engine: the
+// data of their templates. Numbers are as wide on both: SQLite's INTEGER
+// is 64-bit (PostgreSQL's BIGINT) and its REAL an 8-byte float
+// (DOUBLE PRECISION); its booleans are the integers 0 and 1.
+type schemaWords struct {
+	// Postgres is true on PostgreSQL, for {{if .Postgres}}.
+	Postgres bool
+	// AutoID is the type and constraint of a numbered primary key column
+	// the database assigns (SQLite's rowid alias, a PostgreSQL identity).
+	AutoID string
+	// Int, Real, Bool and Blob are column types; True and False the
+	// literals of Bool.
+	Int, Real, Bool, Blob string
+	True, False           string
+	// WithoutRowID follows the closing parenthesis of a table keyed by its
+	// primary key alone (SQLite's WITHOUT ROWID; nothing on PostgreSQL).
+	WithoutRowID string
+	// Nocase follows a text column whose comparisons fold ASCII letters
+	// (SQLite's COLLATE NOCASE; on PostgreSQL an index on Folded does it).
+	Nocase string
+	// NowMillis is an expression for the current time in Unix milliseconds.
+	NowMillis string
+	// folded is what Folded returns; isFalse the format of IsFalse.
+	folded  func(col string) string
+	isFalse string
+}
+
+// Folded is col in an index as the dialect's nocase compares it: the
+// column itself on SQLite, where its collation folds, and the expression
+// nocase uses on PostgreSQL, so that queries use the index.
+func (w schemaWords) Folded(col string) string { return w.folded(col) }
+
+// IsFalse is a condition that Bool column col is false, as each engine
+// has always written it in a partial index.
+func (w schemaWords) IsFalse(col string) string { return fmt.Sprintf(w.isFalse, col) }
 
 type migration struct {
 	version int
@@ -29,10 +81,20 @@ type migration struct {
 	sql     string
 }
 
-// migrations reads one dialect's numbered files (0001_name.sql, …) in order.
-func migrations(dialect string) ([]migration, error) {
-	dir := path.Join("migrations", dialect)
-	entries, err := fs.ReadDir(migrationFS, dir)
+// rendered keeps each dialect's migrations once rendered (a dialect name
+// to its sync.OnceValues): the files never change, and SchemaVersion,
+// which lists them, answers every readiness check.
+var rendered sync.Map
+
+// migrations are the numbered files (0001_name.sql, …) in order, rendered
+// for dialect d. Callers share the slice and must not change it.
+func migrations(d dialect) ([]migration, error) {
+	once, _ := rendered.LoadOrStore(d.name(), sync.OnceValues(func() ([]migration, error) { return renderAll(d) }))
+	return once.(func() ([]migration, error))()
+}
+
+func renderAll(d dialect) ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
 		return nil, err
 	}
@@ -41,24 +103,41 @@ func migrations(dialect string) ([]migration, error) {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
-			return nil, fmt.Errorf("sqlstore: migration %s/%q is not named NNNN_name.sql", dialect, e.Name())
+			return nil, fmt.Errorf("sqlstore: migration %q is not named NNNN_name.sql", e.Name())
 		}
-		b, err := migrationFS.ReadFile(path.Join(dir, e.Name()))
+		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+		sql, err := render(e.Name(), string(b), d)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: sql})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, checkNumbers(dialect, ms)
+	return ms, checkNumbers(ms)
+}
+
+// render is a migration's template filled in with d's words.
+func render(name, text string, d dialect) (string, error) {
+	tmpl, err := template.New(name).Parse(text)
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: migration %s: %w", name, err)
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, d.schemaWords()); err != nil {
+		return "", fmt.Errorf("sqlstore: migration %s for %s: %w", name, d.name(), err)
+	}
+	return b.String(), nil
 }
 
 // checkNumbers: numbers may skip (a branch reserves the next free one while
 // another branch holds the ones before), but never repeat.
-func checkNumbers(dialect string, ms []migration) error {
+func checkNumbers(ms []migration) error {
 	for i := 1; i < len(ms); i++ {
 		if ms[i].version == ms[i-1].version {
-			return fmt.Errorf("sqlstore: %s migrations %s and %s share a number", dialect, ms[i-1].name, ms[i].name)
+			return fmt.Errorf("sqlstore: migrations %s and %s share a number", ms[i-1].name, ms[i].name)
 		}
 	}
 	return nil
@@ -107,7 +186,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := migrations(s.d.name())
+	ms, err := migrations(s.d)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +229,7 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 // the first one missing; have < want means the database needs `vigil
 // migrate`, have > want that it was migrated by a newer vigil.
 func (s *Store) SchemaVersion(ctx context.Context) (have, want int, err error) {
-	ms, err := migrations(s.d.name())
+	ms, err := migrations(s.d)
 	if err != nil || len(ms) == 0 {
 		return 0, 0, err
 	}

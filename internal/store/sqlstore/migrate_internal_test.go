@@ -1,35 +1,29 @@
 package sqlstore
 
 import (
+	"strings"
 	"testing"
 )
 
-// TestMigrationsMatch: both engines have the same migrations, one by one:
-// the same numbers and the same names, so that version N means the same
-// schema whichever database a deployment uses.
+// TestMigrationsMatch: every migration renders for both engines, so that
+// version N is the same migration whichever database a deployment uses,
+// and what it renders to has no template left in it.
 func TestMigrationsMatch(t *testing.T) {
-	lite, err := migrations(sqliteDialect{}.name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg, err := migrations(postgresDialect{}.name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(lite) == 0 {
-		t.Fatal("no migrations found")
-	}
-	for i := range max(len(lite), len(pg)) {
-		var l, p string
-		if i < len(lite) {
-			l = lite[i].name
+	var counts []int
+	for _, d := range []dialect{sqliteDialect{}, postgresDialect{}} {
+		ms, err := migrations(d)
+		if err != nil {
+			t.Fatalf("%s: %v", d.name(), err)
 		}
-		if i < len(pg) {
-			p = pg[i].name
+		for _, m := range ms {
+			if strings.Contains(m.sql, "{{") || strings.Contains(m.sql, "}}") || strings.Contains(m.sql, "<no value>") {
+				t.Errorf("%s for %s keeps template text", m.name, d.name())
+			}
 		}
-		if l != p {
-			t.Errorf("migration %d: sqlite has %q, postgres %q", i+1, l, p)
-		}
+		counts = append(counts, len(ms))
+	}
+	if counts[0] == 0 || counts[0] != counts[1] {
+		t.Fatalf("migrations rendered: %v", counts)
 	}
 }
 
@@ -37,7 +31,19 @@ func TestMigrationsMatch(t *testing.T) {
 // leave a database's version ambiguous.
 func TestMigrationsRefuseARepeatedNumber(t *testing.T) {
 	ms := []migration{{version: 1, name: "0001_a.sql"}, {version: 1, name: "0001_b.sql"}}
-	if err := checkNumbers("sqlite", ms); err == nil {
+	if err := checkNumbers(ms); err == nil {
 		t.Fatal("a repeated number was accepted")
+	}
+}
+
+// TestMigrationTemplateErrors: a word no dialect has, or a broken action,
+// is an error naming the file, not SQL with a hole in it.
+func TestMigrationTemplateErrors(t *testing.T) {
+	for _, text := range []string{"CREATE TABLE t (a {{.Integer}});", "CREATE TABLE t (a {{.Int);"} {
+		for _, d := range []dialect{sqliteDialect{}, postgresDialect{}} {
+			if _, err := render("0099_bad.sql", text, d); err == nil || !strings.Contains(err.Error(), "0099_bad.sql") {
+				t.Errorf("%s for %s: %v", text, d.name(), err)
+			}
+		}
 	}
 }

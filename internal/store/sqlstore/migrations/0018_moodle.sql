@@ -7,25 +7,25 @@
 -- what the LMS said it is at Dynamic Registration ("moodle", "canvas").
 -- nrps_platform_id: the registration whose launch gave the course's
 -- roster address, whose client id must read it (0: the course's own).
-ALTER TABLE lti_platforms ADD COLUMN joined_to BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE lti_platforms ADD COLUMN joined_to {{.Int}} NOT NULL DEFAULT 0;
 ALTER TABLE lti_platforms ADD COLUMN product TEXT NOT NULL DEFAULT '';
-ALTER TABLE lti_contexts ADD COLUMN nrps_platform_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE lti_contexts ADD COLUMN nrps_platform_id {{.Int}} NOT NULL DEFAULT 0;
 
 -- One-time addresses an LMS administrator pastes into the LMS to register
 -- Vigil (LTI Dynamic Registration); only the token's hash is kept.
 CREATE TABLE lti_registration_links (
     token_hash  TEXT PRIMARY KEY,
-    created_at  BIGINT NOT NULL,
-    expires_at  BIGINT NOT NULL,
+    created_at  {{.Int}} NOT NULL,
+    expires_at  {{.Int}} NOT NULL,
     created_by  TEXT NOT NULL DEFAULT '',
-    used_at     BIGINT NOT NULL DEFAULT 0,
-    platform_id BIGINT NOT NULL DEFAULT 0
+    used_at     {{.Int}} NOT NULL DEFAULT 0,
+    platform_id {{.Int}} NOT NULL DEFAULT 0
 );
 
 -- The password an instructor pastes once into the LMS's quiz; Vigil shows
 -- it to a student only while their recording runs and is healthy.
 CREATE TABLE quiz_passwords (
-    exam_id    BIGINT PRIMARY KEY REFERENCES exams (id),
+    exam_id    {{.Int}} PRIMARY KEY REFERENCES exams (id),
     password   TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at {{.Int}} NOT NULL
 );

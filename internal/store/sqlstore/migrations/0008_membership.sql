@@ -7,10 +7,10 @@ ALTER TABLE course_members ADD COLUMN role TEXT NOT NULL DEFAULT 'instructor'
     CHECK (role IN ('instructor', 'reviewer'));
 
 CREATE TABLE platform_admins (
-    platform_id BIGINT NOT NULL REFERENCES lti_platforms (id) ON DELETE CASCADE,
-    user_id     BIGINT NOT NULL REFERENCES users (id),
+    platform_id {{.Int}} NOT NULL REFERENCES lti_platforms (id) ON DELETE CASCADE,
+    user_id     {{.Int}} NOT NULL REFERENCES users (id),
     PRIMARY KEY (platform_id, user_id)
-);
+){{.WithoutRowID}};
 
 -- Accounts an LMS launch made administrators keep that LMS's courses and
 -- lose the rest; a launch by a person named in --global-admins restores it.

@@ -19,22 +19,22 @@
 -- name exams by id).
 
 CREATE TABLE lms_assessment_keys (
-    course_id  BIGINT NOT NULL REFERENCES courses (id),
+    course_id  {{.Int}} NOT NULL REFERENCES courses (id),
     kind       TEXT NOT NULL CHECK (kind IN ('resource_link', 'canvas_quiz')),
     lms_id     TEXT NOT NULL,
-    exam_id    BIGINT NOT NULL REFERENCES exams (id),
-    created_at BIGINT NOT NULL,
+    exam_id    {{.Int}} NOT NULL REFERENCES exams (id),
+    created_at {{.Int}} NOT NULL,
     PRIMARY KEY (course_id, kind, lms_id)
-);
+){{.WithoutRowID}};
 CREATE INDEX lms_assessment_keys_exam ON lms_assessment_keys (exam_id);
 
 -- redecided: the exam's sessions were queued to be decided again under its
 -- settings (vigil migrate does that after this migration).
 CREATE TABLE exam_merges (
-    from_exam_id BIGINT PRIMARY KEY,
-    into_exam_id BIGINT NOT NULL REFERENCES exams (id),
-    merged_at    BIGINT NOT NULL,
-    redecided    BOOLEAN NOT NULL DEFAULT false
+    from_exam_id {{.Int}} PRIMARY KEY,
+    into_exam_id {{.Int}} NOT NULL REFERENCES exams (id),
+    merged_at    {{.Int}} NOT NULL,
+    redecided    {{.Bool}} NOT NULL DEFAULT {{.False}}
 );
 
 CREATE TEMP TABLE old_keys AS
@@ -55,7 +55,7 @@ CREATE TEMP TABLE merge_into AS
         SELECT reach.a, edge.b FROM reach JOIN edge ON edge.a = reach.b)
     SELECT a AS exam_id, min(b) AS into_id FROM reach GROUP BY a;
 
-CREATE TEMP TABLE merge_now AS SELECT CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT) AS at;
+CREATE TEMP TABLE merge_now AS SELECT {{.NowMillis}} AS at;
 
 UPDATE exams SET
     settings = (SELECT e.settings FROM merge_into m JOIN exams e ON e.id = m.exam_id

@@ -2,5 +2,5 @@
 -- starts a new WebM file (a new MediaRecorder), so a stream's chunks form
 -- one or more segments, each opened by a chunk that carries the header.
 
-ALTER TABLE video_chunks ADD COLUMN opens_segment INTEGER NOT NULL DEFAULT 0;
-UPDATE video_chunks SET opens_segment = 1 WHERE seq = 0;
+ALTER TABLE video_chunks ADD COLUMN opens_segment {{.Bool}} NOT NULL DEFAULT {{.False}};
+UPDATE video_chunks SET opens_segment = {{.True}} WHERE seq = 0;

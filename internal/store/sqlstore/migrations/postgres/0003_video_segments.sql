@@ -1,6 +1,0 @@
--- Vigil schema, version 3: a recording resumed after a reload or a crash
--- starts a new WebM file (a new MediaRecorder), so a stream's chunks form
--- one or more segments, each opened by a chunk that carries the header.
-
-ALTER TABLE video_chunks ADD COLUMN opens_segment BOOLEAN NOT NULL DEFAULT false;
-UPDATE video_chunks SET opens_segment = true WHERE seq = 0;
