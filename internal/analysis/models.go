@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"image"
-	"io/fs"
-	"os"
 
 	"vigil/internal/analysis/face"
 	"vigil/internal/analysis/headpose"
@@ -92,8 +90,8 @@ func (m *Models) Check() error {
 	if err := onnxrt.Check(m.files.RuntimeLib); err != nil {
 		return err
 	}
-	if _, err := os.Stat(m.files.Voice); errors.Is(err, fs.ErrNotExist) {
-		return &voice.ModelNotFoundError{Path: m.files.Voice}
+	if err := voice.File.Check(m.files.Voice); err != nil {
+		return err
 	}
 	if m.files.Embedding.Path != "" {
 		return identity.Check(m.files.Embedding.Path)

@@ -8,9 +8,7 @@
 package onnxrt
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -25,18 +23,9 @@ const EnvVar = "VIGIL_ONNXRUNTIME_LIB"
 // the repository root.
 const RelLibPath = "third_party/onnxruntime/libonnxruntime.so.1"
 
-// NotFoundError reports a missing library file. It unwraps to fs.ErrNotExist
-// so callers can test for it with errors.Is.
-type NotFoundError struct {
-	Path string
-}
-
-func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("ONNX Runtime library not found at %s: run `make setup` "+
-		"(it fetches onnxruntime-node@1.30.0 from npm) or set %s", e.Path, EnvVar)
-}
-
-func (e *NotFoundError) Unwrap() error { return fs.ErrNotExist }
+// Library is the ONNX Runtime shared library, fetched by `make setup`.
+var Library = Fetched{What: "ONNX Runtime library", Env: EnvVar,
+	Fetch: "`make setup` (it fetches onnxruntime-node@1.30.0 from npm)"}
 
 var (
 	initMu     sync.Mutex
@@ -79,19 +68,7 @@ func Init(libPath string) error {
 // set-up mistakes into a message that says how to fix them instead of a raw
 // dlopen error. A process that loads the runtime later (on first use) calls
 // it at start to fail early.
-func Check(path string) error {
-	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &NotFoundError{Path: path}
-	}
-	if err != nil {
-		return fmt.Errorf("onnxrt: ONNX Runtime library at %s: %w", path, err)
-	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("onnxrt: ONNX Runtime library at %s is not a regular file", path)
-	}
-	return nil
-}
+func Check(path string) error { return Library.Check(path) }
 
 // LoadedPath returns the absolute path of the loaded library, or "" before a
 // successful Init. Useful for start-up logs.

@@ -21,9 +21,9 @@ func TestInit(t *testing.T) {
 	} else if Init(missing) == nil {
 		t.Fatal("Init(missing) with the runtime loaded: no error")
 	}
-	var nf *NotFoundError
+	var nf *MissingFileError
 	if !errors.As(err, &nf) || !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("Init(missing): %v, want a NotFoundError", err)
+		t.Fatalf("Init(missing): %v, want a MissingFileError", err)
 	}
 	for _, part := range []string{missing, "make setup", "onnxruntime-node@1.30.0", EnvVar} {
 		if !strings.Contains(err.Error(), part) {

@@ -172,7 +172,6 @@ func decideSome(t *testing.T, srv *testserver.Server, f *testserver.Fixture, o o
 	must(t, err)
 }
 
-
 // openDecidedSession opens, at 1366×768 on its video tab, a session whose
 // incidents overlap, with some of them decided.
 func openDecidedSession(t *testing.T) (overlapped, context.Context) {

@@ -17,6 +17,7 @@ import (
 
 	"vigil/internal/analysis/face"
 	"vigil/internal/analysis/voice"
+	"vigil/internal/onnxrt"
 )
 
 // TestStandInModel: the fetched model tells two photos of one man from a
@@ -70,9 +71,9 @@ func TestRawInput(t *testing.T) {
 func TestModelErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "none.onnx")
 	_, err := NewModel(Options{Path: missing})
-	var nf *ModelNotFoundError
+	var nf *onnxrt.MissingFileError
 	if !errors.As(err, &nf) || !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("missing model: %v, want a ModelNotFoundError", err)
+		t.Fatalf("missing model: %v, want a MissingFileError", err)
 	}
 	for _, part := range []string{missing, "scripts/setup-face-embedding", EnvModel} {
 		if !strings.Contains(err.Error(), part) {

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -72,31 +71,12 @@ type Options struct {
 	KeepSubnormals bool
 }
 
-// ModelNotFoundError reports a missing model file. It unwraps to
-// fs.ErrNotExist.
-type ModelNotFoundError struct{ Path string }
-
-func (e *ModelNotFoundError) Error() string {
-	return fmt.Sprintf("face embedding model not found at %s: run `scripts/setup-face-embedding` (or `make setup`; "+
-		"it fetches faceplugin-face-recognition-js@0.0.1 from npm) or set %s", e.Path, EnvModel)
-}
-
-func (e *ModelNotFoundError) Unwrap() error { return fs.ErrNotExist }
+// File is the face-embedding model, fetched by scripts/setup-face-embedding.
+var File = onnxrt.Fetched{What: "face embedding model", Env: EnvModel,
+	Fetch: "`scripts/setup-face-embedding` (or `make setup`; it fetches faceplugin-face-recognition-js@0.0.1 from npm)"}
 
 // Check looks at the model file without loading it.
-func Check(path string) error {
-	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &ModelNotFoundError{Path: path}
-	}
-	if err != nil {
-		return fmt.Errorf("identity: model %s: %w", path, err)
-	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("identity: model %s is not a regular file", path)
-	}
-	return nil
-}
+func Check(path string) error { return File.Check(path) }
 
 // Model embeds one face at a time. It owns an ONNX Runtime session and
 // preallocated tensors, so it is NOT safe for concurrent use; a Pool

@@ -241,9 +241,9 @@ func TestClosedDetector(t *testing.T) {
 func TestModelErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.onnx")
 	_, err := NewDetector(missing)
-	var nf *ModelNotFoundError
+	var nf *onnxrt.MissingFileError
 	if !errors.As(err, &nf) || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "scripts/setup-vad") {
-		t.Errorf("missing model: %v; want a ModelNotFoundError naming scripts/setup-vad", err)
+		t.Errorf("missing model: %v; want a MissingFileError naming scripts/setup-vad", err)
 	}
 	// Another ONNX model is refused by name, not with a runtime error at
 	// the first call. The face model lives in this repository.

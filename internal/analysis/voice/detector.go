@@ -3,7 +3,6 @@ package voice
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -63,18 +62,9 @@ const EnvModel = "VIGIL_VAD_MODEL"
 // repository root.
 const RelModelPath = "third_party/silero/silero_vad_v5.onnx"
 
-// ModelNotFoundError reports a missing model file. It unwraps to
-// fs.ErrNotExist.
-type ModelNotFoundError struct {
-	Path string
-}
-
-func (e *ModelNotFoundError) Error() string {
-	return fmt.Sprintf("Silero VAD model not found at %s: run `scripts/setup-vad` (or `make setup`; "+
-		"it fetches @ricky0123/vad-web@0.0.31 from npm) or set %s", e.Path, EnvModel)
-}
-
-func (e *ModelNotFoundError) Unwrap() error { return fs.ErrNotExist }
+// File is the Silero VAD v5 model, fetched by scripts/setup-vad.
+var File = onnxrt.Fetched{What: "Silero VAD model", Env: EnvModel,
+	Fetch: "`scripts/setup-vad` (or `make setup`; it fetches @ricky0123/vad-web@0.0.31 from npm)"}
 
 // DefaultModelPath returns where the model most likely is, trying in
 // order: $VIGIL_VAD_MODEL; RelModelPath under the working directory; under
@@ -173,15 +163,8 @@ func NewDetector(modelPath string) (*Detector, error) {
 // checkModel turns a missing file or a different model (legacy Silero v4
 // has h/c inputs) into a clear error before a session is built.
 func checkModel(path string) error {
-	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &ModelNotFoundError{Path: path}
-	}
-	if err != nil {
-		return fmt.Errorf("voice: model %s: %w", path, err)
-	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("voice: model %s is not a regular file", path)
+	if err := File.Check(path); err != nil {
+		return err
 	}
 	ins, outs, err := ort.GetInputOutputInfo(path)
 	if err != nil {
