@@ -99,14 +99,7 @@ const compareExams = 5
 
 // Charts returns an exam's class-level figures.
 func (s *Service) Charts(ctx context.Context, a Actor, examID int64) (*ChartsPage, error) {
-	exam, err := s.store.GetExam(ctx, examID)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
-		return nil, err
-	}
-	course, err := s.store.GetCourse(ctx, exam.CourseID)
+	exam, course, err := s.examPage(ctx, a, examID)
 	if err != nil {
 		return nil, err
 	}

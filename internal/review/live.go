@@ -41,14 +41,7 @@ const liveFlagsShown = 5
 
 // Live returns the live view of an exam.
 func (s *Service) Live(ctx context.Context, a Actor, examID int64) (*LivePage, error) {
-	exam, err := s.store.GetExam(ctx, examID)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
-		return nil, err
-	}
-	course, err := s.store.GetCourse(ctx, exam.CourseID)
+	exam, course, err := s.examPage(ctx, a, examID)
 	if err != nil {
 		return nil, err
 	}

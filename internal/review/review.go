@@ -155,6 +155,20 @@ func (s *Service) AuthorizeExam(ctx context.Context, a Actor, examID int64) (*pr
 	return exam, s.canSee(ctx, a, exam.CourseID)
 }
 
+// examPage is what every page of an exam starts with: the exam, checked
+// that the actor may see its course, and the course.
+func (s *Service) examPage(ctx context.Context, a Actor, examID int64) (*proctor.Exam, *proctor.Course, error) {
+	exam, err := s.AuthorizeExam(ctx, a, examID)
+	if err != nil {
+		return nil, nil, err
+	}
+	course, err := s.store.GetCourse(ctx, exam.CourseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return exam, course, nil
+}
+
 // AuthorizeSession checks the actor may see a session (for media reads).
 func (s *Service) AuthorizeSession(ctx context.Context, a Actor, sessionID int64) (*proctor.Session, error) {
 	sess, _, err := s.sessionScope(ctx, a, sessionID, s.canSee)

@@ -105,14 +105,7 @@ func (s *Service) StudentListAll(ctx context.Context, a Actor, examID int64, q L
 // listRows authorises, reads the exam's sessions and violations (two
 // queries whatever the size), counts, filters and sorts.
 func (s *Service) listRows(ctx context.Context, a Actor, examID int64, q ListQuery) (*StudentListPage, []ListRow, map[int64][]proctor.Violation, error) {
-	exam, err := s.store.GetExam(ctx, examID)
-	if err != nil {
-		return nil, nil, nil, notFound(err)
-	}
-	if err := s.canSee(ctx, a, exam.CourseID); err != nil {
-		return nil, nil, nil, err
-	}
-	course, err := s.store.GetCourse(ctx, exam.CourseID)
+	exam, course, err := s.examPage(ctx, a, examID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
