@@ -151,8 +151,9 @@ func TestLiveInABrowser(t *testing.T) {
 	checkPage(t, ctx, "live")
 }
 
-// TestPagesInABrowser: the course list, a course, the class charts, the
-// administration pages and an error page pass axe-core at both sizes.
+// TestPagesInABrowser: the course list, a course, an exam's settings, the class charts, the
+// administration pages, the sign-in page and an error page pass axe-core at
+// both sizes.
 func TestPagesInABrowser(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{NoWorker: true})
 	cl := seedClass(t, srv, 60)
@@ -176,9 +177,12 @@ func TestPagesInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := browsertest.New(t)
+	open(t, ctx, srv.URL+"/signin")
+	checkPage(t, ctx, "signin")
 	signInInBrowser(t, srv, ctx, &cl.f.Instructor)
 	for _, p := range []struct{ name, path string }{
 		{"courses", "/?all=1"},
+		{"settings", fmt.Sprintf("/exams/%d/settings", cl.f.Exam.ID)},
 		{"course", fmt.Sprintf("/courses/%d", cl.f.Course.ID)},
 		{"charts", fmt.Sprintf("/exams/%d/charts", cl.f.Exam.ID)},
 		{"exports", "/exports"},
