@@ -14,6 +14,7 @@ import (
 
 	"vigil/internal/config"
 	"vigil/internal/jobs"
+	"vigil/internal/live"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
@@ -41,8 +42,19 @@ func (a *app) jobsInProcess() bool { return a.cfg.DatabaseKind() == config.SQLit
 func (a *app) jobDeps() jobs.Deps {
 	return jobs.Deps{Store: a.store, Blobs: a.blobs, Frames: a.models.Frames(), Audio: a.models.Audio(), Identity: a.models.Identity(),
 		Log: a.log, Now: a.now, Workers: a.cfg.Workers, Roster: a.lti.LMS, BaseURL: a.cfg.BaseURL, Mail: a.mail,
-		ExportLinkTTL: a.cfg.ExportLinkTTL, Metrics: a.metrics, JobTimeout: a.cfg.JobTimeout, RescueAfter: a.cfg.RescueAfter,
+		ExportLinkTTL: a.cfg.ExportLinkTTL, Metrics: a.metrics, Live: a.livePublisher(), JobTimeout: a.cfg.JobTimeout, RescueAfter: a.cfg.RescueAfter,
 		JoinVideo: a.cfg.MediaDirect}
+}
+
+// livePublisher is where this process's live events go: the broker of its
+// live pages, and on PostgreSQL through the relay to every other process's
+// (a `vigil work` process has no pages of its own: the relay carries its
+// analysis flags to the serve processes).
+func (a *app) livePublisher() live.Publisher {
+	if a.relay != nil {
+		return a.relay
+	}
+	return a.live
 }
 
 // noWorkers stands in for the job client when jobs run elsewhere.

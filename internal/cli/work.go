@@ -63,6 +63,9 @@ func (a *app) work(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
+	if a.relay != nil {
+		go a.relay.Run(ctx) // the analysis's live flags, to the serve processes
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.metrics.HandlerWithToken(a.cfg.MetricsToken))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })

@@ -14,6 +14,7 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/blob"
 	"vigil/internal/jobargs"
+	"vigil/internal/live"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -75,6 +76,7 @@ func (w *analyzeWorker) analyzeFrames(ctx context.Context, sid int64) (bool, err
 	if err := w.setReference(ctx, tr, sid); err != nil {
 		return false, err
 	}
+	prevFaces, hadPrev := len(tr.Faces), tr.HasPrev
 	sigs := make([]proctor.FrameSignal, 0, len(frames))
 	for i := range frames {
 		sig, err := w.analyzeFrame(ctx, tr, &frames[i])
@@ -86,12 +88,33 @@ func (w *analyzeWorker) analyzeFrames(ctx context.Context, sid int64) (bool, err
 	if state, err = tr.Encode(); err != nil {
 		return false, err
 	}
-	return true, w.deps.Store.InTx(ctx, func(tx store.Tx) error {
+	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.SaveFrameSignals(ctx, sigs); err != nil {
 			return err
 		}
 		return tx.SaveAnalysisState(ctx, sid, state)
 	})
+	if err == nil {
+		w.publishFlags(ctx, sid, live.FrameFlags(prevFaces, hadPrev, sigs))
+	}
+	return true, err
+}
+
+// publishFlags shows what the analysis found on the live view, once it is
+// stored. The live view is a convenience: a failure here is logged, never
+// the job's.
+func (w *analyzeWorker) publishFlags(ctx context.Context, sid int64, flags []live.Flag) {
+	if w.deps.Live == nil || len(flags) == 0 {
+		return
+	}
+	sess, err := w.deps.Store.GetSession(ctx, sid)
+	if err != nil {
+		w.deps.Log.Warn("live flags not published", "session", sid, "err", err)
+		return
+	}
+	for i := range flags {
+		w.deps.Live.Publish(live.Event{ExamID: sess.ExamID, SessionID: sid, Kind: live.KindFlag, At: w.deps.Now(), Flag: &flags[i]})
+	}
 }
 
 func (w *analyzeWorker) analyzeFrame(ctx context.Context, tr *analysis.Tracker, f *proctor.Frame) (proctor.FrameSignal, error) {

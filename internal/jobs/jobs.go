@@ -18,6 +18,7 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/blob"
 	"vigil/internal/jobargs"
+	"vigil/internal/live"
 	"vigil/internal/mail"
 	"vigil/internal/metrics"
 )
@@ -49,6 +50,9 @@ type Deps struct {
 	// (default DefaultExportLinkTTL).
 	MailRetry     time.Duration
 	ExportLinkTTL time.Duration
+	// Live takes what the analysis sees worth showing at once on the live
+	// view (nil: nobody watches).
+	Live live.Publisher
 	// Metrics counts job outcomes and analysis lag (nil: none).
 	Metrics *metrics.Metrics
 	// JobTimeout bounds one run of a job (default 2 min); RescueAfter is

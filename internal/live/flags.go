@@ -61,3 +61,32 @@ func deviceState(s string) string {
 	}
 	return "in error"
 }
+
+// FrameFlags says which of a batch of analysed webcam frames are worth
+// showing at once: where the view changes, not every frame of it (a
+// student away for ten minutes is one flag, not six hundred). prevFaces is
+// the face count of the frame before the batch, hadPrev whether there was
+// one. Like EventFlag it reads the frames alone; the rules decide later
+// what counts (a brief absence, an allowed second face).
+func FrameFlags(prevFaces int, hadPrev bool, sigs []proctor.FrameSignal) []Flag {
+	var flags []Flag
+	for _, s := range sigs {
+		if !s.OK {
+			continue
+		}
+		switch {
+		case s.Faces == 0 && (!hadPrev || prevFaces > 0):
+			flags = append(flags, Flag{Type: proctor.LeftSession, Text: "no one in front of the camera", At: s.CapturedAt})
+		case s.Faces > 1 && prevFaces <= 1:
+			flags = append(flags, Flag{Type: proctor.MultiplePeople, Text: fmt.Sprintf("%d faces in view", s.Faces), At: s.CapturedAt})
+		}
+		if s.Identity == proctor.MatchDifferent {
+			flags = append(flags, Flag{Type: proctor.DifferentPerson, Text: "the face does not match the onboarding photo", At: s.CapturedAt})
+		}
+		prevFaces, hadPrev = s.Faces, true
+	}
+	for i := range flags {
+		flags[i].Label = flags[i].Type.Label()
+	}
+	return flags
+}

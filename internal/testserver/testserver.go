@@ -203,7 +203,7 @@ func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
 	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Identity: Models(t).Identity(), Log: Logger(),
-		Now: s.Now, Workers: 2, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect})
+		Now: s.Now, Workers: 2, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect, Live: s.Live})
 	if err != nil {
 		t.Fatal(err)
 	}

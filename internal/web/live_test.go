@@ -22,7 +22,9 @@ type sseReader struct {
 
 func openStream(t *testing.T, c *http.Client, u string) *sseReader {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	// A stream that never brings what a test waits for ends, and the test
+	// with it, rather than hanging the run.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
 	req.Header.Set("Accept", "text/event-stream")
@@ -120,5 +122,35 @@ func TestLiveStream(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("live page lacks %q", want)
 		}
+	}
+}
+
+// TestLiveAnalysisFlags: what the analysis of the webcam finds reaches the
+// live stream as it is found, once per change of view: the student leaves
+// the camera (Left Session), then a second person sits in (Multiple
+// People).
+func TestLiveAnalysisFlags(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	f := srv.NewFixture(t, 1, nil)
+	api := client{t: t, base: srv.URL}
+	c, _ := srv.SignIn(t, &f.Instructor)
+	stream := openStream(t, c, fmt.Sprintf("%s/exams/%d/live/events?known=", srv.URL, f.Exam.ID))
+	s := start(t, api, srv.Link(t, f, 0))
+	for i, still := range []string{"webcam320/obama_480p.jpg", "webcam320/desk_empty_320.jpg", "webcam320/desk_empty_320.jpg", "webcam320/two_people.jpg"} {
+		if r := api.do("PUT", fmt.Sprintf("/api/v1/sessions/%d/frames/%d", s.id, i), s.token, "image/jpeg", at(time.Duration(i)*time.Second), jpegFile(t, still)); r.status != 200 {
+			t.Fatalf("frame %d: %d %s", i, r.status, r.raw)
+		}
+	}
+	var got []string
+	for _, want := range []string{"left_session", "multiple_people"} {
+		var flag struct {
+			Session int64
+			Flag    struct{ Type, Label, Text string }
+		}
+		json.Unmarshal([]byte(stream.until("flag")), &flag)
+		if flag.Session != s.id || flag.Flag.Type != want || flag.Flag.Text == "" {
+			t.Fatalf("flag %d: %+v, want %s (flags so far %v)", len(got), flag, want, got)
+		}
+		got = append(got, flag.Flag.Type)
 	}
 }
