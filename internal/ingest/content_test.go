@@ -73,13 +73,23 @@ func TestFrameRules(t *testing.T) {
 				t.Fatalf("%v, want code %q", err, c.wantCode)
 			}
 			f, ferr := w.st.GetFrame(context.Background(), sess.ID, 0)
-			switch {
-			case err != nil && ferr == nil:
-				t.Errorf("a refused frame was stored: %+v", f)
-			case err == nil && (ferr != nil || f.Width != c.wantW || f.Size != int64(len(c.data))):
-				t.Errorf("stored %+v (%v), want width %d and %d bytes", f, ferr, c.wantW, len(c.data))
-			}
+			keptIfAccepted(t, err, f, ferr, func(f *proctor.Frame) bool { return f.Width == c.wantW && f.Size == int64(len(c.data)) },
+				"width %d and %d bytes", c.wantW, len(c.data))
 		})
+	}
+}
+
+// keptIfAccepted checks what an upload left: nothing when it was refused
+// (err), else the row read back (row, or getErr), as described says.
+func keptIfAccepted[T any](t *testing.T, err error, row T, getErr error, described func(T) bool, want string, args ...any) {
+	t.Helper()
+	switch {
+	case err != nil && getErr == nil:
+		t.Errorf("refused (%v), yet stored: %+v", err, row)
+	case err == nil && getErr != nil:
+		t.Errorf("accepted, yet not stored: %v", getErr)
+	case err == nil && !described(row):
+		t.Errorf("stored %+v; want "+want, append([]any{row}, args...)...)
 	}
 }
 
@@ -129,12 +139,9 @@ func TestChunkRules(t *testing.T) {
 				t.Fatalf("%v, want code %q", err, c.wantCode)
 			}
 			got, cerr := w.st.GetChunk(context.Background(), sess.ID, c.in.Stream, c.in.Seq)
-			switch {
-			case err != nil && cerr == nil && c.in.Seq >= int64(c.before):
-				t.Errorf("a refused chunk was stored: %+v", got)
-			case err == nil && (cerr != nil || got.OpensSegment != c.wantOpens || got.DurationMS != c.in.DurationMS):
-				t.Errorf("stored %+v (%v), want opens a segment: %v", got, cerr, c.wantOpens)
-			}
+			keptIfAccepted(t, err, got, cerr, func(got *proctor.VideoChunk) bool {
+				return got.OpensSegment == c.wantOpens && got.DurationMS == c.in.DurationMS
+			}, "opens a segment: %v", c.wantOpens)
 		})
 	}
 }
@@ -174,12 +181,8 @@ func TestAudioRules(t *testing.T) {
 				t.Fatalf("%v, want code %q", err, c.wantCode)
 			}
 			a, aerr := w.st.GetAudio(context.Background(), sess.ID, 0)
-			switch {
-			case err != nil && aerr == nil:
-				t.Errorf("refused audio was stored: %+v", a)
-			case err == nil && (aerr != nil || a.DurationMS != c.wantMS || a.Format != c.wantFormat):
-				t.Errorf("stored %+v (%v), want %d ms as %q", a, aerr, c.wantMS, c.wantFormat)
-			}
+			keptIfAccepted(t, err, a, aerr, func(a *proctor.AudioChunk) bool { return a.DurationMS == c.wantMS && a.Format == c.wantFormat },
+				"%d ms as %q", c.wantMS, c.wantFormat)
 		})
 	}
 }
@@ -325,13 +328,10 @@ func TestPhotoRules(t *testing.T) {
 				t.Fatalf("%v, want code %q", err, c.wantCode)
 			}
 			p, perr := w.st.GetPhoto(context.Background(), sess.ID, c.in.Purpose, c.in.Kind, c.in.Attempt)
-			switch {
-			case err != nil && perr == nil:
-				t.Errorf("a refused photo was stored: %+v", p)
-			case err == nil && (perr != nil || p.Passed != c.wantPassed || p.Reason != c.wantReason ||
-				ack.Passed != c.wantPassed || ack.Reason != c.wantReason || ack.NextAttempt != c.in.Attempt+1):
-				t.Errorf("ack %+v, stored %+v (%v); want passed %v, reason %q", ack, p, perr, c.wantPassed, c.wantReason)
-			}
+			keptIfAccepted(t, err, p, perr, func(p *proctor.Photo) bool {
+				return p.Passed == c.wantPassed && p.Reason == c.wantReason && ack.Passed == c.wantPassed && ack.Reason == c.wantReason &&
+					ack.NextAttempt == c.in.Attempt+1
+			}, "passed %v, reason %q (ack %+v)", c.wantPassed, c.wantReason, ack)
 		})
 	}
 }
