@@ -223,3 +223,28 @@ func TestLearnerBecomesStudent(t *testing.T) {
 		t.Errorf("%d students after two launches (err %v), want 1", len(students), err)
 	}
 }
+
+// TestStudentNames: a student is named from the given and family names
+// the LMS shares, else from the full name (the last word the family
+// name), else, under privacy settings that share no name, by an id.
+func TestStudentNames(t *testing.T) {
+	for _, c := range []struct {
+		name                string
+		given, family, full string
+		wantFirst, wantLast string
+	}{
+		{"given and family names", "Zoë", "O'Brien", "Zoë O'Brien", "Zoë", "O'Brien"},
+		{"given name only", " Zoë ", "", "", "Zoë", "—"},
+		{"family name only", "", "O'Brien", "", "—", "O'Brien"},
+		{"the full name only", "", "", "Mary Ann van Dyke", "Mary Ann van", "Dyke"},
+		{"one word", "", "", "Cher", "Cher", "—"},
+		{"no name at all", "", "", "  ", "Student", short("s-1")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			first, last := names(c.given, c.family, c.full, "s-1")
+			if first != c.wantFirst || last != c.wantLast {
+				t.Errorf("%q %q, want %q %q", first, last, c.wantFirst, c.wantLast)
+			}
+		})
+	}
+}
