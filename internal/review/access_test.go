@@ -15,13 +15,11 @@ import (
 func TestWhoMayDoWhat(t *testing.T) {
 	w := newWorld(t, proctor.DefaultSettings().Policy)
 	ctx := context.Background()
-	admin := &proctor.User{Email: "root@example.edu", Name: "Root", Role: proctor.RoleAdmin}
-	must(t, w.st.CreateUser(ctx, admin, ""))
 	actors := []struct {
 		name string
 		a    Actor
 	}{
-		{"administrator", Actor{User: admin}},
+		{"administrator", w.admin(t)},
 		{"instructor", w.teacher},
 		{"reviewer", w.member(t, "tam@example.edu", proctor.CourseReviewer)},
 		{"instructor of another course", w.outsider},

@@ -199,8 +199,7 @@ func TestVerdictThreshold(t *testing.T) {
 func TestDecisionRules(t *testing.T) {
 	w := newWorld(t, proctor.DefaultSettings().Policy)
 	ctx := context.Background()
-	admin := &proctor.User{Email: "root@example.edu", Name: "Root", Role: proctor.RoleAdmin}
-	must(t, w.st.CreateUser(ctx, admin, ""))
+	admin := w.admin(t)
 	reviewer := w.member(t, "tam@example.edu", proctor.CourseReviewer)
 	const (
 		excused   = proctor.DecisionExcused
@@ -237,7 +236,7 @@ func TestDecisionRules(t *testing.T) {
 			excused, proctor.VerdictPass, excusedByAda},
 		{"undoing an excuse gives back the rules' verdict", proctor.VerdictFail, []proctor.Decision{excused}, w.teacher, pending, "", false, "",
 			pending, proctor.VerdictFail, ""},
-		{"an administrator of no course decides", proctor.VerdictFail, nil, Actor{User: admin}, excused, "", false, "", excused, proctor.VerdictPass,
+		{"an administrator of no course decides", proctor.VerdictFail, nil, admin, excused, "", false, "", excused, proctor.VerdictPass,
 			strings.Replace(excusedByAda, "Ada", "Root", 1)},
 		{"a note of 4000 characters", proctor.VerdictFail, nil, w.teacher, excused, strings.Repeat("n", maxNote), false, "",
 			excused, proctor.VerdictPass, excusedByAda},
@@ -296,6 +295,14 @@ func TestDecisionRules(t *testing.T) {
 	}
 }
 
+// admin is a Vigil administrator, a member of no course.
+func (w *world) admin(t *testing.T) Actor {
+	t.Helper()
+	u := &proctor.User{Email: "root@example.edu", Name: "Root", Role: proctor.RoleAdmin}
+	must(t, w.st.CreateUser(context.Background(), u, ""))
+	return Actor{User: u}
+}
+
 // member adds a user to the world's course in role.
 func (w *world) member(t *testing.T, email string, role proctor.CourseRole) Actor {
 	t.Helper()
@@ -348,5 +355,41 @@ func TestRedecideKeepsDecisions(t *testing.T) {
 	}
 	if page.Excused != 1 {
 		t.Errorf("page counts %d excused, want 1", page.Excused)
+	}
+}
+
+// TestNoteRules: a note on a session has 1 to 4000 characters, is kept
+// with its author and audited.
+func TestNoteRules(t *testing.T) {
+	w := newWorld(t, proctor.DefaultSettings().Policy)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		body     string
+		wantCode proctor.Code
+	}{
+		{"a note", "spoke to the student", ""},
+		{"4000 characters", strings.Repeat("n", maxNote), ""},
+		{"4001 characters", strings.Repeat("n", maxNote+1), proctor.CodeInvalid},
+		{"an empty note", "", proctor.CodeInvalid},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := w.decided(t, 30*time.Minute, proctor.VerdictPass)
+			err := w.svc.AddNote(ctx, w.teacher, s.ID, c.body)
+			if codeOf(err) != c.wantCode {
+				t.Fatalf("%v, want code %q", err, c.wantCode)
+			}
+			notes, err := w.st.ListNotes(ctx, s.ID)
+			must(t, err)
+			entries, err := w.st.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditSessionNote, Subject: fmt.Sprintf("session:%d", s.ID)})
+			must(t, err)
+			want := 0
+			if c.wantCode == "" {
+				want = 1
+			}
+			if len(notes) != want || len(entries) != want || (want == 1 && (notes[0].Body != c.body || notes[0].AuthorID != w.teacher.User.ID)) {
+				t.Errorf("%d notes (%+.40v), %d audited; want %d by Ada", len(notes), notes, len(entries), want)
+			}
+		})
 	}
 }
