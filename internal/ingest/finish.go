@@ -60,6 +60,8 @@ func (s *Service) Finish(ctx context.Context, sess *proctor.Session, in FinishIn
 	return FinishAck{State: proctor.StateSubmitted}, err
 }
 
+var errNegativeCount = proctor.E(proctor.CodeInvalid, "counts cannot be negative")
+
 // checkComplete compares the client's counts with what is stored.
 func (s *Service) checkComplete(ctx context.Context, sess *proctor.Session, in FinishInput) error {
 	st, err := s.status(ctx, sess)
@@ -77,14 +79,18 @@ func (s *Service) checkComplete(ctx context.Context, sess *proctor.Session, in F
 		missing["audio_from"] = st.NextAudio
 	}
 	for stream, n := range in.Chunks {
-		if next, ok := st.NextChunk[stream]; !ok {
+		next, ok := st.NextChunk[stream]
+		switch {
+		case !ok:
 			return proctor.E(proctor.CodeInvalid, "unknown video stream %q", stream)
-		} else if n > next {
+		case n < 0:
+			return errNegativeCount
+		case n > next:
 			missing["chunks_"+stream+"_from"] = next
 		}
 	}
 	if in.Frames < 0 || in.EventBatches < 0 || in.Audio < 0 {
-		return proctor.E(proctor.CodeInvalid, "counts cannot be negative")
+		return errNegativeCount
 	}
 	if len(missing) > 0 {
 		return proctor.E(proctor.CodeIncomplete, "some uploads have not arrived yet; send them, then finish again").With("missing", missing)

@@ -65,16 +65,24 @@ func TestAssessmentOfLaunch(t *testing.T) {
 			[]proctor.AssessmentKey{rlKey("501")}, 0},
 		{"quiz id that is no number", lti.MsgResourceLink, "rl-1", map[string]string{"canvas_quiz_id": "50a"},
 			[]proctor.AssessmentKey{rlKey("rl-1")}, 0},
+		{"a quiz id longer than any Canvas id", lti.MsgResourceLink, "rl-1", map[string]string{"canvas_quiz_id": "123456789012345678901"},
+			[]proctor.AssessmentKey{rlKey("rl-1")}, 0},
+		{"the longest Canvas id", lti.MsgResourceLink, "rl-1", map[string]string{"canvas_quiz_id": "12345678901234567890"},
+			[]proctor.AssessmentKey{rlKey("rl-1"), quizKey("12345678901234567890")}, 0},
 		{"exam id that is no number", lti.MsgResourceLink, "rl-1", map[string]string{"vigil_exam_id": "twelve"},
 			[]proctor.AssessmentKey{rlKey("rl-1")}, 0},
 		{"negative exam id", lti.MsgResourceLink, "rl-1", map[string]string{"vigil_exam_id": "-3"},
 			[]proctor.AssessmentKey{rlKey("rl-1")}, 0},
+		{"exam id 0", lti.MsgResourceLink, "rl-1", map[string]string{"vigil_exam_id": "0"},
+			[]proctor.AssessmentKey{rlKey("rl-1")}, 0},
 	} {
-		l := &lti.Launch{MessageType: c.message, ResourceLink: lti.ResourceLink{ID: c.link}, Custom: c.custom}
-		a := assessmentOf(l)
-		if !slices.Equal(a.keys, c.wantKeys) || a.examID != c.wantExam {
-			t.Errorf("%s: keys %v, exam %d; want %v, %d", c.name, a.keys, a.examID, c.wantKeys, c.wantExam)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			l := &lti.Launch{MessageType: c.message, ResourceLink: lti.ResourceLink{ID: c.link}, Custom: c.custom}
+			a := assessmentOf(l)
+			if !slices.Equal(a.keys, c.wantKeys) || a.examID != c.wantExam {
+				t.Errorf("keys %v, exam %d; want %v, %d", a.keys, a.examID, c.wantKeys, c.wantExam)
+			}
+		})
 	}
 }
 

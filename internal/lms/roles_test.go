@@ -1,6 +1,7 @@
 package lms
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"vigil/internal/lti"
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 	"vigil/internal/store/sqlstore"
 )
 
@@ -43,74 +45,155 @@ func newService(t *testing.T) (*Service, *proctor.Platform) {
 // up and check rows the service itself does not read.
 func db(s *Service) *sqlstore.Store { return s.Store.(*sqlstore.Store) }
 
-// TestRolesMapToCourseRoles: the LTI roles of a launch decide who the person
-// is in Vigil — an instructor of the course, its administrator, a student,
-// or nobody.
-func TestRolesMapToCourseRoles(t *testing.T) {
-	const (
-		membership  = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
-		institution = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
-		system      = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
-	)
+// Role URIs the launches below carry besides the lti package's own.
+const (
+	membership  = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+	institution = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
+	system      = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
+)
+
+// launchIn is a resource link launch by person sub into the course of the
+// LMS context ctxID.
+func launchIn(p *proctor.Platform, sub, ctxID string, roles ...string) *lti.Launch {
+	return &lti.Launch{PlatformID: p.ID, MessageType: lti.MsgResourceLink, Sub: sub, Name: "Person " + sub, Roles: roles,
+		Context: lti.Context{ID: ctxID, Label: ctxID, Title: "Course " + ctxID}, ResourceLink: lti.ResourceLink{ID: "link-" + ctxID, Title: "Dashboard"}}
+}
+
+// access is what a person may do in Vigil after a launch: their Vigil
+// role, their membership of the launch's course, whether they administer
+// the LMS's courses (seen in a course of the LMS they are no member of).
+type access struct {
+	role   proctor.Role
+	course proctor.CourseRole
+	lmsAdm bool
+}
+
+// serviceWithElsewhere is newService with a course "elsewhere" of the LMS,
+// which accessOf looks at to tell the LMS's administrators.
+func serviceWithElsewhere(t *testing.T) (*Service, *proctor.Platform) {
+	t.Helper()
 	s, p := newService(t)
+	_, err := s.Complete(context.Background(), launchIn(p, "owner", "elsewhere", lti.RoleInstructor))
+	must(t, err)
+	return s, p
+}
+
+func accessOf(t *testing.T, s *Service, p *proctor.Platform, sub, ctxID, elsewhere string) access {
+	t.Helper()
+	ctx := context.Background()
+	u, err := db(s).LTIUser(ctx, p.ID, sub)
+	if errors.Is(err, store.ErrNotFound) {
+		return access{}
+	}
+	must(t, err)
+	a := access{role: u.Role}
+	if x, err := db(s).FindLTIContext(ctx, p.ID, ctxID); err == nil {
+		members, err := db(s).ListCourseMembers(ctx, x.CourseID)
+		must(t, err)
+		for _, m := range members {
+			if m.UserID == u.ID {
+				a.course = m.Role
+			}
+		}
+	}
+	x, err := db(s).FindLTIContext(ctx, p.ID, elsewhere)
+	must(t, err)
+	role, err := db(s).CourseRole(ctx, x.CourseID, u.ID)
+	must(t, err)
+	a.lmsAdm = role == proctor.CourseInstructor
+	return a
+}
+
+// TestRolesMapToAccess: the LTI roles of a launch decide who the person
+// is in Vigil: an instructor of the course (instructors; assistants and
+// content developers only with --assistants-change, else reviewers), an
+// administrator of the LMS's courses (its institution and system
+// administrators), a Vigil administrator (only those named in
+// GlobalAdmins), a student, or nobody (refused).
+func TestRolesMapToAccess(t *testing.T) {
+	s, p := serviceWithElsewhere(t)
+	s.GlobalAdmins = []string{"Dean@Example.edu", " " + p.Issuer + "#root "}
+	const (
+		inCourse  = false
+		noCourse  = true
+		ta        = lti.RoleTA
+		developer = membership + "ContentDeveloper"
+	)
+	instructor := proctor.CourseInstructor
+	reviewer := proctor.CourseReviewer
 	for i, c := range []struct {
 		name       string
 		roles      []string
 		noCourse   bool
+		assistants bool   // AssistantsChange
+		email, sub string // "": the case's own
 		wantKind   Kind
-		wantRole   proctor.Role // the signed-in user's role; "" when none
-		wantMember bool         // the user is made a member of the course
-		refused    bool
+		want       access
+		refused    string // the refusal's code
 	}{
-		{"instructor", []string{lti.RoleInstructor}, false, GoDashboard, proctor.RoleInstructor, true, false},
-		{"instructor, LTI 1.1 short name", []string{"Instructor"}, false, GoDashboard, proctor.RoleInstructor, true, false},
-		{"teaching assistant", []string{lti.RoleTA}, false, GoDashboard, proctor.RoleInstructor, true, false},
-		{"content developer", []string{membership + "ContentDeveloper"}, false, GoDashboard, proctor.RoleInstructor, true, false},
-		{"learner", []string{lti.RoleLearner}, false, GoInfo, "", false, false},
-		{"learner, short name", []string{"Learner"}, false, GoInfo, "", false, false},
-		{"institution administrator, outside a course", []string{lti.RoleAdmin}, true, GoCourses, proctor.RoleInstructor, false, false},
-		{"institution administrator in a course", []string{lti.RoleAdmin}, false, GoCourses, proctor.RoleInstructor, false, false},
-		{"system administrator", []string{system + "SysAdmin"}, true, GoCourses, proctor.RoleInstructor, false, false},
-		{"administrator who teaches the course", []string{lti.RoleAdmin, lti.RoleInstructor}, false, GoDashboard, proctor.RoleInstructor, true, false},
-		{"administrator enrolled as a learner", []string{lti.RoleAdmin, lti.RoleLearner}, false, GoDashboard, proctor.RoleInstructor, true, false},
-		{"instructor who is also a learner", []string{lti.RoleLearner, lti.RoleInstructor}, false, GoDashboard, proctor.RoleInstructor, true, false},
-		{"mentor", []string{membership + "Mentor"}, false, 0, "", false, true},
-		{"institution student (not a course role)", []string{institution + "Student"}, false, 0, "", false, true},
-		{"an unknown vocabulary", []string{"https://lms.example.edu/roles#Instructor"}, false, 0, "", false, true},
-		{"no roles", nil, false, 0, "", false, true},
-		{"learner without a course", []string{lti.RoleLearner}, true, 0, "", false, true},
+		{"instructor", []string{lti.RoleInstructor}, inCourse, false, "", "", GoDashboard, access{proctor.RoleInstructor, instructor, false}, ""},
+		{"instructor, LTI 1.1 short name", []string{"Instructor"}, inCourse, false, "", "", GoDashboard, access{proctor.RoleInstructor, instructor, false}, ""},
+		{"teaching assistant", []string{lti.RoleInstructor, ta}, inCourse, false, "", "", GoDashboard, access{proctor.RoleInstructor, reviewer, false}, ""},
+		{"teaching assistant, sub-role alone", []string{ta}, inCourse, false, "", "", GoDashboard, access{proctor.RoleInstructor, reviewer, false}, ""},
+		{"teaching assistant with --assistants-change", []string{lti.RoleInstructor, ta}, inCourse, true, "", "", GoDashboard,
+			access{proctor.RoleInstructor, instructor, false}, ""},
+		{"content developer", []string{developer}, inCourse, false, "", "", GoDashboard, access{proctor.RoleInstructor, reviewer, false}, ""},
+		{"content developer with --assistants-change", []string{developer}, inCourse, true, "", "", GoDashboard,
+			access{proctor.RoleInstructor, instructor, false}, ""},
+		{"content developer who is the instructor", []string{developer, lti.RoleInstructor}, inCourse, false, "", "", GoDashboard,
+			access{proctor.RoleInstructor, instructor, false}, ""},
+		{"learner", []string{lti.RoleLearner}, inCourse, false, "", "", GoInfo, access{}, ""},
+		{"learner, short name", []string{"Learner"}, inCourse, false, "", "", GoInfo, access{}, ""},
+		{"instructor who is also a learner", []string{lti.RoleLearner, lti.RoleInstructor}, inCourse, false, "", "", GoDashboard,
+			access{proctor.RoleInstructor, instructor, false}, ""},
+		{"institution administrator outside a course", []string{lti.RoleAdmin}, noCourse, false, "", "", GoCourses,
+			access{proctor.RoleInstructor, "", true}, ""},
+		{"institution administrator in a course", []string{lti.RoleAdmin}, inCourse, false, "", "", GoCourses, access{proctor.RoleInstructor, "", true}, ""},
+		{"system administrator", []string{system + "SysAdmin"}, noCourse, false, "", "", GoCourses, access{proctor.RoleInstructor, "", true}, ""},
+		{"system Administrator", []string{system + "Administrator"}, noCourse, false, "", "", GoCourses, access{proctor.RoleInstructor, "", true}, ""},
+		{"administrator who teaches the course", []string{lti.RoleAdmin, lti.RoleInstructor}, inCourse, false, "", "", GoDashboard,
+			access{proctor.RoleInstructor, instructor, true}, ""},
+		{"administrator who assists in the course", []string{lti.RoleAdmin, ta}, inCourse, false, "", "", GoDashboard,
+			access{proctor.RoleInstructor, instructor, true}, ""},
+		{"administrator enrolled as a learner", []string{lti.RoleAdmin, lti.RoleLearner}, inCourse, false, "", "", GoDashboard,
+			access{proctor.RoleInstructor, instructor, true}, ""},
+		{"a Vigil administrator named by e-mail, any case", []string{lti.RoleAdmin}, noCourse, false, "dean@example.edu", "", GoAdmin,
+			access{proctor.RoleAdmin, "", true}, ""},
+		{"a Vigil administrator named as issuer#sub", []string{lti.RoleAdmin}, noCourse, false, "", "root", GoAdmin, access{proctor.RoleAdmin, "", true}, ""},
+		{"a Vigil administrator teaching a course", []string{lti.RoleInstructor}, inCourse, false, "dean@example.edu", "", GoDashboard,
+			access{proctor.RoleAdmin, instructor, false}, ""},
+		{"mentor", []string{membership + "Mentor"}, inCourse, false, "", "", 0, access{}, lti.CodeForbidden},
+		{"course administrator (not an LMS administrator)", []string{membership + "Administrator"}, inCourse, false, "", "", 0, access{}, lti.CodeForbidden},
+		{"institution instructor (not of this course)", []string{institution + "Instructor"}, inCourse, false, "", "", 0, access{}, lti.CodeForbidden},
+		{"institution student (not a course role)", []string{institution + "Student"}, inCourse, false, "", "", 0, access{}, lti.CodeForbidden},
+		{"an unknown vocabulary", []string{"https://lms.example.edu/roles#Instructor"}, inCourse, false, "", "", 0, access{}, lti.CodeForbidden},
+		{"no roles", nil, inCourse, false, "", "", 0, access{}, lti.CodeForbidden},
+		{"learner without a course", []string{lti.RoleLearner}, noCourse, false, "", "", 0, access{}, lti.CodeMissingClaim},
+		{"instructor without a course", []string{lti.RoleInstructor}, noCourse, false, "", "", 0, access{}, lti.CodeMissingClaim},
 	} {
-		l := &lti.Launch{PlatformID: p.ID, MessageType: lti.MsgResourceLink, Sub: fmt.Sprintf("user-%d", i), Name: c.name,
-			Roles: c.roles, Context: lti.Context{ID: "course-1", Label: "BIO-101", Title: "Biology"},
-			ResourceLink: lti.ResourceLink{ID: "link-1", Title: "Dashboard"}}
-		if c.noCourse {
-			l.Context = lti.Context{}
-		}
-		out, err := s.Complete(context.Background(), l)
-		var refusal *lti.Refusal
-		if c.refused {
-			if !errors.As(err, &refusal) {
-				t.Errorf("%s: outcome %+v, err %v; want a refusal", c.name, out, err)
+		t.Run(c.name, func(t *testing.T) {
+			s.AssistantsChange = c.assistants
+			sub := cmp.Or(c.sub, fmt.Sprintf("user-%d", i))
+			l := launchIn(p, sub, "course-1", c.roles...)
+			l.Email = c.email
+			if c.noCourse {
+				l.Context = lti.Context{}
 			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		role := proctor.Role("")
-		if out.User != nil {
-			role = out.User.Role
-		}
-		if out.Kind != c.wantKind || role != c.wantRole {
-			t.Errorf("%s: leads to %v as %q, want %v as %q", c.name, out.Kind, role, c.wantKind, c.wantRole)
-		}
-		if out.User != nil && out.Course != nil {
-			member, err := db(s).IsCourseMember(context.Background(), out.Course.ID, out.User.ID)
-			if err != nil || member != c.wantMember {
-				t.Errorf("%s: course member %v (err %v), want %v", c.name, member, err, c.wantMember)
+			out, err := s.Complete(context.Background(), l)
+			var refusal *lti.Refusal
+			if errors.As(err, &refusal) != (c.refused != "") || (refusal != nil && refusal.Code != c.refused) {
+				t.Fatalf("outcome %+v, err %v; want refusal %q", out, err, c.refused)
 			}
-		}
+			if err != nil && refusal == nil {
+				t.Fatal(err)
+			}
+			if err == nil && out.Kind != c.wantKind {
+				t.Errorf("leads to %v, want %v", out.Kind, c.wantKind)
+			}
+			if got := accessOf(t, s, p, sub, "course-1", "elsewhere"); got != c.want {
+				t.Errorf("access %+v, want %+v", got, c.want)
+			}
+		})
 	}
 }
 
@@ -138,5 +221,30 @@ func TestLearnerBecomesStudent(t *testing.T) {
 	students, err := db(s).ListStudents(context.Background(), courseID)
 	if err != nil || len(students) != 1 {
 		t.Errorf("%d students after two launches (err %v), want 1", len(students), err)
+	}
+}
+
+// TestStudentNames: a student is named from the given and family names
+// the LMS shares, else from the full name (the last word the family
+// name), else, under privacy settings that share no name, by an id.
+func TestStudentNames(t *testing.T) {
+	for _, c := range []struct {
+		name                string
+		given, family, full string
+		wantFirst, wantLast string
+	}{
+		{"given and family names", "Zoë", "O'Brien", "Zoë O'Brien", "Zoë", "O'Brien"},
+		{"given name only", " Zoë ", "", "", "Zoë", "—"},
+		{"family name only", "", "O'Brien", "", "—", "O'Brien"},
+		{"the full name only", "", "", "Mary Ann van Dyke", "Mary Ann van", "Dyke"},
+		{"one word", "", "", "Cher", "Cher", "—"},
+		{"no name at all", "", "", "  ", "Student", short("s-1")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			first, last := names(c.given, c.family, c.full, "s-1")
+			if first != c.wantFirst || last != c.wantLast {
+				t.Errorf("%q %q, want %q %q", first, last, c.wantFirst, c.wantLast)
+			}
+		})
 	}
 }

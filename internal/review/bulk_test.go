@@ -3,6 +3,8 @@ package review
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,73 +12,38 @@ import (
 	"vigil/internal/store"
 )
 
-// TestDecideMany: "excuse every Background Audio shorter than 3 s" excuses
-// exactly those, each audited on its own, and the reviewed verdict follows
-// at once; "confirm the selected" confirms the listed ones; the page names
-// who decided.
-func TestDecideMany(t *testing.T) {
+// TestDecideManyAuditsAndNames: a bulk decision audits each violation it
+// decides on its own, and the session page and timeline name who decided.
+func TestDecideManyAuditsAndNames(t *testing.T) {
 	policy := proctor.DefaultSettings().Policy
-	policy.FailAtOnce = []proctor.ViolationType{proctor.BackgroundAudio}
 	w := newWorld(t, policy)
 	ctx := context.Background()
 	s := w.decided(t, 30*time.Minute, proctor.VerdictFail,
 		applied(proctor.BackgroundAudio, 10, 11), applied(proctor.BackgroundAudio, 20, 22),
 		applied(proctor.BackgroundAudio, 40, 43), applied(proctor.LeftSession, 60, 80), applied(proctor.Keystrokes, 90, 90))
 	vs := w.violations(t, s.ID)
-	got, err := w.svc.DecideMany(ctx, w.teacher, s.ID, BulkDecision{Decision: proctor.DecisionExcused, Note: "the radio next door",
+	_, err := w.svc.DecideMany(ctx, w.teacher, s.ID, BulkDecision{Decision: proctor.DecisionExcused, Note: "the radio next door",
 		Type: proctor.BackgroundAudio, Shorter: 3 * time.Second})
 	must(t, err)
-	if len(got) != 2 || got[0].ID != vs[0].ID || got[1].ID != vs[1].ID {
-		t.Fatalf("excused %+v, want the two Background Audio shorter than 3 s", got)
-	}
-	after := w.violations(t, s.ID)
-	for i, v := range after {
-		want := proctor.DecisionPending
-		if i < 2 {
-			want = proctor.DecisionExcused
-		}
-		if v.Decision != want {
-			t.Errorf("%s at %s: %q, want %q", v.Type, v.Start.Sub(t0), v.Decision, want)
-		}
-		if want == proctor.DecisionExcused && (v.DecisionNote != "the radio next door" || v.DecidedBy != w.teacher.User.ID || !v.DecidedAt.Equal(t0.Add(time.Hour))) {
-			t.Errorf("decision stored as %q by %d at %s", v.DecisionNote, v.DecidedBy, v.DecidedAt)
-		}
-	}
-	// The 3-second one still fails the session at once.
-	if verdict := w.reviewedVerdict(t, s.ID); verdict != proctor.VerdictFail {
-		t.Fatalf("reviewed verdict %q with a 3 s Background Audio left, want fail", verdict)
-	}
-	got, err = w.svc.DecideMany(ctx, w.teacher, s.ID, BulkDecision{Decision: proctor.DecisionExcused, Type: proctor.BackgroundAudio})
-	must(t, err)
-	if len(got) != 3 || w.reviewedVerdict(t, s.ID) != proctor.VerdictPass {
-		t.Fatalf("excusing every Background Audio: %d decided, reviewed verdict %q, want 3 and pass", len(got), w.reviewedVerdict(t, s.ID))
-	}
-
-	got, err = w.svc.DecideMany(ctx, w.teacher, s.ID, BulkDecision{Decision: proctor.DecisionConfirmed, Note: "seen on video",
+	_, err = w.svc.DecideMany(ctx, w.teacher, s.ID, BulkDecision{Decision: proctor.DecisionConfirmed, Note: "seen on video",
 		IDs: []int64{vs[4].ID, vs[3].ID, vs[4].ID}})
 	must(t, err)
-	if len(got) != 2 || got[0].ID != vs[3].ID || got[1].ID != vs[4].ID {
-		t.Fatalf("confirmed %+v, want the Left Session and the Keystrokes once each, in time order", got)
-	}
-	if w.reviewedVerdict(t, s.ID) != proctor.VerdictPass { // 20 s of absence in 30 min stays under the threshold
-		t.Fatalf("reviewed verdict after confirming the absence: %q", w.reviewedVerdict(t, s.ID))
-	}
 	entries, err := w.st.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditViolationDecide, Limit: 100})
 	must(t, err)
 	var subjects []string
 	for _, e := range entries {
 		subjects = append(subjects, e.Subject)
 	}
-	for _, v := range vs {
-		want := 1 // excused by the filter, or confirmed
-		if v.Type == proctor.BackgroundAudio && v.Duration() < 3*time.Second {
-			want = 2
-		}
+	for i, v := range vs {
+		want := map[int]int{0: 1, 1: 1, 2: 0, 3: 1, 4: 1}[i]
 		if n := count(subjects, fmt.Sprintf("violation:%d", v.ID)); n != want {
 			t.Errorf("%s at %s: %d audit entries, want %d", v.Type, v.Start.Sub(t0), n, want)
 		}
 	}
-
+	after := w.violations(t, s.ID)
+	if v := after[0]; v.DecisionNote != "the radio next door" || v.DecidedBy != w.teacher.User.ID || !v.DecidedAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("decision stored as %q by %d at %s", v.DecisionNote, v.DecidedBy, v.DecidedAt)
+	}
 	page, err := w.svc.Session(ctx, w.teacher, s.ID)
 	must(t, err)
 	if page.People[w.teacher.User.ID] != "Ada" {
@@ -89,48 +56,113 @@ func TestDecideMany(t *testing.T) {
 	}
 }
 
-// TestDecideManyRefuses: a bulk decision that names another session's
-// incident, or comes from someone who may not change the course, decides
-// nothing; one whose filter matches nothing decides nothing either.
-func TestDecideManyRefuses(t *testing.T) {
-	w := newWorld(t, proctor.DefaultSettings().Policy)
+// TestBulkDecisionRules: a bulk decision decides the session's violations
+// it lists by id (each once, in time order) or, listing none, those its
+// filter selects (a type, shorter than a length); the reviewed verdict
+// follows at once; made twice it leaves what it left once. It is refused
+// whole, deciding nothing, when an id is another session's, when it lists
+// more than 10000 ids, for an unknown decision or type, a negative length,
+// a note over 4000 characters, or someone who may not change the course.
+func TestBulkDecisionRules(t *testing.T) {
+	policy := proctor.DefaultSettings().Policy
+	policy.FailAtOnce = []proctor.ViolationType{proctor.BackgroundAudio}
+	w := newWorld(t, policy)
 	ctx := context.Background()
-	s := w.decided(t, 30*time.Minute, proctor.VerdictFail, applied(proctor.MultiplePeople, 60, 70), applied(proctor.FacialSuspicion, 100, 110))
-	other := w.decided(t, 30*time.Minute, proctor.VerdictFail, applied(proctor.MultiplePeople, 60, 70))
-	mine, theirs := w.violations(t, s.ID), w.violations(t, other.ID)
-	ta := &proctor.User{Email: "ta@example.edu", Name: "Tam", Role: proctor.RoleInstructor}
-	must(t, w.st.CreateUser(ctx, ta, ""))
-	must(t, w.st.SetCourseMember(ctx, w.exam.CourseID, ta.ID, proctor.CourseReviewer))
-	excuse := func(ids ...int64) BulkDecision { return BulkDecision{Decision: proctor.DecisionExcused, IDs: ids} }
+	other := w.violations(t, w.decided(t, 30*time.Minute, proctor.VerdictFail, applied(proctor.MultiplePeople, 60, 70)).ID)[0]
+	reviewer := w.member(t, "tam@example.edu", proctor.CourseReviewer)
+	const (
+		excused   = proctor.DecisionExcused
+		confirmed = proctor.DecisionConfirmed
+	)
+	// The session's violations, in time order: Background Audio of 1, 2
+	// and 3 s (each fails it at once), 20 s of Left Session, a key press.
+	ids := func(idx ...int64) []int64 { return idx }
 	for _, c := range []struct {
-		name string
-		who  Actor
-		b    BulkDecision
-		want proctor.Code
+		name        string
+		who         Actor
+		before      *BulkDecision
+		b           BulkDecision // IDs are indexes of the session's violations (-1: another session's)
+		times       int
+		wantCode    proctor.Code
+		wantDecided []int  // indexes, in the order returned
+		wantStored  string // per violation: E excused, C confirmed, - pending
+		wantVerdict proctor.Verdict
 	}{
-		{"another session's incident", w.teacher, excuse(mine[0].ID, theirs[0].ID), proctor.CodeInvalid},
-		{"an instructor of another course", w.outsider, excuse(mine[0].ID), proctor.CodeNotFound},
-		{"a read-only reviewer", Actor{User: ta}, excuse(mine[0].ID), proctor.CodeForbidden},
-		{"nobody", Actor{}, excuse(mine[0].ID), proctor.CodeNotFound},
-		{"an unknown decision", w.teacher, BulkDecision{Decision: "maybe", IDs: []int64{mine[0].ID}}, proctor.CodeInvalid},
-		{"an unknown type", w.teacher, BulkDecision{Decision: proctor.DecisionExcused, Type: "phone"}, proctor.CodeInvalid},
-		{"a negative length", w.teacher, BulkDecision{Decision: proctor.DecisionExcused, Shorter: -time.Second}, proctor.CodeInvalid},
+		{"excuse a type shorter than 3 s", w.teacher, nil, BulkDecision{Decision: excused, Type: proctor.BackgroundAudio, Shorter: 3 * time.Second}, 1,
+			"", []int{0, 1}, "EE---", proctor.VerdictFail},
+		{"excuse a type, any length", w.teacher, nil, BulkDecision{Decision: excused, Type: proctor.BackgroundAudio}, 1,
+			"", []int{0, 1, 2}, "EEE--", proctor.VerdictPass},
+		{"excuse everything shorter than 3 s", w.teacher, nil, BulkDecision{Decision: excused, Shorter: 3 * time.Second}, 1,
+			"", []int{0, 1, 4}, "EE--E", proctor.VerdictFail},
+		{"excuse everything", w.teacher, nil, BulkDecision{Decision: excused}, 1, "", []int{0, 1, 2, 3, 4}, "EEEEE", proctor.VerdictPass},
+		{"confirm the chosen, each once, in time order", w.teacher, nil, BulkDecision{Decision: confirmed, IDs: ids(4, 3, 4)}, 1,
+			"", []int{3, 4}, "---CC", proctor.VerdictFail},
+		{"the chosen ids win over a filter", w.teacher, nil, BulkDecision{Decision: confirmed, IDs: ids(3), Type: proctor.BackgroundAudio}, 1,
+			"", []int{3}, "---C-", proctor.VerdictFail},
+		{"made twice, it leaves what it left once", w.teacher, nil, BulkDecision{Decision: excused, Type: proctor.BackgroundAudio}, 2,
+			"", []int{0, 1, 2}, "EEE--", proctor.VerdictPass},
+		{"undo by a bulk decision", w.teacher, &BulkDecision{Decision: excused}, BulkDecision{Decision: proctor.DecisionPending}, 1,
+			"", []int{0, 1, 2, 3, 4}, "-----", proctor.VerdictFail},
+		{"a filter that matches nothing", w.teacher, nil, BulkDecision{Decision: excused, Type: proctor.MultiplePeople}, 1,
+			"", nil, "-----", proctor.VerdictFail},
+		{"another session's violation among the chosen", w.teacher, nil, BulkDecision{Decision: excused, IDs: ids(0, -1)}, 1,
+			proctor.CodeInvalid, nil, "-----", proctor.VerdictFail},
+		{"more than 10000 chosen", w.teacher, nil, BulkDecision{Decision: excused, IDs: make([]int64, maxBulk+1)}, 1,
+			proctor.CodeInvalid, nil, "-----", proctor.VerdictFail},
+		{"an unknown decision", w.teacher, nil, BulkDecision{Decision: "maybe", IDs: ids(0)}, 1, proctor.CodeInvalid, nil, "-----", proctor.VerdictFail},
+		{"an unknown type", w.teacher, nil, BulkDecision{Decision: excused, Type: "phone"}, 1, proctor.CodeInvalid, nil, "-----", proctor.VerdictFail},
+		{"a negative length", w.teacher, nil, BulkDecision{Decision: excused, Shorter: -time.Second}, 1, proctor.CodeInvalid, nil, "-----", proctor.VerdictFail},
+		{"a note over 4000 characters", w.teacher, nil, BulkDecision{Decision: excused, Note: strings.Repeat("n", maxNote+1)}, 1,
+			proctor.CodeInvalid, nil, "-----", proctor.VerdictFail},
+		{"a read-only reviewer", reviewer, nil, BulkDecision{Decision: excused}, 1, proctor.CodeForbidden, nil, "-----", proctor.VerdictFail},
+		{"an instructor of another course", w.outsider, nil, BulkDecision{Decision: excused}, 1, proctor.CodeNotFound, nil, "-----", proctor.VerdictFail},
 	} {
-		if _, err := w.svc.DecideMany(ctx, c.who, s.ID, c.b); codeOf(err) != c.want {
-			t.Errorf("%s: %v, want code %q", c.name, err, c.want)
-		}
-	}
-	got, err := w.svc.DecideMany(ctx, w.teacher, s.ID, BulkDecision{Decision: proctor.DecisionExcused, Type: proctor.BackgroundAudio})
-	if err != nil || len(got) != 0 {
-		t.Errorf("a filter that matches nothing: %d decided, %v", len(got), err)
-	}
-	for _, v := range append(w.violations(t, s.ID), w.violations(t, other.ID)...) {
-		if v.Decision != proctor.DecisionPending {
-			t.Errorf("%s of session %d was decided (%q) by a refused bulk decision", v.Type, v.SessionID, v.Decision)
-		}
-	}
-	if entries, _ := w.st.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditViolationDecide}); len(entries) != 0 {
-		t.Errorf("%d decisions audited, want none", len(entries))
+		t.Run(c.name, func(t *testing.T) {
+			s := w.decided(t, 30*time.Minute, proctor.VerdictFail,
+				applied(proctor.BackgroundAudio, 10, 11), applied(proctor.BackgroundAudio, 20, 22),
+				applied(proctor.BackgroundAudio, 40, 43), applied(proctor.LeftSession, 60, 80), applied(proctor.Keystrokes, 90, 90))
+			vs := w.violations(t, s.ID)
+			if c.before != nil {
+				_, err := w.svc.DecideMany(ctx, w.teacher, s.ID, *c.before)
+				must(t, err)
+			}
+			b := c.b
+			if len(b.IDs) <= maxBulk {
+				b.IDs = nil
+				for _, i := range c.b.IDs {
+					if i < 0 {
+						b.IDs = append(b.IDs, other.ID)
+					} else {
+						b.IDs = append(b.IDs, vs[i].ID)
+					}
+				}
+			}
+			var got []proctor.Violation
+			var err error
+			for range c.times {
+				got, err = w.svc.DecideMany(ctx, c.who, s.ID, b)
+			}
+			if codeOf(err) != c.wantCode {
+				t.Fatalf("%v, want code %q", err, c.wantCode)
+			}
+			var decided []int
+			for _, v := range got {
+				decided = append(decided, slices.IndexFunc(vs, func(x proctor.Violation) bool { return x.ID == v.ID }))
+			}
+			if !slices.Equal(decided, c.wantDecided) {
+				t.Errorf("decided %v, want %v", decided, c.wantDecided)
+			}
+			stored := ""
+			for _, v := range w.violations(t, s.ID) {
+				stored += map[proctor.Decision]string{excused: "E", confirmed: "C", proctor.DecisionPending: "-"}[v.Decision]
+			}
+			if stored != c.wantStored || w.reviewedVerdict(t, s.ID) != c.wantVerdict {
+				t.Errorf("stored %s, reviewed verdict %q; want %s, %q", stored, w.reviewedVerdict(t, s.ID), c.wantStored, c.wantVerdict)
+			}
+			if other := w.violations(t, other.SessionID)[0]; other.Decision != proctor.DecisionPending {
+				t.Errorf("the other session's violation was decided: %q", other.Decision)
+			}
+		})
 	}
 }
 

@@ -108,9 +108,20 @@ func codeOf(err error) proctor.Code {
 	return "?"
 }
 
+// useExam gives the world's course a new exam under policy, which the
+// sessions made next belong to.
+func (w *world) useExam(t *testing.T, policy proctor.Policy) {
+	t.Helper()
+	settings := proctor.DefaultSettings()
+	settings.Policy = policy
+	w.exam = proctor.Exam{CourseID: w.exam.CourseID, Title: "Exam under another policy", Settings: settings, CreatedAt: t0}
+	must(t, w.st.CreateExam(context.Background(), &w.exam))
+}
+
 // TestVerdictThreshold: after a decision the reviewed verdict is the
-// exam's policy over the violations: Fail at once for some types, else Fail
-// when the weighted flagged time reaches FailShare of the session.
+// exam's policy over the violations: Fail at once for some types unless
+// excused, else Fail when the weighted flagged time reaches FailShare of
+// the session (a session shorter than a minute counts as one).
 func TestVerdictThreshold(t *testing.T) {
 	policy := proctor.Policy{FailAtOnce: []proctor.ViolationType{proctor.MultiplePeople}, FailShare: 0.15, PointSeconds: 10,
 		Weights: map[proctor.ViolationType]float64{proctor.BackgroundAudio: 0.5}}
@@ -126,101 +137,179 @@ func TestVerdictThreshold(t *testing.T) {
 	notApplied.Applied = false
 	tooDark := applied(proctor.LeftSession, 0, 300)
 	tooDark.Cause = proctor.CauseTooDark
+	w := newWorld(t, policy)
 	for _, c := range []struct {
-		name   string
-		length time.Duration
-		vs     []proctor.Violation
-		want   proctor.Verdict
+		name     string
+		length   time.Duration
+		vs       []proctor.Violation
+		decision proctor.Decision // on the first violation
+		want     proctor.Verdict
 	}{
-		{"just under the share", tenMinutes, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 89)}, proctor.VerdictPass},
-		{"at the share", tenMinutes, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 90)}, proctor.VerdictFail},
+		{"just under the share", tenMinutes, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 89)}, proctor.DecisionConfirmed, proctor.VerdictPass},
+		{"at the share", tenMinutes, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 90)}, proctor.DecisionConfirmed, proctor.VerdictFail},
+		{"at the share, excused", tenMinutes, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 90)}, proctor.DecisionExcused, proctor.VerdictPass},
+		{"at the share, decision undone", tenMinutes, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 90)}, proctor.DecisionPending, proctor.VerdictFail},
 		{"overlaps of one type count once", tenMinutes,
-			[]proctor.Violation{applied(proctor.FacialSuspicion, 0, 60), applied(proctor.FacialSuspicion, 30, 89)}, proctor.VerdictPass},
+			[]proctor.Violation{applied(proctor.FacialSuspicion, 0, 60), applied(proctor.FacialSuspicion, 30, 89)}, proctor.DecisionConfirmed, proctor.VerdictPass},
 		{"types add up", tenMinutes,
-			[]proctor.Violation{applied(proctor.FacialSuspicion, 0, 60), applied(proctor.LeftSession, 0, 30)}, proctor.VerdictFail},
-		{"a weight of one half, under", tenMinutes, []proctor.Violation{applied(proctor.BackgroundAudio, 0, 179)}, proctor.VerdictPass},
-		{"a weight of one half, at", tenMinutes, []proctor.Violation{applied(proctor.BackgroundAudio, 0, 180)}, proctor.VerdictFail},
-		{"momentary violations, under", tenMinutes, keys(8), proctor.VerdictPass},
-		{"momentary violations, at", tenMinutes, keys(9), proctor.VerdictFail},
-		{"fail at once", tenMinutes, []proctor.Violation{applied(proctor.MultiplePeople, 10, 11)}, proctor.VerdictFail},
-		{"not applied", tenMinutes, []proctor.Violation{notApplied}, proctor.VerdictPass},
-		{"too dark never counts", tenMinutes, []proctor.Violation{tooDark}, proctor.VerdictPass},
+			[]proctor.Violation{applied(proctor.FacialSuspicion, 0, 60), applied(proctor.LeftSession, 0, 30)}, proctor.DecisionConfirmed, proctor.VerdictFail},
+		{"an excused one no longer adds up", tenMinutes,
+			[]proctor.Violation{applied(proctor.FacialSuspicion, 0, 60), applied(proctor.LeftSession, 0, 30)}, proctor.DecisionExcused, proctor.VerdictPass},
+		{"a weight of one half, under", tenMinutes, []proctor.Violation{applied(proctor.BackgroundAudio, 0, 179)}, proctor.DecisionConfirmed, proctor.VerdictPass},
+		{"a weight of one half, at", tenMinutes, []proctor.Violation{applied(proctor.BackgroundAudio, 0, 180)}, proctor.DecisionConfirmed, proctor.VerdictFail},
+		{"momentary violations, under", tenMinutes, keys(8), proctor.DecisionConfirmed, proctor.VerdictPass},
+		{"momentary violations, at", tenMinutes, keys(9), proctor.DecisionConfirmed, proctor.VerdictFail},
+		{"fail at once, however short", tenMinutes, []proctor.Violation{applied(proctor.MultiplePeople, 10, 11)}, proctor.DecisionConfirmed, proctor.VerdictFail},
+		{"fail at once, excused", tenMinutes, []proctor.Violation{applied(proctor.MultiplePeople, 10, 11)}, proctor.DecisionExcused, proctor.VerdictPass},
+		{"fail at once, another one still pending", tenMinutes,
+			[]proctor.Violation{applied(proctor.MultiplePeople, 10, 11), applied(proctor.MultiplePeople, 20, 21)}, proctor.DecisionExcused, proctor.VerdictFail},
+		{"fail at once needs a type the policy names", tenMinutes, []proctor.Violation{applied(proctor.OnlineAid, 10, 11)}, proctor.DecisionConfirmed, proctor.VerdictPass},
+		{"not applied", tenMinutes, []proctor.Violation{notApplied}, proctor.DecisionConfirmed, proctor.VerdictPass},
+		{"too dark never counts", tenMinutes, []proctor.Violation{tooDark}, proctor.DecisionConfirmed, proctor.VerdictPass},
 		// A short session counts as a minute (with PointSeconds 1, so that
 		// the span is its own length).
-		{"a short session, under", 20 * time.Second, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 8)}, proctor.VerdictPass},
-		{"a short session, at", 20 * time.Second, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 9)}, proctor.VerdictFail},
+		{"a short session, under", 20 * time.Second, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 8)}, proctor.DecisionConfirmed, proctor.VerdictPass},
+		{"a short session, at", 20 * time.Second, []proctor.Violation{applied(proctor.FacialSuspicion, 0, 9)}, proctor.DecisionConfirmed, proctor.VerdictFail},
 	} {
-		p := policy
-		if c.length < time.Minute {
-			p.PointSeconds = 1
-		}
-		w := newWorld(t, p)
-		s := w.decided(t, c.length, proctor.VerdictPass, c.vs...)
-		first := w.violations(t, s.ID)[0]
-		if _, err := w.svc.Decide(context.Background(), w.teacher, first.ID, proctor.DecisionConfirmed, ""); err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		if got := w.reviewedVerdict(t, s.ID); got != c.want {
-			t.Errorf("%s: reviewed verdict %q, want %q", c.name, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			p := policy
+			if c.length < time.Minute {
+				p.PointSeconds = 1
+			}
+			w.useExam(t, p)
+			s := w.decided(t, c.length, proctor.VerdictPass, c.vs...)
+			first := w.violations(t, s.ID)[0]
+			if _, err := w.svc.Decide(context.Background(), w.teacher, first.ID, c.decision, ""); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.reviewedVerdict(t, s.ID); got != c.want {
+				t.Errorf("reviewed verdict %q, want %q", got, c.want)
+			}
+		})
 	}
 }
 
-// TestExcuseAndConfirm walks one reviewer's decisions on a session that
-// fails for two people in the frame.
-func TestExcuseAndConfirm(t *testing.T) {
+// TestDecisionRules: who may decide a violation (the course's instructors
+// and Vigil's administrators; a reviewer only reads; anyone else is told
+// it is not found), what a decision is (confirmed, excused, or pending to
+// undo one, with a note of at most 4000 characters), and what it leaves:
+// the decision and its note stored, one audit entry, and the reviewed
+// verdict with its explanation; deciding again gives the new verdict and
+// explanation; before the analysis no reviewed verdict is made up.
+func TestDecisionRules(t *testing.T) {
 	w := newWorld(t, proctor.DefaultSettings().Policy)
-	s := w.decided(t, 30*time.Minute, proctor.VerdictFail, applied(proctor.MultiplePeople, 60, 70), applied(proctor.FacialSuspicion, 100, 110))
-	people := w.violations(t, s.ID)[0]
 	ctx := context.Background()
-	for _, step := range []struct {
-		who          Actor
-		decision     proctor.Decision
-		note         string
-		wantCode     proctor.Code
-		wantDecision proctor.Decision // stored afterwards
-		wantVerdict  proctor.Verdict
+	admin := w.admin(t)
+	reviewer := w.member(t, "tam@example.edu", proctor.CourseReviewer)
+	const (
+		excused   = proctor.DecisionExcused
+		confirmed = proctor.DecisionConfirmed
+		pending   = proctor.DecisionPending
+	)
+	// Multiple People fails a session at once under the default policy;
+	// the Facial Suspicion is 10 s of 30 minutes.
+	const (
+		rulesFail    = "Fail — 2 applied violations (Facial Suspicion 1× 10 s, Multiple People 1× 10 s); Multiple People fails a session at once under this exam's policy"
+		excusedByAda = "Pass — 1 applied violation (Facial Suspicion 1× 10 s) weighs 10 s of 30:00 recorded = 0.6 %, below the fail threshold of 15 %; 1 excused by Ada, not counted."
+	)
+	for _, c := range []struct {
+		name        string
+		auto        proctor.Verdict    // the rules' verdict (none: not analysed yet)
+		before      []proctor.Decision // the teacher's decisions before, on the Multiple People
+		who         Actor
+		decision    proctor.Decision
+		note        string
+		unknown     bool // the violation does not exist
+		wantCode    proctor.Code
+		wantStored  proctor.Decision
+		wantVerdict proctor.Verdict // reviewed
+		wantReason  string          // the reviewed explanation ("": none)
 	}{
-		{w.teacher, proctor.DecisionExcused, "a sibling walked past", "", proctor.DecisionExcused, proctor.VerdictPass},
-		{w.teacher, proctor.DecisionConfirmed, "", "", proctor.DecisionConfirmed, proctor.VerdictFail},
-		{w.teacher, proctor.DecisionPending, "", "", proctor.DecisionPending, proctor.VerdictFail},
-		{w.teacher, proctor.DecisionExcused, "", "", proctor.DecisionExcused, proctor.VerdictPass},
-		{w.teacher, "maybe", "", proctor.CodeInvalid, proctor.DecisionExcused, proctor.VerdictPass},
-		{w.teacher, proctor.DecisionConfirmed, strings.Repeat("x", maxNote+1), proctor.CodeInvalid, proctor.DecisionExcused, proctor.VerdictPass},
-		{w.outsider, proctor.DecisionConfirmed, "", proctor.CodeNotFound, proctor.DecisionExcused, proctor.VerdictPass},
-		{Actor{}, proctor.DecisionConfirmed, "", proctor.CodeNotFound, proctor.DecisionExcused, proctor.VerdictPass},
+		{"the instructor excuses", proctor.VerdictFail, nil, w.teacher, excused, "a sibling walked past", false, "", excused, proctor.VerdictPass, excusedByAda},
+		{"the instructor confirms", proctor.VerdictFail, nil, w.teacher, confirmed, "", false, "", confirmed, proctor.VerdictFail,
+			rulesFail + "; 1 confirmed by Ada."},
+		{"confirming an excused one fails again", proctor.VerdictFail, []proctor.Decision{excused}, w.teacher, confirmed, "", false, "",
+			confirmed, proctor.VerdictFail, rulesFail + "; 1 confirmed by Ada."},
+		{"excusing a confirmed one passes", proctor.VerdictFail, []proctor.Decision{confirmed}, w.teacher, excused, "", false, "",
+			excused, proctor.VerdictPass, excusedByAda},
+		{"excusing again changes nothing", proctor.VerdictFail, []proctor.Decision{excused}, w.teacher, excused, "", false, "",
+			excused, proctor.VerdictPass, excusedByAda},
+		{"undoing an excuse gives back the rules' verdict", proctor.VerdictFail, []proctor.Decision{excused}, w.teacher, pending, "", false, "",
+			pending, proctor.VerdictFail, ""},
+		{"an administrator of no course decides", proctor.VerdictFail, nil, admin, excused, "", false, "", excused, proctor.VerdictPass,
+			strings.Replace(excusedByAda, "Ada", "Root", 1)},
+		{"a note of 4000 characters", proctor.VerdictFail, nil, w.teacher, excused, strings.Repeat("n", maxNote), false, "",
+			excused, proctor.VerdictPass, excusedByAda},
+		{"before the analysis: kept, no verdict made up", proctor.VerdictNone, nil, w.teacher, excused, "", false, "", excused, proctor.VerdictNone, ""},
+		{"a read-only reviewer", proctor.VerdictFail, nil, reviewer, excused, "", false, proctor.CodeForbidden, pending, proctor.VerdictFail, ""},
+		{"an instructor of another course", proctor.VerdictFail, nil, w.outsider, excused, "", false, proctor.CodeNotFound, pending, proctor.VerdictFail, ""},
+		{"nobody signed in", proctor.VerdictFail, nil, Actor{}, excused, "", false, proctor.CodeNotFound, pending, proctor.VerdictFail, ""},
+		{"a decision that is none of the three", proctor.VerdictFail, []proctor.Decision{excused}, w.teacher, "maybe", "", false, proctor.CodeInvalid,
+			excused, proctor.VerdictPass, excusedByAda},
+		{"a note of 4001 characters", proctor.VerdictFail, nil, w.teacher, excused, strings.Repeat("n", maxNote+1), false, proctor.CodeInvalid,
+			pending, proctor.VerdictFail, ""},
+		{"a violation that does not exist", proctor.VerdictFail, nil, w.teacher, excused, "", true, proctor.CodeNotFound, pending, proctor.VerdictFail, ""},
 	} {
-		_, err := w.svc.Decide(ctx, step.who, people.ID, step.decision, step.note)
-		v, gerr := w.st.GetViolation(ctx, people.ID)
-		must(t, gerr)
-		verdict := w.reviewedVerdict(t, s.ID)
-		if codeOf(err) != step.wantCode || v.Decision != step.wantDecision || verdict != step.wantVerdict {
-			t.Errorf("%q by %v: err %v, stored %q, reviewed %q; want code %q, %q, %q",
-				step.decision, step.who.User, err, v.Decision, verdict, step.wantCode, step.wantDecision, step.wantVerdict)
-		}
-		if err == nil && (v.DecisionNote != step.note || v.DecidedBy != step.who.User.ID) {
-			t.Errorf("%q: note %q by %d stored", step.decision, v.DecisionNote, v.DecidedBy)
-		}
-	}
-	entries, err := w.st.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditViolationDecide, Limit: 100})
-	must(t, err)
-	if len(entries) != 4 || entries[0].Subject != fmt.Sprintf("violation:%d", people.ID) {
-		t.Errorf("%d audit entries of decisions, want one per accepted decision (4): %+v", len(entries), entries)
+		t.Run(c.name, func(t *testing.T) {
+			s := w.decided(t, 30*time.Minute, c.auto, applied(proctor.MultiplePeople, 60, 70), applied(proctor.FacialSuspicion, 100, 110))
+			people := w.violations(t, s.ID)[0]
+			for _, d := range c.before {
+				_, err := w.svc.Decide(ctx, w.teacher, people.ID, d, "")
+				must(t, err)
+			}
+			id := people.ID
+			if c.unknown {
+				id = 99999
+			}
+			_, err := w.svc.Decide(ctx, c.who, id, c.decision, c.note)
+			if codeOf(err) != c.wantCode {
+				t.Fatalf("%v, want code %q", err, c.wantCode)
+			}
+			v, err := w.st.GetViolation(ctx, people.ID)
+			must(t, err)
+			if v.Decision != c.wantStored || w.reviewedVerdict(t, s.ID) != c.wantVerdict {
+				t.Errorf("stored %q, reviewed verdict %q; want %q, %q", v.Decision, w.reviewedVerdict(t, s.ID), c.wantStored, c.wantVerdict)
+			}
+			if c.wantCode == "" && (v.DecisionNote != c.note || v.DecidedBy != c.who.User.ID) {
+				t.Errorf("note %.20q by %d stored, want %.20q by %d", v.DecisionNote, v.DecidedBy, c.note, c.who.User.ID)
+			}
+			page, err := w.svc.Session(ctx, w.teacher, s.ID)
+			must(t, err)
+			reason := ""
+			if page.ReviewedReason != nil {
+				reason = page.ReviewedReason.Text
+			}
+			if reason != c.wantReason {
+				t.Errorf("the reviewed verdict explained as\n%q, want\n%q", reason, c.wantReason)
+			}
+			audited := len(c.before)
+			if c.wantCode == "" {
+				audited++
+			}
+			entries, err := w.st.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditViolationDecide, Subject: fmt.Sprintf("violation:%d", people.ID)})
+			must(t, err)
+			if len(entries) != audited {
+				t.Errorf("%d decisions audited, want %d", len(entries), audited)
+			}
+		})
 	}
 }
 
-// TestDecisionBeforeAnalysis: a decision on a session not analysed yet is
-// kept, and no reviewed verdict is made up before the automated one.
-func TestDecisionBeforeAnalysis(t *testing.T) {
-	w := newWorld(t, proctor.DefaultSettings().Policy)
-	s := w.decided(t, 30*time.Minute, proctor.VerdictNone, applied(proctor.MultiplePeople, 60, 70))
-	v := w.violations(t, s.ID)[0]
-	if _, err := w.svc.Decide(context.Background(), w.teacher, v.ID, proctor.DecisionExcused, ""); err != nil {
-		t.Fatal(err)
-	}
-	if got := w.reviewedVerdict(t, s.ID); got != proctor.VerdictNone {
-		t.Errorf("reviewed verdict %q before analysis, want none", got)
-	}
+// admin is a Vigil administrator, a member of no course.
+func (w *world) admin(t *testing.T) Actor {
+	t.Helper()
+	u := &proctor.User{Email: "root@example.edu", Name: "Root", Role: proctor.RoleAdmin}
+	must(t, w.st.CreateUser(context.Background(), u, ""))
+	return Actor{User: u}
+}
+
+// member adds a user to the world's course in role.
+func (w *world) member(t *testing.T, email string, role proctor.CourseRole) Actor {
+	t.Helper()
+	u := &proctor.User{Email: email, Name: strings.Split(email, "@")[0], Role: proctor.RoleInstructor}
+	must(t, w.st.CreateUser(context.Background(), u, ""))
+	must(t, w.st.SetCourseMember(context.Background(), w.exam.CourseID, u.ID, role))
+	return Actor{User: u}
 }
 
 // TestRedecideKeepsDecisions: when the rules run again (after a settings
@@ -266,5 +355,41 @@ func TestRedecideKeepsDecisions(t *testing.T) {
 	}
 	if page.Excused != 1 {
 		t.Errorf("page counts %d excused, want 1", page.Excused)
+	}
+}
+
+// TestNoteRules: a note on a session has 1 to 4000 characters, is kept
+// with its author and audited.
+func TestNoteRules(t *testing.T) {
+	w := newWorld(t, proctor.DefaultSettings().Policy)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		body     string
+		wantCode proctor.Code
+	}{
+		{"a note", "spoke to the student", ""},
+		{"4000 characters", strings.Repeat("n", maxNote), ""},
+		{"4001 characters", strings.Repeat("n", maxNote+1), proctor.CodeInvalid},
+		{"an empty note", "", proctor.CodeInvalid},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := w.decided(t, 30*time.Minute, proctor.VerdictPass)
+			err := w.svc.AddNote(ctx, w.teacher, s.ID, c.body)
+			if codeOf(err) != c.wantCode {
+				t.Fatalf("%v, want code %q", err, c.wantCode)
+			}
+			notes, err := w.st.ListNotes(ctx, s.ID)
+			must(t, err)
+			entries, err := w.st.ListAudit(ctx, store.AuditFilter{Action: proctor.AuditSessionNote, Subject: fmt.Sprintf("session:%d", s.ID)})
+			must(t, err)
+			want := 0
+			if c.wantCode == "" {
+				want = 1
+			}
+			if len(notes) != want || len(entries) != want || (want == 1 && (notes[0].Body != c.body || notes[0].AuthorID != w.teacher.User.ID)) {
+				t.Errorf("%d notes (%+.40v), %d audited; want %d by Ada", len(notes), notes, len(entries), want)
+			}
+		})
 	}
 }

@@ -31,7 +31,7 @@ func (s *Service) RequestExport(ctx context.Context, a Actor, r ExportRequest) (
 	if err != nil {
 		return nil, err
 	}
-	e := &proctor.Export{UserID: a.User.ID, Scope: r.Scope, Items: items, State: proctor.ExportQueued, CreatedAt: s.now()}
+	e := &proctor.Export{Scope: r.Scope, Items: items, State: proctor.ExportQueued, CreatedAt: s.now()}
 	switch r.Scope {
 	case proctor.ScopeSession:
 		sess, exam, err := s.sessionScope(ctx, a, r.SessionID, s.canChange)
@@ -46,6 +46,7 @@ func (s *Service) RequestExport(ctx context.Context, a Actor, r ExportRequest) (
 	default:
 		return nil, proctor.E(proctor.CodeInvalid, "an export covers a session, an exam or chosen students, not %q", r.Scope)
 	}
+	e.UserID = a.User.ID // checked above: someone who may export
 	err = s.store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CreateExport(ctx, e); err != nil {
 			return err
