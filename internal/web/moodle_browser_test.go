@@ -77,6 +77,7 @@ func TestDynamicRegistrationInABrowser(t *testing.T) {
 	if !strings.Contains(text, "no grades") || !strings.Contains(text, "cURL allowed ports list") {
 		t.Fatalf("the registration page:\n%s", text)
 	}
+	browsertest.AxeClean(t, frame, "Vigil's registration page in the LMS's frame")
 	docShot(t, ctx, "moodle-register-with-url.png")
 	browsertest.Step(t, frame, "register", chromedp.Click(chromedp.CSS("#register")))
 	browsertest.Wait(t, ctx, "the LMS closes the registration frame", `document.body.dataset.registration === 'closed'`, 20*time.Second)
@@ -102,6 +103,7 @@ func TestDynamicRegistrationInABrowser(t *testing.T) {
 	}
 	browsertest.Step(t, ctx, "select content for a new activity", chromedp.Navigate(start))
 	browsertest.Wait(t, ctx, "the picker offers the dashboard", `!!document.getElementById('place-dashboard')`, 20*time.Second)
+	browsertest.AxeClean(t, ctx, "the deep-linking picker")
 	docShot(t, ctx, "moodle-select-content.png")
 }
 
