@@ -15,17 +15,31 @@ export class APIError extends Error {
   }
 }
 
+// timeoutFor is how long a request may take before it counts as stalled:
+// its body at 64 kbit/s (the slowest uplink an exam can be taken on) and
+// 20 s besides. A stalled request (Wi-Fi that died without the browser
+// noticing, a proxy holding it) would otherwise hold every upload queued
+// behind it; ended, it is sent again, and the server acknowledges a repeat
+// without storing it twice.
+export function timeoutFor(body) {
+  const bytes = !body ? 0 : (body.size ?? body.byteLength ?? body.length ?? 0);
+  return 20000 + bytes / 8; // 8 bytes a millisecond = 64 kbit/s
+}
+
 export async function call(method, path, { token, type, headers = {}, body } = {}) {
   const h = { ...headers };
   if (type) h['Content-Type'] = type;
   if (token) h.Authorization = 'Bearer ' + token;
+  const signal = AbortSignal.timeout(timeoutFor(body));
   let res;
+  let data;
   try {
-    res = await fetch(path, { method, headers: h, body, cache: 'no-store' });
+    res = await fetch(path, { method, headers: h, body, cache: 'no-store', signal });
+    data = await res.json().catch((err) => { if (err.name === 'TimeoutError') throw err; return {}; });
   } catch (err) {
+    if (err.name === 'TimeoutError') throw new APIError(0, { error: { code: 'timeout', message: 'the server did not answer in time' } });
     throw new APIError(0, { error: { code: 'network', message: 'the network is unreachable' } });
   }
-  const data = await res.json().catch(() => ({}));
   if (!res.ok) throw new APIError(res.status, data);
   return data;
 }
