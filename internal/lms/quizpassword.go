@@ -73,6 +73,17 @@ type Gate struct {
 	Secret string
 	// Reason says why it is hidden, for the student.
 	Reason string
+	// FilledByExtension: the exam requires the browser extension, which
+	// fills the Canvas access code in itself (AccessCode); the proctoring
+	// window must not show it to the student.
+	FilledByExtension bool
+}
+
+// HasCanvasAccessCode says whether the exam proctors a Canvas quiz whose
+// access code Vigil set.
+func (s *Service) HasCanvasAccessCode(ctx context.Context, examID int64) bool {
+	q, err := s.Store.GetLMSQuiz(ctx, examID)
+	return err == nil && q.AccessCode != ""
 }
 
 // QuizGate reveals the exam's quiz password — or, for a Canvas quiz Vigil
@@ -98,6 +109,7 @@ func (s *Service) QuizGate(ctx context.Context, sess *proctor.Session) (*Gate, e
 	if secret == "" {
 		return nil, proctor.E(proctor.CodeNotFound, "this exam has no quiz password")
 	}
+	g.FilledByExtension = g.Kind == "access_code" && exam.Settings.RequireExtension
 	if !sess.ResumableAt(s.Now()) {
 		g.Reason = "this session has ended"
 		return g, nil

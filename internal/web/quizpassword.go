@@ -38,9 +38,7 @@ func (s *Server) quizGate(r *http.Request, v *viewer, exam *proctor.Exam) quizGa
 			g.Password = &proctor.QuizPassword{ExamID: qp.ExamID, CreatedAt: qp.CreatedAt}
 		}
 	}
-	if q, err := s.LTI.LMS.Store.GetLMSQuiz(r.Context(), exam.ID); err == nil && q.AccessCode != "" {
-		g.CanvasQuiz = true
-	}
+	g.CanvasQuiz = s.LTI.LMS.HasCanvasAccessCode(r.Context(), exam.ID)
 	return g
 }
 
@@ -90,13 +88,9 @@ func (s *Server) apiQuizPassword(w http.ResponseWriter, r *http.Request, sess *p
 		s.apiError(w, r, err)
 		return
 	}
-	if g.Kind == "access_code" {
-		exam, err := s.LTI.LMS.Store.GetExam(r.Context(), sess.ExamID)
-		if err == nil && exam.Settings.RequireExtension {
-			// The extension fills the code in; the student never sees it.
-			writeJSON(w, http.StatusOK, map[string]any{"kind": g.Kind, "shown": false, "filled_by_extension": true})
-			return
-		}
+	if g.FilledByExtension {
+		writeJSON(w, http.StatusOK, map[string]any{"kind": g.Kind, "shown": false, "filled_by_extension": true})
+		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	body := map[string]any{"kind": g.Kind, "shown": g.Shown}
