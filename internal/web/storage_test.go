@@ -237,16 +237,7 @@ func TestStudentWaitsOutAFullDisk(t *testing.T) {
 	bucket.full.Store(false)
 	browsertest.Wait(t, ctx, "the queue empties once space is back", `document.getElementById('upload-progress').dataset.pending === '0'`, 60*time.Second)
 	finishExam(t, ctx)
-	frames, err := srv.Store.ListFrames(context.Background(), sid, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, fr := range frames {
-		if fr.Seq != int64(i) {
-			t.Fatalf("frame %d has sequence %d: a gap or a repeat", i, fr.Seq)
-		}
-	}
-	if len(frames) < 12 {
+	if frames := framesInSequence(t, srv, sid); len(frames) < 12 {
 		t.Fatalf("%d frames stored, want at least the 12 taken before the finish", len(frames))
 	}
 }

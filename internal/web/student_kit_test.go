@@ -488,3 +488,19 @@ func awaitEval[T any](t *testing.T, ctx context.Context, expr string) T {
 	}
 	return v
 }
+
+// framesInSequence returns a session's stored frames, failing the test
+// unless they are numbered 0, 1, 2, … with no gap and no repeat.
+func framesInSequence(t *testing.T, srv *testserver.Server, sessionID int64) []proctor.Frame {
+	t.Helper()
+	frames, err := srv.Store.ListFrames(context.Background(), sessionID, 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, fr := range frames {
+		if fr.Seq != int64(i) {
+			t.Fatalf("frame %d has sequence %d: a gap or a repeat", i, fr.Seq)
+		}
+	}
+	return frames
+}

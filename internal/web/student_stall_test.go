@@ -44,15 +44,7 @@ func TestStudentResendsAStalledUpload(t *testing.T) {
 	// The held frame and three after it reach the server: they can only
 	// once the stalled request has been given up and sent again.
 	waitFrames(t, srv, sid, seq+4)
-	frames, err := srv.Store.ListFrames(context.Background(), sid, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, fr := range frames {
-		if fr.Seq != int64(i) {
-			t.Fatalf("frame %d has sequence %d: a gap or a repeat", i, fr.Seq)
-		}
-	}
+	framesInSequence(t, srv, sid)
 }
 
 // holdFirstRequest pauses the page's requests matching pattern: the first
