@@ -2,16 +2,13 @@ package export
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strconv"
 	"time"
 
 	"vigil/internal/proctor"
+	"vigil/internal/signer"
 )
 
 // linkSecretName names the server secret that signs download links.
@@ -22,16 +19,12 @@ const linkSecretName = "export-links"
 // three, so none can be changed.
 type Links struct {
 	BaseURL string
-	key     []byte
+	key     *signer.Signer
 }
 
 // NewLinks loads (or makes, the first time) the signing key.
 func NewLinks(ctx context.Context, st SecretStore, baseURL string) (*Links, error) {
-	key, err := st.Secret(ctx, linkSecretName, func() []byte {
-		b := make([]byte, 32)
-		rand.Read(b)
-		return b
-	})
+	key, err := signer.Load(ctx, st, linkSecretName)
 	if err != nil {
 		return nil, fmt.Errorf("export: link key: %w", err)
 	}
@@ -39,9 +32,7 @@ func NewLinks(ctx context.Context, st SecretStore, baseURL string) (*Links, erro
 }
 
 func (l *Links) sign(exportID, userID, expires int64) string {
-	m := hmac.New(sha256.New, l.key)
-	fmt.Fprintf(m, "vigil-export:%d:%d:%d", exportID, userID, expires)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return l.key.Sign("vigil-export", exportID, userID, expires)
 }
 
 // Path is the download link of an export, relative to the server.
@@ -70,8 +61,7 @@ func (p *LinkProblem) Error() string { return "export link: " + p.Code + ": " + 
 func (l *Links) Check(e *proctor.Export, q url.Values, userID int64, now time.Time) error {
 	linkUser, err1 := strconv.ParseInt(q.Get("u"), 10, 64)
 	exp, err2 := strconv.ParseInt(q.Get("e"), 10, 64)
-	want := l.sign(e.ID, linkUser, exp)
-	if err1 != nil || err2 != nil || !hmac.Equal([]byte(want), []byte(q.Get("s"))) || linkUser != e.UserID {
+	if err1 != nil || err2 != nil || !l.key.Valid(q.Get("s"), "vigil-export", e.ID, linkUser, exp) || linkUser != e.UserID {
 		return &LinkProblem{"tampered", 403, "This download link is not valid: it is incomplete or was changed. " +
 			"Open it from the email again, or from the Exports page."}
 	}

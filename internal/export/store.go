@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"vigil/internal/proctor"
+	"vigil/internal/signer"
 )
 
 // Store is what planning an export reads (the rows only; the media comes
@@ -24,6 +25,4 @@ type Store interface {
 }
 
 // SecretStore keeps the server secret that signs download links.
-type SecretStore interface {
-	Secret(ctx context.Context, name string, gen func() []byte) ([]byte, error)
-}
+type SecretStore = signer.SecretStore
