@@ -69,7 +69,7 @@ func (s *Service) evidence(ctx context.Context, sess *proctor.Session, vs []proc
 			}
 		}
 		ev.AudioClip = v.Type == proctor.BackgroundAudio && audioCovers(signals, v.Start, v.End)
-		if v.Type == proctor.OnlineAid || v.Type == proctor.BlacklistedApps {
+		if screenShown(v.Type) {
 			ev.ScreenURL = screenAt(sess.ID, screen, v.Start)
 		}
 		if ev.Photos, err = s.photos(ctx, v.PhotoIDs); err != nil {
@@ -96,16 +96,32 @@ func (s *Service) photos(ctx context.Context, ids []int64) ([]proctor.Photo, err
 	return out, nil
 }
 
+// screenShown says whether a violation type's evidence includes the
+// screen recording at its moment (what was on the screen matters).
+func screenShown(t proctor.ViolationType) bool {
+	return t == proctor.OnlineAid || t == proctor.BlacklistedApps
+}
+
 // screenAt links the screen recording's segment that holds t, at t.
 func screenAt(sessionID int64, chunks []proctor.VideoChunk, t time.Time) string {
+	n, _, off, ok := screenSegment(chunks, t)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("/media/sessions/%d/video/screen.webm?segment=%d#t=%.1f", sessionID, n, off.Seconds())
+}
+
+// screenSegment finds the segment of the screen recording that holds t:
+// its number, its chunks, and how far into it t is.
+func screenSegment(chunks []proctor.VideoChunk, t time.Time) (int, []proctor.VideoChunk, time.Duration, bool) {
 	for n, seg := range proctor.Segments(chunks) {
 		first, last := seg[0], seg[len(seg)-1]
 		end := last.StartedAt.Add(time.Duration(last.DurationMS) * time.Millisecond)
 		if !t.Before(first.StartedAt) && !t.After(end) {
-			return fmt.Sprintf("/media/sessions/%d/video/screen.webm?segment=%d#t=%.1f", sessionID, n, t.Sub(first.StartedAt).Seconds())
+			return n, seg, t.Sub(first.StartedAt), true
 		}
 	}
-	return ""
+	return 0, nil, 0, false
 }
 
 // audioCovers says whether analysed audio overlaps [start, end].

@@ -54,11 +54,32 @@ type Flag struct {
 	Decision string    `json:"decision"`
 	// Notes are the events behind it in words; Frames the webcam
 	// pictures the instructor sees (served with other faces hidden);
-	// Audio whether there is a sound clip.
-	Notes       []string `json:"notes"`
-	Frames      []Frame  `json:"frames"`
-	Audio       bool     `json:"audio"`
-	Explanation string   `json:"explanation"`
+	// Audio whether there is a sound clip; Screen whether the screen was
+	// recorded at its moment (ScreenLink); Photos, for a Different
+	// Person, the scan that did not match and the onboarding photo it was
+	// compared with (served with other faces hidden).
+	Notes       []string  `json:"notes"`
+	Frames      []Frame   `json:"frames"`
+	Audio       bool      `json:"audio"`
+	Screen      bool      `json:"screen"`
+	Photos      []IDPhoto `json:"photos"`
+	Explanation string    `json:"explanation"`
+}
+
+// IDPhoto is an identity photo shown as evidence of a flag.
+type IDPhoto struct {
+	ID         int64     `json:"id"`
+	Onboarding bool      `json:"onboarding"`
+	Label      string    `json:"label"`            // "Your onboarding face photo", "Photo ID scan, attempt 1"
+	Result     string    `json:"result,omitempty"` // a scan's comparison, in words
+	At         time.Time `json:"at"`
+}
+
+func idPhoto(p *proctor.Photo) IDPhoto {
+	if p.Purpose == proctor.PurposeOnboarding {
+		return IDPhoto{ID: p.ID, Onboarding: true, Label: "Your onboarding " + strings.ToLower(p.Kind.Label()) + " photo", At: p.CapturedAt}
+	}
+	return IDPhoto{ID: p.ID, Label: fmt.Sprintf("%s scan, attempt %d", p.Kind.Label(), p.Attempt), Result: p.IdentityText(), At: p.CapturedAt}
 }
 
 // Frame is one evidence picture of a flag.
@@ -131,7 +152,7 @@ func flag(sess *proctor.Session, v *proctor.Violation, ev review.Evidence, answe
 	f := Flag{ID: v.ID, Key: v.Key(), Type: string(v.Type), Label: v.Type.Label(), Help: v.Type.Help(),
 		FromS: float64(sess.Offset(v.Start)) / 1000, ToS: float64(sess.Offset(v.End)) / 1000, At: v.Start,
 		Decision: v.Decision.Label(), Notes: []string{}, Frames: []Frame{}, Audio: ev.AudioClip && !sess.MediaPurged(),
-		Explanation: answer}
+		Screen: ev.ScreenURL != "" && !sess.MediaPurged(), Photos: []IDPhoto{}, Explanation: answer}
 	if v.Cause != proctor.CauseNone {
 		f.Cause = v.Cause.Label()
 	}
@@ -141,6 +162,9 @@ func flag(sess *proctor.Session, v *proctor.Violation, ev review.Evidence, answe
 	if !sess.MediaPurged() {
 		for _, sn := range v.Snapshots() {
 			f.Frames = append(f.Frames, Frame{Seq: sn.Seq, Where: sn.Where})
+		}
+		for i := range ev.Photos {
+			f.Photos = append(f.Photos, idPhoto(&ev.Photos[i]))
 		}
 	}
 	return f
@@ -264,11 +288,41 @@ func (s *Service) EvidenceFrame(ctx context.Context, sess *proctor.Session, viol
 	if err != nil {
 		return nil, err
 	}
-	out, hidden, err := s.redacted(ctx, f.BlobKey)
+	return s.redactedView(ctx, sess, courseID, f.BlobKey, fmt.Sprintf("evidence picture %d of violation %d", seq, v.ID), remote)
+}
+
+// EvidencePhoto returns one identity photo of a Different Person flag
+// (the scan or the onboarding photo it was compared with) as a JPEG, with
+// every face but the main one pixelated, and records the view.
+func (s *Service) EvidencePhoto(ctx context.Context, sess *proctor.Session, violationID, photoID int64, remote string) ([]byte, error) {
+	v, courseID, err := s.evidenceFlag(ctx, sess, violationID)
 	if err != nil {
 		return nil, err
 	}
-	detail := fmt.Sprintf("evidence picture %d of violation %d", seq, v.ID)
+	notEvidence := proctor.E(proctor.CodeNotFound, "this photo is not evidence of that flag")
+	if !slices.Contains(v.PhotoIDs, photoID) {
+		return nil, notEvidence
+	}
+	p, err := s.d.Store.GetPhotoByID(ctx, photoID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, proctor.E(proctor.CodeGone, "this photo was deleted under the retention policy")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.StudentID != sess.StudentID {
+		return nil, notEvidence
+	}
+	return s.redactedView(ctx, sess, courseID, p.BlobKey, fmt.Sprintf("identity photo %d of violation %d", p.ID, v.ID), remote)
+}
+
+// redactedView reads a stored picture with every face but the student's
+// pixelated and records the view (detail names the picture).
+func (s *Service) redactedView(ctx context.Context, sess *proctor.Session, courseID int64, key, detail, remote string) ([]byte, error) {
+	out, hidden, err := s.redacted(ctx, key)
+	if err != nil {
+		return nil, err
+	}
 	if hidden > 0 {
 		detail += fmt.Sprintf(" (%d other faces hidden)", hidden)
 	}

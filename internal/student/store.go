@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"vigil/internal/proctor"
+	"vigil/internal/signer"
 	"vigil/internal/store"
 )
 
@@ -21,6 +22,10 @@ type Store interface {
 	GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error)
 	GetViolation(ctx context.Context, id int64) (*proctor.Violation, error)
 	ListViolations(ctx context.Context, sessionID int64) ([]proctor.Violation, error)
+	GetPhotoByID(ctx context.Context, id int64) (*proctor.Photo, error) // a Different Person's photos
+	// Secret keeps the key that signs a student's links to their screen
+	// recording.
+	signer.SecretStore
 	// Releases and explanations.
 	GetReviewRelease(ctx context.Context, sessionID int64) (*proctor.ReviewRelease, error)
 	ListExplanations(ctx context.Context, sessionID int64) ([]proctor.Explanation, error)

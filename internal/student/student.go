@@ -25,7 +25,8 @@ import (
 
 // Reviewer is what the student's side needs of the instructors' side:
 // who may see or change a session or a course, a session's evidence in
-// words, and a Background Audio violation's sound.
+// words, a Background Audio violation's sound and the screen recording at
+// a violation's moment.
 type Reviewer interface {
 	AuthorizeSession(ctx context.Context, a review.Actor, sessionID int64) (*proctor.Session, error)
 	AuthorizeSessionChange(ctx context.Context, a review.Actor, sessionID int64) (*proctor.Session, error)
@@ -34,6 +35,7 @@ type Reviewer interface {
 	MayChange(ctx context.Context, a review.Actor, courseID int64) bool
 	EvidenceOf(ctx context.Context, sess *proctor.Session, vs []proctor.Violation) (map[int64]review.Evidence, error)
 	Clip(ctx context.Context, blobs blob.Bucket, sess *proctor.Session, v *proctor.Violation) (*review.AudioClip, error)
+	ScreenOf(ctx context.Context, sess *proctor.Session, v *proctor.Violation) (*review.Video, time.Duration, error)
 }
 
 // Deps are what the Service is built from.

@@ -57,6 +57,17 @@ func matrixRows() []row {
 		{"GET /api/v1/sessions/{id}/evidence/{violation}/audio", func(c *courseWorld) call {
 			return call{method: "GET", path: fmt.Sprintf("/api/v1/sessions/%d/evidence/%d/audio", c.session.id, c.audioViolation)}
 		}, capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
+		{"GET /api/v1/sessions/{id}/evidence/{violation}/photos/{photo}", func(c *courseWorld) call {
+			return call{method: "GET", path: fmt.Sprintf("/api/v1/sessions/%d/evidence/%d/photos/%d", c.session.id, c.violation, c.photo)}
+		}, capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
+		{"GET /api/v1/sessions/{id}/evidence/{violation}/screen", func(c *courseWorld) call {
+			return call{method: "GET", path: fmt.Sprintf("/api/v1/sessions/%d/evidence/%d/screen", c.session.id, c.violation)}
+		}, capture.with(map[int][2]int{student: {404, 403}, studentElsewhere: {403, 404}})},
+		// A student's signed link to their screen recording: without a
+		// signature it is refused to everyone.
+		{"GET /evidence/screen/{id}/{violation}", func(c *courseWorld) call {
+			return call{method: "GET", path: fmt.Sprintf("/evidence/screen/%d/%d?e=9999999999&s=x", c.session.id, c.violation)}
+		}, same(403)},
 
 		// LTI: the LMS's ways in; with nothing valid, refused alike for all.
 		{"GET /lti/login", get0("/lti/login"), same(400)},

@@ -130,6 +130,12 @@ func (s *Server) videoFile(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if r.Header.Get("Range") == "" {
 		s.auditMedia(r, v, vid.Session, "video "+vid.Stream)
 	}
+	s.serveVideo(w, r, vid)
+}
+
+// serveVideo plays an authorised recording: its chunks as one WebM file,
+// with range requests so the player can seek, stored by no cache.
+func (s *Server) serveVideo(w http.ResponseWriter, r *http.Request, vid *review.Video) {
 	cat := blob.NewConcat(r.Context(), s.Blobs, vid.Parts())
 	defer cat.Close()
 	if s.MediaDirect && !vid.Session.State.AcceptsUploads() && s.redirectJoined(w, r, vid, cat.Size()) {

@@ -32,6 +32,9 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/explanations", s.api(s.apiExplain))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/frames/{seq}", s.api(s.apiEvidenceFrame))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/audio", s.api(s.apiEvidenceAudio))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/photos/{photo}", s.api(s.apiEvidencePhoto))
+	mux.HandleFunc("GET /api/v1/sessions/{id}/evidence/{violation}/screen", s.api(s.apiEvidenceScreen))
+	mux.HandleFunc("GET /evidence/screen/{id}/{violation}", s.studentScreen) // a signed link, no cookie or token
 	mux.HandleFunc("GET /api/v1/sessions/{id}/quiz_password", s.apiAs([]string{proctor.SourceBrowser}, s.apiQuizPassword))
 	mux.HandleFunc("GET /api/v1/sessions/{id}/access_code", s.apiAs([]string{proctor.SourceBrowser, proctor.SourceExtension}, s.apiAccessCode))
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 
 	"vigil/internal/analysis/voice"
@@ -22,6 +23,9 @@ type StudentSide interface {
 	Explain(ctx context.Context, sess *proctor.Session, answers []student.Answer, remote string) (int, error)
 	EvidenceFrame(ctx context.Context, sess *proctor.Session, violationID, seq int64, remote string) ([]byte, error)
 	EvidenceAudio(ctx context.Context, sess *proctor.Session, violationID int64, remote string) (*review.AudioClip, error)
+	EvidencePhoto(ctx context.Context, sess *proctor.Session, violationID, photoID int64, remote string) ([]byte, error)
+	ScreenLink(ctx context.Context, sess *proctor.Session, violationID int64, remote string) (string, error)
+	ScreenVideo(ctx context.Context, sessionID, violationID int64, q url.Values) (*review.Video, error)
 
 	SetCourse(ctx context.Context, a review.Actor, courseID int64, on bool) error
 	CourseOn(ctx context.Context, courseID int64) (bool, error)
@@ -86,6 +90,27 @@ func (s *Server) apiEvidenceFrame(w http.ResponseWriter, r *http.Request, sess *
 	if err == nil {
 		img, err = s.Student.EvidenceFrame(r.Context(), sess, vid, seq, remoteIP(r))
 	}
+	s.writePicture(w, r, img, err)
+}
+
+// apiEvidencePhoto serves one identity photo of a Different Person flag,
+// with every face but the student's hidden.
+func (s *Server) apiEvidencePhoto(w http.ResponseWriter, r *http.Request, sess *proctor.Session) {
+	vid, err := pathID(r, "violation")
+	var photo int64
+	if err == nil {
+		photo, err = pathID(r, "photo")
+	}
+	var img []byte
+	if err == nil {
+		img, err = s.Student.EvidencePhoto(r.Context(), sess, vid, photo, remoteIP(r))
+	}
+	s.writePicture(w, r, img, err)
+}
+
+// writePicture answers with a student's evidence picture (JPEG), or the
+// error that kept it.
+func (s *Server) writePicture(w http.ResponseWriter, r *http.Request, img []byte, err error) {
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -93,6 +118,39 @@ func (s *Server) apiEvidenceFrame(w http.ResponseWriter, r *http.Request, sess *
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(img)
+}
+
+// apiEvidenceScreen gives the student a short-lived signed link that plays
+// the screen recording at one of their flags (a video element cannot send
+// the session token).
+func (s *Server) apiEvidenceScreen(w http.ResponseWriter, r *http.Request, sess *proctor.Session) {
+	vid, err := pathID(r, "violation")
+	var link string
+	if err == nil {
+		link, err = s.Student.ScreenLink(r.Context(), sess, vid, remoteIP(r))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeAck(w, r, map[string]string{"url": link}, err)
+}
+
+// studentScreen plays the screen recording a student's signed link opens
+// (apiEvidenceScreen). The link is the authority: no cookie, no token; a
+// changed link is refused (403), an expired one is gone (410).
+func (s *Server) studentScreen(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	var violation int64
+	if err == nil {
+		violation, err = pathID(r, "violation")
+	}
+	var vid *review.Video
+	if err == nil {
+		vid, err = s.Student.ScreenVideo(r.Context(), id, violation, r.URL.Query())
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.serveVideo(w, r, vid)
 }
 
 // apiEvidenceAudio plays the sound of a Background Audio flag (WAV).
