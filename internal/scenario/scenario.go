@@ -30,7 +30,14 @@ type Scenario struct {
 	// Photos is Vigil's extension of the format: identity photos the client
 	// takes before the exam, in order (onboarding, then verification).
 	Photos []Photo `json:"photos,omitempty"`
+	// Screen is Vigil's extension too: a WebM file the screen recording
+	// sends from the start, in chunks of ScreenChunkSeconds each.
+	Screen string `json:"screen,omitempty"`
 }
+
+// ScreenChunkSeconds is how much of the screen recording one chunk
+// carries, as a MediaRecorder with a 10-second timeslice sends it.
+const ScreenChunkSeconds = 10
 
 // VideoSpan says which frames the webcam shows from From to To seconds: one
 // file repeated, or a glob whose files play in name order, one per frame,

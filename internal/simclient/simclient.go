@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/http"
 	"time"
 
@@ -43,6 +44,7 @@ type Result struct {
 	Frames       int64
 	EventBatches int64
 	Audio        int64
+	Screen       int64 // screen recording chunks
 	Photos       []PhotoResult
 }
 
@@ -76,7 +78,36 @@ func (c *Client) Play(ctx context.Context, link string, sc *scenario.Scenario, s
 	if res.Audio, err = c.sendAudio(ctx, sess, sc, start); err != nil {
 		return res, err
 	}
-	return res, c.FinishAll(ctx, sess, res.Frames, res.EventBatches, res.Audio)
+	if res.Screen, err = c.sendScreen(ctx, sess, sc, start); err != nil {
+		return res, err
+	}
+	return res, c.finish(ctx, sess, res.Frames, res.EventBatches, res.Audio, map[string]int64{proctor.StreamScreen: res.Screen})
+}
+
+// sendScreen sends the scenario's screen recording, if it has one, cut
+// into one chunk per scenario.ScreenChunkSeconds of the session (by
+// bytes: the server only joins them again).
+func (c *Client) sendScreen(ctx context.Context, sess *Session, sc *scenario.Scenario, start time.Time) (int64, error) {
+	if sc.Screen == "" {
+		return 0, nil
+	}
+	data, err := fs.ReadFile(c.Media, sc.Screen)
+	if err != nil {
+		return 0, err
+	}
+	n := int64(math.Ceil(sc.Duration / scenario.ScreenChunkSeconds))
+	for seq := range n {
+		from := float64(seq * scenario.ScreenChunkSeconds)
+		dur := min(scenario.ScreenChunkSeconds, sc.Duration-from)
+		part := data[int64(len(data))*seq/n : int64(len(data))*(seq+1)/n]
+		headers := captured(at(start, from))
+		headers["X-Duration-Ms"] = fmt.Sprint(int64(dur * 1000))
+		path := fmt.Sprintf("/api/v1/sessions/%d/chunks/%s/%d", sess.ID, proctor.StreamScreen, seq)
+		if err := c.call(ctx, http.MethodPut, path, sess.Token, "video/webm", headers, part, nil); err != nil {
+			return seq, err
+		}
+	}
+	return n, nil
 }
 
 // Start starts or resumes a session.
@@ -170,7 +201,12 @@ func (c *Client) Finish(ctx context.Context, sess *Session, frames, batches int6
 
 // FinishAll closes the session, telling the server how much was sent.
 func (c *Client) FinishAll(ctx context.Context, sess *Session, frames, batches, audio int64) error {
-	body, _ := json.Marshal(map[string]any{"frames": frames, "event_batches": batches, "audio": audio})
+	return c.finish(ctx, sess, frames, batches, audio, nil)
+}
+
+// finish closes the session with the counts of video chunks too.
+func (c *Client) finish(ctx context.Context, sess *Session, frames, batches, audio int64, chunks map[string]int64) error {
+	body, _ := json.Marshal(map[string]any{"frames": frames, "event_batches": batches, "audio": audio, "chunks": chunks})
 	return c.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/sessions/%d/finish", sess.ID), sess.Token, "application/json", nil, body, nil)
 }
 

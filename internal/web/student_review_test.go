@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,6 +24,7 @@ import (
 	"vigil/internal/simclient"
 	"vigil/internal/store"
 	"vigil/internal/testserver"
+	"vigil/media"
 )
 
 // mailedStudent adds a student with an e-mail address to the fixture's
@@ -37,19 +37,25 @@ func mailedStudent(t *testing.T, srv *testserver.Server, f *testserver.Fixture) 
 }
 
 // flaggedSession plays a finished exam through the capture API for a
-// student: a second person in view from 8 to 14 s (two_people.jpg),
-// speech from 16 s, a copy at 26 s. It returns the analysed session and
-// the link it was taken with.
+// student: an identity scan of someone else (Biden, where the onboarding
+// photo is Obama), Zoom running from 2 to 6 s with the screen recorded
+// throughout (a real 30-second WebM), a second person in view from 8 to
+// 14 s (two_people.jpg), speech from 16 s, a copy at 26 s. It returns the
+// analysed session and the link it was taken with.
 func flaggedSession(t *testing.T, srv *testserver.Server, f *testserver.Fixture, st proctor.Student) (*proctor.Session, string) {
 	t.Helper()
 	sc := &scenario.Scenario{Name: "flagged", Duration: 30, FPS: 1,
 		Video: []scenario.VideoSpan{{From: 0, To: 8, Frames: "webcam320/obama_480p.jpg"}, {From: 8, To: 14, Frames: "webcam320/two_people.jpg"},
 			{From: 14, To: 30, Frames: "webcam320/obama_480p.jpg"}},
-		Audio:  []scenario.AudioSpan{{From: 16, To: 24, File: "audio/speech_jfk_16k.wav"}},
-		Events: []scenario.Event{{At: 26, Kind: proctor.EventKey, Combo: "Ctrl+C"}}}
+		Audio: []scenario.AudioSpan{{From: 16, To: 24, File: "audio/speech_jfk_16k.wav"}},
+		Events: []scenario.Event{{At: 2, Kind: proctor.EventApp, Name: "zoom", State: "running"}, {At: 6, Kind: proctor.EventApp, Name: "zoom", State: "stopped"},
+			{At: 26, Kind: proctor.EventKey, Combo: "Ctrl+C"}},
+		Photos: []scenario.Photo{{Purpose: proctor.PurposeOnboarding, Kind: proctor.PhotoFace, File: "webcam320/obama_480p.jpg"},
+			{Purpose: proctor.PurposeVerification, Kind: proctor.PhotoFace, File: "webcam320/biden_headshoulders.jpg"}},
+		Screen: "video/eyes_left_right_30s.webm"}
 	link, err := ingest.IssueLink(context.Background(), srv.Store, ingest.LinkRequest{ExamID: f.Exam.ID, StudentID: st.ID, TTL: time.Hour, Actor: "test"})
 	must(t, err)
-	c := &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Media: os.DirFS(sharedMedia)}
+	c := &simclient.Client{Base: srv.URL, HTTP: http.DefaultClient, Media: media.FS}
 	res, err := c.Play(context.Background(), link, sc, time.Now().UTC().Add(-2*time.Minute))
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +67,7 @@ func flaggedSession(t *testing.T, srv *testserver.Server, f *testserver.Fixture,
 	for _, v := range vs {
 		applied[v.Type] = applied[v.Type] || v.Applied
 	}
-	for _, want := range []proctor.ViolationType{proctor.MultiplePeople, proctor.BackgroundAudio, proctor.Keystrokes} {
+	for _, want := range []proctor.ViolationType{proctor.MultiplePeople, proctor.BackgroundAudio, proctor.Keystrokes, proctor.BlacklistedApps, proctor.DifferentPerson} {
 		if !applied[want] {
 			t.Fatalf("the played exam has no applied %s violation (%d violations)", want, len(vs))
 		}
