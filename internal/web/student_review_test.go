@@ -135,7 +135,11 @@ func TestStudentReviewReleasedAndExplained(t *testing.T) {
 			t.Errorf("the review lacks %q:\n%s", want, shown)
 		}
 	}
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll('#review-flags article[data-key^="different_person@"] .identity-photos img[src^="blob:"]').length`); n != 2 {
+		t.Errorf("the Different Person flag shows %d photos, want the scan and the onboarding photo", n)
+	}
 	checkStudentPage(t, ctx, "done", "Done")
+	openScreenMoment(t, ctx)
 	checkOtherFacesHidden(t, srv, sess, link)
 
 	explain := func(typ proctor.ViolationType, text string) {
@@ -172,6 +176,27 @@ func TestStudentReviewReleasedAndExplained(t *testing.T) {
 	if n := len(smtp.Messages()); n != 2 {
 		t.Fatalf("%d mails, want the release and one digest", n)
 	}
+}
+
+// openScreenMoment presses the Blacklisted Apps flag's "Show my screen at
+// this moment" and waits for the recording's metadata through the link.
+func openScreenMoment(t *testing.T, ctx context.Context) {
+	t.Helper()
+	flag := `#review-flags article[data-key^="blacklisted_apps@"]`
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll('#review-flags .evidence-screen button').length`); n != 1 {
+		t.Fatalf("%d buttons to show the screen, want one (the Blacklisted Apps flag's)", n)
+	}
+	browsertest.Step(t, ctx, "show the screen at the flag's moment", chromedp.Click(chromedp.CSS(flag+" .evidence-screen button")))
+	browsertest.Wait(t, ctx, "the screen recording's metadata", `(() => { const v = document.querySelector('`+flag+` video');
+		return !!v && v.readyState >= 1 && v.duration > 0; })()`, 30*time.Second)
+	src := browsertest.Eval[string](t, ctx, `document.querySelector('`+flag+` video').getAttribute('src')`)
+	if !strings.HasPrefix(src, "/evidence/screen/") || !strings.HasSuffix(src, "#t=2.0") {
+		t.Fatalf("the video plays %q, want the signed link at 2 s", src)
+	}
+	if bad := browsertest.Eval[[]string](t, ctx, unlabelled); len(bad) > 0 {
+		t.Errorf("with the screen recording open: controls without an accessible name: %q", bad)
+	}
+	browsertest.AxeClean(t, ctx, "the student's review with the screen recording open")
 }
 
 // daysAhead is the date n days from now, as the release form takes it.
@@ -278,7 +303,12 @@ func TestStudentOfAnotherCourseRefused(t *testing.T) {
 		t.Fatal("the other course's link opened this course's session")
 	}
 	paths := []string{"review", "receipt", "about", fmt.Sprintf("evidence/%d/frames/%d", vs[0].ID, vs[0].Snapshots()[0].Seq),
-		fmt.Sprintf("evidence/%d/audio", vs[0].ID)}
+		fmt.Sprintf("evidence/%d/audio", vs[0].ID), fmt.Sprintf("evidence/%d/screen", vs[0].ID)}
+	for _, v := range vs {
+		for _, id := range v.PhotoIDs {
+			paths = append(paths, fmt.Sprintf("evidence/%d/photos/%d", v.ID, id))
+		}
+	}
 	for _, p := range paths {
 		status := awaitEval[float64](t, ctx, fmt.Sprintf(`new Promise((resolve) => { const r = indexedDB.open('vigil-capture'); r.onsuccess = () => {
 			const g = r.result.transaction('sessions').objectStore('sessions').getAll();

@@ -128,6 +128,13 @@ export function explain(session, explanations) {
   });
 }
 
+// screenLink asks for a short-lived signed link that plays the screen
+// recording at a flag's moment (a video element cannot send the token,
+// and a recording is too large to fetch whole first).
+export function screenLink(session, flagID) {
+  return call('GET', `/api/v1/sessions/${session.id}/evidence/${flagID}/screen`, { token: session.token });
+}
+
 // media fetches an evidence picture or sound with the session token and
 // returns a local URL for it (an img or audio element cannot send the token).
 export async function media(session, path) {

@@ -54,7 +54,9 @@ async function flag(session, f, open) {
   if (f.decision !== 'Not reviewed') art.append(el('p', { className: 'small' }, `Your instructor's decision: ${f.decision}.`));
   if (f.notes.length) art.append(el('ul', { className: 'plain small' }, ...f.notes.map((n) => el('li', {}, n))));
   if (f.frames.length) art.append(await pictures(session, f));
+  if (f.photos.length) art.append(await idPhotos(session, f));
   if (f.audio) art.append(await sound(session, f));
+  if (f.screen) art.append(screen(session, f));
   const id = 'explain-' + f.id;
   const area = el('textarea', { id, rows: 3, maxLength: 2000, value: f.explanation || '', readOnly: !open });
   area.dataset.key = f.key;
@@ -75,6 +77,49 @@ async function pictures(session, f) {
   }
   fig.append(el('figcaption', { className: 'small muted' }, 'The webcam pictures your instructor sees for this flag. Faces of other people are hidden.'));
   return fig;
+}
+
+// idPhotos shows a Different Person's photos: the onboarding photo and
+// the scan that did not match it (other faces hidden by the server).
+async function idPhotos(session, f) {
+  const box = el('div', { className: 'identity-photos' });
+  for (const p of f.photos) {
+    const fig = el('figure', { className: 'compare' });
+    const caption = p.onboarding ? `${p.label} (${when(p.at)}), compared with` : `${p.label} (${when(p.at)}): ${p.result}`;
+    try {
+      const src = await api.media(session, `evidence/${f.id}/photos/${p.id}`);
+      fig.append(el('img', { src, alt: p.label, width: 200 }));
+    } catch (err) {
+      fig.append(el('p', { className: 'small' }, `This photo could not be loaded (${err.message}).`));
+    }
+    fig.append(el('figcaption', { className: 'small' }, caption));
+    box.append(fig);
+  }
+  return box;
+}
+
+// screen offers the screen recording at the flag's moment: on request it
+// asks for a short-lived link and plays it from there (#t= seeks).
+function screen(session, f) {
+  const box = el('div', { className: 'evidence-screen' });
+  const button = el('button', { type: 'button', className: 'secondary' }, 'Show my screen at this moment');
+  const note = el('p', { className: 'small', role: 'status' });
+  button.onclick = async () => {
+    button.disabled = true;
+    try {
+      const { url } = await api.screenLink(session, f.id);
+      const video = el('video', { controls: true, preload: 'metadata', src: url, width: 480 });
+      video.setAttribute('aria-label', 'Your screen recording at the moment of this flag');
+      button.replaceWith(video);
+      video.focus();
+      note.textContent = 'The screen recording your instructor sees for this flag, from its moment. Its link works for 15 minutes; after that, reload this page to watch it again.';
+    } catch (err) {
+      button.disabled = false;
+      note.textContent = `The screen recording could not be opened (${err.message}).`;
+    }
+  };
+  box.append(button, note);
+  return box;
 }
 
 async function sound(session, f) {
