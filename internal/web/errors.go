@@ -86,7 +86,10 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 		body[k] = v
 	}
 	if ms, ok := e.Detail["retry_after_ms"].(int64); ok {
-		w.Header().Set("Retry-After", strconv.FormatInt((ms+999)/1000, 10))
+		// Whole seconds, rounded up and never 0: a wait of under a
+		// millisecond still means "not now", and 0 would invite a client
+		// to retry at once.
+		w.Header().Set("Retry-After", strconv.FormatInt(max(1, (ms+999)/1000), 10))
 	}
 	writeJSON(w, status, map[string]any{"error": body})
 }
