@@ -40,9 +40,14 @@ func TestOpenLoop(t *testing.T) {
 			stalled[sid] = true
 			mu.Unlock()
 			if first {
-				// The stall is the slow server under test, not a wait
-				// for something to happen.
-				time.Sleep(stall)
+				// The slow server under test: it holds the request for
+				// the stall (its length is what the latencies must
+				// show), or until the client gives up on it.
+				select {
+				case <-time.After(stall):
+				case <-r.Context().Done():
+					return
+				}
 			}
 		}
 		proxy.ServeHTTP(w, r)
