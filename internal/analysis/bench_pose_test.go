@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"vigil/internal/analysis"
+	"vigil/internal/analysis/modeltest"
 )
 
 // BenchmarkPoseCost measures what the head-pose model adds to the analysis
@@ -18,7 +19,7 @@ import (
 func BenchmarkPoseCost(b *testing.B) {
 	m := models(b)
 	for _, size := range []string{"320", "640"} {
-		frames := session(b, size)
+		frames := modeltest.ContinuousTake(b, size)
 		b.Run(size, func(b *testing.B) {
 			with, without := m.Frames(), m.Frames()
 			without.Head = nil
