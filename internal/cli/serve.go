@@ -73,7 +73,9 @@ func (a *app) serve(ctx context.Context, ready func(listenURL string) error) err
 	}
 	var workers stopper = noWorkers{}
 	if a.jobsInProcess() {
-		if workers, err = jobs.Start(context.WithoutCancel(ctx), a.jobDeps()); err != nil {
+		deps := a.jobDeps()
+		deps.BelowUploads = true
+		if workers, err = jobs.Start(context.WithoutCancel(ctx), deps); err != nil {
 			ln.Close()
 			return err
 		}

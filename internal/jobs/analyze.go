@@ -32,6 +32,13 @@ const framesPerBatch = 32
 // transaction, checks that nothing new arrived, decides the session if it is
 // finished, and completes the job.
 func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) error {
+	if !w.deps.BelowUploads {
+		return w.work(ctx, job)
+	}
+	return belowUploads(func() error { return w.work(ctx, job) })
+}
+
+func (w *analyzeWorker) work(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) error {
 	sid := job.Args.SessionID
 	deadline := time.Now().Add(w.deps.runBudget())
 	for time.Now().Before(deadline) {
