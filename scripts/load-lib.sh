@@ -47,6 +47,6 @@ summary() {
 	for side in "$@"; do
 		jq -r --arg side "$side" '[$side, .students, .uploads.p50_ms, .uploads.p99_ms, .kinds.frame.p99_ms, .hold.uploads_per_second,
 			(.server.hold_cores // 0), (.server.cpu_ms_per_upload // 0), ([.errors[]] | add // 0),
-			.check.lost, .check.duplicated, .sessions.finished] | @tsv' "$out/$side.json"
-	done | (echo -e "side\tstudents\tp50_ms\tp99_ms\tframe_p99_ms\tuploads/s\tcores\tcpu_ms/upload\tfailed_attempts\tlost\tdup\tfinished"; cat)
+			.check.lost, .check.duplicated, .sessions.finished, (.server.frames_per_analysis_cpu_second // 0)] | @tsv' "$out/$side.json"
+	done | (echo -e "side\tstudents\tp50_ms\tp99_ms\tframe_p99_ms\tuploads/s\tcores\tcpu_ms/upload\tfailed_attempts\tlost\tdup\tfinished\tanalysis_frames/cpu_s"; cat)
 }

@@ -178,6 +178,10 @@ func printReport(e env, rep *loadtest.Report, asJSON bool) {
 			fmt.Fprintf(w, "  %-7s accepted %8.0f  handler CPU %6.0f µs  written %7.0f B  media %7.0f B  (%0.f sampled)\n",
 				k, kc.Accepted, kc.HandlerCPUMicros, kc.WrittenBytes, kc.StoredBytes, kc.Sampled)
 		}
+		if c.AnalysedFrames > 0 {
+			fmt.Fprintf(w, "  analysis in the servers: %.0f frames, %.1f CPU s, %.0f frames per CPU second\n",
+				c.AnalysedFrames, c.AnalysisCPUSeconds, c.FramesPerAnalysisCPUSecond)
+		}
 	}
 	if c := rep.Check; c != nil {
 		fmt.Fprintf(w, "store check: %d acknowledged, %d verified, %d lost, %d with other content, %d duplicated, %d stored but never acknowledged (media objects looked up: %v)\n",

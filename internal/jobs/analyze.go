@@ -32,10 +32,10 @@ const framesPerBatch = 32
 // transaction, checks that nothing new arrived, decides the session if it is
 // finished, and completes the job.
 func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) error {
-	if !w.deps.BelowUploads {
+	return onThreadOfItsOwn(w.deps.BelowUploads, func() error {
+		defer w.deps.Metrics.AnalysisRun()()
 		return w.work(ctx, job)
-	}
-	return belowUploads(func() error { return w.work(ctx, job) })
+	})
 }
 
 func (w *analyzeWorker) work(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) error {
@@ -102,6 +102,7 @@ func (w *analyzeWorker) analyzeFrames(ctx context.Context, sid int64) (bool, err
 		return tx.SaveAnalysisState(ctx, sid, state)
 	})
 	if err == nil {
+		w.deps.Metrics.FramesAnalysed(len(sigs))
 		w.publishFlags(ctx, sid, live.FrameFlags(prevFaces, hadPrev, sigs))
 	}
 	return true, err

@@ -6,10 +6,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lowerThisThread locks the calling goroutine to its OS thread and gives
-// that thread analysisNice. A failure (a container refusing it) leaves the
-// thread as it was: the analysis then only competes as before.
-func lowerThisThread() {
+// lockThisThread locks the calling goroutine to its OS thread and, when
+// below is set, gives that thread analysisNice. A failure to lower it (a
+// container refusing it) leaves the thread as it was: the analysis then
+// only competes as before.
+func lockThisThread(below bool) {
 	runtime.LockOSThread()
-	_ = unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), analysisNice)
+	if below {
+		_ = unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), analysisNice)
+	}
 }

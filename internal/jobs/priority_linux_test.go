@@ -28,7 +28,7 @@ func TestAnalysisRunsBelowUploads(t *testing.T) {
 	}
 	var inside int
 	want := errors.New("analysis failed")
-	err := belowUploads(func() error {
+	err := onThreadOfItsOwn(true, func() error {
 		inside = niceOfThisThread(t)
 		return want
 	})
@@ -46,6 +46,6 @@ func TestAnalysisRunsBelowUploads(t *testing.T) {
 			t.Errorf("recovered %v, want fn's panic", r)
 		}
 	}()
-	_ = belowUploads(func() error { panic("model crashed") })
+	_ = onThreadOfItsOwn(true, func() error { panic("model crashed") })
 	t.Error("a panic in the analysis did not reach the caller")
 }

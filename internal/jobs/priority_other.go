@@ -2,5 +2,8 @@
 
 package jobs
 
-// lowerThisThread does nothing where threads have no niceness of their own.
-func lowerThisThread() {}
+import "runtime"
+
+// lockThisThread locks the calling goroutine to its OS thread; threads
+// have no niceness of their own here, so below changes nothing.
+func lockThisThread(bool) { runtime.LockOSThread() }

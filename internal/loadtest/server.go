@@ -23,6 +23,12 @@ type ServerCost struct {
 	// (everything the process did, analysis in process included).
 	CPUMsPerUpload float64             `json:"cpu_ms_per_upload"`
 	Kinds          map[string]KindCost `json:"kinds"`
+	// AnalysedFrames and AnalysisCPUSeconds are what the analysis in the
+	// loaded processes did over the run (the embedded default; a separate
+	// `vigil work` is not read), FramesPerAnalysisCPUSecond their ratio.
+	AnalysedFrames             float64 `json:"analysed_frames"`
+	AnalysisCPUSeconds         float64 `json:"analysis_cpu_seconds"`
+	FramesPerAnalysisCPUSecond float64 `json:"frames_per_analysis_cpu_second,omitempty"`
 }
 
 // KindCost is one upload kind's server-side cost.
@@ -118,6 +124,11 @@ func serverCost(start, holdFrom, holdTo, end map[string]float64, hold time.Durat
 	}
 	if c.Accepted > 0 {
 		c.CPUMsPerUpload = c.CPUSeconds / c.Accepted * 1000
+	}
+	c.AnalysedFrames = d(start, end, "vigil_analysis_frames_total")
+	c.AnalysisCPUSeconds = d(start, end, "vigil_analysis_cpu_seconds_total")
+	if c.AnalysisCPUSeconds > 0 {
+		c.FramesPerAnalysisCPUSecond = c.AnalysedFrames / c.AnalysisCPUSeconds
 	}
 	return c
 }

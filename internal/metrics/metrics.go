@@ -24,6 +24,7 @@ type Metrics struct {
 	jobFailures   *prometheus.CounterVec
 	jobsCompleted *prometheus.CounterVec
 	cost          *uploadCost
+	analysis      *analysisCost
 	storage       *storage
 }
 
@@ -43,9 +44,10 @@ func New() *Metrics {
 		Help: "Background job attempts that failed, by job kind."}, []string{"kind"})
 	m.jobsCompleted = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_jobs_completed_total",
 		Help: "Background jobs completed, by job kind."}, []string{"kind"})
-	m.cost, m.storage = newUploadCost(), newStorage()
+	m.cost, m.analysis, m.storage = newUploadCost(), newAnalysisCost(), newStorage()
 	m.reg.MustRegister(m.ingest, m.uploads, m.analysisLag, m.jobFailures, m.jobsCompleted,
-		m.cost.accepted, m.cost.received, m.cost.cpu, m.cost.written, m.storage.full, m.storage.refusals)
+		m.cost.accepted, m.cost.received, m.cost.cpu, m.cost.written, m.analysis.cpu, m.analysis.frames,
+		m.storage.full, m.storage.refusals)
 	return m
 }
 

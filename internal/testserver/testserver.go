@@ -63,6 +63,7 @@ type Server struct {
 	mediaDirect  bool
 	workerCount  int
 	belowUploads bool
+	metrics      *metrics.Metrics
 	// skew moves the server's clock (Advance), to test expiry.
 	skew atomic.Int64
 }
@@ -197,7 +198,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	handler = srv.Handler()
-	s.mail, s.mailRetry, s.workerCount, s.belowUploads = o.Mail, o.MailRetry, o.Workers, o.BelowUploads
+	s.mail, s.mailRetry, s.workerCount, s.belowUploads, s.metrics = o.Mail, o.MailRetry, o.Workers, o.BelowUploads, o.Metrics
 	s.LTI.LMS.MailSends = o.Mail != nil
 	if !o.NoWorker {
 		s.StartWorkers(t)
@@ -210,7 +211,7 @@ func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
 	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Identity: Models(t).Identity(), Log: Logger(),
-		Now: s.Now, Workers: cmp.Or(s.workerCount, 2), BelowUploads: s.belowUploads, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect, Live: s.Live})
+		Now: s.Now, Workers: cmp.Or(s.workerCount, 2), BelowUploads: s.belowUploads, Metrics: s.metrics, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect, Live: s.Live})
 	if err != nil {
 		t.Fatal(err)
 	}
