@@ -1,11 +1,6 @@
 //go:build moodlecheck
 
-// Package moodlecheck walks Vigil's Moodle guide (docs/MOODLE.md) through a
-// real Moodle in headless Chromium: Dynamic Registration, the tool's
-// settings, deep linking, the teacher's and the student's launches and
-// the quiz password. It needs a running Moodle and Vigil (scripts/moodle-check
-// installs and starts both) and is built only with -tags moodlecheck: CI
-// has no Moodle.
+// TestMoodle: see doc.go and scripts/moodle-check.
 package moodlecheck
 
 import (
