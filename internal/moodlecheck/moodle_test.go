@@ -1,0 +1,271 @@
+//go:build moodlecheck
+
+// TestMoodle: see doc.go and scripts/moodle-check.
+package moodlecheck
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"vigil/internal/browsertest"
+)
+
+// env is a required setting from the environment scripts/moodle-check sets.
+func env(t *testing.T, k string) string {
+	t.Helper()
+	v := os.Getenv(k)
+	if v == "" {
+		t.Fatalf("%s is not set (run scripts/moodle-check)", k)
+	}
+	return v
+}
+
+// shot saves a 1366-wide screenshot of the viewport as name in
+// MOODLECHECK_SHOTS (when set).
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("MOODLECHECK_SHOTS")
+	if dir == "" {
+		return
+	}
+	time.Sleep(300 * time.Millisecond)
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func viewport(t *testing.T, ctx context.Context, h int64) {
+	t.Helper()
+	browsertest.Step(t, ctx, "viewport", chromedp.EmulateViewport(1366, h))
+}
+
+// login signs in to Moodle (again when the login page comes back: the
+// built-in PHP server sometimes loses the first try's session).
+func login(t *testing.T, ctx context.Context, moodle, user, pass string) {
+	t.Helper()
+	for try := 0; try < 3; try++ {
+		browsertest.Step(t, ctx, "open Moodle's login page", chromedp.Navigate(moodle+"/login/index.php"))
+		browsertest.Step(t, ctx, "type the user name and password", chromedp.WaitVisible(chromedp.CSS("#loginbtn")),
+			chromedp.SetValue(chromedp.CSS("#username"), user), chromedp.SetValue(chromedp.CSS("#password"), pass))
+		browsertest.Navigates(t, ctx, "log in as "+user, chromedp.Click(chromedp.CSS("#loginbtn")))
+		if waitTrue(ctx, `document.readyState === 'complete' && !location.pathname.startsWith('/login/') && !!document.body && !document.body.classList.contains('notloggedin')`, 20*time.Second) {
+			return
+		}
+	}
+	t.Fatalf("logging in as %s failed:\n%s", user, text(t, ctx))
+}
+
+// frameOf attaches to the cross-site frame whose address starts with prefix.
+func frameOf(t *testing.T, ctx context.Context, prefix string) context.Context {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var seen []string
+	for time.Now().Before(deadline) {
+		targets, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = seen[:0]
+		for _, ti := range targets {
+			if ti.Type == "iframe" && strings.HasPrefix(ti.URL, prefix) {
+				c, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
+				t.Cleanup(cancel)
+				if err := chromedp.Do(c); err != nil {
+					t.Fatalf("attach to the frame: %v", err)
+				}
+				return c
+			}
+			seen = append(seen, ti.Type+" "+ti.URL)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no frame at %s; targets: %v", prefix, seen)
+	return nil
+}
+
+func text(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return browsertest.Eval[string](t, ctx, `document.body ? document.body.innerText : ''`)
+}
+
+// state carries what one step finds to the next.
+type state struct {
+	moodle, vigil string
+	admin         context.Context
+	parent        *testing.T // browsers live as long as the whole walk
+	toolID        string
+	teacher       context.Context
+}
+
+func TestMoodle(t *testing.T) {
+	st := &state{moodle: strings.TrimRight(env(t, "MOODLE_URL"), "/"), vigil: strings.TrimRight(env(t, "VIGIL_URL"), "/")}
+	st.admin = newBrowser(t, st)
+	viewport(t, st.admin, 900)
+	st.parent = t
+	steps := []struct {
+		name string
+		run  func(t *testing.T, st *state)
+	}{
+		{"register", register},
+		{"settings", settings},
+		{"chooser", chooser},
+		{"select-content", selectContent},
+	}
+	for _, s := range steps {
+		if !t.Run(s.name, func(t *testing.T) { s.run(t, st) }) {
+			fmt.Printf("FAIL %s (the steps after it need it)\n", s.name)
+			t.FailNow()
+		}
+		fmt.Printf("PASS %s\n", s.name)
+	}
+}
+
+// register: Dynamic Registration from Manage tools (docs/MOODLE.md step 2).
+func register(t *testing.T, st *state) {
+	ctx := st.admin
+	login(t, ctx, st.moodle, "admin", env(t, "MOODLE_ADMIN_PASSWORD"))
+	browsertest.Step(t, ctx, "open Manage tools", chromedp.Navigate(st.moodle+"/mod/lti/toolconfigure.php"))
+	browsertest.Step(t, ctx, "paste the registration address", chromedp.WaitVisible(chromedp.CSS("#tool-url")),
+		chromedp.SendKeys(chromedp.CSS("#tool-url"), env(t, "VIGIL_REGISTRATION_URL")))
+	shot(t, ctx, "moodle-manage-tools.png")
+	browsertest.Step(t, ctx, "press Add LTI Advantage", chromedp.Click(chromedp.CSS("#tool-create-button")))
+	frame := frameOf(t, ctx, st.vigil+"/lti/register/")
+	browsertest.Wait(t, frame, "Vigil's registration page shows", `!!document.getElementById('register')`, 20*time.Second)
+	shot(t, ctx, "moodle-register-with-url.png")
+	browsertest.Step(t, frame, "press Register Vigil", chromedp.Click(chromedp.CSS("#register")))
+	browsertest.Wait(t, ctx, "Moodle closes the frame and lists the tool",
+		`!document.querySelector('#external-registration-template-container iframe') && [...document.querySelectorAll('.tool-card')].some(c => c.innerText.includes('Vigil'))`, 30*time.Second)
+	shot(t, ctx, "moodle-tool-registered.png")
+	t.Logf("the tool list:\n%s", browsertest.Eval[string](t, ctx, `document.querySelector('#tool-list-container').innerText`))
+}
+
+// settings: Activate the pending tool, then the settings table of
+// docs/MOODLE.md step 2 on the real form: what Dynamic Registration set,
+// and the two values the administrator changes.
+func settings(t *testing.T, st *state) {
+	ctx := st.admin
+	browsertest.Step(t, ctx, "press Activate on the tool's card", chromedp.Click(chromedp.CSS(".tool-card a.activate")))
+	browsertest.Wait(t, ctx, "the tool is active", `![...document.querySelectorAll('.tool-card')].some(c => c.innerText.includes('Pending'))`, 15*time.Second)
+	st.toolID = browsertest.Eval[string](t, ctx, `String(document.querySelector('.tool-card').dataset.typeId || '')`)
+	if st.toolID == "" {
+		t.Fatal("the tool card has no type id")
+	}
+	sesskey := browsertest.Eval[string](t, ctx, `M.cfg.sesskey`)
+	browsertest.Step(t, ctx, "open the tool's settings (the pencil)",
+		chromedp.Navigate(st.moodle+"/mod/lti/typessettings.php?action=update&id="+st.toolID+"&sesskey="+sesskey+"&returnto=toolconfigure"))
+	browsertest.Step(t, ctx, "the form shows", chromedp.WaitVisible(chromedp.CSS("#id_lti_coursevisible")))
+	browsertest.Eval[bool](t, ctx, `(document.querySelectorAll('a.collapseexpand, a[data-toggle=collapse].collapsed, .collapsible-actions a').forEach(a => { if (/expand/i.test(a.textContent)) a.click(); }), true)`)
+	time.Sleep(time.Second)
+	got := browsertest.Eval[map[string]any](t, ctx, `(() => { const v = (id) => { const e = document.getElementById(id); if (!e) return null;
+		if (e.type === 'checkbox') return e.checked ? 'on' : 'off'; if (e.tagName === 'SELECT') return e.options[e.selectedIndex].text; return e.value; };
+		return {coursevisible: v('id_lti_coursevisible'), launchcontainer: v('id_lti_launchcontainer'), acceptgrades: v('id_lti_acceptgrades'),
+		  memberships: v('id_ltiservice_memberships'), gradesync: v('id_ltiservice_gradesynchronization'), sendname: v('id_lti_sendname'), sendemail: v('id_lti_sendemailaddr'),
+		  contentitem: v('id_lti_contentitem'), contentitemurl: v('id_lti_toolurl_ContentItemSelectionRequest'), toolurl: v('id_lti_toolurl'),
+		  keytype: v('id_lti_keytype'), jwks: v('id_lti_publickeyset'), login: v('id_lti_initiatelogin'), redirect: v('id_lti_redirectionuris')}; })()`)
+	for k, v := range got {
+		t.Logf("as registered: %s = %v", k, v)
+	}
+	scrollTo(t, ctx, "id_lti_coursevisible")
+	shot(t, ctx, "moodle-tool-settings.png")
+	browsertest.Step(t, ctx, "Tool configuration usage: Show in activity chooser and as a preconfigured tool",
+		chromedp.SetValue(chromedp.CSS("#id_lti_coursevisible"), "2"))
+	browsertest.Step(t, ctx, "Default launch container: New window", chromedp.SetValue(chromedp.CSS("#id_lti_launchcontainer"), "4"))
+	scrollTo(t, ctx, "id_lti_coursevisible")
+	shot(t, ctx, "moodle-tool-settings-changed.png")
+	scrollTo(t, ctx, "id_ltiservice_memberships")
+	shot(t, ctx, "moodle-tool-settings-services.png")
+	browsertest.Navigates(t, ctx, "save", chromedp.Click(chromedp.CSS("#id_submitbutton")))
+	t.Logf("after saving: %s", browsertest.Eval[string](t, ctx, `location.href`))
+}
+
+func scrollTo(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	browsertest.Eval[bool](t, ctx, `(document.getElementById('`+id+`').scrollIntoView({block: 'center', behavior: 'instant'}), true)`)
+}
+
+// chooser: the teacher adds Vigil from the activity chooser and presses
+// Select content (docs/MOODLE.md step 5).
+func chooser(t *testing.T, st *state) {
+	ctx := newBrowser(st.parent, st)
+	st.teacher = ctx
+	viewport(t, ctx, 900)
+	login(t, ctx, st.moodle, "teacher", env(t, "MOODLE_USER_PASSWORD"))
+	course := env(t, "MOODLE_COURSE_ID")
+	browsertest.Step(t, ctx, "open the course", chromedp.Navigate(st.moodle+"/course/view.php?id="+course))
+	browsertest.Navigates(t, ctx, "turn editing on", chromedp.Click(chromedp.CSS(".editmode-switch-form input[name=setmode]")))
+	browsertest.Wait(t, ctx, "the add buttons show", `!!document.querySelector('[data-action=open-chooser]')`, 15*time.Second)
+	vigilOption := `[...document.querySelectorAll('[data-region=chooser-option-container]')].find(o => o.offsetParent !== null && o.querySelector('.optionname') && o.querySelector('.optionname').textContent.trim() === 'Vigil')`
+	// The course page's scripts may still be loading: press "Add an
+	// activity or resource" until the chooser opens.
+	if !waitTrue(ctx, `(() => { if (`+vigilOption+`) return true; if (!document.querySelector('.modal.show')) { const b = document.querySelectorAll('[data-action=open-chooser]'); (b[1] || b[0]).click(); } return false; })()`, 40*time.Second) {
+		t.Fatalf("the activity chooser does not list Vigil:\n%s", text(t, ctx))
+	}
+	browsertest.Eval[bool](t, ctx, `(`+vigilOption+`.click(), true)`)
+	time.Sleep(500 * time.Millisecond)
+	shot(t, ctx, "moodle-activity-chooser.png")
+	// Add opens the option's link: open it.
+	add := browsertest.Eval[string](t, ctx, vigilOption+`.querySelector('a').href`)
+	browsertest.Step(t, ctx, "press Add", chromedp.Navigate(add))
+	browsertest.Wait(t, ctx, "the new activity's form", `!!document.getElementById('id_selectcontent')`, 20*time.Second)
+	shot(t, ctx, "moodle-add-vigil-form.png")
+	t.Logf("the form: %s", browsertest.Eval[string](t, ctx, `location.href`))
+}
+
+// waitTrue polls a JavaScript expression until it is true or timeout.
+func waitTrue(ctx context.Context, expr string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return true
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return false
+}
+
+// selectContent: Select content opens Vigil's picker in Moodle's dialog.
+func selectContent(t *testing.T, st *state) {
+	ctx := st.teacher
+	browsertest.Step(t, ctx, "name the activity", chromedp.SetValue(chromedp.CSS("#id_name"), "Midterm — proctoring window"))
+	browsertest.Step(t, ctx, "press Select content", chromedp.WaitEnabled(chromedp.CSS("#id_selectcontent")), chromedp.Click(chromedp.CSS("#id_selectcontent")))
+	frame := frameOf(t, ctx, st.vigil)
+	time.Sleep(5 * time.Second)
+	shot(t, ctx, "moodle-select-content-first.png")
+	got := text(t, frame)
+	t.Logf("Vigil's frame shows:\n%s", got)
+	// A course not yet enabled shows the request form; an enabled one the
+	// picker. A refusal (state_mismatch when the browser blocks Vigil's
+	// cookie in Moodle's frame) fails the step.
+	if !strings.Contains(got, "Ask for Vigil in this course") && !browsertest.Eval[bool](t, frame, `!!document.getElementById('place-dashboard')`) {
+		t.Fatalf("Select content does not show Vigil's picker or the course request")
+	}
+}
+
+// newBrowser: Chromium as the walk needs it. Vigil runs on another site
+// than Moodle (localhost and 127.0.0.1), so its pages in Moodle's frames
+// are targets of their own; allowing third-party cookies is Chrome's
+// default, where this Debian Chromium blocks them (Moodle's Select
+// content always opens Vigil in a frame: docs/MOODLE.md says what happens
+// without).
+func newBrowser(t *testing.T, st *state) context.Context {
+	if os.Getenv("MOODLECHECK_BLOCK_THIRD_PARTY_COOKIES") != "" {
+		return browsertest.New(t)
+	}
+	return browsertest.New(t, browsertest.AllowThirdPartyCookies(t))
+}
