@@ -73,9 +73,7 @@ func (a *app) serve(ctx context.Context, ready func(listenURL string) error) err
 	}
 	var workers stopper = noWorkers{}
 	if a.jobsInProcess() {
-		deps := a.jobDeps()
-		deps.BelowUploads = true
-		if workers, err = jobs.Start(context.WithoutCancel(ctx), deps); err != nil {
+		if workers, err = jobs.Start(context.WithoutCancel(ctx), a.jobDeps()); err != nil {
 			ln.Close()
 			return err
 		}

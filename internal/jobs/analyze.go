@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"time"
 
@@ -32,10 +33,14 @@ const framesPerBatch = 32
 // transaction, checks that nothing new arrived, decides the session if it is
 // finished, and completes the job.
 func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) error {
-	return onThreadOfItsOwn(w.deps.BelowUploads, func() error {
-		defer w.deps.Metrics.AnalysisRun()()
-		return w.work(ctx, job)
-	})
+	// Locked to its thread, so that the thread's CPU clock measures this
+	// run alone (ONNX Runtime runs the models on the calling thread).
+	// Running it there below the uploads' CPU priority was tried and not
+	// kept (docs/BENCHMARKS.md, "uploads beside the analysis").
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer w.deps.Metrics.AnalysisRun()()
+	return w.work(ctx, job)
 }
 
 func (w *analyzeWorker) work(ctx context.Context, job *river.Job[jobargs.AnalyzeSession]) error {

@@ -22,7 +22,7 @@ import (
 // work` by (frames per CPU-second).
 func TestAnalysisCostIsMeasured(t *testing.T) {
 	m := metrics.New()
-	srv := testserver.Start(t, testserver.Options{Metrics: m, BelowUploads: true})
+	srv := testserver.Start(t, testserver.Options{Metrics: m})
 	f := srv.NewFixture(t, 1, nil)
 	take := modeltest.ContinuousTake(t, "320")[:12]
 	ctx := context.Background()

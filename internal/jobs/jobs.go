@@ -38,11 +38,6 @@ type Deps struct {
 	// Workers is how many jobs run at once (one per core is right: the
 	// work is face detection).
 	Workers int
-	// BelowUploads runs the analysis at a lower CPU priority than the
-	// rest of the process: set where the same process takes the uploads
-	// (the embedded default), so that a busy exam delays the analysis,
-	// not the students' uploads.
-	BelowUploads bool
 	// Roster reads course rosters from the LMS (nil: no LMS).
 	Roster RosterSyncer
 	// BaseURL is how users reach Vigil, for links in mail.

@@ -47,23 +47,22 @@ import (
 
 // Server is a running Vigil.
 type Server struct {
-	URL          string
-	Store        *sqlstore.Store
-	Blobs        blob.Bucket
-	Ingest       *ingest.Service
-	Live         *live.Broker // ingest's events for the live view
-	Review       *review.Service
-	Student      *student.Service
-	LTI          *lms.Stack
-	HTTP         *httptest.Server
-	Dir          string
-	workers      *river.Client[*sql.Tx]
-	mail         mail.Sender
-	mailRetry    time.Duration
-	mediaDirect  bool
-	workerCount  int
-	belowUploads bool
-	metrics      *metrics.Metrics
+	URL         string
+	Store       *sqlstore.Store
+	Blobs       blob.Bucket
+	Ingest      *ingest.Service
+	Live        *live.Broker // ingest's events for the live view
+	Review      *review.Service
+	Student     *student.Service
+	LTI         *lms.Stack
+	HTTP        *httptest.Server
+	Dir         string
+	workers     *river.Client[*sql.Tx]
+	mail        mail.Sender
+	mailRetry   time.Duration
+	mediaDirect bool
+	workerCount int
+	metrics     *metrics.Metrics
 	// skew moves the server's clock (Advance), to test expiry.
 	skew atomic.Int64
 }
@@ -79,9 +78,6 @@ type Options struct {
 	Limits   *ingest.Limits
 	NoWorker bool // leave analysis jobs queued
 	Workers  int  // analysis jobs at once (default 2)
-	// BelowUploads runs the analysis below the uploads' CPU priority, as
-	// `vigil serve` does on the embedded default.
-	BelowUploads bool
 	// Host names the server in its address instead of 127.0.0.1 (a
 	// browser test maps it to 127.0.0.1): a name that is not loopback
 	// makes Vigil behave as on a plain-http intranet host.
@@ -198,7 +194,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	handler = srv.Handler()
-	s.mail, s.mailRetry, s.workerCount, s.belowUploads, s.metrics = o.Mail, o.MailRetry, o.Workers, o.BelowUploads, o.Metrics
+	s.mail, s.mailRetry, s.workerCount, s.metrics = o.Mail, o.MailRetry, o.Workers, o.Metrics
 	s.LTI.LMS.MailSends = o.Mail != nil
 	if !o.NoWorker {
 		s.StartWorkers(t)
@@ -211,7 +207,7 @@ func (s *Server) StartWorkers(t testing.TB) {
 	t.Helper()
 	var err error
 	s.workers, err = jobs.Start(context.Background(), jobs.Deps{Store: s.Store, Blobs: s.Blobs, Frames: Models(t).Frames(), Audio: Models(t).Audio(), Identity: Models(t).Identity(), Log: Logger(),
-		Now: s.Now, Workers: cmp.Or(s.workerCount, 2), BelowUploads: s.belowUploads, Metrics: s.metrics, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect, Live: s.Live})
+		Now: s.Now, Workers: cmp.Or(s.workerCount, 2), Metrics: s.metrics, Roster: s.LTI.LMS, BaseURL: s.URL, Mail: s.mail, MailRetry: s.mailRetry, JoinVideo: s.mediaDirect, Live: s.Live})
 	if err != nil {
 		t.Fatal(err)
 	}
