@@ -13,8 +13,8 @@ type analysisCost struct {
 func newAnalysisCost() *analysisCost {
 	return &analysisCost{
 		cpu: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_analysis_cpu_seconds_total",
-			Help: "CPU time of the analysis job runs on their own threads (reading media, decoding, the models, the rules); " +
-				"their writes to the database, done by the store's writer, are not in it."}),
+			Help: "CPU time of the analysis job runs, each locked to its thread (reading media, decoding, the face and voice " +
+				"models, identity checks, the rules); their writes to the database, done by the store's writer, are not in it."}),
 		frames: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_analysis_frames_total",
 			Help: "Webcam frames analysed and stored."}),
 	}
