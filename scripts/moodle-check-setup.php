@@ -22,6 +22,16 @@ $course = $DB->get_record('course', ['shortname' => 'VIGIL101']);
 if (!$course) {
     $course = $gen->create_course(['fullname' => 'Vigil 101', 'shortname' => 'VIGIL101']);
 }
+// Every walk starts from no Vigil in Moodle (Vigil's data is fresh each
+// run): its earlier activities and tool registrations go.
+require_once($CFG->dirroot . '/mod/lti/locallib.php');
+foreach ($DB->get_records_sql("SELECT cm.id FROM {course_modules} cm JOIN {modules} m ON m.id = cm.module
+    WHERE m.name = 'lti' AND cm.course = ?", [$course->id]) as $old) {
+    course_delete_module($old->id);
+}
+foreach ($DB->get_records_select('lti_types', $DB->sql_like('baseurl', '?'), ['%/lti/exam']) as $type) {
+    lti_delete_type($type->id);
+}
 $users = [];
 foreach (['teacher' => ['Terry', 'Teacher', 'editingteacher'], 'student' => ['Sam', 'Student', 'student']] as $name => [$first, $last, $role]) {
     $u = $DB->get_record('user', ['username' => $name]);
@@ -52,5 +62,14 @@ if (!$cm) {
     $cmid = $quiz->cmid;
 } else {
     $cmid = $cm->id;
+    // The walk sets the quiz password from Vigil's exam settings.
+    $DB->set_field('quiz', 'password', '', ['id' => $cm->instance]);
+    rebuild_course_cache($course->id, true);
 }
+// The quiz's total follows its question's mark (adding a question outside
+// the quiz editor leaves it 0, and Moodle then refuses every attempt).
+$quizid = $DB->get_field('course_modules', 'instance', ['id' => $cmid]);
+\mod_quiz\quiz_settings::create($quizid)->get_grade_calculator()->recompute_quiz_sumgrades();
+// An earlier walk's attempt would be continued without the password.
+quiz_delete_all_attempts($DB->get_record('quiz', ['id' => $quizid]));
 echo "MOODLE_COURSE_ID={$course->id}\nMOODLE_QUIZ_CMID={$cmid}\n";

@@ -81,10 +81,13 @@ func frameOf(t *testing.T, ctx context.Context, prefix string) context.Context {
 		seen = seen[:0]
 		for _, ti := range targets {
 			if ti.Type == "iframe" && strings.HasPrefix(ti.URL, prefix) {
-				c, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
-				t.Cleanup(cancel)
+				// Not cancelled when the step ends: that would close the
+				// frame, which later steps use; the browser's end ends it.
+				c, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
 				if err := chromedp.Do(c); err != nil {
-					t.Fatalf("attach to the frame: %v", err)
+					// The frame navigated while attaching: again.
+					t.Logf("attach to the frame: %v", err)
+					break
 				}
 				return c
 			}
@@ -108,6 +111,14 @@ type state struct {
 	parent        *testing.T // browsers live as long as the whole walk
 	toolID        string
 	teacher       context.Context
+	addURL        string // a new Vigil activity's form
+	examCM        string // the activities placed with Select content
+	dashCM        string
+	examID        string // Vigil's exam
+	teacherVigil  context.Context
+	password      string // the exam's quiz password
+	student       context.Context
+	studentVigil  context.Context
 }
 
 func TestMoodle(t *testing.T) {
@@ -118,14 +129,30 @@ func TestMoodle(t *testing.T) {
 	steps := []struct {
 		name string
 		run  func(t *testing.T, st *state)
+		// aside: the steps after it do not need it
+		aside bool
 	}{
-		{"register", register},
-		{"settings", settings},
-		{"chooser", chooser},
-		{"select-content", selectContent},
+		{"register", register, false},
+		{"settings", settings, false},
+		{"chooser", chooser, false},
+		{"select-content", selectContent, false},
+		{"course-request-approved", request, false},
+		{"deep-link-curl-blocked", deepLinkBlocked, true},
+		{"deep-link-curl-blocked-picker-explains", deepLinkBlockedExplained, true},
+		{"deep-link-exam-and-dashboard", deepLink, false},
+		{"teacher-launches", teacherLaunches, false},
+		{"nrps-roster", roster, false},
+		{"quiz-password-set", quizPassword, false},
+		{"student-quiz-without-vigil", studentDirect, false},
+		{"student-proctoring-window-and-quiz", studentVigil, false},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, func(t *testing.T) { s.run(t, st) }) {
+			where(t, st, s.name)
+			if s.aside {
+				fmt.Printf("FAIL %s\n", s.name)
+				continue
+			}
 			fmt.Printf("FAIL %s (the steps after it need it)\n", s.name)
 			t.FailNow()
 		}
@@ -218,6 +245,7 @@ func chooser(t *testing.T, st *state) {
 	shot(t, ctx, "moodle-activity-chooser.png")
 	// Add opens the option's link: open it.
 	add := browsertest.Eval[string](t, ctx, vigilOption+`.querySelector('a').href`)
+	st.addURL = add
 	browsertest.Step(t, ctx, "press Add", chromedp.Navigate(add))
 	browsertest.Wait(t, ctx, "the new activity's form", `!!document.getElementById('id_selectcontent')`, 20*time.Second)
 	shot(t, ctx, "moodle-add-vigil-form.png")
@@ -264,8 +292,35 @@ func selectContent(t *testing.T, st *state) {
 // content always opens Vigil in a frame: docs/MOODLE.md says what happens
 // without).
 func newBrowser(t *testing.T, st *state) context.Context {
-	if os.Getenv("MOODLECHECK_BLOCK_THIRD_PARTY_COOKIES") != "" {
-		return browsertest.New(t)
+	// Vigil's pages in Moodle's frames are targets of their own even when
+	// Vigil shares Moodle's site (another port of 127.0.0.1).
+	isolate := chromedp.Flag("isolate-origins", "")
+	if strings.HasPrefix(st.vigil, "http://127.0.0.1") {
+		isolate = chromedp.Flag("isolate-origins", st.vigil)
 	}
-	return browsertest.New(t, browsertest.AllowThirdPartyCookies(t))
+	if os.Getenv("MOODLECHECK_BLOCK_THIRD_PARTY_COOKIES") != "" {
+		return browsertest.New(t, isolate)
+	}
+	return browsertest.New(t, isolate, browsertest.AllowThirdPartyCookies(t))
+}
+
+// where logs where the browsers are after a failed step, with a
+// screenshot of each (FAIL-step-who.png).
+func where(t *testing.T, st *state, step string) {
+	for who, ctx := range map[string]context.Context{"admin": st.admin, "teacher": st.teacher, "student": st.student} {
+		if ctx == nil {
+			continue
+		}
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		s, err := chromedp.Run(sctx, chromedp.Evaluate[string](`location.href + '\n' + (document.body ? document.body.innerText.slice(0, 1500) : '')`))
+		cancel()
+		t.Logf("after %s, the %s's browser: %s %v", step, who, s, err)
+		if dir := os.Getenv("MOODLECHECK_SHOTS"); dir != "" {
+			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			if buf, err := chromedp.Run(sctx, chromedp.CaptureScreenshot()); err == nil {
+				_ = os.WriteFile(filepath.Join(dir, "FAIL-"+step+"-"+who+".png"), buf, 0o644)
+			}
+			cancel()
+		}
+	}
 }

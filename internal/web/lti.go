@@ -135,12 +135,24 @@ func (s *Server) ltiConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := r.Cookie(stateCookiePrefix + stateHash[:16])
 	if err != nil || lti.HashState(c.Value) != stateHash {
-		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: "this browser did not start this launch " +
-			"(its cookie is missing): allow cookies for Vigil, or set the LMS to open Vigil in a new window"})
+		s.ltiRefused(w, r, &lti.Refusal{Code: lti.CodeStateMismatch, Message: missingCookieMessage(l)})
 		return
 	}
 	http.SetCookie(w, s.crossSiteCookie(&http.Cookie{Name: c.Name, Path: "/lti/", MaxAge: -1}))
 	s.ltiProceed(w, r, l)
+}
+
+// missingCookieMessage says why a launch's state cookie did not come back
+// and what helps. A deep-linking launch (Select content) always runs in
+// the LMS's own page, Moodle's dialog for one, whatever the tool's launch
+// container: a new window cannot help there.
+func missingCookieMessage(l *lti.Launch) string {
+	const why = "this browser did not start this launch (its cookie is missing): "
+	if l.MessageType == lti.MsgDeepLinking || l.DocumentTarget == "iframe" {
+		return why + "the LMS opened Vigil inside its own page, where this browser blocks Vigil's cookie. " +
+			"What helps: Vigil under the institution's own domain (beside the LMS), or allowing cookies for Vigil's address in this browser"
+	}
+	return why + "allow cookies for Vigil, or set the LMS to open Vigil in a new window"
 }
 
 func origin(raw string) string {

@@ -38,6 +38,10 @@ type deepLinkView struct {
 	// Assessed is the exam of the LMS assessment the request was made
 	// from, when it has one: the only exam it may place.
 	Assessed *store.ExamSummary
+	// What probably went wrong should the LMS refuse the return: the
+	// browser's Back from its error lands here (see autopostView).
+	Hints  []string
+	KeySet string
 }
 
 // deepLinkForm lets an instructor choose the exam to place in the course.
@@ -52,6 +56,9 @@ func (s *Server) deepLinkForm(w http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	view := deepLinkView{Course: p.Course, Exams: p.Exams, K: r.URL.Query().Get("k")}
+	if hints := lms.ReachHints(s.BaseURL, ""); len(hints) > 0 {
+		view.Hints, view.KeySet = hints, strings.TrimRight(s.BaseURL, "/")+"/lti/jwks"
+	}
 	if id := parseID(r.URL.Query().Get("exam")); id != 0 {
 		for i := range p.Exams {
 			if p.Exams[i].ID == id {

@@ -152,8 +152,26 @@ func TestHostileLaunches(t *testing.T) {
 	})
 	t.Run("another browser's launch", func(t *testing.T) {
 		action, fields := l.launchForm(t, browserClient(), learner)
-		if status, page := postLaunch(t, browserClient(), action, fields); status != 400 || refusalCode(page) != lti.CodeStateMismatch {
+		status, page := postLaunch(t, browserClient(), action, fields)
+		if status != 400 || refusalCode(page) != lti.CodeStateMismatch {
 			t.Fatalf("a launch posted from another browser: %d %q", status, refusalCode(page))
+		}
+		if !strings.Contains(page, "new window") {
+			t.Fatalf("the refusal of a link launch does not suggest a new window:\n%s", page)
+		}
+	})
+	// Select content in a frame whose browser blocks Vigil's cookie: a new
+	// window cannot help (Moodle always opens it in its dialog), so the
+	// page says what does.
+	t.Run("another browser's deep-linking launch", func(t *testing.T) {
+		spec := devlms.LaunchSpec{Kind: devlms.LaunchDeepLink, CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID}
+		action, fields := l.launchForm(t, browserClient(), spec)
+		status, page := postLaunch(t, browserClient(), action, fields)
+		if status != 400 || refusalCode(page) != lti.CodeStateMismatch {
+			t.Fatalf("a deep-linking launch posted from another browser: %d %q", status, refusalCode(page))
+		}
+		if !strings.Contains(page, "inside its own page") || !strings.Contains(page, "institution") || strings.Contains(page, "new window") {
+			t.Fatalf("the refusal does not say what helps a deep-linking launch:\n%s", page)
 		}
 	})
 	t.Run("unregistered platform", func(t *testing.T) {

@@ -152,3 +152,40 @@ func signIn(t *testing.T, ctx context.Context, srv *testserver.Server, u *procto
 }
 
 func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// TestMoodleDeepLinkBackInABrowser: after a deep-linking return the LMS
+// refused (Moodle 5.1 shows an exception when its cURL security blocks
+// Vigil's key set), the browser's Back brings Vigil's page, which says
+// what probably went wrong (Vigil here is on a loopback address and an
+// odd port, which Moodle blocks by default) — and does not post the same
+// answer again.
+func TestMoodleDeepLinkBackInABrowser(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	l := startLMS(t, srv, lmsOptions{autoEnable: true, host: "localhost"})
+	ctx := browsertest.New(t)
+	start, err := l.StartLaunchURL(devlms.LaunchSpec{Kind: devlms.LaunchDeepLink, CourseID: l.Seed.CourseID, UserID: l.Seed.InstructorID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Step(t, ctx, "select content", chromedp.Navigate(start))
+	browsertest.Wait(t, ctx, "the picker", `!!document.getElementById('place-new')`, 20*time.Second)
+	browsertest.Step(t, ctx, "name a new exam", chromedp.SetValue(chromedp.CSS("#new-title"), "Midterm"))
+	browsertest.Navigates(t, ctx, "create and add", chromedp.Click(chromedp.CSS("#place-new")))
+	browsertest.Wait(t, ctx, "the LMS took the link", `location.href.startsWith(`+jsString(l.URL)+`) && document.readyState === 'complete'`, 20*time.Second)
+	if n := len(l.DeepLinks()); n != 1 {
+		t.Fatalf("the LMS has %d links, want 1", n)
+	}
+	// Chromium skips the page that posted itself (no user action left it):
+	// Back lands on the picker, which says what probably went wrong. A
+	// browser that stops at the posting page finds it not posting again.
+	browsertest.Navigates(t, ctx, "press Back", chromedp.Evaluate[chromedp.Void](`history.back()`))
+	browsertest.Wait(t, ctx, "Vigil's page, which does not post again",
+		`location.href.startsWith(`+jsString(srv.URL)+`) && document.readyState === 'complete' && !!document.getElementById('return-trouble') &&
+		(!!document.getElementById('place-new') || document.getElementById('lti').dataset.posted === 'back')`, 20*time.Second)
+	if txt := browsertest.Eval[string](t, ctx, `document.getElementById('return-trouble').innerText`); !strings.Contains(txt, "/lti/jwks") {
+		t.Fatalf("the page after Back:\n%s", txt)
+	}
+	if n := len(l.DeepLinks()); n != 1 {
+		t.Fatalf("after Back the LMS has %d links, want 1 (the answer was posted again)", n)
+	}
+}

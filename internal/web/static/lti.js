@@ -90,7 +90,20 @@ const actions = {
     if (window.top === window.self) location.replace(d.proctoring);
   },
 
+  // autopost sends the page's form on. Not when the browser's Back came
+  // here (from the LMS's error after a deep-linking return, say): posting
+  // again would only bring the same error back, and this page says what
+  // probably went wrong.
   autopost() {
+    const nav = performance.getEntriesByType('navigation')[0];
+    if (nav && nav.type === 'back_forward') {
+      root.dataset.posted = 'back';
+      return;
+    }
+    window.addEventListener('pageshow', (e) => {
+      if (e.persisted) root.dataset.posted = 'back';
+    });
+    root.dataset.posted = 'true';
     document.getElementById('autopost').submit();
   },
 
