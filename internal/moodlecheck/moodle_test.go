@@ -12,9 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/browsertest"
+	"vigil/internal/testwait"
 )
 
 // env is a required setting from the environment scripts/moodle-check sets.
@@ -35,9 +39,18 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	time.Sleep(300 * time.Millisecond)
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
+	// The picture is of what the page has painted: wait for two frames
+	// drawn after the last change the step made.
+	painted := chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise)
+	// A tab behind another window paints nothing: bring it to the front.
+	if _, err := chromedp.Call(sctx, page.BringToFront, cdp.Empty{}); err != nil {
+		t.Fatalf("screenshot %s: bring the tab to the front: %v", name, err)
+	}
+	if _, err := chromedp.Run(sctx, painted); err != nil {
+		t.Fatalf("screenshot %s: the page paints no frame: %v", name, err)
+	}
 	buf, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
@@ -71,32 +84,38 @@ func login(t *testing.T, ctx context.Context, moodle, user, pass string) {
 // frameOf attaches to the cross-site frame whose address starts with prefix.
 func frameOf(t *testing.T, ctx context.Context, prefix string) context.Context {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var seen []string
-	for time.Now().Before(deadline) {
+	return attach(t, ctx, "a frame at "+prefix, 20*time.Second, func(ti *target.Info) bool {
+		return ti.Type == "iframe" && strings.HasPrefix(ti.URL, prefix)
+	})
+}
+
+// attach waits for a browser target (a frame, a new window) that match
+// accepts and attaches to it. The context is not cancelled when the step
+// ends: that would close the target, which later steps use; the browser's
+// end ends it.
+func attach(t *testing.T, ctx context.Context, what string, timeout time.Duration, match func(*target.Info) bool) context.Context {
+	t.Helper()
+	return testwait.For(t, what, timeout, func() (any, bool) {
 		targets, err := chromedp.Targets(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen = seen[:0]
+		var seen []string
 		for _, ti := range targets {
-			if ti.Type == "iframe" && strings.HasPrefix(ti.URL, prefix) {
-				// Not cancelled when the step ends: that would close the
-				// frame, which later steps use; the browser's end ends it.
-				c, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
-				if err := chromedp.Do(c); err != nil {
-					// The frame navigated while attaching: again.
-					t.Logf("attach to the frame: %v", err)
-					break
-				}
-				return c
+			if !match(ti) {
+				seen = append(seen, ti.Type+" "+ti.URL)
+				continue
 			}
-			seen = append(seen, ti.Type+" "+ti.URL)
+			c, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
+			if err := chromedp.Do(c); err != nil {
+				// It navigated while attaching: again.
+				t.Logf("attach to %s: %v", what, err)
+				return err, false
+			}
+			return c, true
 		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("no frame at %s; targets: %v", prefix, seen)
-	return nil
+		return seen, false
+	}).(context.Context)
 }
 
 func text(t *testing.T, ctx context.Context) string {
@@ -195,7 +214,9 @@ func settings(t *testing.T, st *state) {
 		chromedp.Navigate(st.moodle+"/mod/lti/typessettings.php?action=update&id="+st.toolID+"&sesskey="+sesskey+"&returnto=toolconfigure"))
 	browsertest.Step(t, ctx, "the form shows", chromedp.WaitVisible(chromedp.CSS("#id_lti_coursevisible")))
 	browsertest.Eval[bool](t, ctx, `(document.querySelectorAll('a.collapseexpand, a[data-toggle=collapse].collapsed, .collapsible-actions a').forEach(a => { if (/expand/i.test(a.textContent)) a.click(); }), true)`)
-	time.Sleep(time.Second)
+	// Moodle's own toggle says "Collapse all" once every section is open.
+	browsertest.Wait(t, ctx, "every section of the form open",
+		`[...document.querySelectorAll('a.collapseexpand, .collapsible-actions a')].some(a => /collapse all/i.test(a.textContent)) && !document.querySelector('.collapsing')`, 10*time.Second)
 	got := browsertest.Eval[map[string]any](t, ctx, `(() => { const v = (id) => { const e = document.getElementById(id); if (!e) return null;
 		if (e.type === 'checkbox') return e.checked ? 'on' : 'off'; if (e.tagName === 'SELECT') return e.options[e.selectedIndex].text; return e.value; };
 		return {coursevisible: v('id_lti_coursevisible'), launchcontainer: v('id_lti_launchcontainer'), acceptgrades: v('id_lti_acceptgrades'),
@@ -241,7 +262,7 @@ func chooser(t *testing.T, st *state) {
 		t.Fatalf("the activity chooser does not list Vigil:\n%s", text(t, ctx))
 	}
 	browsertest.Eval[bool](t, ctx, `(`+vigilOption+`.click(), true)`)
-	time.Sleep(500 * time.Millisecond)
+	browsertest.Wait(t, ctx, "the chooser shows Vigil's entry", `!document.querySelector('.modal.show .collapsing, .modal.fade:not(.show)')`, 10*time.Second)
 	shot(t, ctx, "moodle-activity-chooser.png")
 	// Add opens the option's link: open it.
 	add := browsertest.Eval[string](t, ctx, vigilOption+`.querySelector('a').href`)
@@ -252,19 +273,15 @@ func chooser(t *testing.T, st *state) {
 	t.Logf("the form: %s", browsertest.Eval[string](t, ctx, `location.href`))
 }
 
-// waitTrue polls a JavaScript expression until it is true or timeout.
+// waitTrue checks a JavaScript expression until it is true or timeout
+// passes, and says which (browsertest.Wait fails the test instead).
 func waitTrue(ctx context.Context, expr string, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
+	return testwait.Holds(timeout, func() bool {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
 		ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool](expr))
-		cancel()
-		if err == nil && ok {
-			return true
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	return false
+		return err == nil && ok
+	})
 }
 
 // selectContent: Select content opens Vigil's picker in Moodle's dialog.
@@ -273,7 +290,9 @@ func selectContent(t *testing.T, st *state) {
 	browsertest.Step(t, ctx, "name the activity", chromedp.SetValue(chromedp.CSS("#id_name"), "Midterm — proctoring window"))
 	browsertest.Step(t, ctx, "press Select content", chromedp.WaitEnabled(chromedp.CSS("#id_selectcontent")), chromedp.Click(chromedp.CSS("#id_selectcontent")))
 	frame := frameOf(t, ctx, st.vigil)
-	time.Sleep(5 * time.Second)
+	// Vigil's login hands over to the launch (the autopost form), then
+	// the page shows: the request form, the picker or a refusal.
+	waitTrue(frame, `document.readyState === 'complete' && !document.getElementById('autopost') && document.body.innerText.trim().length > 0`, 20*time.Second)
 	shot(t, ctx, "moodle-select-content-first.png")
 	got := text(t, frame)
 	t.Logf("Vigil's frame shows:\n%s", got)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/browsertest"
@@ -188,29 +189,11 @@ func launchNewWindow(t *testing.T, ctx context.Context, st *state, cmid string) 
 		before[string(ti.TargetID)] = true
 	}
 	browsertest.Step(t, ctx, "open the activity", chromedp.Navigate(st.moodle+"/mod/lti/view.php?id="+cmid))
-	deadline := time.Now().Add(30 * time.Second)
-	var seen []string
-	for time.Now().Before(deadline) {
-		targets, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen = seen[:0]
-		for _, ti := range targets {
-			if ti.Type == "page" && !before[string(ti.TargetID)] && strings.HasPrefix(ti.URL, st.vigil) {
-				c, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID)) // see frameOf
-				if err := chromedp.Do(c); err != nil {
-					t.Fatalf("attach to the new window: %v", err)
-				}
-				waitTrue(c, `document.readyState === 'complete' && !document.getElementById('autopost')`, 20*time.Second)
-				return c
-			}
-			seen = append(seen, ti.Type+" "+ti.URL)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Fatalf("no new window on Vigil; targets: %v\nthe activity page:\n%s", seen, text(t, ctx))
-	return nil
+	c := attach(t, ctx, "a new window on Vigil", 30*time.Second, func(ti *target.Info) bool {
+		return ti.Type == "page" && !before[string(ti.TargetID)] && strings.HasPrefix(ti.URL, st.vigil)
+	})
+	waitTrue(c, `document.readyState === 'complete' && !document.getElementById('autopost')`, 20*time.Second)
+	return c
 }
 
 var examPath = regexp.MustCompile(`/exams/(\d+)/`)

@@ -36,6 +36,11 @@ func For[T any](t testing.TB, what string, timeout time.Duration, get func() (T,
 	return last
 }
 
+// Holds checks ok every Every until it holds (true) or timeout passes
+// (false, after one last check), without failing the test: for a caller
+// that has something else to do when the condition never comes.
+func Holds(timeout time.Duration, ok func() bool) bool { return poll(timeout, ok) }
+
 // poll checks ok every Every until it holds (true) or timeout passes
 // (false, after one last check).
 func poll(timeout time.Duration, ok func() bool) bool {
