@@ -33,7 +33,9 @@ start() {
 	"$bin" serve "${flags[@]}" --addr "127.0.0.1:$port" ${SERVE_FLAGS:-} >"$dir/serve.log" 2>&1 &
 	pids+=($!)
 	echo $! >"$dir/serve.pid"
-	if [ "$mode" = postgres ]; then
+	# LOAD_WORK=no leaves the analysis out: the ingest node alone, its
+	# workers being other machines (jobs wait in the queue).
+	if [ "$mode" = postgres ] && [ "${LOAD_WORK:-yes}" != no ]; then
 		"$bin" work "${flags[@]}" --addr "127.0.0.1:$((port + 1))" >"$dir/work.log" 2>&1 &
 		pids+=($!)
 	fi

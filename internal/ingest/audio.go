@@ -77,11 +77,5 @@ func (s *Service) audioChunk(sess *proctor.Session, in AudioInput, sha string) (
 }
 
 func audioSeen(ctx context.Context, q uploads, sid, seq int64, sha string) (bool, error) {
-	return seen("audio chunk", seq, sha, func() (string, error) {
-		a, err := q.GetAudio(ctx, sid, seq)
-		if err != nil {
-			return "", err
-		}
-		return a.SHA256, nil
-	}, func() (int64, error) { return q.NextAudioSeq(ctx, sid) })
+	return seen(ctx, q, store.UploadAudio, sid, "", seq, sha)
 }

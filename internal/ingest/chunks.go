@@ -82,11 +82,5 @@ func (s *Service) checkChunk(sess *proctor.Session, in ChunkInput) error {
 }
 
 func chunkSeen(ctx context.Context, q uploads, sid int64, in ChunkInput, sha string) (bool, error) {
-	return seen("video chunk", in.Seq, sha, func() (string, error) {
-		c, err := q.GetChunk(ctx, sid, in.Stream, in.Seq)
-		if err != nil {
-			return "", err
-		}
-		return c.SHA256, nil
-	}, func() (int64, error) { return q.NextChunkSeq(ctx, sid, in.Stream) })
+	return seen(ctx, q, store.UploadVideo, sid, in.Stream, in.Seq, sha)
 }

@@ -179,7 +179,5 @@ func addSources(ctx context.Context, tx store.Tx, sid int64, source string, even
 }
 
 func batchSeen(ctx context.Context, q uploads, sid int64, source string, batch int64, sha string) (bool, error) {
-	return seen("event batch", batch, sha,
-		func() (string, error) { return q.EventBatchSHA(ctx, sid, source, batch) },
-		func() (int64, error) { return q.NextEventBatch(ctx, sid, source) })
+	return seen(ctx, q, store.UploadEventBatch, sid, source, batch, sha)
 }

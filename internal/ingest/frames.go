@@ -53,11 +53,5 @@ func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64
 }
 
 func frameSeen(ctx context.Context, q uploads, sid, seq int64, sha string) (bool, error) {
-	return seen("frame", seq, sha, func() (string, error) {
-		f, err := q.GetFrame(ctx, sid, seq)
-		if err != nil {
-			return "", err
-		}
-		return f.SHA256, nil
-	}, func() (int64, error) { return q.NextFrameSeq(ctx, sid) })
+	return seen(ctx, q, store.UploadFrame, sid, "", seq, sha)
 }

@@ -167,20 +167,16 @@ func checkSeq(what string, seq, next int64, storedSHA, sha string) (dup bool, er
 	return false, nil
 }
 
-// seen tells a retry (true) from a clash or a gap (error) for the upload
-// numbered seq with hash sha: stored reads the hash kept under seq and next
-// the number expected next. It runs once before any work is done and again
-// inside the transaction, where it is authoritative.
-func seen(what string, seq int64, sha string, stored func() (string, error), next func() (int64, error)) (bool, error) {
-	have, err := stored()
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return false, err
-	}
-	n, err := next()
+// seen tells a retry (true) from a clash or a gap (error) for the upload of
+// this kind numbered seq with hash sha, from the hash kept under seq and
+// the number expected next (one query). It runs once before any work is
+// done and again inside the transaction, where it is authoritative.
+func seen(ctx context.Context, q uploads, kind store.UploadKind, sid int64, stream string, seq int64, sha string) (bool, error) {
+	slot, err := q.UploadSlot(ctx, kind, sid, stream, seq)
 	if err != nil {
 		return false, err
 	}
-	return checkSeq(what, seq, n, have, sha)
+	return checkSeq(string(kind), seq, slot.Next, slot.SHA256, sha)
 }
 
 // markStarted moves a created session to in_progress on its first capture.

@@ -41,13 +41,10 @@ type LinkStore interface {
 // uploads are the reads that tell a retry from a clash or a gap: made once
 // before any work, and again inside the transaction (on a store.Tx).
 type uploads interface {
-	GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error)
+	UploadSlot(ctx context.Context, kind store.UploadKind, sessionID int64, stream string, seq int64) (store.UploadSlot, error)
 	NextFrameSeq(ctx context.Context, sessionID int64) (int64, error)
-	GetChunk(ctx context.Context, sessionID int64, stream string, seq int64) (*proctor.VideoChunk, error)
 	NextChunkSeq(ctx context.Context, sessionID int64, stream string) (int64, error)
-	GetAudio(ctx context.Context, sessionID, seq int64) (*proctor.AudioChunk, error)
 	NextAudioSeq(ctx context.Context, sessionID int64) (int64, error)
-	EventBatchSHA(ctx context.Context, sessionID int64, source string, batch int64) (string, error)
 	NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error)
 	GetPhoto(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose, kind proctor.PhotoKind, attempt int) (*proctor.Photo, error)
 	ListPhotos(ctx context.Context, sessionID int64, purpose proctor.PhotoPurpose) ([]proctor.Photo, error)

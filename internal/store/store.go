@@ -196,9 +196,32 @@ type SessionLink struct {
 	NewAttempt bool
 }
 
+// UploadKind names a kind of numbered upload, for Capture.UploadSlot.
+type UploadKind string
+
+// The numbered uploads.
+const (
+	UploadFrame      UploadKind = "frame"
+	UploadAudio      UploadKind = "audio chunk"
+	UploadVideo      UploadKind = "video chunk" // per stream
+	UploadEventBatch UploadKind = "event batch" // per source
+)
+
+// UploadSlot is what the store holds at one upload's number.
+type UploadSlot struct {
+	SHA256 string // of what is stored under the number; "" when nothing is
+	Next   int64  // one past the highest number stored (0 if none)
+}
+
 // Capture holds what the client uploads. Inserts of an existing key return
 // ErrConflict; callers look the existing row up to tell a retry from a clash.
 type Capture interface {
+	// UploadSlot reads, in one query, what is stored under one upload's
+	// number and the number expected next: all an upload's check for a
+	// retry, a clash or a gap needs (ingest runs it twice per upload).
+	// stream is the video stream or the events' source; "" for frames and
+	// audio.
+	UploadSlot(ctx context.Context, kind UploadKind, sessionID int64, stream string, seq int64) (UploadSlot, error)
 	InsertFrame(ctx context.Context, f *proctor.Frame) error
 	GetFrame(ctx context.Context, sessionID, seq int64) (*proctor.Frame, error)
 	// NextFrameSeq is one past the highest stored sequence number (0 if none).
@@ -219,8 +242,6 @@ type Capture interface {
 	// (each source numbers its batches from 0); the batch's SHA-256 tells a
 	// retry from a clash.
 	InsertEventBatch(ctx context.Context, sessionID int64, source string, batch int64, sha string, events []proctor.Event, at time.Time) error
-	// EventBatchSHA returns a stored batch's hash.
-	EventBatchSHA(ctx context.Context, sessionID int64, source string, batch int64) (string, error)
 	NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error)
 	// ListEventBatchTimes lists when each of a source's batches arrived
 	// (server clock), in batch order: a companion's heartbeat record.

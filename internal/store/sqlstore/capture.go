@@ -2,9 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"time"
 
 	"vigil/internal/proctor"
+	"vigil/internal/store"
 )
 
 // seqTable is a table of a session's uploads numbered from 0 (frames,
@@ -25,6 +28,41 @@ func (t seqTable[T]) get(ctx context.Context, c *conn, sessionID, seq int64) (*T
 // next is one past the highest sequence number of a session (0 if none).
 func (t seqTable[T]) next(ctx context.Context, c *conn, sessionID int64) (int64, error) {
 	return queryInt(ctx, c.r, "next "+t.what+" seq", `SELECT coalesce(max(seq) + 1, 0) FROM `+t.table+` WHERE session_id = $1`, sessionID)
+}
+
+// uploadSlotQueries read, per kind of upload, the hash stored under a
+// number ($2) and the next number, of a session ($1) and, where the
+// kind has them, a stream or source ($3), in one round trip.
+var uploadSlotQueries = map[store.UploadKind]string{
+	store.UploadFrame:      uploadSlotQuery("frames", "seq", ""),
+	store.UploadAudio:      uploadSlotQuery("audio_chunks", "seq", ""),
+	store.UploadVideo:      uploadSlotQuery("video_chunks", "seq", "stream"),
+	store.UploadEventBatch: uploadSlotQuery("event_batches", "batch", "source"),
+}
+
+func uploadSlotQuery(table, seq, stream string) string {
+	where := `session_id = $1`
+	if stream != "" {
+		where += ` AND ` + stream + ` = $3`
+	}
+	return `SELECT (SELECT sha256 FROM ` + table + ` WHERE ` + where + ` AND ` + seq + ` = $2),
+		(SELECT coalesce(max(` + seq + `) + 1, 0) FROM ` + table + ` WHERE ` + where + `)`
+}
+
+func (c *conn) UploadSlot(ctx context.Context, kind store.UploadKind, sessionID int64, stream string, seq int64) (store.UploadSlot, error) {
+	query, ok := uploadSlotQueries[kind]
+	if !ok {
+		return store.UploadSlot{}, fmt.Errorf("sqlstore: upload slot: no uploads of kind %q", kind)
+	}
+	args := []any{sessionID, seq}
+	if kind == store.UploadVideo || kind == store.UploadEventBatch {
+		args = append(args, stream)
+	}
+	var sha sql.NullString
+	var slot store.UploadSlot
+	err := c.r.QueryRowContext(ctx, query, args...).Scan(&sha, &slot.Next)
+	slot.SHA256 = sha.String
+	return slot, wrap(string(kind)+" slot", err)
 }
 
 const frameCols = `session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at`
@@ -118,13 +156,6 @@ func (c *conn) InsertEventBatch(ctx context.Context, sessionID int64, source str
 		}
 		return nil
 	})
-}
-
-func (c *conn) EventBatchSHA(ctx context.Context, sessionID int64, source string, batch int64) (string, error) {
-	var sha string
-	err := c.r.QueryRowContext(ctx, `SELECT sha256 FROM event_batches WHERE session_id = $1 AND source = $2 AND batch = $3`,
-		sessionID, source, batch).Scan(&sha)
-	return sha, wrap("event batch", err)
 }
 
 func (c *conn) NextEventBatch(ctx context.Context, sessionID int64, source string) (int64, error) {

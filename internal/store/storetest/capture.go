@@ -73,6 +73,47 @@ func testChunks(t *testing.T, st store.Store) {
 	}
 }
 
+// testUploadSlots reads every kind's slot: empty, stored, past the end,
+// and per stream or source where the kind has them.
+func testUploadSlots(t *testing.T, st store.Store) {
+	f := newFixture(t, st)
+	s := f.session(t, st)
+	other := f.session(t, st)
+	for seq := range int64(3) {
+		must(t, st.InsertFrame(ctx(t), frame(s.ID, seq)))
+	}
+	must(t, st.InsertAudio(ctx(t), &proctor.AudioChunk{SessionID: s.ID, Seq: 0, StartedAt: t0, DurationMS: 5000,
+		Format: "audio/basic", BlobKey: "a", SHA256: "a0", Size: 5}))
+	must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamScreen, Seq: 0, StartedAt: t0, BlobKey: "s", SHA256: "s0"}))
+	must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamScreen, Seq: 1, StartedAt: t0, BlobKey: "s", SHA256: "s1"}))
+	must(t, st.InsertEventBatch(ctx(t), s.ID, "browser", 0, "b0", nil, t0))
+	for _, c := range []struct {
+		kind   store.UploadKind
+		sid    int64
+		stream string
+		seq    int64
+		want   store.UploadSlot
+	}{
+		{store.UploadFrame, s.ID, "", 1, store.UploadSlot{SHA256: "h", Next: 3}},
+		{store.UploadFrame, s.ID, "", 3, store.UploadSlot{Next: 3}},
+		{store.UploadFrame, other.ID, "", 0, store.UploadSlot{}},
+		{store.UploadAudio, s.ID, "", 0, store.UploadSlot{SHA256: "a0", Next: 1}},
+		{store.UploadAudio, s.ID, "", 7, store.UploadSlot{Next: 1}},
+		{store.UploadVideo, s.ID, proctor.StreamScreen, 1, store.UploadSlot{SHA256: "s1", Next: 2}},
+		{store.UploadVideo, s.ID, proctor.StreamWebcam, 0, store.UploadSlot{}},
+		{store.UploadEventBatch, s.ID, "browser", 0, store.UploadSlot{SHA256: "b0", Next: 1}},
+		{store.UploadEventBatch, s.ID, "agent", 0, store.UploadSlot{}},
+	} {
+		got, err := st.UploadSlot(ctx(t), c.kind, c.sid, c.stream, c.seq)
+		if err != nil || got != c.want {
+			t.Errorf("UploadSlot(%s, session %d, %q, %d) = %+v, %v; want %+v", c.kind, c.sid, c.stream, c.seq, got, err, c.want)
+		}
+	}
+	if _, err := st.UploadSlot(ctx(t), "photo", s.ID, "", 0); err == nil {
+		t.Error("UploadSlot of an unknown kind: no error")
+	}
+}
+
 func testEvents(t *testing.T, st store.Store) {
 	f := newFixture(t, st)
 	s := f.session(t, st)
@@ -88,12 +129,12 @@ func testEvents(t *testing.T, st store.Store) {
 		{Kind: proctor.EventApp, At: t0.Add(7 * time.Second), Name: "zoom", AppState: "running", Source: "agent"},
 	}, t0))
 	wantErr(t, st.InsertEventBatch(ctx(t), s.ID, "browser", 1, "other", nil, t0), store.ErrConflict)
-	sha, err := st.EventBatchSHA(ctx(t), s.ID, "browser", 1)
+	slot, err := st.UploadSlot(ctx(t), store.UploadEventBatch, s.ID, "browser", 1)
 	must(t, err)
 	next, err := st.NextEventBatch(ctx(t), s.ID, "browser")
 	must(t, err)
-	if sha != "sha1" || next != 2 {
-		t.Fatalf("batch sha %q, next %d", sha, next)
+	if slot.SHA256 != "sha1" || slot.Next != 2 || next != 2 {
+		t.Fatalf("batch slot %+v, next %d", slot, next)
 	}
 	events, err := st.ListEvents(ctx(t), s.ID)
 	must(t, err)

@@ -25,11 +25,12 @@ func testBatchesPerSource(t *testing.T, st store.Store) {
 			t.Errorf("NextEventBatch(%s) = %d, want %d", source, next, want)
 		}
 	}
-	if sha, err := st.EventBatchSHA(ctx(t), s.ID, "agent", 0); err != nil || sha != "a0" {
-		t.Fatalf("agent batch 0 sha %q (%v)", sha, err)
+	if slot, err := st.UploadSlot(ctx(t), store.UploadEventBatch, s.ID, "agent", 0); err != nil || slot.SHA256 != "a0" || slot.Next != 2 {
+		t.Fatalf("agent batch 0 slot %+v (%v)", slot, err)
 	}
-	_, err := st.EventBatchSHA(ctx(t), s.ID, "extension", 0)
-	wantErr(t, err, store.ErrNotFound)
+	if slot, err := st.UploadSlot(ctx(t), store.UploadEventBatch, s.ID, "extension", 0); err != nil || slot != (store.UploadSlot{}) {
+		t.Fatalf("extension batch 0 slot %+v (%v), want nothing stored, next 0", slot, err)
+	}
 	times, err := st.ListEventBatchTimes(ctx(t), s.ID, "agent")
 	must(t, err)
 	if len(times) != 2 || !times[0].Equal(t0.Add(time.Second)) || !times[1].Equal(t0.Add(6*time.Second)) {

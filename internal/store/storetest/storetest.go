@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"ExpireSessions", testExpireSessions},
 		{"Frames", testFrames},
 		{"VideoChunks", testChunks},
+		{"UploadSlots", testUploadSlots},
 		{"EventBatches", testEvents},
 		{"Photos", testPhotos},
 		{"PhotoIdentity", testPhotoIdentity},
