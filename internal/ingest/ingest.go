@@ -89,7 +89,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID int64, token strin
 		return nil, "", proctor.E(proctor.CodeUnauthenticated, "send the session token as \"Authorization: Bearer <token>\"")
 	}
 	hash := auth.HashToken(token)
-	tok, err := s.store.GetSessionToken(ctx, hash)
+	tok, sess, err := s.store.GetSessionToken(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", proctor.E(proctor.CodeUnauthenticated, "the session token is not valid")
 	}
@@ -110,8 +110,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID int64, token strin
 		return nil, "", proctor.E(proctor.CodeRateLimited, "too many requests; retry in %s", wait.Round(time.Millisecond)).
 			With("retry_after_ms", wait.Milliseconds())
 	}
-	sess, err := s.store.GetSession(ctx, sessionID)
-	return sess, tok.Source, err
+	return sess, tok.Source, nil
 }
 
 // checkOpen refuses uploads to a finished or expired session.

@@ -15,7 +15,7 @@ type Store interface {
 	uploads
 	store.QuizReader
 	// Tokens, sessions and session links.
-	GetSessionToken(ctx context.Context, tokenHash string) (*store.SessionToken, error)
+	GetSessionToken(ctx context.Context, tokenHash string) (*store.SessionToken, *proctor.Session, error)
 	GetSession(ctx context.Context, id int64) (*proctor.Session, error)
 	GetSessionLink(ctx context.Context, tokenHash string) (*store.SessionLink, error)
 	GetAccommodation(ctx context.Context, examID, studentID int64) (*proctor.Accommodation, error)

@@ -161,8 +161,9 @@ type Sessions interface {
 	AddSessionToken(ctx context.Context, t *SessionToken) error
 	// GetSessionToken returns the token with this hash, expired or not (an
 	// expired token is still found, so its refusal can be recorded against
-	// its session).
-	GetSessionToken(ctx context.Context, tokenHash string) (*SessionToken, error)
+	// its session), and its session: every upload asks, and one query is
+	// one round trip less per upload.
+	GetSessionToken(ctx context.Context, tokenHash string) (*SessionToken, *proctor.Session, error)
 
 	CreateSessionLink(ctx context.Context, l *SessionLink) error
 	GetSessionLink(ctx context.Context, tokenHash string) (*SessionLink, error)

@@ -26,10 +26,6 @@ type dialect interface {
 	// txOptions are the options of InTx's transactions (inTx) or of the
 	// store's own multi-statement methods run outside one.
 	txOptions(inTx bool) *sql.TxOptions
-	// writersTakeTurns: one write transaction runs at a time (SQLite's
-	// single writer), so what a transaction reads stays true until it
-	// commits.
-	writersTakeTurns() bool
 	// abortsTxOnError: after a failed statement the whole transaction is
 	// aborted (PostgreSQL), rather than only the statement undone (SQLite).
 	abortsTxOnError() bool

@@ -133,7 +133,6 @@ func pgCode(err error) string {
 	return ""
 }
 
-func (postgresDialect) writersTakeTurns() bool { return false }
 
 func (postgresDialect) mustRetry(err error) bool {
 	code := pgCode(err)

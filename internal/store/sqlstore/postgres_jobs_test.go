@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,5 +169,100 @@ func TestUploadBetweenCheckAndCompletionIsSeen(t *testing.T) {
 	must(t, client.Stop(t.Context()))
 	if len(w.seen) != 2 || w.seen[0] != 0 || w.seen[1] != 1 {
 		t.Fatalf("pending frames seen by the worker's runs: %v, want [0 1]", w.seen)
+	}
+}
+
+// countingWorker records the frames pending at each run and completes its
+// job, as the analysis worker's last transaction does.
+type countingWorker struct {
+	river.WorkerDefaults[analyzeArgs]
+	st   *sqlstore.Store
+	seen chan int64
+}
+
+func (w *countingWorker) Work(ctx context.Context, job *river.Job[analyzeArgs]) error {
+	var n int64
+	err := w.st.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if n, err = tx.CountPendingFrames(ctx, job.Args.SessionID); err != nil {
+			return err
+		}
+		return tx.CompleteJob(ctx, job.JobRow)
+	})
+	if err == nil {
+		w.seen <- n
+	}
+	return err
+}
+
+// An upload whose enqueue found the session's job still waiting skips
+// River's insert; the job must then not run before the upload commits, or
+// it would complete without the frame. The upload's transaction is held
+// open while River fetches: River must pass the waiting job by (it was
+// enqueued first, so it is fetched first unless it is locked) and work a
+// marker job enqueued after it; once the upload commits, the job runs and
+// sees the frame.
+func TestWaitingJobIsNotWorkedBeforeTheUploadThatFoundIt(t *testing.T) {
+	st, _ := migrated(t)
+	s := newSession(t, st)
+	must(t, st.InTx(t.Context(), func(tx store.Tx) error { return tx.Enqueue(t.Context(), analyzeArgs{SessionID: s.ID}) }))
+
+	locked, release, uploaded := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var releaseOnce sync.Once
+	releaseUpload := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseUpload() // a failing test must not leave the transaction open
+	go func() {
+		uploaded <- st.InTx(context.Background(), func(tx store.Tx) error {
+			if err := tx.Enqueue(context.Background(), analyzeArgs{SessionID: s.ID}); err != nil {
+				return err
+			}
+			if err := tx.InsertFrame(context.Background(), &proctor.Frame{SessionID: s.ID, Seq: 0, BlobKey: "k", SHA256: "h"}); err != nil {
+				return err
+			}
+			select {
+			case <-locked: // a retry of this transaction
+			default:
+				close(locked)
+			}
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	must(t, st.InTx(t.Context(), func(tx store.Tx) error { return tx.Enqueue(t.Context(), completeArgs{}) }))
+
+	w := &countingWorker{st: st, seen: make(chan int64, 4)}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	river.AddWorker(workers, &completeWorker{st: st})
+	client, err := river.NewClient(st.RiverDriver(), &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1}},
+		Workers:           workers,
+		FetchCooldown:     10 * time.Millisecond,
+		FetchPollInterval: 50 * time.Millisecond,
+		Logger:            slog.New(slog.DiscardHandler),
+	})
+	must(t, err)
+	must(t, client.Start(t.Context()))
+	defer client.Stop(context.Background())
+	testwait.For(t, "the marker job enqueued after the waiting one to be worked", 15*time.Second, func() (int, bool) {
+		entries, err := st.ListAudit(t.Context(), store.AuditFilter{Action: "worked"})
+		must(t, err)
+		return len(entries), len(entries) == 1
+	})
+	select {
+	case n := <-w.seen:
+		t.Fatalf("the session's job ran while the upload that found it waiting was not committed (it saw %d pending)", n)
+	default:
+	}
+	releaseUpload()
+	must(t, <-uploaded)
+	select {
+	case n := <-w.seen:
+		if n != 1 {
+			t.Fatalf("the session's job saw %d pending frames, want 1", n)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the session's job was not worked after the upload")
 	}
 }

@@ -176,9 +176,20 @@ func scanToken(sc scanner) (*store.SessionToken, error) {
 	return &t, nil
 }
 
-func (c *conn) GetSessionToken(ctx context.Context, tokenHash string) (*store.SessionToken, error) {
-	t, err := scanToken(c.r.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM session_tokens WHERE token_hash = $1`, tokenHash))
-	return t, wrap("get session token", err)
+func (c *conn) GetSessionToken(ctx context.Context, tokenHash string) (*store.SessionToken, *proctor.Session, error) {
+	var tok store.SessionToken
+	var created, expires int64
+	var s proctor.Session
+	var st sessionTimes
+	dest := append([]any{&tok.Hash, &tok.SessionID, &tok.Source, &created, &expires}, sessionDest(&s, &st)...)
+	err := c.r.QueryRowContext(ctx, `SELECT t.token_hash, t.session_id, t.source, t.created_at, t.expires_at, `+sessionCols+`
+		FROM session_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1`, tokenHash).Scan(dest...)
+	if err != nil {
+		return nil, nil, wrap("get session token", err)
+	}
+	tok.CreatedAt, tok.ExpiresAt = fromMS(created), fromMS(expires)
+	st.fill(&s)
+	return &tok, &s, nil
 }
 
 func (c *conn) ListSessionTokens(ctx context.Context, sessionID int64, source string) ([]store.SessionToken, error) {

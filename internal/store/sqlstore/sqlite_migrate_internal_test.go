@@ -37,7 +37,7 @@ func TestCompanionMigrationKeepsEvents(t *testing.T) {
 	if next, _ := st.NextEventBatch(ctx, sess.ID, "browser"); next != 1 {
 		t.Fatalf("browser's next batch %d", next)
 	}
-	tok, err := st.GetSessionToken(ctx, "old")
+	tok, _, err := st.GetSessionToken(ctx, "old")
 	if err != nil || tok.Source != "browser" || tok.SessionID != sess.ID {
 		t.Fatalf("old token: %+v (%v)", tok, err)
 	}

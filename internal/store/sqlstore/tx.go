@@ -26,19 +26,27 @@ var _ store.Tx = (*tx)(nil)
 //
 // A unique job (jobargs.AnalyzeSession: one per session while one waits or
 // runs) is enqueued with every upload, and River's unique insert is the
-// most expensive statement of an upload. Where writers take turns
-// (SQLite), the job River would find is looked up first, by the ID this
-// process last inserted or was given for the same arguments: when it is
-// still in one of the unique states, River would skip the insert, so it
-// is skipped here without asking River. The read is inside the
-// transaction and no other writer runs meanwhile, so it is exact; a
+// most expensive statement of an upload. So the job River would find is
+// looked up first, by the ID this process last inserted or was given for
+// the same arguments: when it is still in one of the unique states, River
+// would skip the insert, so it is skipped here without asking River. A
 // forgotten or stale ID only costs River's insert.
+//
+// The read must stay true until the commit, or a worker could complete
+// the job without seeing this transaction's upload. On SQLite writers take
+// turns, so it does. On PostgreSQL the row is read FOR SHARE in InTx's
+// SERIALIZABLE transaction: a job waiting then cannot be fetched (River
+// skips locked rows) until the upload is committed and visible; a job
+// changed since the snapshot fails the read (a serialization failure, run
+// again); and a running job's worker, whose last check for new uploads
+// and completion share one SERIALIZABLE transaction, conflicts with this
+// one, so one of the two runs again and sees the other.
 func (t *tx) Enqueue(ctx context.Context, job store.JobArgs) error {
-	key, states := t.s.known.key(job, t.s.d.writersTakeTurns())
+	key, states := t.s.known.key(job)
 	if key != "" {
 		if id, ok := t.s.known.get(key); ok {
 			var state string
-			err := t.w.QueryRowContext(ctx, `SELECT state FROM river_job WHERE id = $1`, id).Scan(&state)
+			err := t.w.QueryRowContext(ctx, `SELECT state FROM river_job WHERE id = $1`+t.rowLock("SHARE"), id).Scan(&state)
 			if err == nil && slices.Contains(states, rivertype.JobState(state)) {
 				return nil
 			}
@@ -70,11 +78,10 @@ type knownJobs struct {
 const maxKnownJobs = 100_000
 
 // key is a unique job's key and its unique states; "" when the job is not
-// unique by its arguments and states, or when serial is false (writers
-// run at once: the look-up would race with a worker completing the job).
-func (k *knownJobs) key(job store.JobArgs, serial bool) (string, []rivertype.JobState) {
+// unique by its arguments and states.
+func (k *knownJobs) key(job store.JobArgs) (string, []rivertype.JobState) {
 	withOpts, ok := job.(river.JobArgsWithInsertOpts)
-	if !serial || !ok || k.off {
+	if !ok || k.off {
 		return "", nil
 	}
 	u := withOpts.InsertOpts().UniqueOpts

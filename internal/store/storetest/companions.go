@@ -71,7 +71,7 @@ func testPairing(t *testing.T, st store.Store) {
 	if len(toks) != 2 || toks[0].Hash != "a1" || toks[1].Hash != "a2" {
 		t.Fatalf("agent tokens %+v", toks)
 	}
-	if tok, err := st.GetSessionToken(ctx(t), "a1"); err != nil || tok.Source != "agent" {
+	if tok, sess, err := st.GetSessionToken(ctx(t), "a1"); err != nil || tok.Source != "agent" || sess.ID != s.ID {
 		t.Fatalf("agent token %+v (%v)", tok, err)
 	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -94,12 +95,15 @@ func testTokensAndLinks(t *testing.T, st store.Store) {
 	f := newFixture(t, st)
 	s := f.session(t, st)
 	must(t, st.AddSessionToken(ctx(t), &store.SessionToken{Hash: "tokhash", SessionID: s.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
-	tok, err := st.GetSessionToken(ctx(t), "tokhash")
+	tok, tokSess, err := st.GetSessionToken(ctx(t), "tokhash")
 	must(t, err)
 	if tok.SessionID != s.ID || tok.Source != "browser" || !tok.ExpiresAt.Equal(t0.Add(time.Hour)) || !tok.CreatedAt.Equal(t0) {
 		t.Fatalf("GetSessionToken = %+v; want session %d, browser, expiring %v", tok, s.ID, t0.Add(time.Hour))
 	}
-	_, err = st.GetSessionToken(ctx(t), "other")
+	if want, err := st.GetSession(ctx(t), s.ID); err != nil || !reflect.DeepEqual(tokSess, want) {
+		t.Fatalf("GetSessionToken's session = %+v; want %+v (%v)", tokSess, want, err)
+	}
+	_, _, err = st.GetSessionToken(ctx(t), "other")
 	wantErr(t, err, store.ErrNotFound)
 	wantErr(t, st.AddSessionToken(ctx(t), &store.SessionToken{Hash: "tokhash", SessionID: s.ID, ExpiresAt: t0}), store.ErrConflict)
 
