@@ -133,7 +133,6 @@ func pgCode(err error) string {
 	return ""
 }
 
-
 func (postgresDialect) mustRetry(err error) bool {
 	code := pgCode(err)
 	return code == codeSerializationFailure || code == codeDeadlockDetected

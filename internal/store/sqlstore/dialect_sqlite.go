@@ -119,7 +119,6 @@ func (sqliteDialect) txOptions(bool) *sql.TxOptions { return nil }
 
 func (sqliteDialect) abortsTxOnError() bool { return false }
 
-
 func (sqliteDialect) completeJob(ctx context.Context, tx *sql.Tx, job *rivertype.JobRow) error {
 	_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, tx, &river.Job[rowArgs]{JobRow: job, Args: rowArgs{kind: job.Kind}})
 	return err
