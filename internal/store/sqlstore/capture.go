@@ -18,7 +18,7 @@ type seqTable[T any] struct {
 }
 
 func (t seqTable[T]) insert(ctx context.Context, c *conn, args ...any) error {
-	return c.execKeyed(ctx, "insert "+t.what, `INSERT INTO `+t.table+` (`+t.cols+`) VALUES (`+placeholders(1, len(args))+`)`, args...)
+	return c.insertNew(ctx, "insert "+t.what, `INSERT INTO `+t.table+` (`+t.cols+`) VALUES (`+placeholders(1, len(args))+`)`, args...)
 }
 
 func (t seqTable[T]) get(ctx context.Context, c *conn, sessionID, seq int64) (*T, error) {
@@ -103,7 +103,7 @@ func (c *conn) CountFrames(ctx context.Context, sessionID int64) (int64, error) 
 const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment`
 
 func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
-	return c.execKeyed(ctx, "insert chunk", `INSERT INTO video_chunks (`+chunkCols+`) VALUES (`+placeholders(1, 10)+`)`,
+	return c.insertNew(ctx, "insert chunk", `INSERT INTO video_chunks (`+chunkCols+`) VALUES (`+placeholders(1, 10)+`)`,
 		v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt), v.OpensSegment)
 }
 
@@ -135,10 +135,8 @@ func (c *conn) ListChunks(ctx context.Context, sessionID int64, stream string) (
 func (c *conn) InsertEventBatch(ctx context.Context, sessionID int64, source string, batch int64, sha string, events []proctor.Event, at time.Time) error {
 	// The batch and its events are stored together or not at all.
 	return c.atomic(ctx, func(c *conn) error {
-		err := c.keyed(ctx, func() error {
-			return c.exec(ctx, "insert event batch", `INSERT INTO event_batches (session_id, source, batch, sha256, received_at)
+		err := c.insertNew(ctx, "insert event batch", `INSERT INTO event_batches (session_id, source, batch, sha256, received_at)
 				VALUES ($1, $2, $3, $4, $5)`, sessionID, source, batch, sha, ms(at))
-		})
 		if err != nil {
 			return err
 		}

@@ -116,6 +116,22 @@ func (c *conn) execKeyed(ctx context.Context, op, query string, args ...any) err
 	return c.keyed(ctx, func() error { return c.exec(ctx, op, query, args...) })
 }
 
+// insertNew runs an INSERT that may meet a unique key, as execKeyed, but
+// without a savepoint: the row is inserted unless one with its key exists
+// (ON CONFLICT DO NOTHING, on both engines), and no row inserted is
+// ErrConflict. On PostgreSQL the savepoint and its release were two round
+// trips of every upload's transaction.
+func (c *conn) insertNew(ctx context.Context, op, query string, args ...any) error {
+	res, err := c.w.ExecContext(ctx, query+` ON CONFLICT DO NOTHING`, args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(fmt.Errorf("sqlstore: %s: %w", op, store.ErrConflict), err)
+	}
+	return nil
+}
+
 // exec runs a write.
 func (c *conn) exec(ctx context.Context, op, query string, args ...any) error {
 	_, err := c.w.ExecContext(ctx, query, args...)
