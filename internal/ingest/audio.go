@@ -48,10 +48,8 @@ func (s *Service) PutAudio(ctx context.Context, sess *proctor.Session, in AudioI
 	var dup bool
 	err = s.commitCapture(ctx, sess, in.StartedAt, in.StartedAt.Add(time.Duration(a.DurationMS)*time.Millisecond), func(tx store.Tx) error {
 		var err error
-		if dup, err = audioSeen(ctx, tx, sess.ID, in.Seq, sha); dup || err != nil {
-			return err
-		}
-		return tx.InsertAudio(ctx, a)
+		dup, err = insertOnce(ctx, tx, store.UploadAudio, sess.ID, "", in.Seq, sha, func() error { return tx.InsertAudio(ctx, a) })
+		return err
 	})
 	if err == nil && !dup {
 		s.publish(sess, live.KindUpload, in.Seq)

@@ -48,10 +48,8 @@ func (s *Service) PutChunk(ctx context.Context, sess *proctor.Session, in ChunkI
 	var dup bool
 	err := s.commitCapture(ctx, sess, in.StartedAt, in.StartedAt.Add(time.Duration(in.DurationMS)*time.Millisecond), func(tx store.Tx) error {
 		var err error
-		if dup, err = chunkSeen(ctx, tx, sess.ID, in, sha); dup || err != nil {
-			return err
-		}
-		return tx.InsertChunk(ctx, c)
+		dup, err = insertOnce(ctx, tx, store.UploadVideo, sess.ID, in.Stream, in.Seq, sha, func() error { return tx.InsertChunk(ctx, c) })
+		return err
 	})
 	if err == nil && !dup {
 		s.publish(sess, live.KindUpload, in.Seq)

@@ -54,14 +54,13 @@ func (s *Service) PutEvents(ctx context.Context, sess *proctor.Session, source s
 	events, rejected := s.acceptEvents(sess, source, in.Events)
 	ack := EventsAck{Ack: Ack{Seq: batch, Next: batch + 1}, Stored: len(events), Rejected: rejected}
 	err = s.store.InTx(ctx, func(tx store.Tx) error {
-		dup, err := batchSeen(ctx, tx, sess.ID, source, batch, sha)
+		dup, err := insertOnce(ctx, tx, store.UploadEventBatch, sess.ID, source, batch, sha, func() error {
+			return tx.InsertEventBatch(ctx, sess.ID, source, batch, sha, events, s.now())
+		})
 		if ack.Duplicate = dup; dup || err != nil {
 			return err
 		}
 		if err := addSources(ctx, tx, sess.ID, source, events); err != nil {
-			return err
-		}
-		if err := tx.InsertEventBatch(ctx, sess.ID, source, batch, sha, events, s.now()); err != nil {
 			return err
 		}
 		return s.afterEvents(ctx, tx, sess, source, latest(events, sess.ClientStartedAt))

@@ -40,11 +40,8 @@ func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64
 	var dup bool
 	err = s.commitCapture(ctx, sess, capturedAt, capturedAt, func(tx store.Tx) error {
 		var err error
-		dup, err = frameSeen(ctx, tx, sess.ID, seq, sha)
-		if dup || err != nil {
-			return err
-		}
-		return tx.InsertFrame(ctx, f)
+		dup, err = insertOnce(ctx, tx, store.UploadFrame, sess.ID, "", seq, sha, func() error { return tx.InsertFrame(ctx, f) })
+		return err
 	})
 	if err == nil && !dup {
 		s.publish(sess, live.KindFrame, seq)

@@ -178,6 +178,21 @@ func seen(ctx context.Context, q uploads, kind store.UploadKind, sid int64, stre
 	return checkSeq(string(kind), seq, slot.Next, slot.SHA256, sha)
 }
 
+// insertOnce inserts an upload that the check before its transaction (seen)
+// found new, and says whether it was a retry after all. The unique key is
+// the only check left to make inside the transaction: nothing can have
+// filled a gap meanwhile (the next number only grows, and an open
+// session's uploads are never removed), so only the same number stored by
+// a concurrent request can stand in the way, and its hash tells a retry
+// from a clash. One round trip instead of two for every upload.
+func insertOnce(ctx context.Context, tx store.Tx, kind store.UploadKind, sid int64, stream string, seq int64, sha string, insert func() error) (dup bool, err error) {
+	err = insert()
+	if !errors.Is(err, store.ErrConflict) {
+		return false, err
+	}
+	return seen(ctx, tx, kind, sid, stream, seq, sha)
+}
+
 // markStarted moves a created session to in_progress on its first capture.
 func markStarted(ctx context.Context, tx store.Tx, sess *proctor.Session, now time.Time) error {
 	if sess.State != proctor.StateCreated {

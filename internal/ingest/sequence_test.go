@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"vigil/internal/proctor"
+	"vigil/internal/store"
+	"vigil/internal/store/sqlstore"
 )
 
 // numbered is one kind of numbered upload, so that one table states a rule
@@ -265,5 +267,69 @@ func put(w *world, u numbered) func(t *testing.T, sess *proctor.Session) error {
 	return func(t *testing.T, sess *proctor.Session) error {
 		_, err := u.put(t, w, sess, u.first, 'a')
 		return err
+	}
+}
+
+// racingStore lets another request store an upload's number between the
+// upload's check and its transaction: UploadSlot outside a transaction
+// answers what the store held, then runs race once.
+type racingStore struct {
+	*sqlstore.Store
+	race func()
+}
+
+func (r *racingStore) UploadSlot(ctx context.Context, kind store.UploadKind, sid int64, stream string, seq int64) (store.UploadSlot, error) {
+	slot, err := r.Store.UploadSlot(ctx, kind, sid, stream, seq)
+	if race := r.race; race != nil {
+		r.race = nil
+		race()
+	}
+	return slot, err
+}
+
+// TestUploadRacingItsRetry: when the same number is stored by another
+// request after an upload's check found it new, the upload's transaction
+// meets it: the same content is a retry, acknowledged and stored once;
+// other content is a conflict, and what the other request stored stays.
+func TestUploadRacingItsRetry(t *testing.T) {
+	w := newWorld(t, DefaultLimits())
+	other := &world{st: w.st, svc: New(w.st, w.svc.blobs, noFaces{}, w.svc.limits, w.svc.now, w.svc.log), sess: w.sess}
+	for _, c := range []struct {
+		name     string
+		racer    byte // the other request's content; this upload sends 'a'
+		wantCode proctor.Code
+		wantDup  bool
+	}{
+		{"the same content is a retry", 'a', "", true},
+		{"other content is a conflict", 'b', proctor.CodeSequenceConflict, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, u := range numberedUploads() {
+				if u.name == "photo attempt" { // photos are checked inside their transaction as before
+					continue
+				}
+				t.Run(u.name, func(t *testing.T) {
+					sess := w.newSession(t)
+					storeFirst(t, w, u, sess, 1)
+					racing := &racingStore{Store: w.st, race: func() {
+						if _, err := u.put(t, other, sess, 1, c.racer); err != nil {
+							t.Errorf("the other request: %v", err)
+						}
+					}}
+					w.svc.store = racing
+					defer func() { w.svc.store = w.st }()
+					ack, err := u.put(t, w, sess, 1, 'a')
+					if racing.race != nil {
+						t.Fatal("the upload did not check its number before its transaction")
+					}
+					if codeOf(err) != c.wantCode || err == nil && (!ack.Duplicate || ack.Next != 2) {
+						t.Fatalf("%s 1 after the race: %+v, %v; want code %q, duplicate %v", u.name, ack, err, c.wantCode, c.wantDup)
+					}
+					if n := u.stored(t, w, sess); n != 2 {
+						t.Errorf("%d stored, want 2", n)
+					}
+				})
+			}
+		})
 	}
 }

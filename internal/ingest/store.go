@@ -39,7 +39,8 @@ type LinkStore interface {
 }
 
 // uploads are the reads that tell a retry from a clash or a gap: made once
-// before any work, and again inside the transaction (on a store.Tx).
+// before any work, and inside the transaction (on a store.Tx) only when
+// the insert meets the same number (insertOnce).
 type uploads interface {
 	UploadSlot(ctx context.Context, kind store.UploadKind, sessionID int64, stream string, seq int64) (store.UploadSlot, error)
 	NextFrameSeq(ctx context.Context, sessionID int64) (int64, error)
