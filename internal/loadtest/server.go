@@ -1,13 +1,13 @@
 package loadtest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"vigil/internal/metrics"
 )
 
 // ServerCost is what the servers' /metrics said about the run: the whole
@@ -61,25 +61,7 @@ func scrape(ctx context.Context, hc *http.Client, target, token string) (map[str
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s/metrics answered %s", target, res.Status)
 	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			continue
-		}
-		out[line[:i]] += v
-	}
-	return out, sc.Err()
+	return metrics.ParseText(res.Body)
 }
 
 // scrapeAll adds up the series of every target; nil when any fails.

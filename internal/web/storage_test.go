@@ -84,16 +84,19 @@ func (s *syncBuffer) lines(parts ...string) int {
 	return n
 }
 
-func scrapeMetric(t *testing.T, m *metrics.Metrics, series string) string {
+func scrapeMetric(t *testing.T, m *metrics.Metrics, series string) float64 {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	for line := range strings.Lines(rec.Body.String()) {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), series+" "); ok {
-			return v
-		}
+	all, err := metrics.ParseText(rec.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ""
+	v, ok := all[series]
+	if !ok {
+		t.Fatalf("/metrics has no series %s", series)
+	}
+	return v
 }
 
 func getStatus(t *testing.T, url string) (int, string) {
@@ -148,11 +151,11 @@ func TestDiskFullIsRefusedQuietly(t *testing.T) {
 	if n := logs.count("api error") + logs.lines("level=ERROR", "status=507"); n != 0 {
 		t.Errorf("the refusals were logged as server errors:\n%s", logs.b.String())
 	}
-	if v := scrapeMetric(t, m, "vigil_storage_full"); v != "1" {
-		t.Errorf("vigil_storage_full %q while full, want 1", v)
+	if v := scrapeMetric(t, m, "vigil_storage_full"); v != 1 {
+		t.Errorf("vigil_storage_full %v while full, want 1", v)
 	}
-	if v := scrapeMetric(t, m, "vigil_storage_full_refusals_total"); v != "5" {
-		t.Errorf("vigil_storage_full_refusals_total %q, want 5", v)
+	if v := scrapeMetric(t, m, "vigil_storage_full_refusals_total"); v != 5 {
+		t.Errorf("vigil_storage_full_refusals_total %v, want 5", v)
 	}
 	if code, body := getStatus(t, srv.URL+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "disk full") {
 		t.Errorf("/readyz while full: %d %q", code, body)
@@ -168,8 +171,8 @@ func TestDiskFullIsRefusedQuietly(t *testing.T) {
 	if n := logs.count("disk space is back"); n != 1 {
 		t.Errorf("%d log lines say space is back, want 1:\n%s", n, logs.b.String())
 	}
-	if v := scrapeMetric(t, m, "vigil_storage_full"); v != "0" {
-		t.Errorf("vigil_storage_full %q once space is back, want 0", v)
+	if v := scrapeMetric(t, m, "vigil_storage_full"); v != 0 {
+		t.Errorf("vigil_storage_full %v once space is back, want 0", v)
 	}
 	if code, body := getStatus(t, srv.URL+"/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz once space is back: %d %q", code, body)
