@@ -29,17 +29,29 @@ start() {
 			--blob-url "s3://127.0.0.1:$((port + 50))/vigil?tls=false")
 	fi
 	"$bin" migrate "${flags[@]}" >/dev/null
-	# shellcheck disable=SC2086
-	"$bin" serve "${flags[@]}" --addr "127.0.0.1:$port" ${SERVE_FLAGS:-} >"$dir/serve.log" 2>&1 &
-	pids+=($!)
-	echo $! >"$dir/serve.pid"
+	# SERVE_NODES=n starts n `vigil serve` on the one database and media
+	# store (PORT, PORT+2, …; PORT+1 is the worker's): OUTDIR/NAME.targets
+	# lists them for loadtest --target, NAME/serve.pid their process IDs.
+	local targets=() node_port
+	: >"$dir/serve.pid"
+	for node in $(seq "${SERVE_NODES:-1}"); do
+		node_port=$((port + 2 * (node - 1)))
+		# shellcheck disable=SC2086
+		"$bin" serve "${flags[@]}" --addr "127.0.0.1:$node_port" ${SERVE_FLAGS:-} >"$dir/serve$node.log" 2>&1 &
+		pids+=($!)
+		echo $! >>"$dir/serve.pid"
+		targets+=("http://127.0.0.1:$node_port")
+	done
+	(IFS=,; echo "${targets[*]}") >"$out/$name.targets"
 	# LOAD_WORK=no leaves the analysis out: the ingest node alone, its
 	# workers being other machines (jobs wait in the queue).
 	if [ "$mode" = postgres ] && [ "${LOAD_WORK:-yes}" != no ]; then
 		"$bin" work "${flags[@]}" --addr "127.0.0.1:$((port + 1))" >"$dir/work.log" 2>&1 &
 		pids+=($!)
 	fi
-	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+	for t in "${targets[@]}"; do
+		for _ in $(seq 100); do curl -sf "$t/healthz" >/dev/null && break; sleep 0.2; done
+	done
 	echo "${flags[@]}" >"$out/$name.flags"
 }
 
