@@ -22,7 +22,7 @@ import (
 func runLoadtest(ctx context.Context, e env, args []string) error {
 	var students *int
 	var target, out *string
-	var ramp, hold, drain *time.Duration
+	var ramp, hold, drain, batch *time.Duration
 	var asJSON, verifyBlobs *bool
 	cfg, err := parseConfig(e, "loadtest", "Plays simulated students against running Vigil servers, open-loop, at the capture client's rates\n"+
 		"and from real media: every item has a scheduled time and its latency runs from that time to its\n"+
@@ -40,6 +40,8 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 			drain = fs.Duration("drain", 2*time.Minute, "then wait at most this long for what is still queued, before finishing")
 			asJSON = fs.Bool("json", false, "print the report as JSON")
 			out = fs.String("out", "", "also write the report as JSON to this `file`")
+			batch = fs.Duration("batch", 0, "send each student's uploads due by then together this often, in one request (POST …/uploads), "+
+				"as the browser's capture client does (every 3 s); 0: each on its own request")
 			verifyBlobs = fs.Bool("verify-blobs", true, "look every acknowledged media object up in the media store too")
 		})
 	if err != nil {
@@ -67,7 +69,7 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 	}
 	targets := strings.Split(*target, ",")
 	fmt.Fprintf(e.stderr, "loading %s with %d students, open-loop (ramp %s, hold %s)\n", *target, *students, *ramp, *hold)
-	rep, err := loadtest.Run(ctx, loadtest.Options{Targets: targets, Links: links, Ramp: *ramp, Hold: *hold, Drain: *drain,
+	rep, err := loadtest.Run(ctx, loadtest.Options{Targets: targets, Links: links, Ramp: *ramp, Hold: *hold, Drain: *drain, Batch: *batch,
 		HTTP: loadClient(), MetricsToken: cfg.MetricsToken,
 		Progress: func(s loadtest.Snapshot) {
 			fmt.Fprintf(e.stderr, "%5.0fs  sessions %d/%d open %d  acked %d  backlog %d  last interval: p50 %s p99 %s max %s  failed attempts %d\n",

@@ -27,34 +27,39 @@ const maxAudioChunk = 2 * time.Minute
 // PutAudio stores a chunk of microphone audio. Chunks arrive in order; the
 // client may leave out silence, so they need not touch in time.
 func (s *Service) PutAudio(ctx context.Context, sess *proctor.Session, in AudioInput) (Ack, error) {
+	u, err := s.stageAudio(ctx, sess, in, 0)
+	if err = s.commitOne(ctx, sess, u, err); err != nil {
+		return Ack{}, err
+	}
+	return u.ack().(Ack), nil
+}
+
+// stageAudio checks an audio chunk and writes it; floor as stageFrame's.
+func (s *Service) stageAudio(ctx context.Context, sess *proctor.Session, in AudioInput, floor int64) (*staged, error) {
 	sha := sha256Hex(in.Data)
-	if dup, err := audioSeen(ctx, s.store, sess.ID, in.Seq, sha); dup || err != nil {
-		return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+	u := &staged{kind: store.UploadAudio, seq: in.Seq, sha: sha}
+	var err error
+	if u.dup, err = seenAfter(ctx, s.store, store.UploadAudio, sess.ID, "", in.Seq, sha, floor); u.dup || err != nil {
+		return u, err
 	}
 	if err := s.checkOpen(sess); err != nil {
-		return Ack{}, err
+		return nil, err
 	}
 	if err := s.checkCaptureTime(sess, in.StartedAt); err != nil {
-		return Ack{}, err
+		return nil, err
 	}
 	a, err := s.audioChunk(sess, in, sha)
 	if err != nil {
-		return Ack{}, err
+		return nil, err
 	}
 	if _, err := s.blobs.Put(ctx, a.BlobKey, bytes.NewReader(in.Data)); err != nil {
-		return Ack{}, err
+		return nil, err
 	}
 	a.ReceivedAt = s.now()
-	var dup bool
-	err = s.commitCapture(ctx, sess, in.StartedAt, in.StartedAt.Add(time.Duration(a.DurationMS)*time.Millisecond), func(tx store.Tx) error {
-		var err error
-		dup, err = insertOnce(ctx, tx, store.UploadAudio, sess.ID, "", in.Seq, sha, func() error { return tx.InsertAudio(ctx, a) })
-		return err
-	})
-	if err == nil && !dup {
-		s.publish(sess, live.KindUpload, in.Seq)
-	}
-	return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+	u.from, u.to = in.StartedAt, in.StartedAt.Add(time.Duration(a.DurationMS)*time.Millisecond)
+	u.insert = func(ctx context.Context, tx store.Tx) error { return tx.InsertAudio(ctx, a) }
+	u.publish = func() { s.publish(sess, live.KindUpload, in.Seq) }
+	return u, nil
 }
 
 // audioChunk decodes the audio (so nothing unplayable is stored) and
@@ -72,8 +77,4 @@ func (s *Service) audioChunk(sess *proctor.Session, in AudioInput, sha string) (
 	return &proctor.AudioChunk{SessionID: sess.ID, Seq: in.Seq, StartedAt: in.StartedAt, DurationMS: dur.Milliseconds(),
 		Format: mime.FormatMediaType(mt, params), SHA256: sha, Size: int64(len(in.Data)),
 		BlobKey: blobKey(sess.ID, "audio", in.Seq, sha, "raw")}, nil
-}
-
-func audioSeen(ctx context.Context, q uploads, sid, seq int64, sha string) (bool, error) {
-	return seen(ctx, q, store.UploadAudio, sid, "", seq, sha)
 }

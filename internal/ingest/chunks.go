@@ -28,33 +28,38 @@ type ChunkInput struct {
 // PutChunk stores a WebM chunk of the webcam or screen recording. Chunks of
 // one stream arrive in order, so that concatenated they play.
 func (s *Service) PutChunk(ctx context.Context, sess *proctor.Session, in ChunkInput) (Ack, error) {
+	u, err := s.stageChunk(ctx, sess, in, 0)
+	if err = s.commitOne(ctx, sess, u, err); err != nil {
+		return Ack{}, err
+	}
+	return u.ack().(Ack), nil
+}
+
+// stageChunk checks a video chunk and writes it; floor as stageFrame's.
+func (s *Service) stageChunk(ctx context.Context, sess *proctor.Session, in ChunkInput, floor int64) (*staged, error) {
 	if in.Stream != proctor.StreamWebcam && in.Stream != proctor.StreamScreen {
-		return Ack{}, proctor.E(proctor.CodeInvalid, "video stream must be %q or %q", proctor.StreamWebcam, proctor.StreamScreen)
+		return nil, proctor.E(proctor.CodeInvalid, "video stream must be %q or %q", proctor.StreamWebcam, proctor.StreamScreen)
 	}
 	sha := sha256Hex(in.Data)
-	if dup, err := chunkSeen(ctx, s.store, sess.ID, in, sha); dup || err != nil {
-		return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+	u := &staged{kind: store.UploadVideo, stream: in.Stream, seq: in.Seq, sha: sha,
+		from: in.StartedAt, to: in.StartedAt.Add(time.Duration(in.DurationMS) * time.Millisecond)}
+	var err error
+	if u.dup, err = seenAfter(ctx, s.store, store.UploadVideo, sess.ID, in.Stream, in.Seq, sha, floor); u.dup || err != nil {
+		return u, err
 	}
 	if err := s.checkChunk(sess, in); err != nil {
-		return Ack{}, err
+		return nil, err
 	}
 	c := &proctor.VideoChunk{SessionID: sess.ID, Stream: in.Stream, Seq: in.Seq, StartedAt: in.StartedAt,
 		DurationMS: in.DurationMS, SHA256: sha, Size: int64(len(in.Data)), BlobKey: blobKey(sess.ID, "video-"+in.Stream, in.Seq, sha, "webm"),
 		OpensSegment: bytes.HasPrefix(in.Data, webmMagic)}
 	if _, err := s.blobs.Put(ctx, c.BlobKey, bytes.NewReader(in.Data)); err != nil {
-		return Ack{}, err
+		return nil, err
 	}
 	c.ReceivedAt = s.now()
-	var dup bool
-	err := s.commitCapture(ctx, sess, in.StartedAt, in.StartedAt.Add(time.Duration(in.DurationMS)*time.Millisecond), func(tx store.Tx) error {
-		var err error
-		dup, err = insertOnce(ctx, tx, store.UploadVideo, sess.ID, in.Stream, in.Seq, sha, func() error { return tx.InsertChunk(ctx, c) })
-		return err
-	})
-	if err == nil && !dup {
-		s.publish(sess, live.KindUpload, in.Seq)
-	}
-	return Ack{Seq: in.Seq, Next: in.Seq + 1, Duplicate: dup}, err
+	u.insert = func(ctx context.Context, tx store.Tx) error { return tx.InsertChunk(ctx, c) }
+	u.publish = func() { s.publish(sess, live.KindUpload, in.Seq) }
+	return u, nil
 }
 
 // maxChunkDuration bounds one chunk's claimed length.
@@ -77,8 +82,4 @@ func (s *Service) checkChunk(sess *proctor.Session, in ChunkInput) error {
 		return proctor.E(proctor.CodeNotWebM, "the first video chunk must start with a WebM header")
 	}
 	return nil
-}
-
-func chunkSeen(ctx context.Context, q uploads, sid int64, in ChunkInput, sha string) (bool, error) {
-	return seen(ctx, q, store.UploadVideo, sid, in.Stream, in.Seq, sha)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
 )
@@ -37,53 +36,37 @@ type eventBatch struct {
 // extension's never clash. A companion's batch holds only the kinds that
 // companion reports, all of its own source.
 func (s *Service) PutEvents(ctx context.Context, sess *proctor.Session, source string, batch int64, body []byte) (EventsAck, error) {
+	u, err := s.stageEvents(ctx, sess, source, batch, body, 0)
+	if err = s.commitOne(ctx, sess, u, err); err != nil {
+		return EventsAck{}, err
+	}
+	return u.ack().(EventsAck), nil
+}
+
+// stageEvents parses and checks an event batch; floor as stageFrame's.
+// Events whose time is impossible are left out and listed, not refused.
+func (s *Service) stageEvents(ctx context.Context, sess *proctor.Session, source string, batch int64, body []byte, floor int64) (*staged, error) {
 	in, err := s.parseBatch(body, source)
 	if err != nil {
-		return EventsAck{}, err
+		return nil, err
 	}
 	// The hash is of the parsed batch, so a retry that re-encodes the same
 	// events differently (spacing, key order) is still recognised.
 	canon, _ := json.Marshal(in.Events)
 	sha := sha256Hex(canon)
-	if dup, err := batchSeen(ctx, s.store, sess.ID, source, batch, sha); dup || err != nil {
-		return EventsAck{Ack: Ack{Seq: batch, Next: batch + 1, Duplicate: dup}}, err
+	u := &staged{kind: store.UploadEventBatch, stream: source, seq: batch, sha: sha}
+	if u.dup, err = seenAfter(ctx, s.store, store.UploadEventBatch, sess.ID, source, batch, sha, floor); u.dup || err != nil {
+		return u, err
 	}
 	if err := s.checkOpen(sess); err != nil {
-		return EventsAck{}, err
+		return nil, err
 	}
-	events, rejected := s.acceptEvents(sess, source, in.Events)
-	ack := EventsAck{Ack: Ack{Seq: batch, Next: batch + 1}, Stored: len(events), Rejected: rejected}
-	err = s.store.InTx(ctx, func(tx store.Tx) error {
-		dup, err := insertOnce(ctx, tx, store.UploadEventBatch, sess.ID, source, batch, sha, func() error {
-			return tx.InsertEventBatch(ctx, sess.ID, source, batch, sha, events, s.now())
-		})
-		if ack.Duplicate = dup; dup || err != nil {
-			return err
-		}
-		if err := addSources(ctx, tx, sess.ID, source, events); err != nil {
-			return err
-		}
-		return s.afterEvents(ctx, tx, sess, source, latest(events, sess.ClientStartedAt))
-	})
-	if err == nil && !ack.Duplicate {
-		s.publishEvents(sess, batch, events)
+	u.events, u.rejected = s.acceptEvents(sess, source, in.Events)
+	u.insert = func(ctx context.Context, tx store.Tx) error {
+		return tx.InsertEventBatch(ctx, sess.ID, source, batch, sha, u.events, s.now())
 	}
-	return ack, err
-}
-
-// afterEvents does a batch's bookkeeping: the proctoring window's first
-// events start the session (as its frames do); a companion's do not, since
-// it reports from the system check on, before the exam begins.
-func (s *Service) afterEvents(ctx context.Context, tx store.Tx, sess *proctor.Session, source string, at time.Time) error {
-	if source == proctor.SourceBrowser {
-		if err := markStarted(ctx, tx, sess, s.now()); err != nil {
-			return err
-		}
-	}
-	if err := tx.TouchCapture(ctx, sess.ID, at); err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: sess.ID})
+	u.publish = func() { s.publishEvents(sess, batch, u.events) }
+	return u, nil
 }
 
 func (s *Service) parseBatch(body []byte, source string) (*eventBatch, error) {
@@ -175,8 +158,4 @@ func addSources(ctx context.Context, tx store.Tx, sid int64, source string, even
 		}
 	}
 	return nil
-}
-
-func batchSeen(ctx context.Context, q uploads, sid int64, source string, batch int64, sha string) (bool, error) {
-	return seen(ctx, q, store.UploadEventBatch, sid, source, batch, sha)
 }

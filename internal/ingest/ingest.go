@@ -18,7 +18,6 @@ import (
 	"vigil/internal/analysis"
 	"vigil/internal/auth"
 	"vigil/internal/blob"
-	"vigil/internal/jobargs"
 	"vigil/internal/live"
 	"vigil/internal/proctor"
 	"vigil/internal/ratelimit"
@@ -32,6 +31,7 @@ type Limits struct {
 	MaxChunkBytes  int64 // one WebM chunk
 	MaxAudioBytes  int64 // one audio chunk
 	MaxEventsBytes int64 // one event batch (JSON)
+	MaxBatchBytes  int64 // one request of a batch of uploads (PutBatch)
 	MaxBatchEvents int   // events in one batch
 	MaxAttempt     int   // photo attempts per kind
 	// Requests per second per session, and the burst a client may use to
@@ -45,7 +45,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		MaxFrameBytes: 1 << 20, MaxPhotoBytes: 8 << 20, MaxChunkBytes: 16 << 20, MaxAudioBytes: 4 << 20,
-		MaxEventsBytes: 256 << 10, MaxBatchEvents: 1000, MaxAttempt: 50,
+		MaxEventsBytes: 256 << 10, MaxBatchBytes: 24 << 20, MaxBatchEvents: 1000, MaxAttempt: 50,
 		RatePerSecond: 20, RateBurst: 200,
 	}
 }
@@ -171,11 +171,18 @@ func checkSeq(what string, seq, next int64, storedSHA, sha string) (dup bool, er
 // the number expected next (one query). It runs once before any work is
 // done and again inside the transaction, where it is authoritative.
 func seen(ctx context.Context, q uploads, kind store.UploadKind, sid int64, stream string, seq int64, sha string) (bool, error) {
+	return seenAfter(ctx, q, kind, sid, stream, seq, sha, 0)
+}
+
+// seenAfter is seen for an upload of a batch whose earlier items of the
+// same stream, not stored yet, end before floor: the next number expected
+// is then at least floor.
+func seenAfter(ctx context.Context, q uploads, kind store.UploadKind, sid int64, stream string, seq int64, sha string, floor int64) (bool, error) {
 	slot, err := q.UploadSlot(ctx, kind, sid, stream, seq)
 	if err != nil {
 		return false, err
 	}
-	return checkSeq(string(kind), seq, slot.Next, slot.SHA256, sha)
+	return checkSeq(string(kind), seq, max(slot.Next, floor), slot.SHA256, sha)
 }
 
 // insertOnce inserts an upload that the check before its transaction (seen)
@@ -203,23 +210,6 @@ func markStarted(ctx context.Context, tx store.Tx, sess *proctor.Session, now ti
 		return nil // a concurrent upload got there first
 	}
 	return err
-}
-
-// commitCapture stores a recorded media row (a frame, a video or audio
-// chunk covering from..to) with its bookkeeping and analysis job.
-func (s *Service) commitCapture(ctx context.Context, sess *proctor.Session, from, to time.Time, insert func(store.Tx) error) error {
-	return s.store.InTx(ctx, func(tx store.Tx) error {
-		if err := insert(tx); err != nil {
-			return err
-		}
-		if err := markStarted(ctx, tx, sess, s.now()); err != nil {
-			return err
-		}
-		if err := tx.TouchRecording(ctx, sess.ID, from, to); err != nil {
-			return err
-		}
-		return tx.Enqueue(ctx, jobargs.AnalyzeSession{SessionID: sess.ID})
-	})
 }
 
 func blobKey(sessionID int64, kind string, seq int64, sha, ext string) string {

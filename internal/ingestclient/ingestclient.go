@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -225,4 +227,61 @@ func refusal(status int, data []byte) *Error {
 		return &Error{Status: status, Message: strings.TrimSpace(string(data))}
 	}
 	return &Error{Status: status, Code: e.Error.Code, Message: e.Error.Message, Next: e.Error.Next}
+}
+
+// Upload is one item of a batch of uploads (POST /api/v1/sessions/{id}/uploads,
+// docs/API.md): what its own request would send.
+type Upload struct {
+	Path        string // under the session: "frames/12", "events/3", "chunks/webcam/4"
+	ContentType string
+	Header      map[string]string // X-Capture-Time, X-Duration-Ms
+	Body        []byte
+}
+
+// BatchRequest is the request that sends a session's uploads in one batch;
+// its answer decodes into a BatchAnswer.
+func BatchRequest(sessionID int64, token string, ups []Upload) Request {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, u := range ups {
+		h := textproto.MIMEHeader{"Content-Disposition": {`form-data; name="` + u.Path + `"`}, "Content-Type": {u.ContentType}}
+		for k, v := range u.Header {
+			h.Set(k, v)
+		}
+		w, _ := mw.CreatePart(h) // writes to memory: cannot fail
+		w.Write(u.Body)
+	}
+	mw.Close()
+	return Request{Method: http.MethodPost, Path: fmt.Sprintf("/api/v1/sessions/%d/uploads", sessionID), Token: token,
+		ContentType: mw.FormDataContentType(), Body: buf.Bytes()}
+}
+
+// BatchAnswer is a batch's answer: each item's result in order, up to and
+// including the first refused.
+type BatchAnswer struct {
+	Results []BatchResult `json:"results"`
+}
+
+// BatchResult is one item's: its acknowledgement or its refusal.
+type BatchResult struct {
+	Path string `json:"path"`
+	Ack  *struct {
+		Seq       int64 `json:"seq"`
+		Duplicate bool  `json:"duplicate"`
+	} `json:"ack"`
+	Error *struct {
+		Status  int    `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Next    int64  `json:"next"`
+	} `json:"error"`
+}
+
+// Refusal is the item's refusal as an *Error, or nil when it was
+// acknowledged.
+func (r BatchResult) Refusal() *Error {
+	if r.Error == nil {
+		return nil
+	}
+	return &Error{Status: r.Error.Status, Code: r.Error.Code, Message: r.Error.Message, Next: r.Error.Next}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,7 +91,7 @@ func serverCost(start, holdFrom, holdTo, end map[string]float64, hold time.Durat
 	if holdFrom != nil && holdTo != nil && hold > 0 {
 		c.HoldCores = d(holdFrom, holdTo, "process_cpu_seconds_total") / hold.Seconds()
 	}
-	for _, k := range uploadKinds {
+	for _, k := range append(slices.Clone(uploadKinds), kindBatch) {
 		lbl := `{kind="` + k + `"}`
 		kc := KindCost{Accepted: d(start, end, "vigil_ingest_accepted_total"+lbl)}
 		if kc.Accepted > 0 {

@@ -25,6 +25,7 @@ type student struct {
 	// begin is when the student opens the session; the streams' schedules
 	// run from there until end; queued items may still go until drain.
 	begin, end, drain time.Time
+	batch             time.Duration // Options.Batch
 
 	token   string
 	id      int64
@@ -115,12 +116,19 @@ func (st *student) run(ctx context.Context) {
 	drainCtx, stopDrain := context.WithDeadline(ctx, st.drain)
 	defer stopDrain()
 	var wg sync.WaitGroup
-	for _, s := range streams {
+	play := func(f func(context.Context) error) {
 		wg.Go(func() {
-			if err := st.play(drainCtx, s); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			if err := f(drainCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 				cancel(err)
 			}
 		})
+	}
+	if st.batch > 0 {
+		play(func(ctx context.Context) error { return st.playBatched(ctx, streams, phase(st.batch)) })
+	} else {
+		for _, s := range streams {
+			play(func(ctx context.Context) error { return st.play(ctx, s) })
+		}
 	}
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
@@ -243,24 +251,36 @@ func (st *student) request(method, path, ctype string, body []byte, captured tim
 		ContentType: ctype, Body: body, Header: map[string]string{"X-Capture-Time": captured.UTC().Format(time.RFC3339Nano)}}
 }
 
-// item sends item seq of a stream, captured at due; it returns the body.
-func (st *student) item(ctx context.Context, kind string, seq int64, due time.Time) ([]byte, ack, error) {
-	var req ingestclient.Request
+// upload is item seq of a stream, captured at due, as its own request or
+// a batch would send it.
+func (st *student) upload(kind string, seq int64, due time.Time) ingestclient.Upload {
+	captured := func(t time.Time) map[string]string {
+		return map[string]string{"X-Capture-Time": t.UTC().Format(time.RFC3339Nano)}
+	}
 	switch kind {
 	case KindFrame:
-		req = st.request(http.MethodPut, fmt.Sprintf("frames/%d", seq), "image/jpeg", st.media.frames[seq%int64(len(st.media.frames))], due)
+		return ingestclient.Upload{Path: fmt.Sprintf("frames/%d", seq), ContentType: "image/jpeg",
+			Header: captured(due), Body: st.media.frames[seq%int64(len(st.media.frames))]}
 	case KindAudio:
 		// The chunk ends at its scheduled time.
-		req = st.request(http.MethodPut, fmt.Sprintf("audio/%d", seq), "audio/basic", st.media.audio, due.Add(-audioEvery))
+		return ingestclient.Upload{Path: fmt.Sprintf("audio/%d", seq), ContentType: "audio/basic", Header: captured(due.Add(-audioEvery)), Body: st.media.audio}
 	case KindEvents:
 		body, _ := json.Marshal(map[string]any{"events": []map[string]any{
 			{"kind": "focus_lost", "at": due.Add(-2 * time.Second).UTC()}, {"kind": "focus_gained", "at": due.Add(-1700 * time.Millisecond).UTC()}}})
-		req = st.request(http.MethodPut, fmt.Sprintf("events/%d", seq), "application/json", body, due)
-		delete(req.Header, "X-Capture-Time")
-	case KindWebcam, KindScreen:
-		req = st.request(http.MethodPut, fmt.Sprintf("chunks/%s/%d", kind, seq), "video/webm", st.media.chunk(seq), due.Add(-videoEvery))
-		req.Header["X-Duration-Ms"] = "10000"
+		return ingestclient.Upload{Path: fmt.Sprintf("events/%d", seq), ContentType: "application/json", Body: body}
+	default: // KindWebcam, KindScreen
+		h := captured(due.Add(-videoEvery))
+		h["X-Duration-Ms"] = "10000"
+		return ingestclient.Upload{Path: fmt.Sprintf("chunks/%s/%d", kind, seq), ContentType: "video/webm", Header: h, Body: st.media.chunk(seq)}
 	}
+}
+
+// item sends item seq of a stream, captured at due, on its own; it
+// returns the body.
+func (st *student) item(ctx context.Context, kind string, seq int64, due time.Time) ([]byte, ack, error) {
+	u := st.upload(kind, seq, due)
+	req := ingestclient.Request{Method: http.MethodPut, Path: fmt.Sprintf("/api/v1/sessions/%d/%s", st.id, u.Path), Token: st.token,
+		ContentType: u.ContentType, Header: u.Header, Body: u.Body}
 	a, err := st.send(ctx, req, nil)
 	return req.Body, a, err
 }

@@ -10,19 +10,23 @@ import (
 )
 
 // Upload kinds, as the cost metrics label them.
-var uploadKinds = []string{"frame", "audio", "events", "webcam", "screen", "photo"}
+var uploadKinds = []string{"frame", "audio", "events", "webcam", "screen", "photo", "batch"}
 
 // UploadKind names the capture upload a request is ("frame", "audio",
-// "events", "webcam", "screen", "photo"), or "" for any other request.
+// "events", "webcam", "screen", "photo", or "batch": several in one
+// request), or "" for any other request.
 func UploadKind(r *http.Request) string {
-	if r.Method != http.MethodPut {
-		return ""
-	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v1/sessions/")
 	if !ok {
 		return ""
 	}
 	_, rest, _ = strings.Cut(rest, "/")
+	if r.Method == http.MethodPost && rest == "uploads" {
+		return "batch"
+	}
+	if r.Method != http.MethodPut {
+		return ""
+	}
 	switch what, rest, _ := strings.Cut(rest, "/"); what {
 	case "frames":
 		return "frame"

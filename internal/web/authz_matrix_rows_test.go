@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/url"
+	"time"
 )
 
 // matrixRows is the expected status table, route by route, in the order
@@ -10,6 +11,7 @@ import (
 func matrixRows() []row {
 	form := url.Values{}
 	events := []byte(`{"events":[]}`)
+	batchType, batch := multipartOf(part{"events/0", "application/json", time.Time{}, events})
 	return []row{
 		// The capture API.
 		{"GET /api/v1/sessions/{id}", apiCall("GET", "/api/v1/sessions/%d", "", nil), capture},
@@ -18,6 +20,7 @@ func matrixRows() []row {
 			return call{method: "PUT", path: chunk(c.session.id, "webcam", 1), body: webm(), ctype: "video/webm", header: chunkHeaders()}
 		}, capture},
 		{"PUT /api/v1/sessions/{id}/events/{batch}", apiCall("PUT", "/api/v1/sessions/%d/events/0", "application/json", events), capture},
+		{"POST /api/v1/sessions/{id}/uploads", apiCall("POST", "/api/v1/sessions/%d/uploads", batchType, batch), capture},
 		{"PUT /api/v1/sessions/{id}/audio/{seq}", apiCall("PUT", "/api/v1/sessions/%d/audio/0", "application/octet-stream", []byte{1, 2}),
 			capture.with(map[int][2]int{student: {415, 403}, studentElsewhere: {403, 415}})}, // checked, then refused as not audio
 		{"PUT /api/v1/sessions/{id}/photos/{purpose}/{kind}/{attempt}", apiCall("PUT", "/api/v1/sessions/%d/photos/verification/face/2", "image/jpeg", frameJPEG()), capture},

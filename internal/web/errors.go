@@ -73,6 +73,19 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 		w.WriteHeader(499)
 		return
 	}
+	status, body := s.apiErrorBody(r, err)
+	if ms, ok := body["retry_after_ms"].(int64); ok {
+		// Whole seconds, rounded up and never 0: a wait of under a
+		// millisecond still means "not now", and 0 would invite a client
+		// to retry at once.
+		w.Header().Set("Retry-After", strconv.FormatInt(max(1, (ms+999)/1000), 10))
+	}
+	writeJSON(w, status, map[string]any{"error": body})
+}
+
+// apiErrorBody is an API error's status and body, logged when it is the
+// server's fault; a batch answers each refused item with its body.
+func (s *Server) apiErrorBody(r *http.Request, err error) (int, map[string]any) {
 	e := appError(err)
 	status := statusOf(e.Code)
 	switch {
@@ -85,13 +98,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	for k, v := range e.Detail {
 		body[k] = v
 	}
-	if ms, ok := e.Detail["retry_after_ms"].(int64); ok {
-		// Whole seconds, rounded up and never 0: a wait of under a
-		// millisecond still means "not now", and 0 would invite a client
-		// to retry at once.
-		w.Header().Set("Retry-After", strconv.FormatInt(max(1, (ms+999)/1000), 10))
-	}
-	writeJSON(w, status, map[string]any{"error": body})
+	return status, body
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"vigil/internal/metrics"
 	"vigil/internal/proctor"
 )
 
@@ -20,7 +21,10 @@ const maxFormBytes = 64 << 10
 // way to fill the disk. An urlencoded body is parsed here, eagerly, under
 // maxFormBytes, so that handlers reading r.PostFormValue see a parsed
 // form and never parse again. Other bodies (the API's JSON and media)
-// pass untouched: their handlers read them under their own limits.
+// pass untouched: their handlers read them under their own limits. So
+// does the one multipart body of the API, a batch of uploads
+// (apiPostUploads), which is read part by part into memory under its
+// limit and never spooled to files.
 func (s *Server) limitForms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
@@ -47,7 +51,7 @@ func (s *Server) limitForms(next http.Handler) http.Handler {
 func formKind(r *http.Request) string {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
-	case strings.HasPrefix(mt, "multipart/"):
+	case strings.HasPrefix(mt, "multipart/") && metrics.UploadKind(r) != "batch":
 		return "multipart"
 	case mt == "application/x-www-form-urlencoded" && !strings.HasPrefix(r.URL.Path, "/api/"):
 		return "urlencoded"

@@ -13,6 +13,7 @@ func (s *Server) routes(mux router) {
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/chunks/{stream}/{seq}", s.api(s.apiPutChunk))
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/events/{batch}", s.api(s.apiPutEvents))
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/audio/{seq}", s.api(s.apiPutAudio))
+	mux.HandleFunc("POST /api/v1/sessions/{id}/uploads", s.api(s.apiPostUploads))
 	mux.HandleFunc("PUT /api/v1/sessions/{id}/photos/{purpose}/{kind}/{attempt}", s.api(s.apiPutPhoto))
 	mux.HandleFunc("POST /api/v1/sessions/{id}/finish", s.api(s.apiFinish))
 	mux.HandleFunc("POST /api/v1/sessions/{id}/speedtest", s.api(s.apiSpeedTest))

@@ -2,79 +2,79 @@ package web_test
 
 import (
 	"context"
-	"path"
-	"strconv"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/fetch"
-	"github.com/chromedp/chromedp"
-
-	"vigil/internal/browsertest"
 	"vigil/internal/testserver"
 )
 
-// TestStudentResendsAStalledUpload: one frame upload is never answered,
+// TestStudentResendsAStalledUpload: one upload request is never answered,
 // as when Wi-Fi dies without the browser noticing or a proxy holds the
-// request. The uploader sends one item at a time, so without a timeout
-// everything would queue behind it for the rest of the exam; with one,
-// the stalled request ends, is sent again, and every frame reaches the
-// server once, in sequence.
+// request. The uploader sends one request at a time (a few seconds of
+// frames, sound and events in one batch), so without a timeout everything
+// would queue behind it for the rest of the exam; with one, the stalled
+// request ends, is sent again, and every frame reaches the server once,
+// in sequence.
 func TestStudentResendsAStalledUpload(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{NoWorker: true})
 	f := srv.NewFixture(t, 1, nil)
+	front, held := stallingProxy(t, srv.URL)
 	ctx := studentBrowser(t, "keyboard_typing_10s_48k.wav", "")
-	startExam(t, ctx, studentURL(srv, srv.Link(t, f, 0)), false)
+	startExam(t, ctx, front.URL+"/s/"+srv.Link(t, f, 0), false)
 	sid := sessionOf(t, srv, f).ID
 	waitFrames(t, srv, sid, 2)
 
-	held := holdFirstRequest(t, ctx, "*/api/v1/sessions/*/frames/*")
-	var seq int64
+	front.arm()
 	select {
-	case u := <-held:
-		n, err := strconv.ParseInt(path.Base(u), 10, 64)
-		if err != nil {
-			t.Fatalf("held %s: %v", u, err)
-		}
-		seq = n
+	case <-held:
 	case <-time.After(60 * time.Second):
-		t.Fatal("no frame upload to hold within a minute")
+		t.Fatal("no batch of uploads to hold within a minute")
 	}
-	// The held frame and three after it reach the server: they can only
-	// once the stalled request has been given up and sent again.
-	waitFrames(t, srv, sid, seq+4)
+	// Nothing reaches the server while the held request stands: the
+	// frames it carries, and three after them, can only once it has been
+	// given up and sent again.
+	stored, err := srv.Store.CountFrames(context.Background(), sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFrames(t, srv, sid, stored+4)
 	framesInSequence(t, srv, sid)
 }
 
-// holdFirstRequest pauses the page's requests matching pattern: the first
-// is never answered (its URL is sent on the channel), the others go on.
-func holdFirstRequest(t *testing.T, ctx context.Context, pattern string) <-chan string {
+// stalling is a proxy in front of the server that, once armed, never
+// answers the next batch of uploads: it holds the request until the
+// client gives up on it, and says on held that it holds one.
+type stalling struct {
+	*httptest.Server
+	armed atomic.Bool
+}
+
+func (s *stalling) arm() { s.armed.Store(true) }
+
+func stallingProxy(t *testing.T, target string) (*stalling, <-chan struct{}) {
 	t.Helper()
-	// Subscribe before enabling, so that no paused request is missed.
-	evctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	paused := chromedp.Events(evctx, fetch.RequestPaused)
-	var target *chromedp.Target
-	browsertest.Step(t, ctx, "intercept "+pattern, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		target = tg
-		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
-		return err
-	}))
-	held := make(chan string, 1)
-	go func() {
-		first := true
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			if first {
-				first = false
-				held <- ev.Request.URL
-				continue
-			}
-			cdp.Call(evctx, target, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+	u, _ := url.Parse(target)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	held := make(chan struct{}, 1)
+	s := &stalling{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/uploads") && s.armed.CompareAndSwap(true, false) {
+			held <- struct{}{}
+			// Read to the end, so that the server watches the connection
+			// and the request ends when the client gives up on it.
+			io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+			return
 		}
-	}()
-	return held
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s, held
 }

@@ -227,6 +227,7 @@ class Client {
     const seq = await this.store.enqueue(this.link, stream, (n) => {
       const item = make(n);
       item.path = base + item.path;
+      item.queued = Date.now();
       return item;
     }, this.uploader.outage);
     this.uploader.poke();

@@ -79,11 +79,14 @@ class Store {
     return seq;
   }
 
-  // first returns the oldest queued item of a session, or undefined.
-  async first(link) {
+  // oldest returns a session's oldest queued items, in order: at most
+  // maxItems, and no more than maxBytes together unless the first alone is.
+  async oldest(link, maxItems, maxBytes) {
     const tx = this.db.transaction('queue');
-    const cursor = await request(tx.objectStore('queue').index('link').openCursor(IDBKeyRange.only(link)));
-    return cursor ? cursor.value : undefined;
+    const items = await request(tx.objectStore('queue').index('link').getAll(IDBKeyRange.only(link), maxItems));
+    let bytes = 0;
+    const n = items.findIndex((it, i) => (bytes += it.size || 0) > maxBytes && i > 0);
+    return n < 0 ? items : items.slice(0, n);
   }
 
   async remove(id) {
@@ -92,17 +95,20 @@ class Store {
     return done(tx);
   }
 
-  // acknowledge removes an item the server has stored; one that had to
-  // wait (the connection dropped, or the page closed before it was sent)
-  // is counted, in the same transaction, for the receipt.
-  async acknowledge(item) {
+  // acknowledge removes items the server has stored, in one transaction;
+  // one that had to wait (the connection dropped, or the page closed
+  // before it was sent) is counted, in the same transaction, for the
+  // receipt.
+  async acknowledge(link, items) {
     const tx = this.db.transaction(['sessions', 'queue'], 'readwrite');
-    tx.objectStore('queue').delete(item.id);
-    if (item.held) {
+    const q = tx.objectStore('queue');
+    for (const it of items) q.delete(it.id);
+    const held = items.filter((it) => it.held);
+    if (held.length > 0) {
       const sessions = tx.objectStore('sessions');
-      const s = await request(sessions.get(item.link));
+      const s = await request(sessions.get(link));
       s.resent = s.resent || {};
-      s.resent[item.stream] = (s.resent[item.stream] || 0) + 1;
+      for (const it of held) s.resent[it.stream] = (s.resent[it.stream] || 0) + 1;
       sessions.put(s);
     }
     return done(tx);
