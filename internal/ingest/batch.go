@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"mime"
 	"strconv"
 	"strings"
 	"time"
@@ -125,17 +126,25 @@ func batchPath(path string) (kind store.UploadKind, stream string, seq int64, er
 
 // checkItemSize applies the limit of the item's own endpoint.
 func (s *Service) checkItemSize(kind store.UploadKind, it BatchItem) error {
-	limit := map[store.UploadKind]int64{store.UploadFrame: s.limits.MaxFrameBytes, store.UploadAudio: s.limits.MaxAudioBytes,
-		store.UploadVideo: s.limits.MaxChunkBytes, store.UploadEventBatch: s.limits.MaxEventsBytes}[kind]
+	limit := s.limits.MaxEventsBytes
+	switch kind {
+	case store.UploadFrame:
+		limit = s.limits.MaxFrameBytes
+	case store.UploadAudio:
+		limit = s.limits.MaxAudioBytes
+	case store.UploadVideo:
+		limit = s.limits.MaxChunkBytes
+	}
 	if int64(len(it.Data)) > limit {
 		return proctor.E(proctor.CodeTooLarge, "%s is %d bytes; the limit for it is %d", it.Path, len(it.Data), limit)
 	}
 	return nil
 }
 
+// requireMedia checks an item's media type, as its own endpoint checks
+// its request's Content-Type.
 func requireMedia(it BatchItem, want string) error {
-	mt, _, _ := strings.Cut(it.ContentType, ";")
-	if strings.TrimSpace(strings.ToLower(mt)) != want {
+	if mt, _, err := mime.ParseMediaType(it.ContentType); err != nil || mt != want {
 		return proctor.E(proctor.CodeUnsupportedMedia, "%s: Content-Type must be %s", it.Path, want)
 	}
 	return nil

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"vigil/internal/jobargs"
@@ -45,7 +44,6 @@ func (u *staged) ack() any {
 func (s *Service) commit(ctx context.Context, sess *proctor.Session, ups ...*staged) error {
 	var stored []*staged
 	err := s.store.InTx(ctx, func(tx store.Tx) error {
-		stored = stored[:0]
 		for _, u := range ups {
 			if u.dup {
 				continue
@@ -54,7 +52,7 @@ func (s *Service) commit(ctx context.Context, sess *proctor.Session, ups ...*sta
 			if err != nil {
 				return err
 			}
-			if !dup {
+			if u.dup = dup; !dup {
 				stored = append(stored, u)
 			}
 		}
@@ -62,9 +60,6 @@ func (s *Service) commit(ctx context.Context, sess *proctor.Session, ups ...*sta
 	})
 	if err != nil {
 		return err
-	}
-	for _, u := range ups {
-		u.dup = u.dup || !slices.Contains(stored, u)
 	}
 	for _, u := range stored {
 		u.publish()

@@ -4,14 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"vigil/internal/testserver"
 )
 
 // TestBatchedStudents plays three students who send their uploads in
@@ -20,18 +16,10 @@ import (
 // acknowledged as retries, every acknowledged item is in the store once,
 // and nothing but the photo went on its own.
 func TestBatchedStudents(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{NoWorker: true})
-	f := srv.NewFixture(t, 3, nil)
-	var links []string
-	for i := range f.Students {
-		links = append(links, srv.Link(t, f, i))
-	}
-	target, _ := url.Parse(srv.URL)
-	proxy := httputil.NewSingleHostReverseProxy(target)
 	var mu sync.Mutex
 	lost := map[string]bool{}
 	batches, alone := 0, 0
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, links, front := behindProxy(t, 3, func(w http.ResponseWriter, r *http.Request, proxy http.Handler) {
 		sid, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/v1/sessions/"), "/")
 		mu.Lock()
 		first := rest == "uploads" && !lost[sid]
@@ -52,10 +40,9 @@ func TestBatchedStudents(t *testing.T) {
 			return
 		}
 		proxy.ServeHTTP(w, r)
-	}))
-	defer front.Close()
+	})
 
-	rep, err := Run(context.Background(), Options{Targets: []string{front.URL}, Links: links, Ramp: time.Second, Hold: 6 * time.Second,
+	rep, err := Run(context.Background(), Options{Targets: []string{front}, Links: links, Ramp: time.Second, Hold: 6 * time.Second,
 		Drain: 30 * time.Second, HTTP: &http.Client{Timeout: 20 * time.Second}, Batch: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -82,11 +69,5 @@ func TestBatchedStudents(t *testing.T) {
 	if dups < 3 {
 		t.Errorf("%d items acknowledged as retries: each session's first batch was stored and its answer lost, so its retry is all retries", dups)
 	}
-	check, err := Verify(context.Background(), rep, srv.Store, srv.Blobs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !check.OK() || check.Verified != check.Acknowledged || check.Acknowledged < int64(rep.Uploads.Acked) {
-		t.Fatalf("check %+v against %d uploads acknowledged", check, rep.Uploads.Acked)
-	}
+	verifyAll(t, rep, srv)
 }

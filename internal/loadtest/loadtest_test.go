@@ -21,19 +21,11 @@ import (
 // wait (a closed-loop generator would report one slow request). Every
 // acknowledged item is then found in the store, once, as sent.
 func TestOpenLoop(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{NoWorker: true})
-	f := srv.NewFixture(t, 4, nil)
-	var links []string
-	for i := range f.Students {
-		links = append(links, srv.Link(t, f, i))
-	}
-	target, _ := url.Parse(srv.URL)
-	proxy := httputil.NewSingleHostReverseProxy(target)
 	start := time.Now()
 	const stall = 3 * time.Second
 	var mu sync.Mutex
 	stalled := map[string]bool{}
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, links, front := behindProxy(t, 4, func(w http.ResponseWriter, r *http.Request, proxy http.Handler) {
 		if sid, _, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/v1/sessions/"), "/frames/"); ok && time.Since(start) > 2*time.Second {
 			mu.Lock()
 			first := !stalled[sid]
@@ -51,10 +43,9 @@ func TestOpenLoop(t *testing.T) {
 			}
 		}
 		proxy.ServeHTTP(w, r)
-	}))
-	defer front.Close()
+	})
 
-	rep, err := Run(context.Background(), Options{Targets: []string{front.URL}, Links: links, Ramp: time.Second, Hold: 7 * time.Second,
+	rep, err := Run(context.Background(), Options{Targets: []string{front}, Links: links, Ramp: time.Second, Hold: 7 * time.Second,
 		Drain: 30 * time.Second, HTTP: &http.Client{Timeout: 20 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +77,30 @@ func TestOpenLoop(t *testing.T) {
 	if rep.Kinds[KindFrame].Max < 2900 {
 		t.Errorf("frame max %v ms, want the stall's 3 s", rep.Kinds[KindFrame].Max)
 	}
+	verifyAll(t, rep, srv)
+}
+
+// behindProxy starts a server with n students and, in front of it, a
+// server whose handler front decides what the students' requests meet
+// (proxy passes one on). It returns the students' links and the front's URL.
+func behindProxy(t *testing.T, n int, front func(w http.ResponseWriter, r *http.Request, proxy http.Handler)) (*testserver.Server, []string, string) {
+	t.Helper()
+	srv := testserver.Start(t, testserver.Options{NoWorker: true})
+	f := srv.NewFixture(t, n, nil)
+	var links []string
+	for i := range f.Students {
+		links = append(links, srv.Link(t, f, i))
+	}
+	target, _ := url.Parse(srv.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	fs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { front(w, r, proxy) }))
+	t.Cleanup(fs.Close)
+	return srv, links, fs.URL
+}
+
+// verifyAll finds every item the run acknowledged in the store, once, as sent.
+func verifyAll(t *testing.T, rep *Report, srv *testserver.Server) {
+	t.Helper()
 	check, err := Verify(context.Background(), rep, srv.Store, srv.Blobs)
 	if err != nil {
 		t.Fatal(err)

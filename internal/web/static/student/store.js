@@ -84,9 +84,12 @@ class Store {
   async oldest(link, maxItems, maxBytes) {
     const tx = this.db.transaction('queue');
     const items = await request(tx.objectStore('queue').index('link').getAll(IDBKeyRange.only(link), maxItems));
-    let bytes = 0;
-    const n = items.findIndex((it, i) => (bytes += it.size || 0) > maxBytes && i > 0);
-    return n < 0 ? items : items.slice(0, n);
+    let n = 1;
+    for (let bytes = items.length ? items[0].size || 0 : 0; n < items.length; n++) {
+      bytes += items[n].size || 0;
+      if (bytes > maxBytes) break;
+    }
+    return items.slice(0, n);
   }
 
   async remove(id) {
