@@ -165,7 +165,7 @@ func (b *Builder) snapshotFiles(ctx context.Context, sd sessionData) ([]file, er
 				continue // a frame the rules named but that is gone (retention): nothing to copy
 			}
 			path := fmt.Sprintf("%s/snapshots/violation-%d-%s-%02d-%s-frame-%d.jpg", sd.dir, v.ID, v.Type, i+1, snap.Where, snap.Seq)
-			files = append(files, b.blobFile(path, f.BlobKey))
+			files = append(files, b.frameFile(path, f))
 		}
 	}
 	return files, nil
@@ -233,11 +233,24 @@ func (b *Builder) blobFile(path, key string) file {
 	return file{path: path, method: zip.Store, write: func(ctx context.Context, w io.Writer) error { return b.copyBlob(ctx, w, key) }}
 }
 
+// frameFile is a frame's JPEG: its object, or its part of a pack.
+func (b *Builder) frameFile(path string, f *proctor.Frame) file {
+	return file{path: path, method: zip.Store, write: func(ctx context.Context, w io.Writer) error {
+		obj, err := blob.OpenPart(ctx, b.Blobs, f.BlobKey, f.Offset, f.Size)
+		return copyObject(w, f.BlobKey, obj, err)
+	}}
+}
+
 // copyBuffer is the size of each read from the blob store.
 const copyBuffer = 256 << 10
 
 func (b *Builder) copyBlob(ctx context.Context, w io.Writer, key string) error {
 	obj, err := b.Blobs.Open(ctx, key)
+	return copyObject(w, key, obj, err)
+}
+
+// copyObject copies what an Open or OpenPart of key opened to w.
+func copyObject(w io.Writer, key string, obj blob.Object, err error) error {
 	if err != nil {
 		return fmt.Errorf("export: read %s: %w", key, err)
 	}

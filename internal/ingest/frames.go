@@ -14,7 +14,7 @@ import (
 // PutFrame stores webcam frame seq of a session: a JPEG captured at
 // capturedAt (client clock). Frames must arrive in order without gaps.
 func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64, capturedAt time.Time, data []byte) (Ack, error) {
-	u, err := s.stageFrame(ctx, sess, seq, capturedAt, data, 0)
+	u, err := s.stageFrame(ctx, sess, seq, capturedAt, data, 0, nil)
 	if err = s.commitOne(ctx, sess, u, err); err != nil {
 		return Ack{}, err
 	}
@@ -22,8 +22,10 @@ func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64
 }
 
 // stageFrame checks a frame and writes its JPEG; floor is the next number
-// a batch's earlier frames leave expected (0 outside a batch).
-func (s *Service) stageFrame(ctx context.Context, sess *proctor.Session, seq int64, capturedAt time.Time, data []byte, floor int64) (*staged, error) {
+// a batch's earlier frames leave expected (0 outside a batch). A batch
+// passes its pack, which takes the JPEG to write with the batch's other
+// frames in one object (framePack.write).
+func (s *Service) stageFrame(ctx context.Context, sess *proctor.Session, seq int64, capturedAt time.Time, data []byte, floor int64, pack *framePack) (*staged, error) {
 	sha := sha256Hex(data)
 	u := &staged{kind: store.UploadFrame, seq: seq, sha: sha, from: capturedAt, to: capturedAt}
 	var err error
@@ -45,7 +47,9 @@ func (s *Service) stageFrame(ctx context.Context, sess *proctor.Session, seq int
 	// The blob is content-addressed, so writing it before the row can never
 	// overwrite an acknowledged frame; a crash between the two leaves an
 	// unreferenced file that the retry's identical write reuses.
-	if _, err := s.blobs.Put(ctx, f.BlobKey, bytes.NewReader(data)); err != nil {
+	if pack != nil {
+		pack.add(f, data)
+	} else if _, err := s.blobs.Put(ctx, f.BlobKey, bytes.NewReader(data)); err != nil {
 		return nil, err
 	}
 	f.ReceivedAt = s.now()

@@ -131,7 +131,7 @@ func (w *analyzeWorker) publishFlags(ctx context.Context, sid int64, flags []liv
 }
 
 func (w *analyzeWorker) analyzeFrame(ctx context.Context, tr *analysis.Tracker, f *proctor.Frame) (proctor.FrameSignal, error) {
-	data, err := readBlob(ctx, w.deps.Blobs, f.BlobKey)
+	data, err := readObject(blob.OpenPart(ctx, w.deps.Blobs, f.BlobKey, f.Offset, f.Size))
 	if errors.Is(err, blob.ErrNotFound) {
 		w.deps.Log.Error("frame missing from storage", "session", f.SessionID, "seq", f.Seq, "key", f.BlobKey)
 		return proctor.FrameSignal{SessionID: f.SessionID, Seq: f.Seq, CapturedAt: f.CapturedAt, Motion: -1,
@@ -178,7 +178,11 @@ func (w *analyzeWorker) analyzeAudio(ctx context.Context, sid int64) (bool, erro
 const maxFrameRead = 32 << 20
 
 func readBlob(ctx context.Context, b blob.Bucket, key string) ([]byte, error) {
-	o, err := b.Open(ctx, key)
+	return readObject(b.Open(ctx, key))
+}
+
+// readObject reads what an Open or OpenPart opened.
+func readObject(o blob.Object, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}

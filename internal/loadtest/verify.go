@@ -84,10 +84,12 @@ func Verify(ctx context.Context, r *Report, st Store, blobs blob.Bucket) (*Check
 	return c, nil
 }
 
-// row is a stored item: its sequence number, hash and media key.
+// row is a stored item: its sequence number, hash and media key; end,
+// where a frame's bytes end in its object (a pack holds several).
 type row struct {
 	seq      int64
 	sha, key string
+	end      int64
 }
 
 func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blobs blob.Bucket) error {
@@ -98,7 +100,7 @@ func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blob
 			return err
 		}
 		for _, f := range page {
-			frames = append(frames, row{f.Seq, f.SHA256, f.BlobKey})
+			frames = append(frames, row{f.Seq, f.SHA256, f.BlobKey, f.Offset + f.Size})
 			from = f.Seq + 1
 		}
 		if len(page) < 1000 {
@@ -120,7 +122,7 @@ func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blob
 		if err != nil {
 			return err
 		}
-		audio = append(audio, row{a.Seq, a.SHA256, a.BlobKey})
+		audio = append(audio, row{seq: a.Seq, sha: a.SHA256, key: a.BlobKey})
 	}
 	compare(ctx, c, "audio", s.SessionID, s.Audio, audio, blobs)
 
@@ -134,7 +136,7 @@ func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blob
 		}
 		var rows []row
 		for _, ch := range chunks {
-			rows = append(rows, row{ch.Seq, ch.SHA256, ch.BlobKey})
+			rows = append(rows, row{seq: ch.Seq, sha: ch.SHA256, key: ch.BlobKey})
 		}
 		compare(ctx, c, v.stream, s.SessionID, v.acked, rows, blobs)
 	}
@@ -146,7 +148,7 @@ func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blob
 	var rows []row
 	for _, p := range photos {
 		if p.Kind == proctor.PhotoFace {
-			rows = append(rows, row{int64(p.Attempt - 1), p.SHA256, p.BlobKey})
+			rows = append(rows, row{seq: int64(p.Attempt - 1), sha: p.SHA256, key: p.BlobKey})
 		}
 	}
 	compare(ctx, c, "photo", s.SessionID, s.Photos, rows, blobs)
@@ -201,7 +203,11 @@ func compare(ctx context.Context, c *Check, what string, sid int64, acked [][32]
 			c.problem("session %d: %s %d stored with other content", sid, what, seq)
 		default:
 			if blobs != nil {
-				if _, err := blobs.Stat(ctx, r.key); err != nil {
+				info, err := blobs.Stat(ctx, r.key)
+				if err == nil && info.Size < r.end {
+					err = fmt.Errorf("%d bytes, and the %s ends at %d", info.Size, what, r.end)
+				}
+				if err != nil {
 					c.Lost++
 					c.problem("session %d: %s %d: media object %s: %v", sid, what, seq, r.key, err)
 					continue

@@ -11,6 +11,11 @@ type Frame struct {
 	Seq        int64     // 0, 1, 2, … without gaps
 	CapturedAt time.Time // client clock
 	BlobKey    string
+	// Packed: BlobKey names a pack, the object a batch's frames are
+	// stored in one after another, and the JPEG is the Size bytes from
+	// Offset. Otherwise the object is the JPEG (Offset 0).
+	Packed     bool
+	Offset     int64
 	SHA256     string // hex of the JPEG bytes; a retry with the same hash is a duplicate
 	Size       int64
 	Width      int

@@ -14,6 +14,7 @@ import (
 
 	"vigil/internal/analysis"
 	"vigil/internal/analysis/redact"
+	"vigil/internal/blob"
 	"vigil/internal/jobargs"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
@@ -288,7 +289,10 @@ func (s *Service) EvidenceFrame(ctx context.Context, sess *proctor.Session, viol
 	if err != nil {
 		return nil, err
 	}
-	return s.redactedView(ctx, sess, courseID, f.BlobKey, fmt.Sprintf("evidence picture %d of violation %d", seq, v.ID), remote)
+	open := func(ctx context.Context) (blob.Object, error) {
+		return blob.OpenPart(ctx, s.d.Blobs, f.BlobKey, f.Offset, f.Size)
+	}
+	return s.redactedView(ctx, sess, courseID, open, fmt.Sprintf("evidence picture %d of violation %d", seq, v.ID), remote)
 }
 
 // EvidencePhoto returns one identity photo of a Different Person flag
@@ -313,13 +317,14 @@ func (s *Service) EvidencePhoto(ctx context.Context, sess *proctor.Session, viol
 	if p.StudentID != sess.StudentID {
 		return nil, notEvidence
 	}
-	return s.redactedView(ctx, sess, courseID, p.BlobKey, fmt.Sprintf("identity photo %d of violation %d", p.ID, v.ID), remote)
+	open := func(ctx context.Context) (blob.Object, error) { return s.d.Blobs.Open(ctx, p.BlobKey) }
+	return s.redactedView(ctx, sess, courseID, open, fmt.Sprintf("identity photo %d of violation %d", p.ID, v.ID), remote)
 }
 
-// redactedView reads a stored picture with every face but the student's
-// pixelated and records the view (detail names the picture).
-func (s *Service) redactedView(ctx context.Context, sess *proctor.Session, courseID int64, key, detail, remote string) ([]byte, error) {
-	out, hidden, err := s.redacted(ctx, key)
+// redactedView reads a stored picture (open opens it) with every face but
+// the student's pixelated and records the view (detail names the picture).
+func (s *Service) redactedView(ctx context.Context, sess *proctor.Session, courseID int64, open opener, detail, remote string) ([]byte, error) {
+	out, hidden, err := s.redacted(ctx, open)
 	if err != nil {
 		return nil, err
 	}
@@ -329,13 +334,16 @@ func (s *Service) redactedView(ctx context.Context, sess *proctor.Session, cours
 	return out, s.audit(ctx, s.d.Store, sess, courseID, proctor.AuditStudentMediaView, detail, remote)
 }
 
+// opener opens a stored picture: a photo's object, a frame's part of one.
+type opener func(context.Context) (blob.Object, error)
+
 // maxFrameBytes bounds a stored frame read (ingest accepts far less).
 const maxFrameBytes = 8 << 20
 
 // redacted reads a stored frame and pixelates every face but the
 // student's.
-func (s *Service) redacted(ctx context.Context, key string) ([]byte, int, error) {
-	o, err := s.d.Blobs.Open(ctx, key)
+func (s *Service) redacted(ctx context.Context, open opener) ([]byte, int, error) {
+	o, err := open(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net/http"
 	"net/textproto"
 	"testing"
 	"time"
 
+	"vigil/internal/blob/s3blob"
+	"vigil/internal/blob/s3blob/s3test"
 	"vigil/internal/proctor"
 	"vigil/internal/testserver"
 )
@@ -55,6 +59,49 @@ func ackOf(res map[string]any) (dup bool, ok bool) {
 		return false, false
 	}
 	return a["duplicate"].(bool), true
+}
+
+// checkPacked: a batch's frames (want, from number 0) are one object, a
+// pack, and each reads back as sent, whole and by byte range, at the
+// instructor's media address (which must stream it, not redirect).
+func checkPacked(t *testing.T, srv *testserver.Server, instructor *proctor.User, sid int64, want [][]byte) {
+	t.Helper()
+	var key string
+	var offset int64
+	for seq, data := range want {
+		f, err := srv.Store.GetFrame(context.Background(), sid, int64(seq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seq == 0 {
+			key = f.BlobKey
+		}
+		if !f.Packed || f.BlobKey != key || f.Offset != offset || f.Size != int64(len(data)) {
+			t.Fatalf("frame %d: %+v; want %d bytes from %d of the pack %s", seq, f, len(data), offset, key)
+		}
+		offset += f.Size
+	}
+	if info, err := srv.Blobs.Stat(context.Background(), key); err != nil || info.Size != offset {
+		t.Fatalf("the pack %s: %+v, %v; want %d bytes", key, info, err, offset)
+	}
+	c, _ := srv.SignIn(t, instructor)
+	for seq, data := range want {
+		u := fmt.Sprintf("%s/media/sessions/%d/frames/%d", srv.URL, sid, seq)
+		if status, body := get(t, c, u); status != 200 || body != string(data) {
+			t.Fatalf("GET frame %d: %d, %d bytes; want 200 and the %d bytes sent", seq, status, len(body), len(data))
+		}
+		req, _ := http.NewRequest("GET", u, nil)
+		req.Header.Set("Range", "bytes=2-9")
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusPartialContent || !bytes.Equal(part, data[2:10]) {
+			t.Fatalf("frame %d, bytes 2–9: %d %x; want 206 %x", seq, res.StatusCode, part, data[2:10])
+		}
+	}
 }
 
 // TestBatchOfUploads: several uploads of different kinds in one request
@@ -107,6 +154,7 @@ func TestBatchOfUploads(t *testing.T) {
 	if sess, err := srv.Store.GetSession(ctx, s.id); err != nil || sess.State != proctor.StateInProgress {
 		t.Fatalf("session %+v (%v): its first capture starts it", sess, err)
 	}
+	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{face, desk, face})
 
 	// The same batch again, as after a lost answer: every item a retry.
 	for i, r := range results(t, post(first...)) {
@@ -134,6 +182,9 @@ func TestBatchOfUploads(t *testing.T) {
 	}
 	if got := next(); got[0] != 4 {
 		t.Fatalf("frames stored up to %d, want 4", got[0])
+	}
+	if f3, err := srv.Store.GetFrame(ctx, s.id, 3); err != nil || f3.Packed {
+		t.Fatalf("frame 3, the one new frame of its batch: %+v, %v; want an object of its own", f3, err)
 	}
 
 	// Refusals of an item's own endpoint, item by item.
@@ -177,5 +228,43 @@ func TestBatchOfUploads(t *testing.T) {
 	// The single-upload endpoints go on where the batches left off.
 	if r := c.do("PUT", fmt.Sprintf("/api/v1/sessions/%d/frames/4", s.id), s.token, "image/jpeg", at(0), face); r.status != 200 {
 		t.Fatalf("frame 4 on its own: %d %s", r.status, r.raw)
+	}
+}
+
+// TestPackedFramesOnS3: on S3 with direct media, a batch's frames are one
+// object; the instructor's media address streams each frame's part of it
+// (a signed address of the store would give the whole pack), and the
+// analysis reads each frame from its pack.
+func TestPackedFramesOnS3(t *testing.T) {
+	s3 := s3test.Start(t)
+	cfg, err := s3blob.ParseURL(s3.URL(s3.Bucket(t)))
+	must(t, err)
+	cfg.AccessKey, cfg.SecretKey = s3test.AccessKey, s3test.SecretKey
+	bucket, err := s3blob.Open(context.Background(), cfg)
+	must(t, err)
+	srv := testserver.Start(t, testserver.Options{Blobs: bucket, MediaDirect: true})
+	f := srv.NewFixture(t, 1, nil)
+	c := client{t, srv.URL}
+	s := start(t, c, srv.Link(t, f, 0))
+	face, desk := jpegFile(t, "webcam320/obama_480p.jpg"), jpegFile(t, "webcam320/desk_empty_320.jpg")
+	now := time.Now()
+	ctype, body := multipartOf(part{"frames/0", "image/jpeg", now.Add(-2 * time.Second), desk},
+		part{"frames/1", "image/jpeg", now.Add(-time.Second), face}, part{"frames/2", "image/jpeg", now, desk})
+	results(t, c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/uploads", s.id), s.token, ctype, nil, body))
+	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{desk, face, desk})
+
+	if r := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"frames":3}`)); r.status != 200 {
+		t.Fatalf("finish: %d %s", r.status, r.raw)
+	}
+	srv.WaitAnalysed(t, s.id)
+	sigs, err := srv.Store.ListFrameSignals(context.Background(), s.id)
+	must(t, err)
+	if len(sigs) != 3 {
+		t.Fatalf("%d frame signals, want 3", len(sigs))
+	}
+	for i, sg := range sigs {
+		if wantFaces := i % 2; !sg.OK || sg.Faces != wantFaces {
+			t.Errorf("frame %d: analysed %v (%q), %d faces; want %d", i, sg.OK, sg.Error, sg.Faces, wantFaces)
+		}
 	}
 }

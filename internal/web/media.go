@@ -51,6 +51,12 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, key, contentT
 		s.apiError(w, r, err)
 		return
 	}
+	s.serveObject(w, r, o, contentType)
+}
+
+// serveObject streams an open object (and closes it), private as
+// serveBlob says.
+func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, o blob.Object, contentType string) {
 	defer o.Close()
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "private, no-store")
@@ -80,7 +86,18 @@ func (s *Server) frameImage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	s.auditFrameRead(r, v, sess, seq)
-	s.serveBlob(w, r, f.BlobKey, "image/jpeg")
+	if !f.Packed {
+		s.serveBlob(w, r, f.BlobKey, "image/jpeg")
+		return
+	}
+	// A frame in a pack is part of an object, which a redirect to the
+	// store's own address cannot name: it is always streamed from here.
+	o, err := blob.OpenPart(r.Context(), s.Blobs, f.BlobKey, f.Offset, f.Size)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.serveObject(w, r, o, "image/jpeg")
 }
 
 // mediaGone answers a media read of a session whose media the retention

@@ -26,6 +26,7 @@ func Run(t *testing.T, newBucket Factory) {
 	}{
 		{"PutOpenRoundTrip", testRoundTrip},
 		{"OverwriteAndSeek", testOverwriteSeek},
+		{"PartOfAnObject", testPart},
 		{"MissingObjects", testMissing},
 		{"InvalidKeys", testInvalidKeys},
 		{"FailedPutLeavesNothing", testFailedPut},
@@ -97,6 +98,48 @@ func testOverwriteSeek(t *testing.T, b blob.Bucket) {
 	must(t, err)
 	if string(rest) != "456789" {
 		t.Fatalf("after seek read %q", rest)
+	}
+}
+
+// testPart reads stretches of one object as OpenPart gives them, with the
+// seeks http.ServeContent makes for a range request.
+func testPart(t *testing.T, b blob.Bucket) {
+	put(t, b, "sessions/1/frames/pack", []byte("AAAABBBBBBCC"))
+	for _, tc := range []struct {
+		offset, size int64
+		want         string
+	}{{0, 4, "AAAA"}, {4, 6, "BBBBBB"}, {10, 2, "CC"}, {12, 0, ""}} {
+		o, err := blob.OpenPart(t.Context(), b, "sessions/1/frames/pack", tc.offset, tc.size)
+		must(t, err)
+		if o.Info().Size != tc.size || o.Info().Key != "sessions/1/frames/pack" {
+			t.Errorf("part %d+%d: Info() = %+v", tc.offset, tc.size, o.Info())
+		}
+		got, err := io.ReadAll(o)
+		must(t, err)
+		if string(got) != tc.want {
+			t.Errorf("part %d+%d read %q, want %q", tc.offset, tc.size, got, tc.want)
+		}
+		end, err := o.Seek(0, io.SeekEnd)
+		must(t, err)
+		if end != tc.size {
+			t.Errorf("part %d+%d ends at %d", tc.offset, tc.size, end)
+		}
+		if tc.size > 0 {
+			_, err = o.Seek(-1, io.SeekCurrent)
+			must(t, err)
+			last, err := io.ReadAll(o)
+			must(t, err)
+			if string(last) != tc.want[len(tc.want)-1:] {
+				t.Errorf("part %d+%d: last byte after seeks %q", tc.offset, tc.size, last)
+			}
+		}
+		o.Close()
+	}
+	if _, err := blob.OpenPart(t.Context(), b, "sessions/1/frames/pack", 8, 5); !errors.Is(err, blob.ErrShortObject) {
+		t.Fatalf("a part past the object's end: %v", err)
+	}
+	if _, err := blob.OpenPart(t.Context(), b, "no/such", 0, 1); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("a part of a missing object: %v", err)
 	}
 }
 

@@ -65,18 +65,18 @@ func (c *conn) UploadSlot(ctx context.Context, kind store.UploadKind, sessionID 
 	return slot, wrap(string(kind)+" slot", err)
 }
 
-const frameCols = `session_id, seq, captured_at, blob_key, sha256, size, width, height, received_at`
+const frameCols = `session_id, seq, captured_at, blob_key, packed, blob_offset, sha256, size, width, height, received_at`
 
 var frames = seqTable[proctor.Frame]{what: "frame", table: "frames", cols: frameCols, scan: scanFrame}
 
 func (c *conn) InsertFrame(ctx context.Context, f *proctor.Frame) error {
-	return frames.insert(ctx, c, f.SessionID, f.Seq, ms(f.CapturedAt), f.BlobKey, f.SHA256, f.Size, f.Width, f.Height, ms(f.ReceivedAt))
+	return frames.insert(ctx, c, f.SessionID, f.Seq, ms(f.CapturedAt), f.BlobKey, f.Packed, f.Offset, f.SHA256, f.Size, f.Width, f.Height, ms(f.ReceivedAt))
 }
 
 func scanFrame(sc scanner) (*proctor.Frame, error) {
 	var f proctor.Frame
 	var captured, received int64
-	if err := sc.Scan(&f.SessionID, &f.Seq, &captured, &f.BlobKey, &f.SHA256, &f.Size, &f.Width, &f.Height, &received); err != nil {
+	if err := sc.Scan(&f.SessionID, &f.Seq, &captured, &f.BlobKey, &f.Packed, &f.Offset, &f.SHA256, &f.Size, &f.Width, &f.Height, &received); err != nil {
 		return nil, err
 	}
 	f.CapturedAt, f.ReceivedAt = fromMS(captured), fromMS(received)

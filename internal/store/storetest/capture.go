@@ -22,7 +22,11 @@ func testFrames(t *testing.T, st store.Store) {
 		t.Fatalf("NextFrameSeq of an empty session = %d", next)
 	}
 	for seq := range int64(5) {
-		must(t, st.InsertFrame(ctx(t), frame(s.ID, seq)))
+		fr := frame(s.ID, seq)
+		if seq >= 2 { // frames 2–4 share a pack
+			fr.BlobKey, fr.Packed, fr.Offset = "pack", true, (seq-2)*10
+		}
+		must(t, st.InsertFrame(ctx(t), fr))
 	}
 	wantErr(t, st.InsertFrame(ctx(t), frame(s.ID, 3)), store.ErrConflict)
 	next, err = st.NextFrameSeq(ctx(t), s.ID)
@@ -34,13 +38,16 @@ func testFrames(t *testing.T, st store.Store) {
 	}
 	got, err := st.GetFrame(ctx(t), s.ID, 2)
 	must(t, err)
-	if !got.CapturedAt.Equal(t0.Add(2*time.Second)) || got.Width != 320 || got.SHA256 != "h" {
+	if !got.CapturedAt.Equal(t0.Add(2*time.Second)) || got.Width != 320 || got.SHA256 != "h" || got.BlobKey != "pack" || !got.Packed || got.Offset != 0 {
 		t.Fatalf("GetFrame = %+v", got)
 	}
 	page, err := st.ListFrames(ctx(t), s.ID, 3, 10)
 	must(t, err)
-	if len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 4 {
+	if len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 4 || page[1].Offset != 20 || !page[1].Packed {
 		t.Fatalf("ListFrames from 3 = %+v", page)
+	}
+	if first, err := st.GetFrame(ctx(t), s.ID, 0); err != nil || first.Packed || first.Offset != 0 || first.BlobKey != "k" {
+		t.Fatalf("an unpacked frame reads back as %+v, %v", first, err)
 	}
 	_, err = st.GetFrame(ctx(t), s.ID, 99)
 	wantErr(t, err, store.ErrNotFound)
