@@ -27,15 +27,16 @@ const maxAudioChunk = 2 * time.Minute
 // PutAudio stores a chunk of microphone audio. Chunks arrive in order; the
 // client may leave out silence, so they need not touch in time.
 func (s *Service) PutAudio(ctx context.Context, sess *proctor.Session, in AudioInput) (Ack, error) {
-	u, err := s.stageAudio(ctx, sess, in, 0)
+	u, err := s.stageAudio(ctx, sess, in, 0, nil)
 	if err = s.commitOne(ctx, sess, u, err); err != nil {
 		return Ack{}, err
 	}
 	return u.ack().(Ack), nil
 }
 
-// stageAudio checks an audio chunk and writes it; floor as stageFrame's.
-func (s *Service) stageAudio(ctx context.Context, sess *proctor.Session, in AudioInput, floor int64) (*staged, error) {
+// stageAudio checks an audio chunk and writes it; floor and pack as
+// stageFrame's.
+func (s *Service) stageAudio(ctx context.Context, sess *proctor.Session, in AudioInput, floor int64, pack *batchPack) (*staged, error) {
 	sha := sha256Hex(in.Data)
 	u := &staged{kind: store.UploadAudio, seq: in.Seq, sha: sha}
 	var err error
@@ -52,7 +53,9 @@ func (s *Service) stageAudio(ctx context.Context, sess *proctor.Session, in Audi
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.blobs.Put(ctx, a.BlobKey, bytes.NewReader(in.Data)); err != nil {
+	if pack != nil {
+		pack.add(a.BlobKey, in.Data, func(key string, offset int64) { a.BlobKey, a.Packed, a.Offset = key, true, offset })
+	} else if _, err := s.blobs.Put(ctx, a.BlobKey, bytes.NewReader(in.Data)); err != nil {
 		return nil, err
 	}
 	a.ReceivedAt = s.now()

@@ -45,14 +45,14 @@ type BatchResult struct {
 // whole batch is retried (what was stored is then acknowledged again as a
 // retry). Every item keeps its own number and acknowledgement, so a
 // batch is the same uploads in fewer requests and transactions; its new
-// frames are written as one object (a pack), not one each.
+// frames and audio chunks are written as one object (a pack), not one each.
 func (s *Service) PutBatch(ctx context.Context, sess *proctor.Session, items []BatchItem) []BatchResult {
 	results := make([]BatchResult, 0, len(items))
 	ups := make([]*staged, 0, len(items))
 	// next holds, per stream, the number after the batch's last item of it:
 	// an item may follow one that is staged but not yet stored.
 	next := map[string]int64{}
-	pack := &framePack{}
+	pack := &batchPack{}
 	for _, it := range items {
 		u, err := s.stageItem(ctx, sess, it, next, pack)
 		if err != nil {
@@ -65,7 +65,7 @@ func (s *Service) PutBatch(ctx context.Context, sess *proctor.Session, items []B
 	if len(ups) == 0 {
 		return results
 	}
-	if err := pack.write(ctx, s.blobs); err != nil {
+	if err := pack.write(ctx, s.blobs, sess.ID); err != nil {
 		return []BatchResult{{Path: items[0].Path, Err: err}}
 	}
 	if err := s.commit(ctx, sess, ups...); err != nil {
@@ -79,7 +79,7 @@ func (s *Service) PutBatch(ctx context.Context, sess *proctor.Session, items []B
 }
 
 // stageItem stages a batch item through its kind's own checks.
-func (s *Service) stageItem(ctx context.Context, sess *proctor.Session, it BatchItem, next map[string]int64, pack *framePack) (*staged, error) {
+func (s *Service) stageItem(ctx context.Context, sess *proctor.Session, it BatchItem, next map[string]int64, pack *batchPack) (*staged, error) {
 	kind, stream, seq, err := batchPath(it.Path)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (s *Service) stageItem(ctx context.Context, sess *proctor.Session, it Batch
 		}
 		return s.stageFrame(ctx, sess, seq, it.CapturedAt, it.Data, floor, pack)
 	case store.UploadAudio:
-		return s.stageAudio(ctx, sess, AudioInput{Seq: seq, StartedAt: it.CapturedAt, ContentType: it.ContentType, Data: it.Data}, floor)
+		return s.stageAudio(ctx, sess, AudioInput{Seq: seq, StartedAt: it.CapturedAt, ContentType: it.ContentType, Data: it.Data}, floor, pack)
 	case store.UploadVideo:
 		return s.stageChunk(ctx, sess, ChunkInput{Stream: stream, Seq: seq, StartedAt: it.CapturedAt, DurationMS: it.DurationMS, Data: it.Data}, floor)
 	default:

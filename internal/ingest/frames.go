@@ -24,8 +24,8 @@ func (s *Service) PutFrame(ctx context.Context, sess *proctor.Session, seq int64
 // stageFrame checks a frame and writes its JPEG; floor is the next number
 // a batch's earlier frames leave expected (0 outside a batch). A batch
 // passes its pack, which takes the JPEG to write with the batch's other
-// frames in one object (framePack.write).
-func (s *Service) stageFrame(ctx context.Context, sess *proctor.Session, seq int64, capturedAt time.Time, data []byte, floor int64, pack *framePack) (*staged, error) {
+// media in one object (batchPack.write).
+func (s *Service) stageFrame(ctx context.Context, sess *proctor.Session, seq int64, capturedAt time.Time, data []byte, floor int64, pack *batchPack) (*staged, error) {
 	sha := sha256Hex(data)
 	u := &staged{kind: store.UploadFrame, seq: seq, sha: sha, from: capturedAt, to: capturedAt}
 	var err error
@@ -48,7 +48,7 @@ func (s *Service) stageFrame(ctx context.Context, sess *proctor.Session, seq int
 	// overwrite an acknowledged frame; a crash between the two leaves an
 	// unreferenced file that the retry's identical write reuses.
 	if pack != nil {
-		pack.add(f, data)
+		pack.add(f.BlobKey, data, func(key string, offset int64) { f.BlobKey, f.Packed, f.Offset = key, true, offset })
 	} else if _, err := s.blobs.Put(ctx, f.BlobKey, bytes.NewReader(data)); err != nil {
 		return nil, err
 	}

@@ -3,54 +3,62 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"io"
+	"fmt"
+	"strings"
 
 	"vigil/internal/blob"
-	"vigil/internal/proctor"
 )
 
-// framePack gathers the new frames of a batch to store them in one
-// object, one after another: one write (an S3 PUT, a file and its fsync)
-// for a few seconds of a student's webcam instead of one a frame. Each
-// frame's row names the pack and where its JPEG is in it (Frame.Packed,
-// Offset), and every reader opens that part (blob.OpenPart).
-type framePack struct {
-	frames []*proctor.Frame
-	data   [][]byte
+// batchPack gathers the new frames and audio chunks of a batch to store
+// them in one object, one after another: one write (an S3 PUT, a file
+// and its fsync) for a few seconds of a student's webcam and microphone
+// instead of one an item. Each item's row names the pack and where its
+// bytes are in it (Frame and AudioChunk: Packed, Offset), and every
+// reader opens that part (blob.OpenPart).
+type batchPack struct {
+	items []packItem
 }
 
-func (p *framePack) add(f *proctor.Frame, data []byte) {
-	p.frames = append(p.frames, f)
-	p.data = append(p.data, data)
+// packItem is one upload's bytes; own is the key it has on its own, and
+// place points its row into the pack.
+type packItem struct {
+	own   string
+	data  []byte
+	place func(key string, offset int64)
 }
 
-// write stores the pack and points its frames into it. A lone frame is
+func (p *batchPack) add(own string, data []byte, place func(key string, offset int64)) {
+	p.items = append(p.items, packItem{own, data, place})
+}
+
+// write stores the pack and points its items into it. A lone item is
 // stored as a single upload stores it, under its own key. The pack's key
-// is content-addressed as a frame's is (its first frame's number and the
-// hash of its frames' hashes), so a retried batch writes the same object
-// and a crash before the rows commit leaves only an unreferenced one.
-func (p *framePack) write(ctx context.Context, b blob.Bucket) error {
-	switch len(p.frames) {
+// is content-addressed as an item's is (the hash of its items' own keys,
+// which hold their kinds, numbers and hashes), so a retried batch writes
+// the same object and a crash before the rows commit leaves only an
+// unreferenced one.
+func (p *batchPack) write(ctx context.Context, b blob.Bucket, sessionID int64) error {
+	switch len(p.items) {
 	case 0:
 		return nil
 	case 1:
-		_, err := b.Put(ctx, p.frames[0].BlobKey, bytes.NewReader(p.data[0]))
+		_, err := b.Put(ctx, p.items[0].own, bytes.NewReader(p.items[0].data))
 		return err
 	}
-	var hashes bytes.Buffer
-	parts := make([]io.Reader, len(p.data))
-	var offset int64
-	for i, f := range p.frames {
-		hashes.WriteString(f.SHA256)
-		parts[i] = bytes.NewReader(p.data[i])
-		f.Packed, f.Offset = true, offset
-		offset += f.Size
+	size := 0
+	own := make([]string, len(p.items))
+	for i, it := range p.items {
+		size += len(it.data)
+		own[i] = it.own
 	}
-	first := p.frames[0]
-	key := blobKey(first.SessionID, "frames", first.Seq, sha256Hex(hashes.Bytes()), "pack")
-	for _, f := range p.frames {
-		f.BlobKey = key
+	key := fmt.Sprintf("sessions/%d/packs/%s.pack", sessionID, sha256Hex([]byte(strings.Join(own, "\n")))[:32])
+	// One slice, not a MultiReader: a backend must know the length to
+	// write it in one go (S3: one plain PUT, not a multipart upload).
+	pack := make([]byte, 0, size)
+	for _, it := range p.items {
+		it.place(key, int64(len(pack)))
+		pack = append(pack, it.data...)
 	}
-	_, err := b.Put(ctx, key, io.MultiReader(parts...))
+	_, err := b.Put(ctx, key, bytes.NewReader(pack))
 	return err
 }

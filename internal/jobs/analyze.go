@@ -150,7 +150,7 @@ func (w *analyzeWorker) analyzeAudio(ctx context.Context, sid int64) (bool, erro
 		return false, err
 	}
 	c := &chunks[0]
-	data, err := readBlob(ctx, w.deps.Blobs, c.BlobKey)
+	data, err := readObject(blob.OpenPart(ctx, w.deps.Blobs, c.BlobKey, c.Offset, c.Size))
 	var sigs []proctor.AudioSignal
 	problem := ""
 	switch {

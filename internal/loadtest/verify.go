@@ -85,7 +85,8 @@ func Verify(ctx context.Context, r *Report, st Store, blobs blob.Bucket) (*Check
 }
 
 // row is a stored item: its sequence number, hash and media key; end,
-// where a frame's bytes end in its object (a pack holds several).
+// where a frame's or audio chunk's bytes end in its object (a pack holds
+// several).
 type row struct {
 	seq      int64
 	sha, key string
@@ -122,7 +123,7 @@ func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blob
 		if err != nil {
 			return err
 		}
-		audio = append(audio, row{seq: a.Seq, sha: a.SHA256, key: a.BlobKey})
+		audio = append(audio, row{a.Seq, a.SHA256, a.BlobKey, a.Offset + a.Size})
 	}
 	compare(ctx, c, "audio", s.SessionID, s.Audio, audio, blobs)
 

@@ -11,8 +11,8 @@ type Frame struct {
 	Seq        int64     // 0, 1, 2, … without gaps
 	CapturedAt time.Time // client clock
 	BlobKey    string
-	// Packed: BlobKey names a pack, the object a batch's frames are
-	// stored in one after another, and the JPEG is the Size bytes from
+	// Packed: BlobKey names a pack, the object a batch's frames and audio
+	// are stored in one after another, and the JPEG is the Size bytes from
 	// Offset. Otherwise the object is the JPEG (Offset 0).
 	Packed     bool
 	Offset     int64
@@ -263,8 +263,11 @@ type AudioChunk struct {
 	DurationMS int64
 	// Format is the content type it was sent as: audio/basic (G.711 μ-law,
 	// 8 kHz) or audio/L16;rate=8000 or 16000 (docs/API.md).
-	Format     string
-	BlobKey    string
+	Format  string
+	BlobKey string
+	// Packed and Offset: as a Frame's (a batch's pack holds both).
+	Packed     bool
+	Offset     int64
 	SHA256     string
 	Size       int64
 	ReceivedAt time.Time

@@ -105,7 +105,7 @@ func (s *Service) placeChunk(ctx context.Context, blobs blob.Bucket, sessionID, 
 	if err != nil {
 		return err
 	}
-	o, err := blobs.Open(ctx, c.BlobKey)
+	o, err := blob.OpenPart(ctx, blobs, c.BlobKey, c.Offset, c.Size)
 	if err != nil {
 		return err
 	}

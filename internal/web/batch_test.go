@@ -3,14 +3,17 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
 	"testing"
 	"time"
 
+	"vigil/internal/blob"
 	"vigil/internal/blob/s3blob"
 	"vigil/internal/blob/s3blob/s3test"
 	"vigil/internal/proctor"
@@ -61,31 +64,52 @@ func ackOf(res map[string]any) (dup bool, ok bool) {
 	return a["duplicate"].(bool), true
 }
 
-// checkPacked: a batch's frames (want, from number 0) are one object, a
-// pack, and each reads back as sent, whole and by byte range, at the
-// instructor's media address (which must stream it, not redirect).
-func checkPacked(t *testing.T, srv *testserver.Server, instructor *proctor.User, sid int64, want [][]byte) {
+// checkPacked: a batch's frames (from number 0) and audio chunks (from 0)
+// are one object, a pack, of exactly their bytes; each frame reads back
+// as sent, whole and by byte range, at the instructor's media address
+// (which must stream it, not redirect), and each audio chunk as its part.
+func checkPacked(t *testing.T, srv *testserver.Server, instructor *proctor.User, sid int64, frames, audio [][]byte) {
 	t.Helper()
+	ctx := context.Background()
 	var key string
-	var offset int64
-	for seq, data := range want {
-		f, err := srv.Store.GetFrame(context.Background(), sid, int64(seq))
+	var total int64
+	samePack := func(what string, seq int, k string, packed bool, offset, size int64, data []byte) {
+		if key == "" {
+			key = k
+		}
+		if !packed || k != key || size != int64(len(data)) {
+			t.Fatalf("%s %d: in a pack %v, key %s, %d bytes; want the %d bytes sent, in the batch's pack %s", what, seq, packed, k, size, len(data), key)
+		}
+		o, err := blob.OpenPart(ctx, srv.Blobs, k, offset, size)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if seq == 0 {
-			key = f.BlobKey
+		got, _ := io.ReadAll(o)
+		o.Close()
+		if !bytes.Equal(got, data) {
+			t.Fatalf("%s %d: its part of the pack (%d bytes from %d) is not what was sent", what, seq, size, offset)
 		}
-		if !f.Packed || f.BlobKey != key || f.Offset != offset || f.Size != int64(len(data)) {
-			t.Fatalf("frame %d: %+v; want %d bytes from %d of the pack %s", seq, f, len(data), offset, key)
-		}
-		offset += f.Size
+		total += size
 	}
-	if info, err := srv.Blobs.Stat(context.Background(), key); err != nil || info.Size != offset {
-		t.Fatalf("the pack %s: %+v, %v; want %d bytes", key, info, err, offset)
+	for seq, data := range frames {
+		f, err := srv.Store.GetFrame(ctx, sid, int64(seq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePack("frame", seq, f.BlobKey, f.Packed, f.Offset, f.Size, data)
+	}
+	for seq, data := range audio {
+		a, err := srv.Store.GetAudio(ctx, sid, int64(seq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePack("audio chunk", seq, a.BlobKey, a.Packed, a.Offset, a.Size, data)
+	}
+	if info, err := srv.Blobs.Stat(ctx, key); err != nil || info.Size != total {
+		t.Fatalf("the pack %s: %+v, %v; want %d bytes, its items' and no more", key, info, err, total)
 	}
 	c, _ := srv.SignIn(t, instructor)
-	for seq, data := range want {
+	for seq, data := range frames {
 		u := fmt.Sprintf("%s/media/sessions/%d/frames/%d", srv.URL, sid, seq)
 		if status, body := get(t, c, u); status != 200 || body != string(data) {
 			t.Fatalf("GET frame %d: %d, %d bytes; want 200 and the %d bytes sent", seq, status, len(body), len(data))
@@ -154,7 +178,7 @@ func TestBatchOfUploads(t *testing.T) {
 	if sess, err := srv.Store.GetSession(ctx, s.id); err != nil || sess.State != proctor.StateInProgress {
 		t.Fatalf("session %+v (%v): its first capture starts it", sess, err)
 	}
-	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{face, desk, face})
+	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{face, desk, face}, [][]byte{second})
 
 	// The same batch again, as after a lost answer: every item a retry.
 	for i, r := range results(t, post(first...)) {
@@ -234,7 +258,7 @@ func TestBatchOfUploads(t *testing.T) {
 // TestPackedFramesOnS3: on S3 with direct media, a batch's frames are one
 // object; the instructor's media address streams each frame's part of it
 // (a signed address of the store would give the whole pack), and the
-// analysis reads each frame from its pack.
+// analysis reads each frame and audio chunk from its pack.
 func TestPackedFramesOnS3(t *testing.T) {
 	s3 := s3test.Start(t)
 	cfg, err := s3blob.ParseURL(s3.URL(s3.Bucket(t)))
@@ -248,12 +272,18 @@ func TestPackedFramesOnS3(t *testing.T) {
 	s := start(t, c, srv.Link(t, f, 0))
 	face, desk := jpegFile(t, "webcam320/obama_480p.jpg"), jpegFile(t, "webcam320/desk_empty_320.jpg")
 	now := time.Now()
+	tone := make([]byte, 2*8000) // 1 s of a 400 Hz tone, 16-bit PCM at 8 kHz
+	for i := range 8000 {
+		v := int16(8000 * math.Sin(2*math.Pi*400*float64(i)/8000))
+		binary.LittleEndian.PutUint16(tone[2*i:], uint16(v))
+	}
 	ctype, body := multipartOf(part{"frames/0", "image/jpeg", now.Add(-2 * time.Second), desk},
+		part{"audio/0", "audio/L16;rate=8000", now.Add(-2 * time.Second), tone},
 		part{"frames/1", "image/jpeg", now.Add(-time.Second), face}, part{"frames/2", "image/jpeg", now, desk})
 	results(t, c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/uploads", s.id), s.token, ctype, nil, body))
-	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{desk, face, desk})
+	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{desk, face, desk}, [][]byte{tone})
 
-	if r := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"frames":3}`)); r.status != 200 {
+	if r := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"frames":3,"audio":1}`)); r.status != 200 {
 		t.Fatalf("finish: %d %s", r.status, r.raw)
 	}
 	srv.WaitAnalysed(t, s.id)
@@ -266,5 +296,17 @@ func TestPackedFramesOnS3(t *testing.T) {
 		if wantFaces := i % 2; !sg.OK || sg.Faces != wantFaces {
 			t.Errorf("frame %d: analysed %v (%q), %d faces; want %d", i, sg.OK, sg.Error, sg.Faces, wantFaces)
 		}
+	}
+	heard, err := srv.Store.ListAudioSignals(context.Background(), s.id)
+	must(t, err)
+	var heardMS int64
+	for _, h := range heard {
+		heardMS += h.DurMS
+		if h.RMSdB < -30 {
+			t.Errorf("audio signal %+v: want the tone (about -15 dBFS)", h)
+		}
+	}
+	if heardMS != 1000 {
+		t.Fatalf("audio signals %+v cover %d ms: want the tone's 1,000 ms, read from its part of the pack", heard, heardMS)
 	}
 }

@@ -9,18 +9,18 @@ import (
 	"vigil/internal/store"
 )
 
-const audioCols = `session_id, seq, started_at, duration_ms, format, blob_key, sha256, size, received_at`
+const audioCols = `session_id, seq, started_at, duration_ms, format, blob_key, packed, blob_offset, sha256, size, received_at`
 
 var audioChunks = seqTable[proctor.AudioChunk]{what: "audio", table: "audio_chunks", cols: audioCols, scan: scanAudio}
 
 func (c *conn) InsertAudio(ctx context.Context, a *proctor.AudioChunk) error {
-	return audioChunks.insert(ctx, c, a.SessionID, a.Seq, ms(a.StartedAt), a.DurationMS, a.Format, a.BlobKey, a.SHA256, a.Size, ms(a.ReceivedAt))
+	return audioChunks.insert(ctx, c, a.SessionID, a.Seq, ms(a.StartedAt), a.DurationMS, a.Format, a.BlobKey, a.Packed, a.Offset, a.SHA256, a.Size, ms(a.ReceivedAt))
 }
 
 func scanAudio(sc scanner) (*proctor.AudioChunk, error) {
 	var a proctor.AudioChunk
 	var started, received int64
-	if err := sc.Scan(&a.SessionID, &a.Seq, &started, &a.DurationMS, &a.Format, &a.BlobKey, &a.SHA256, &a.Size, &received); err != nil {
+	if err := sc.Scan(&a.SessionID, &a.Seq, &started, &a.DurationMS, &a.Format, &a.BlobKey, &a.Packed, &a.Offset, &a.SHA256, &a.Size, &received); err != nil {
 		return nil, err
 	}
 	a.StartedAt, a.ReceivedAt = fromMS(started), fromMS(received)

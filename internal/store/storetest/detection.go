@@ -13,19 +13,19 @@ func testAudio(t *testing.T, st store.Store) {
 	s := f.session(t, st)
 	for seq := range int64(3) {
 		must(t, st.InsertAudio(ctx(t), &proctor.AudioChunk{SessionID: s.ID, Seq: seq, StartedAt: t0.Add(time.Duration(seq) * 5 * time.Second),
-			DurationMS: 5000, Format: "audio/basic", BlobKey: "a", SHA256: "x", Size: 40000, ReceivedAt: t0}))
+			DurationMS: 5000, Format: "audio/basic", BlobKey: "a", Packed: seq == 2, Offset: seq * 7, SHA256: "x", Size: 40000, ReceivedAt: t0}))
 	}
 	wantErr(t, st.InsertAudio(ctx(t), &proctor.AudioChunk{SessionID: s.ID, Seq: 1, Format: "audio/basic"}), store.ErrConflict)
 	next, err := st.NextAudioSeq(ctx(t), s.ID)
 	must(t, err)
 	got, err := st.GetAudio(ctx(t), s.ID, 2)
 	must(t, err)
-	if next != 3 || got.Format != "audio/basic" || got.DurationMS != 5000 || !got.StartedAt.Equal(t0.Add(10*time.Second)) {
+	if next != 3 || got.Format != "audio/basic" || got.DurationMS != 5000 || !got.StartedAt.Equal(t0.Add(10*time.Second)) || !got.Packed || got.Offset != 14 {
 		t.Fatalf("next %d, chunk %+v", next, got)
 	}
 	pending, err := st.PendingAudio(ctx(t), s.ID, 2)
 	must(t, err)
-	if len(pending) != 2 || pending[0].Seq != 0 {
+	if len(pending) != 2 || pending[0].Seq != 0 || pending[0].Packed || pending[1].Offset != 7 {
 		t.Fatalf("PendingAudio = %+v", pending)
 	}
 	sigs := []proctor.AudioSignal{
