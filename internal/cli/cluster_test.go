@@ -212,6 +212,8 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 		checkStoredS3(t, st, s3srv, bucket, ack, frames)
 	})
 
+	// The load is batched, as the browser sends it, so the node dies
+	// with packs written and their rows not yet (or just) committed.
 	t.Run("vigil loadtest over both web nodes, one killed", func(t *testing.T) {
 		web1.start() // back after the last subtest
 		web1.waitReady()
@@ -228,7 +230,7 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 		done := make(chan int, 1)
 		go func() {
 			done <- cli.Run(context.Background(), []string{"loadtest", "--target", "http://" + web1.addr + ",http://" + web2.addr,
-				"--students", "8", "--ramp", "2s", "--hold", "16s", "--drain", "60s", "--out", result}, nil, &out, &progress)
+				"--students", "8", "--ramp", "2s", "--hold", "16s", "--drain", "60s", "--batch", "2s", "--out", result}, nil, &out, &progress)
 		}()
 		// The node dies once both take uploads: 40 frames of the run stored.
 		testwait.Until(t, "40 frames of the load run stored", 60*time.Second, func() bool { return frames() >= before+40 })
@@ -254,6 +256,11 @@ func TestClusterOnPostgresAndS3(t *testing.T) {
 		}
 		if rep.Errors["network"] == 0 {
 			t.Errorf("no upload met the dead node (errors %v): the kill came too late to test anything", rep.Errors)
+		}
+		var packed int
+		must(t, db.QueryRow(`SELECT count(*) FROM frames WHERE packed`).Scan(&packed))
+		if packed == 0 {
+			t.Error("no frame of the batched run is in a pack")
 		}
 	})
 
