@@ -254,3 +254,33 @@ func TestVerdict(t *testing.T) {
 		t.Errorf("weight 2 on 50 s of 600: %s, want fail", got)
 	}
 }
+
+// TestBackgroundMotionAroundArrivals: the frame where the student sits down
+// in front of an empty camera (or the last face leaves) changes the whole
+// picture; it is Left Session's edge, not movement behind the student. A
+// second person walking in behind the student is movement all the same.
+func TestBackgroundMotionAroundArrivals(t *testing.T) {
+	motionOf := func(script string, moving map[int]float64) []proctor.FrameSignal {
+		sigs := frames(script)
+		for i := range sigs {
+			sigs[i].Motion = moving[i]
+		}
+		return sigs
+	}
+	only := func(vs []proctor.Violation) []proctor.Violation {
+		var out []proctor.Violation
+		for _, v := range vs {
+			if v.Type == proctor.BackgroundMotion {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	// Leaves at 5, away until 12 (a pet moving at 11), back at 12; the
+	// picture settles a frame later.
+	got := only(decide(t, motionOf("111110000000111111", map[int]float64{5: 0.8, 11: 0.2, 12: 0.8, 13: 0.2}), nil, nil))
+	check(t, got, want{proctor.BackgroundMotion, 11, 12, false, ""}, want{proctor.BackgroundMotion, 13, 14, false, ""})
+	// Someone walks in behind the student (frames 4–6): applied.
+	got = only(decide(t, motionOf("11112221111", map[int]float64{4: 0.3, 5: 0.3, 6: 0.3}), nil, nil))
+	check(t, got, want{proctor.BackgroundMotion, 4, 7, true, ""})
+}

@@ -41,11 +41,16 @@ func flagRule(in Input, t proctor.ViolationType, flagged func(i int) (on, known 
 
 // motionRule flags sustained movement behind the student: frames where more
 // than the threshold share of the background changed since the frame before.
+// The frame where someone appears in front of an empty camera, or the
+// last face leaves it, is not judged: the picture changes around a person
+// sitting down or getting up (or a pet walking off) far beyond the face's
+// box, and that moment is where Left Session starts or ends, not movement
+// behind the student.
 func motionRule(in Input) []proctor.Violation {
 	th := in.Settings.BackgroundMotion.ThresholdOr(proctor.DefaultMotionShare)
 	return flagRule(in, proctor.BackgroundMotion, func(i int) (bool, bool) {
 		m := in.Frames[i].Motion
-		return m >= th, in.Frames[i].OK && m >= 0
+		return m >= th, in.Frames[i].OK && m >= 0 && !arrivalOrDeparture(in.Frames, i)
 	}, func(r run) proctor.Violation {
 		peak := 0.0
 		for _, f := range in.Frames[r.first : r.last+1] {
@@ -57,4 +62,13 @@ func motionRule(in Input) []proctor.Violation {
 		judgeDuration(&v, &in.Settings.BackgroundMotion, "movement in the background")
 		return v
 	})
+}
+
+// arrivalOrDeparture: frame i has faces and the frame before none, or the
+// reverse.
+func arrivalOrDeparture(frames []proctor.FrameSignal, i int) bool {
+	if i == 0 || !frames[i-1].OK {
+		return false
+	}
+	return (frames[i-1].Faces == 0) != (frames[i].Faces == 0)
 }

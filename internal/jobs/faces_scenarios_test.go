@@ -30,7 +30,6 @@ var knownFaceMisses = map[string]string{
 	"judge-photo-held left_session missed":     "a printed photo held up moves with the hand like a face; no cue here tells it from the student",
 	"judge-down facial_suspicion missed":       "one of the two people looking down reads 24° nose down from the student's usual pose, under the 25° threshold",
 	"judge-screen-video multiple_people false": "a face in a video call on a second screen moves like a person's",
-	"judge-dogs background_motion false":       "the frame changes wholly twice when the dog leaves and the student sits down again",
 }
 
 // TestFaceScenarios plays the face scenarios through the real ingest API
