@@ -6,21 +6,28 @@ import (
 	"io"
 )
 
-// Concat reads stored objects one after another as one stream that can
-// seek (for HTTP range requests), opening one object at a time: a
+// Concat reads stored objects, or parts of them, one after another as one
+// stream that can seek (for HTTP range requests), opening one at a time: a
 // recording kept as many chunks streams without being assembled in
-// memory or on disk. Parts name the objects and their sizes.
+// memory or on disk.
 type Concat struct {
 	ctx   context.Context
 	b     Bucket
-	parts []Info
+	parts []Part
 	size  int64
 	pos   int64
 	cur   Object
 }
 
+// Part names Size bytes from Offset of the object at Key: a whole object
+// (Offset 0, Size its size), or an upload kept in a pack (OpenPart).
+type Part struct {
+	Key          string
+	Offset, Size int64
+}
+
 // NewConcat reads parts of b in order.
-func NewConcat(ctx context.Context, b Bucket, parts []Info) *Concat {
+func NewConcat(ctx context.Context, b Bucket, parts []Part) *Concat {
 	c := &Concat{ctx: ctx, b: b, parts: parts}
 	for _, p := range parts {
 		c.size += p.Size
@@ -72,7 +79,7 @@ func (c *Concat) open() error {
 	start := int64(0)
 	for _, p := range c.parts {
 		if c.pos < start+p.Size {
-			o, err := c.b.Open(c.ctx, p.Key)
+			o, err := OpenPart(c.ctx, c.b, p.Key, p.Offset, p.Size)
 			if err != nil {
 				return err
 			}

@@ -179,28 +179,29 @@ func (b *Builder) videoFiles(ctx context.Context, sd sessionData, stream string)
 		return nil, err
 	}
 	var files []file
-	var keys []string
+	var parts []blob.Part
 	flush := func() {
-		if len(keys) == 0 {
+		if len(parts) == 0 {
 			return
 		}
-		segKeys := keys
+		segment := parts
 		path := fmt.Sprintf("%s/video/%s-segment-%d.webm", sd.dir, stream, len(files)+1)
 		files = append(files, file{path: path, method: zip.Store, write: func(ctx context.Context, w io.Writer) error {
-			for _, k := range segKeys {
-				if err := b.copyBlob(ctx, w, k); err != nil {
+			for _, p := range segment {
+				obj, err := blob.OpenPart(ctx, b.Blobs, p.Key, p.Offset, p.Size)
+				if err := copyObject(w, p.Key, obj, err); err != nil {
 					return err
 				}
 			}
 			return nil
 		}})
-		keys = nil
+		parts = nil
 	}
 	for _, c := range chunks {
 		if c.OpensSegment || c.Seq == 0 {
 			flush()
 		}
-		keys = append(keys, c.BlobKey)
+		parts = append(parts, blob.Part{Key: c.BlobKey, Offset: c.Offset, Size: c.Size})
 	}
 	flush()
 	return files, nil

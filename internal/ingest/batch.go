@@ -45,7 +45,8 @@ type BatchResult struct {
 // whole batch is retried (what was stored is then acknowledged again as a
 // retry). Every item keeps its own number and acknowledgement, so a
 // batch is the same uploads in fewer requests and transactions; its new
-// frames and audio chunks are written as one object (a pack), not one each.
+// frames, audio and video chunks are written as one object (a pack), not
+// one each.
 func (s *Service) PutBatch(ctx context.Context, sess *proctor.Session, items []BatchItem) []BatchResult {
 	results := make([]BatchResult, 0, len(items))
 	ups := make([]*staged, 0, len(items))
@@ -97,7 +98,7 @@ func (s *Service) stageItem(ctx context.Context, sess *proctor.Session, it Batch
 	case store.UploadAudio:
 		return s.stageAudio(ctx, sess, AudioInput{Seq: seq, StartedAt: it.CapturedAt, ContentType: it.ContentType, Data: it.Data}, floor, pack)
 	case store.UploadVideo:
-		return s.stageChunk(ctx, sess, ChunkInput{Stream: stream, Seq: seq, StartedAt: it.CapturedAt, DurationMS: it.DurationMS, Data: it.Data}, floor)
+		return s.stageChunk(ctx, sess, ChunkInput{Stream: stream, Seq: seq, StartedAt: it.CapturedAt, DurationMS: it.DurationMS, Data: it.Data}, floor, pack)
 	default:
 		if err := requireMedia(it, "application/json"); err != nil {
 			return nil, err

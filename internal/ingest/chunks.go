@@ -28,15 +28,16 @@ type ChunkInput struct {
 // PutChunk stores a WebM chunk of the webcam or screen recording. Chunks of
 // one stream arrive in order, so that concatenated they play.
 func (s *Service) PutChunk(ctx context.Context, sess *proctor.Session, in ChunkInput) (Ack, error) {
-	u, err := s.stageChunk(ctx, sess, in, 0)
+	u, err := s.stageChunk(ctx, sess, in, 0, nil)
 	if err = s.commitOne(ctx, sess, u, err); err != nil {
 		return Ack{}, err
 	}
 	return u.ack().(Ack), nil
 }
 
-// stageChunk checks a video chunk and writes it; floor as stageFrame's.
-func (s *Service) stageChunk(ctx context.Context, sess *proctor.Session, in ChunkInput, floor int64) (*staged, error) {
+// stageChunk checks a video chunk and writes it; floor and pack as
+// stageFrame's.
+func (s *Service) stageChunk(ctx context.Context, sess *proctor.Session, in ChunkInput, floor int64, pack *batchPack) (*staged, error) {
 	if in.Stream != proctor.StreamWebcam && in.Stream != proctor.StreamScreen {
 		return nil, proctor.E(proctor.CodeInvalid, "video stream must be %q or %q", proctor.StreamWebcam, proctor.StreamScreen)
 	}
@@ -53,7 +54,9 @@ func (s *Service) stageChunk(ctx context.Context, sess *proctor.Session, in Chun
 	c := &proctor.VideoChunk{SessionID: sess.ID, Stream: in.Stream, Seq: in.Seq, StartedAt: in.StartedAt,
 		DurationMS: in.DurationMS, SHA256: sha, Size: int64(len(in.Data)), BlobKey: blobKey(sess.ID, "video-"+in.Stream, in.Seq, sha, "webm"),
 		OpensSegment: bytes.HasPrefix(in.Data, webmMagic)}
-	if _, err := s.blobs.Put(ctx, c.BlobKey, bytes.NewReader(in.Data)); err != nil {
+	if pack != nil {
+		pack.add(c.BlobKey, in.Data, func(key string, offset int64) { c.BlobKey, c.Packed, c.Offset = key, true, offset })
+	} else if _, err := s.blobs.Put(ctx, c.BlobKey, bytes.NewReader(in.Data)); err != nil {
 		return nil, err
 	}
 	c.ReceivedAt = s.now()

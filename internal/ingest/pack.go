@@ -9,12 +9,12 @@ import (
 	"vigil/internal/blob"
 )
 
-// batchPack gathers the new frames and audio chunks of a batch to store
-// them in one object, one after another: one write (an S3 PUT, a file
-// and its fsync) for a few seconds of a student's webcam and microphone
+// batchPack gathers the new media of a batch (frames, audio and video
+// chunks) to store them in one object, one after another: one write (an
+// S3 PUT, a file and its fsync) for a few seconds of a student's capture
 // instead of one an item. Each item's row names the pack and where its
-// bytes are in it (Frame and AudioChunk: Packed, Offset), and every
-// reader opens that part (blob.OpenPart).
+// bytes are in it (Packed, Offset), and every reader opens that part
+// (blob.OpenPart, blob.Concat).
 type batchPack struct {
 	items []packItem
 }

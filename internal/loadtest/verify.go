@@ -85,8 +85,8 @@ func Verify(ctx context.Context, r *Report, st Store, blobs blob.Bucket) (*Check
 }
 
 // row is a stored item: its sequence number, hash and media key; end,
-// where a frame's or audio chunk's bytes end in its object (a pack holds
-// several).
+// where a frame's, audio or video chunk's bytes end in its object (a pack
+// holds several).
 type row struct {
 	seq      int64
 	sha, key string
@@ -137,7 +137,7 @@ func verifySession(ctx context.Context, c *Check, s SessionItems, st Store, blob
 		}
 		var rows []row
 		for _, ch := range chunks {
-			rows = append(rows, row{seq: ch.Seq, sha: ch.SHA256, key: ch.BlobKey})
+			rows = append(rows, row{ch.Seq, ch.SHA256, ch.BlobKey, ch.Offset + ch.Size})
 		}
 		compare(ctx, c, v.stream, s.SessionID, v.acked, rows, blobs)
 	}

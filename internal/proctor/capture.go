@@ -11,8 +11,8 @@ type Frame struct {
 	Seq        int64     // 0, 1, 2, … without gaps
 	CapturedAt time.Time // client clock
 	BlobKey    string
-	// Packed: BlobKey names a pack, the object a batch's frames and audio
-	// are stored in one after another, and the JPEG is the Size bytes from
+	// Packed: BlobKey names a pack, the object a batch's frames, audio and
+	// video are stored in one after another, and the JPEG is the Size bytes from
 	// Offset. Otherwise the object is the JPEG (Offset 0).
 	Packed     bool
 	Offset     int64
@@ -32,6 +32,9 @@ type VideoChunk struct {
 	StartedAt  time.Time // client clock, start of the chunk's media
 	DurationMS int64
 	BlobKey    string
+	// Packed and Offset: as a Frame's (a batch's pack holds both).
+	Packed     bool
+	Offset     int64
 	SHA256     string
 	Size       int64
 	ReceivedAt time.Time

@@ -98,7 +98,7 @@ func pickSegment(chunks []proctor.VideoChunk, param string) (int, []proctor.Vide
 }
 
 // Parts names the video's blobs, in order, for blob.NewConcat.
-func (v *Video) Parts() []blob.Info { return ChunkParts(v.Chunks) }
+func (v *Video) Parts() []blob.Part { return ChunkParts(v.Chunks) }
 
 // JoinedKey is where the video is kept joined into one object once the
 // session has finished (jobargs.JoinVideo).
@@ -111,10 +111,10 @@ func JoinedKey(sessionID int64, stream string, segment int) string {
 }
 
 // ChunkParts names the blobs of video chunks, for blob.NewConcat.
-func ChunkParts(chunks []proctor.VideoChunk) []blob.Info {
-	parts := make([]blob.Info, len(chunks))
+func ChunkParts(chunks []proctor.VideoChunk) []blob.Part {
+	parts := make([]blob.Part, len(chunks))
 	for i, c := range chunks {
-		parts[i] = blob.Info{Key: c.BlobKey, Size: c.Size}
+		parts[i] = blob.Part{Key: c.BlobKey, Offset: c.Offset, Size: c.Size}
 	}
 	return parts
 }

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 	"vigil/internal/blob/s3blob"
 	"vigil/internal/blob/s3blob/s3test"
 	"vigil/internal/proctor"
+	"vigil/internal/review"
 	"vigil/internal/testserver"
+	"vigil/internal/testwait"
 )
 
 // part is one upload of a batch request.
@@ -35,6 +38,9 @@ func multipartOf(parts ...part) (string, []byte) {
 		h := textproto.MIMEHeader{"Content-Disposition": {fmt.Sprintf(`form-data; name=%q`, p.path)}, "Content-Type": {p.ctype}}
 		if !p.at.IsZero() {
 			h.Set("X-Capture-Time", p.at.UTC().Format(time.RFC3339Nano))
+		}
+		if strings.HasPrefix(p.path, "chunks/") {
+			h.Set("X-Duration-Ms", "10000") // every video chunk here lasts 10 s
 		}
 		w, _ := mw.CreatePart(h) // to memory: cannot fail
 		w.Write(p.body)
@@ -64,11 +70,11 @@ func ackOf(res map[string]any) (dup bool, ok bool) {
 	return a["duplicate"].(bool), true
 }
 
-// checkPacked: a batch's frames (from number 0) and audio chunks (from 0)
-// are one object, a pack, of exactly their bytes; each frame reads back
+// checkPacked: a batch's frames, audio chunks and webcam chunks (each from
+// number 0) are one object, a pack, of exactly their bytes; each frame reads back
 // as sent, whole and by byte range, at the instructor's media address
 // (which must stream it, not redirect), and each audio chunk as its part.
-func checkPacked(t *testing.T, srv *testserver.Server, instructor *proctor.User, sid int64, frames, audio [][]byte) {
+func checkPacked(t *testing.T, srv *testserver.Server, instructor *proctor.User, sid int64, frames, audio, webcam [][]byte) {
 	t.Helper()
 	ctx := context.Background()
 	var key string
@@ -104,6 +110,13 @@ func checkPacked(t *testing.T, srv *testserver.Server, instructor *proctor.User,
 			t.Fatal(err)
 		}
 		samePack("audio chunk", seq, a.BlobKey, a.Packed, a.Offset, a.Size, data)
+	}
+	for seq, data := range webcam {
+		c, err := srv.Store.GetChunk(ctx, sid, proctor.StreamWebcam, int64(seq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePack("webcam chunk", seq, c.BlobKey, c.Packed, c.Offset, c.Size, data)
 	}
 	if info, err := srv.Blobs.Stat(ctx, key); err != nil || info.Size != total {
 		t.Fatalf("the pack %s: %+v, %v; want %d bytes, its items' and no more", key, info, err, total)
@@ -178,7 +191,7 @@ func TestBatchOfUploads(t *testing.T) {
 	if sess, err := srv.Store.GetSession(ctx, s.id); err != nil || sess.State != proctor.StateInProgress {
 		t.Fatalf("session %+v (%v): its first capture starts it", sess, err)
 	}
-	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{face, desk, face}, [][]byte{second})
+	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{face, desk, face}, [][]byte{second}, nil)
 
 	// The same batch again, as after a lost answer: every item a retry.
 	for i, r := range results(t, post(first...)) {
@@ -257,8 +270,9 @@ func TestBatchOfUploads(t *testing.T) {
 
 // TestPackedFramesOnS3: on S3 with direct media, a batch's frames are one
 // object; the instructor's media address streams each frame's part of it
-// (a signed address of the store would give the whole pack), and the
-// analysis reads each frame and audio chunk from its pack.
+// (a signed address of the store would give the whole pack), the analysis
+// reads each frame and audio chunk from its pack, and the video plays from
+// its chunk's part, then joined.
 func TestPackedFramesOnS3(t *testing.T) {
 	s3 := s3test.Start(t)
 	cfg, err := s3blob.ParseURL(s3.URL(s3.Bucket(t)))
@@ -277,13 +291,20 @@ func TestPackedFramesOnS3(t *testing.T) {
 		v := int16(8000 * math.Sin(2*math.Pi*400*float64(i)/8000))
 		binary.LittleEndian.PutUint16(tone[2*i:], uint16(v))
 	}
+	video := append(webm(), bytes.Repeat([]byte{0x51}, 3000)...)
 	ctype, body := multipartOf(part{"frames/0", "image/jpeg", now.Add(-2 * time.Second), desk},
+		part{"chunks/webcam/0", "video/webm", now.Add(-10 * time.Second), video},
 		part{"audio/0", "audio/L16;rate=8000", now.Add(-2 * time.Second), tone},
 		part{"frames/1", "image/jpeg", now.Add(-time.Second), face}, part{"frames/2", "image/jpeg", now, desk})
 	results(t, c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/uploads", s.id), s.token, ctype, nil, body))
-	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{desk, face, desk}, [][]byte{tone})
+	checkPacked(t, srv, &f.Instructor, s.id, [][]byte{desk, face, desk}, [][]byte{tone}, [][]byte{video})
+	teacher, _ := srv.SignIn(t, &f.Instructor)
+	videoURL := fmt.Sprintf("%s/media/sessions/%d/video/webcam", srv.URL, s.id)
+	if status, got := get(t, teacher, videoURL); status != 200 || got != string(video) {
+		t.Fatalf("the video while the exam runs (its chunks' parts, streamed): %d, %d bytes; want the %d sent", status, len(got), len(video))
+	}
 
-	if r := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"frames":3,"audio":1}`)); r.status != 200 {
+	if r := c.do("POST", fmt.Sprintf("/api/v1/sessions/%d/finish", s.id), s.token, "application/json", nil, []byte(`{"frames":3,"audio":1,"chunks":{"webcam":1}}`)); r.status != 200 {
 		t.Fatalf("finish: %d %s", r.status, r.raw)
 	}
 	srv.WaitAnalysed(t, s.id)
@@ -308,5 +329,20 @@ func TestPackedFramesOnS3(t *testing.T) {
 	}
 	if heardMS != 1000 {
 		t.Fatalf("audio signals %+v cover %d ms: want the tone's 1,000 ms, read from its part of the pack", heard, heardMS)
+	}
+	// Finished, the segment is joined from its parts into one object, and
+	// the video address sends the browser there.
+	testwait.Until(t, "the video segment to be joined into one object", 30*time.Second, func() bool {
+		info, err := bucket.Stat(context.Background(), review.JoinedKey(s.id, "webcam", 0))
+		return err == nil && info.Size == int64(len(video))
+	})
+	res, err := teacher.Get(videoURL)
+	must(t, err)
+	res.Body.Close()
+	if res.StatusCode != http.StatusFound {
+		t.Fatalf("the finished session's video: %d, want 302 to the joined object in the store", res.StatusCode)
+	}
+	if status, got := get(t, http.DefaultClient, res.Header.Get("Location")); status != 200 || got != string(video) {
+		t.Fatalf("the finished session's video from the store: %d, %d bytes; want the %d sent", status, len(got), len(video))
 	}
 }

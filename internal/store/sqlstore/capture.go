@@ -100,17 +100,17 @@ func (c *conn) CountFrames(ctx context.Context, sessionID int64) (int64, error) 
 	return queryInt(ctx, c.r, "count frames", `SELECT count(*) FROM frames WHERE session_id = $1`, sessionID)
 }
 
-const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, sha256, size, received_at, opens_segment`
+const chunkCols = `session_id, stream, seq, started_at, duration_ms, blob_key, packed, blob_offset, sha256, size, received_at, opens_segment`
 
 func (c *conn) InsertChunk(ctx context.Context, v *proctor.VideoChunk) error {
-	return c.insertNew(ctx, "insert chunk", `INSERT INTO video_chunks (`+chunkCols+`) VALUES (`+placeholders(1, 10)+`)`,
-		v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.SHA256, v.Size, ms(v.ReceivedAt), v.OpensSegment)
+	return c.insertNew(ctx, "insert chunk", `INSERT INTO video_chunks (`+chunkCols+`) VALUES (`+placeholders(1, 12)+`)`,
+		v.SessionID, v.Stream, v.Seq, ms(v.StartedAt), v.DurationMS, v.BlobKey, v.Packed, v.Offset, v.SHA256, v.Size, ms(v.ReceivedAt), v.OpensSegment)
 }
 
 func scanChunk(sc scanner) (*proctor.VideoChunk, error) {
 	var v proctor.VideoChunk
 	var started, received int64
-	if err := sc.Scan(&v.SessionID, &v.Stream, &v.Seq, &started, &v.DurationMS, &v.BlobKey, &v.SHA256, &v.Size, &received, &v.OpensSegment); err != nil {
+	if err := sc.Scan(&v.SessionID, &v.Stream, &v.Seq, &started, &v.DurationMS, &v.BlobKey, &v.Packed, &v.Offset, &v.SHA256, &v.Size, &received, &v.OpensSegment); err != nil {
 		return nil, err
 	}
 	v.StartedAt, v.ReceivedAt = fromMS(started), fromMS(received)

@@ -61,7 +61,10 @@ func testChunks(t *testing.T, st store.Store) {
 			StartedAt: t0.Add(time.Duration(seq) * 10 * time.Second), DurationMS: 10000, BlobKey: "v", SHA256: "x", Size: 100,
 			OpensSegment: seq != 1}))
 	}
-	must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamScreen, Seq: 0, StartedAt: t0, BlobKey: "s", SHA256: "y"}))
+	must(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamScreen, Seq: 0, StartedAt: t0, BlobKey: "pack", Packed: true, Offset: 123, SHA256: "y"}))
+	if sc, err := st.GetChunk(ctx(t), s.ID, proctor.StreamScreen, 0); err != nil || !sc.Packed || sc.Offset != 123 || sc.BlobKey != "pack" {
+		t.Fatalf("a packed chunk reads back as %+v, %v", sc, err)
+	}
 	wantErr(t, st.InsertChunk(ctx(t), &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamWebcam, Seq: 1, BlobKey: "v", SHA256: "z"}), store.ErrConflict)
 	next, err := st.NextChunkSeq(ctx(t), s.ID, proctor.StreamWebcam)
 	must(t, err)
