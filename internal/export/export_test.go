@@ -357,3 +357,67 @@ func checkVerdictReasons(t *testing.T, data []byte) {
 		}
 	}
 }
+
+// TestBuildReadsPackedMedia: frames and video chunks a batch stored in one
+// object (a pack) are exported as their own bytes: each snapshot is its
+// frame's JPEG, the segment its chunks' parts joined, nothing of the pack
+// around them.
+func TestBuildReadsPackedMedia(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	s := &proctor.Session{ExamID: w.exam.ID, StudentID: w.student.ID, CreatedAt: t0, ClientStartedAt: t0}
+	must(t, w.st.CreateSession(ctx, s))
+	jpegs := make([][]byte, 3)
+	for i, name := range []string{"webcam320/biden_headshoulders.jpg", "webcam320/obama_480p.jpg", "webcam320/desk_empty_320.jpg"} {
+		var err error
+		jpegs[i], err = media.FS.ReadFile(name)
+		must(t, err)
+	}
+	chunks := [][]byte{append([]byte{0x1A, 0x45, 0xDF, 0xA3}, bytes.Repeat([]byte{1}, 700)...), bytes.Repeat([]byte{2}, 900)}
+	key := fmt.Sprintf("sessions/%d/packs/p.pack", s.ID)
+	var pack []byte
+	for i, j := range jpegs {
+		sum := sha256.Sum256(j)
+		must(t, w.st.InsertFrame(ctx, &proctor.Frame{SessionID: s.ID, Seq: int64(i), CapturedAt: t0.Add(time.Duration(i) * time.Second),
+			BlobKey: key, Packed: true, Offset: int64(len(pack)), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(j)), Width: 320, Height: 240, ReceivedAt: t0}))
+		pack = append(pack, j...)
+	}
+	for i, c := range chunks {
+		sum := sha256.Sum256(c)
+		must(t, w.st.InsertChunk(ctx, &proctor.VideoChunk{SessionID: s.ID, Stream: proctor.StreamWebcam, Seq: int64(i),
+			StartedAt: t0.Add(time.Duration(i) * 10 * time.Second), DurationMS: 10000, BlobKey: key, Packed: true, Offset: int64(len(pack)),
+			SHA256: hex.EncodeToString(sum[:]), Size: int64(len(c)), ReceivedAt: t0, OpensSegment: i == 0}))
+		pack = append(pack, c...)
+	}
+	w.put(t, key, pack)
+	before, after := int64(0), int64(2)
+	must(t, w.st.ReplaceViolations(ctx, s.ID, []proctor.Violation{{SessionID: s.ID, Type: proctor.LeftSession, Start: t0.Add(time.Second),
+		End: t0.Add(2 * time.Second), Confidence: 0.9, Applied: true, Rule: "left", Reason: "no face",
+		Evidence: proctor.Evidence{FrameSeqs: []int64{1}, BeforeSeq: &before, AfterSeq: &after}}}))
+
+	res, err := (&export.Builder{Store: w.st, Blobs: w.blobs}).Build(ctx, w.export(t, proctor.ExportItems, s), func(export.Progress) {})
+	must(t, err)
+	obj, err := w.blobs.Open(ctx, res.Key)
+	must(t, err)
+	data, _ := io.ReadAll(obj)
+	obj.Close()
+	files := checkZIP(t, data)
+	snaps := 0
+	for p, got := range files {
+		if !strings.Contains(p, "/snapshots/") {
+			continue
+		}
+		snaps++
+		seq := int(p[len(p)-5] - '0') // …-frame-N.jpg
+		if !bytes.Equal(got, jpegs[seq]) {
+			t.Errorf("%s: %d bytes, not frame %d's %d", p, len(got), seq, len(jpegs[seq]))
+		}
+	}
+	if snaps != 3 {
+		t.Errorf("%d snapshots, want frames 0, 1 and 2", snaps)
+	}
+	dir := fmt.Sprintf("sessions/o-brien-zoë-attempt-1-session-%d", s.ID)
+	if got := files[dir+"/video/webcam-segment-1.webm"]; !bytes.Equal(got, append(append([]byte{}, chunks[0]...), chunks[1]...)) {
+		t.Errorf("the video segment is %d bytes, not its two chunks' %d", len(got), len(chunks[0])+len(chunks[1]))
+	}
+}
