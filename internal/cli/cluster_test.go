@@ -25,6 +25,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 
+	"vigil/internal/blob"
 	"vigil/internal/blob/s3blob"
 	"vigil/internal/blob/s3blob/s3test"
 	"vigil/internal/cli"
@@ -375,7 +376,7 @@ func checkStoredS3(t *testing.T, st *sqlstore.Store, srv *s3test.Server, bucket 
 		for seq, want := range seqs {
 			f, err := st.GetFrame(ctx, sid, seq)
 			must(t, err)
-			o, err := b.Open(ctx, f.BlobKey)
+			o, err := blob.OpenPart(ctx, b, f.BlobKey, f.Offset, f.Size)
 			must(t, err)
 			data, _ := io.ReadAll(o)
 			o.Close()

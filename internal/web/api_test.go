@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/blob"
 	"vigil/internal/ingest"
 	"vigil/internal/proctor"
 	"vigil/internal/store"
@@ -246,7 +247,7 @@ func assertFramesIntact(t *testing.T, srv *testserver.Server, sid int64, want []
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := srv.Blobs.Open(ctx, f.BlobKey)
+		o, err := blob.OpenPart(ctx, srv.Blobs, f.BlobKey, f.Offset, f.Size)
 		if err != nil {
 			t.Fatal(err)
 		}

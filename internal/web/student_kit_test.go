@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/analysis/voice"
+	"vigil/internal/blob"
 	"vigil/internal/browsertest"
 	"vigil/internal/proctor"
 	"vigil/internal/testserver"
@@ -297,7 +298,7 @@ func serverAudio(t *testing.T, srv *testserver.Server, sessionID int64) [][]floa
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := srv.Blobs.Open(ctx, a.BlobKey)
+		o, err := blob.OpenPart(ctx, srv.Blobs, a.BlobKey, a.Offset, a.Size)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/blob"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
 	"vigil/internal/store"
@@ -171,7 +172,7 @@ func storedScreen(t *testing.T, srv *testserver.Server, sessionID int64) []byte 
 	must(t, err)
 	var whole []byte
 	for _, c := range chunks {
-		o, err := srv.Blobs.Open(context.Background(), c.BlobKey)
+		o, err := blob.OpenPart(context.Background(), srv.Blobs, c.BlobKey, c.Offset, c.Size)
 		must(t, err)
 		b, err := io.ReadAll(o)
 		o.Close()
