@@ -3,12 +3,14 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +107,21 @@ func link(t *testing.T, srv *testserver.Server, examID, studentID int64) string 
 }
 
 // purge runs one pass of the purge job at the server's clock.
+// waitStartupPurge waits for the purge the server's jobs run once at
+// start (then hourly): on a busy machine it can start late, after the
+// test moved the clock, and purge a session beside the test's own purge.
+func waitStartupPurge(t *testing.T, srv *testserver.Server) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(srv.Dir, "vigil.db")+"?_pragma=busy_timeout(10000)")
+	must(t, err)
+	defer db.Close()
+	testwait.Until(t, "the start-up retention purge to finish", time.Minute, func() bool {
+		var n int
+		must(t, db.QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'purge_media' AND state = 'completed'`).Scan(&n))
+		return n > 0
+	})
+}
+
 func purge(t *testing.T, srv *testserver.Server) jobs.PurgeReport {
 	t.Helper()
 	rep, err := jobs.Purge(context.Background(), jobs.Deps{Store: srv.Store, Blobs: srv.Blobs, Now: srv.Now, Log: testserver.Logger()}, time.Minute)
@@ -172,6 +189,7 @@ func purgeEntries(t *testing.T, srv *testserver.Server, subject string) []procto
 func TestRetentionPurge(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	ctx := context.Background()
+	waitStartupPurge(t, srv)
 	f := srv.NewFixture(t, 1, nil)
 	short := &course{Course: f.Course, exam: f.Exam, student: f.Students[0]}
 	def := newCourse(t, srv, "DEF-1", &f.Instructor)
