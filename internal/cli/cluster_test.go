@@ -26,7 +26,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 
 	"vigil/internal/blob"
-	"vigil/internal/blob/s3blob"
 	"vigil/internal/blob/s3blob/s3test"
 	"vigil/internal/cli"
 	"vigil/internal/onnxrt"
@@ -364,11 +363,7 @@ func lastField(s string) string {
 func checkStoredS3(t *testing.T, st *sqlstore.Store, srv *s3test.Server, bucket string, ack *acked, frames int) {
 	t.Helper()
 	ctx := context.Background()
-	cfg, _ := s3blob.ParseURL(srv.URL(bucket))
-	cfg.AccessKey, cfg.SecretKey = s3test.AccessKey, s3test.SecretKey
-	b, err := s3blob.Open(ctx, cfg)
-	must(t, err)
-	defer b.Close()
+	b := srv.Open(t, bucket)
 	for sid, seqs := range ack.frames {
 		if n, _ := st.CountFrames(ctx, sid); n != int64(frames) || len(seqs) != frames {
 			t.Fatalf("session %d: %d frames stored, %d acknowledged, want %d", sid, n, len(seqs), frames)

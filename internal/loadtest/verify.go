@@ -193,6 +193,8 @@ func compare(ctx context.Context, c *Check, what string, sid int64, acked [][32]
 		}
 		bySeq[r.seq] = r
 	}
+	// A pack holds several items: its size is looked up once.
+	sizes := map[string]int64{}
 	for seq, want := range acked {
 		r, ok := bySeq[int64(seq)]
 		switch {
@@ -204,9 +206,17 @@ func compare(ctx context.Context, c *Check, what string, sid int64, acked [][32]
 			c.problem("session %d: %s %d stored with other content", sid, what, seq)
 		default:
 			if blobs != nil {
-				info, err := blobs.Stat(ctx, r.key)
-				if err == nil && info.Size < r.end {
-					err = fmt.Errorf("%d bytes, and the %s ends at %d", info.Size, what, r.end)
+				size, seen := sizes[r.key]
+				var err error
+				if !seen {
+					var info blob.Info
+					info, err = blobs.Stat(ctx, r.key)
+					if size = info.Size; err == nil {
+						sizes[r.key] = size
+					}
+				}
+				if err == nil && size < r.end {
+					err = fmt.Errorf("%d bytes, and the %s ends at %d", size, what, r.end)
 				}
 				if err != nil {
 					c.Lost++

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"vigil/internal/blob"
-	"vigil/internal/blob/s3blob"
 	"vigil/internal/blob/s3blob/s3test"
 	"vigil/internal/proctor"
 	"vigil/internal/review"
@@ -275,11 +274,7 @@ func TestBatchOfUploads(t *testing.T) {
 // its chunk's part, then joined.
 func TestPackedFramesOnS3(t *testing.T) {
 	s3 := s3test.Start(t)
-	cfg, err := s3blob.ParseURL(s3.URL(s3.Bucket(t)))
-	must(t, err)
-	cfg.AccessKey, cfg.SecretKey = s3test.AccessKey, s3test.SecretKey
-	bucket, err := s3blob.Open(context.Background(), cfg)
-	must(t, err)
+	bucket := s3.Open(t, s3.Bucket(t))
 	srv := testserver.Start(t, testserver.Options{Blobs: bucket, MediaDirect: true})
 	f := srv.NewFixture(t, 1, nil)
 	c := client{t, srv.URL}

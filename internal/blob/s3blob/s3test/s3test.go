@@ -19,6 +19,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"vigil/internal/blob/s3blob"
 	"vigil/internal/testneeds"
 	"vigil/internal/testwait"
 )
@@ -121,4 +122,21 @@ func (s *Server) Bucket(t testing.TB) string {
 // URL is a blob URL for a bucket of this server.
 func (s *Server) URL(bucket string) string {
 	return fmt.Sprintf("s3://%s/%s?tls=false", s.Endpoint, bucket)
+}
+
+// Open opens a bucket of this server as Vigil's media store, with the
+// test keys; it is closed when the test ends.
+func (s *Server) Open(t testing.TB, bucket string) *s3blob.Bucket {
+	t.Helper()
+	cfg, err := s3blob.ParseURL(s.URL(bucket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AccessKey, cfg.SecretKey = AccessKey, SecretKey
+	b, err := s3blob.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
 }
